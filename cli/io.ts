@@ -1,0 +1,67 @@
+/**
+ * The process seam of the CLI: commands read and write only through an
+ * {@linkcode Io}, so tests run them in-process with captured streams, and
+ * `cli/bin.ts` is the only file that touches the real process.
+ *
+ * @module
+ */
+
+/** Where a command writes and reads. */
+export interface Io {
+  /** Requested data only (so `midgram send … | jq` always works). */
+  stdout(text: string | Uint8Array): void;
+  /** Messages, warnings, progress. */
+  stderr(text: string): void;
+  /** Reads all of standard input. */
+  readStdin(): Promise<Uint8Array>;
+  /** Whether stdout and stderr are terminals (for colour and progress bars). */
+  stdoutIsTTY: boolean;
+  stderrIsTTY: boolean;
+  stdinIsTTY: boolean;
+  /** The environment (`MIDGRAM_SOCKET`, `NO_COLOR`, …). */
+  env: Record<string, string | undefined>;
+  /**
+   * Resolves when the user asks to stop (SIGINT, SIGTERM); commands that run
+   * until stopped (serve, watch, fuzz) wait on it.
+   */
+  interrupted: AbortSignal;
+}
+
+/** An Io that captures output, for tests. */
+export function captureIo(
+  options: { stdin?: string | Uint8Array; env?: Record<string, string>; tty?: boolean } = {},
+): Io & { out: () => string; outBytes: () => Uint8Array; err: () => string; abort: () => void } {
+  const out: Uint8Array[] = [];
+  let err = "";
+  const controller = new AbortController();
+  const encoder = new TextEncoder();
+  const stdin = typeof options.stdin === "string"
+    ? encoder.encode(options.stdin)
+    : options.stdin ?? new Uint8Array();
+  const outBytes = () => {
+    const size = out.reduce((n, c) => n + c.length, 0);
+    const all = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of out) {
+      all.set(chunk, at);
+      at += chunk.length;
+    }
+    return all;
+  };
+  return {
+    stdout: (text) => out.push(typeof text === "string" ? encoder.encode(text) : text),
+    stderr: (text) => {
+      err += text;
+    },
+    readStdin: () => Promise.resolve(stdin),
+    stdoutIsTTY: options.tty ?? false,
+    stderrIsTTY: options.tty ?? false,
+    stdinIsTTY: options.tty ?? false,
+    env: options.env ?? {},
+    interrupted: controller.signal,
+    out: () => new TextDecoder().decode(outBytes()),
+    outBytes,
+    err: () => err,
+    abort: () => controller.abort(),
+  };
+}

@@ -1,0 +1,48 @@
+/**
+ * The bridge to the real process (argv, streams, signals, exit), used by the
+ * entry points `cli/bin.ts` and `cli/sea_main.ts`. Everything else goes
+ * through `Io`.
+ *
+ * @module
+ */
+import process from "node:process";
+import { cli } from "./main.ts";
+import type { Io } from "./io.ts";
+
+async function readAll(): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
+  const size = chunks.reduce((n, c) => n + c.length, 0);
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    all.set(chunk, at);
+    at += chunk.length;
+  }
+  return all;
+}
+
+/** Runs the CLI on the real process and exits with its status. */
+export async function main(): Promise<never> {
+  const controller = new AbortController();
+  const stop = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  const io: Io = {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readStdin: readAll,
+    stdoutIsTTY: process.stdout.isTTY === true,
+    stderrIsTTY: process.stderr.isTTY === true,
+    stdinIsTTY: process.stdin.isTTY === true,
+    env: process.env,
+    interrupted: controller.signal,
+  };
+  const code = await cli(process.argv.slice(2), io);
+  // Let stdout drain before exiting, so piped output is never cut.
+  await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
+  process.exit(code);
+}

@@ -1,0 +1,141 @@
+/**
+ * The one error type of midgram, its codes, and the table that maps each
+ * code to an MI reply code (for the server) and an exit status (for the CLI).
+ *
+ * Programmer mistakes (a wrong type passed to an API) are plain `TypeError`s;
+ * everything a user, a peer or the operating system can cause is a
+ * {@linkcode MidgramError} with a code from {@linkcode ErrorCode}.
+ *
+ * @module
+ */
+
+/** What went wrong, as a stable string. */
+export type ErrorCode =
+  /** Bad command-line or API input: unknown option, bad duration or address. */
+  | "usage"
+  /** A configuration file is wrong (the message names file, line and key). */
+  | "config"
+  /** A request does not parse; see `RequestSyntaxError` for the position. */
+  | "request-syntax"
+  /** A request is larger than 65457 bytes. */
+  | "request-too-large"
+  /** A reply is larger than 65457 bytes. */
+  | "reply-too-large"
+  /** A value that the protocol cannot carry (a name with `::`, …). */
+  | "unrepresentable"
+  /** A reply that does not follow the reply layout. */
+  | "reply-syntax"
+  /** No reply, or no send, within the time limit. */
+  | "timeout"
+  /** The socket address is already taken by another socket or server. */
+  | "address-in-use"
+  /** The operating system refused access to the socket or its directory. */
+  | "permission-denied"
+  /** No socket at that path, or no such host. */
+  | "not-found"
+  /** Nothing listens at that address. */
+  | "connection-refused"
+  /** The path exists but is not a datagram socket (a file, a stream socket). */
+  | "not-a-socket"
+  /** The socket path is a symbolic link or has more than one hard link. */
+  | "unsafe-path"
+  /** Any other operating-system error on a socket. */
+  | "transport"
+  /** The socket was closed while an operation was pending. */
+  | "closed"
+  /** A reply that was cut: it fills the size limit or lacks its final empty line. */
+  | "truncated-reply"
+  /** The server answered with an error code (not 2xx). */
+  | "error-reply"
+  /** An MI command handler failed or returned something unusable. */
+  | "handler"
+  /** A bug of ours. */
+  | "internal";
+
+/** How each error code is reported on the wire and on the command line. */
+export interface ErrorDisposition {
+  /** The MI reply code when the server reports this error to a client. */
+  mi: 400 | 500;
+  /** The exit status when the CLI stops on this error. */
+  exit: number;
+}
+
+/**
+ * The one table that maps error codes to MI reply codes (400: the caller's
+ * fault, 500: ours) and to exit statuses (see the README's exit-code table).
+ */
+export const ERROR_DISPOSITIONS: Readonly<Record<ErrorCode, ErrorDisposition>> = {
+  "usage": { mi: 400, exit: 2 },
+  "config": { mi: 500, exit: 2 },
+  "request-syntax": { mi: 400, exit: 1 },
+  "request-too-large": { mi: 400, exit: 1 },
+  "reply-too-large": { mi: 500, exit: 5 },
+  "unrepresentable": { mi: 500, exit: 2 },
+  "reply-syntax": { mi: 500, exit: 5 },
+  "timeout": { mi: 500, exit: 3 },
+  "address-in-use": { mi: 500, exit: 4 },
+  "permission-denied": { mi: 500, exit: 4 },
+  "not-found": { mi: 500, exit: 4 },
+  "connection-refused": { mi: 500, exit: 4 },
+  "not-a-socket": { mi: 500, exit: 4 },
+  "unsafe-path": { mi: 500, exit: 4 },
+  "transport": { mi: 500, exit: 4 },
+  "closed": { mi: 500, exit: 4 },
+  "truncated-reply": { mi: 500, exit: 5 },
+  "error-reply": { mi: 500, exit: 1 },
+  "handler": { mi: 500, exit: 1 },
+  "internal": { mi: 500, exit: 1 },
+};
+
+/**
+ * An error that a user, a peer or the operating system caused.
+ *
+ * @example
+ * ```ts
+ * import { MidgramError } from "./errors.ts";
+ * try {
+ *   throw new MidgramError("timeout", "No reply from /run/opensips.sock within 5s");
+ * } catch (e) {
+ *   if (e instanceof MidgramError && e.code === "timeout") console.error(e.message);
+ * }
+ * ```
+ */
+export class MidgramError extends Error {
+  /** What went wrong. */
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "MidgramError";
+    this.code = code;
+  }
+
+  /** The exit status the CLI uses for this error. */
+  get exitCode(): number {
+    return ERROR_DISPOSITIONS[this.code].exit;
+  }
+
+  /** The MI reply code the server uses for this error. */
+  get miCode(): 400 | 500 {
+    return ERROR_DISPOSITIONS[this.code].mi;
+  }
+}
+
+/**
+ * The error code of any error midgram raises: a {@linkcode MidgramError}'s
+ * own, or that of another error class carrying a known `code` (such as
+ * `RequestSyntaxError`, a `SyntaxError`); `null` for anything else.
+ */
+export function errorCodeOf(error: unknown): ErrorCode | null {
+  if (typeof error !== "object" || error === null || !("code" in error)) return null;
+  const code = (error as { code: unknown }).code;
+  return typeof code === "string" && Object.hasOwn(ERROR_DISPOSITIONS, code)
+    ? code as ErrorCode
+    : null;
+}
+
+/** Exit status for any error: its code's, or 1 for anything unexpected. */
+export function exitCodeOf(error: unknown): number {
+  const code = errorCodeOf(error);
+  return code === null ? 1 : ERROR_DISPOSITIONS[code].exit;
+}

@@ -1,0 +1,93 @@
+/**
+ * The one small interface every datagram transport implements. Servers and
+ * clients see only this; the adapters (Deno, Node, in-memory) translate the
+ * runtime's sockets onto it and move bytes and addresses, nothing else.
+ *
+ * @module
+ */
+
+/** A UNIX datagram socket address: a file system path. */
+export interface UnixAddress {
+  kind: "unix";
+  path: string;
+}
+
+/** A UDP address; `host` is an IP literal (v4 or v6, no brackets) once bound or resolved. */
+export interface UdpAddress {
+  kind: "udp";
+  host: string;
+  port: number;
+}
+
+/** Where a datagram goes to or comes from. */
+export type Address = UnixAddress | UdpAddress;
+
+/** A received datagram. */
+export interface Datagram {
+  /** The bytes, at most `maxDatagram` of the socket (anything longer was cut by the OS). */
+  data: Uint8Array;
+  /**
+   * The sender, or `null` when it cannot be replied to (an unbound or
+   * unnamed UNIX socket).
+   */
+  from: Address | null;
+}
+
+/** Options for binding a socket. */
+export interface BindOptions {
+  /** UNIX only: file mode of the socket, e.g. `0o660`. Default `0o660`. */
+  mode?: number;
+  /** UNIX only: numeric owner to give the socket (needs privilege). */
+  uid?: number;
+  /** UNIX only: numeric group to give the socket. */
+  gid?: number;
+}
+
+/** Options for one send. */
+export interface SendOptions {
+  /** Give up with a `timeout` error after this many milliseconds. Default 2000. */
+  timeoutMs?: number;
+}
+
+/** A bound datagram socket. */
+export interface DatagramSocket {
+  /** The address this socket is bound to (the real port for port 0). */
+  readonly address: Address;
+  /**
+   * Sends one datagram. Rejects with a `MidgramError` (`connection-refused`,
+   * `not-found`, `permission-denied`, `timeout`, `closed`, `transport`, …)
+   * that names the destination.
+   */
+  send(data: Uint8Array, to: Address, options?: SendOptions): Promise<void>;
+  /**
+   * Waits for the next datagram. Only one `receive()` may be pending at a
+   * time. Rejects with a `closed` error once the socket is closed, and with
+   * the signal's reason when `signal` aborts (the datagram that arrives later
+   * is kept for the next call, never lost).
+   */
+  receive(signal?: AbortSignal): Promise<Datagram>;
+  /** Closes the socket and, for a UNIX socket this call bound, removes its file. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A way to open datagram sockets: one per runtime, plus an in-memory one for tests. */
+export interface Transport {
+  /** A short name for messages and test titles: `deno`, `node`, `memory`. */
+  readonly name: string;
+  /**
+   * Binds a socket at `address`. For UNIX sockets the path is made safely:
+   * an existing socket file that nobody serves is replaced, anything else
+   * (a live socket, a regular file, a symbolic link) is refused, and the
+   * socket never exists with wider permissions than `mode`.
+   */
+  bind(address: Address, options?: BindOptions): Promise<DatagramSocket>;
+  /**
+   * Opens a client socket able to reach `peer`: for UNIX, bound at a unique
+   * path inside a private temporary directory (both removed by `close()`);
+   * for UDP, bound to an ephemeral port of the peer's address family.
+   */
+  connectable(peer: Address): Promise<DatagramSocket>;
+}
+
+/** Largest datagram any adapter receives whole; longer ones arrive cut to this size. */
+export const RECEIVE_BUFFER_SIZE = 65536;
