@@ -1,0 +1,49 @@
+/**
+ * Colours for terminal output: on only for a terminal, off with `NO_COLOR`,
+ * forced either way with `--color always|never`.
+ *
+ * @module
+ */
+import type { Io } from "./io.ts";
+
+/** The `--color` setting. */
+export type ColorWhen = "auto" | "always" | "never";
+
+/** A set of styling functions; all are identity functions when colour is off. */
+export interface Palette {
+  enabled: boolean;
+  red(text: string): string;
+  yellow(text: string): string;
+  green(text: string): string;
+  dim(text: string): string;
+  bold(text: string): string;
+}
+
+const code = (open: number, close: number) => (text: string) => `\x1b[${open}m${text}\x1b[${close}m`;
+const plain = (text: string) => text;
+
+/**
+ * Chooses a palette for a stream.
+ *
+ * @example
+ * ```ts
+ * import { palette } from "./_color.ts";
+ * import { captureIo } from "./io.ts";
+ * palette("auto", captureIo(), "stderr").red("error"); // "error": not a terminal
+ * ```
+ */
+export function palette(when: ColorWhen, io: Io, stream: "stdout" | "stderr"): Palette {
+  const tty = stream === "stdout" ? io.stdoutIsTTY : io.stderrIsTTY;
+  const noColor = io.env.NO_COLOR !== undefined && io.env.NO_COLOR !== "";
+  const enabled = when === "always" || (when === "auto" && tty && !noColor);
+  return enabled
+    ? {
+      enabled,
+      red: code(31, 39),
+      yellow: code(33, 39),
+      green: code(32, 39),
+      dim: code(2, 22),
+      bold: code(1, 22),
+    }
+    : { enabled, red: plain, yellow: plain, green: plain, dim: plain, bold: plain };
+}
