@@ -5,28 +5,50 @@
  *
  * @module
  */
-import { Command, CommanderError } from "commander";
-import { MidgramError } from "../lib/errors.ts";
+import { Command, CommanderError, Option } from "commander";
+import { errorCodeOf, exitCodeOf } from "../lib/errors.ts";
 import { VERSION } from "../lib/version.ts";
+import { parseCommand } from "./commands/parse.ts";
 import type { Io } from "./io.ts";
 
-/** Builds the commander program; actions store their exit status in `status`. */
-function program(io: Io, status: { code: number }): Command {
-  const root = new Command("midgram")
-    .description("Toolkit for the MI datagram protocol of OpenSIPS and Kamailio")
-    .version(VERSION, "-V, --version", "print the version and exit")
+/** Applies the settings every command shares (commander does not inherit them through addCommand). */
+function configure(command: Command, io: Io): void {
+  command
     .configureOutput({
       writeOut: (text) => io.stdout(text),
       writeErr: (text) => io.stderr(text),
+      outputError: (text, write) => write(`midgram: ${text.replace(/^error: /, "")}`),
     })
     .exitOverride()
-    .showSuggestionAfterError(true);
-  void status;
+    .showSuggestionAfterError(true)
+    .showHelpAfterError("(run with --help for usage)");
+  for (const sub of command.commands) configure(sub, io);
+}
+
+/** Builds the commander program; actions store their exit status in `status`. */
+export function program(io: Io, status: { code: number }): Command {
+  const root = new Command("midgram")
+    .description("Toolkit for the MI datagram protocol of OpenSIPS and Kamailio")
+    .version(VERSION, "-V, --version", "print the version and exit")
+    .addOption(
+      new Option("--color <when>", "colour output").choices(["auto", "always", "never"])
+        .default("auto"),
+    );
+  root.addCommand(parseCommand(io, status));
+  configure(root, io);
   return root;
 }
 
 /**
  * Runs the CLI.
+ *
+ * @example
+ * ```ts
+ * import { cli } from "./main.ts";
+ * import { captureIo } from "./io.ts";
+ * const io = captureIo();
+ * const code = await cli(["--version"], io); // 0, io.out() is the version
+ * ```
  *
  * @param argv The arguments after the program name.
  * @param io Where to read and write.
@@ -43,9 +65,9 @@ export async function cli(argv: string[], io: Io): Promise<number> {
       // Help and version exit 0; every usage error exits 2.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof MidgramError) {
-      io.stderr(`midgram: ${error.message}\n`);
-      return error.exitCode;
+    if (errorCodeOf(error) !== null) {
+      io.stderr(`midgram: ${(error as Error).message}\n`);
+      return exitCodeOf(error);
     }
     io.stderr(`midgram: internal error: ${error instanceof Error ? error.stack : error}\n`);
     return 1;

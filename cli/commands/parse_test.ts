@@ -1,0 +1,138 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cli } from "../main.ts";
+import { captureIo } from "../io.ts";
+
+function tree(files: Record<string, string | Uint8Array>): string {
+  const dir = mkdtempSync(join(tmpdir(), "midgram-parse-"));
+  for (const [name, content] of Object.entries(files)) {
+    mkdirSync(join(dir, name, ".."), { recursive: true });
+    writeFileSync(join(dir, name), content);
+  }
+  return dir;
+}
+
+test("parse exits 0 and prints only a summary for valid files", async () => {
+  const dir = tree({ "a.mi": ":version:\n", "sub/b.mi": ":get_statistics:\ndialog:\ntm:\n" });
+  try {
+    const io = captureIo();
+    assert.equal(await cli(["parse", dir], io), 0);
+    assert.equal(io.out(), "");
+    assert.match(io.err(), /^ok: 2 files checked, 0 invalid, 0 errors, 0 warnings\n$/);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("parse reports path:line:col for an invalid file and exits 1", async () => {
+  const dir = tree({ "bad.mi": ':set:\nna"me::value\n', "good.mi": ":version:\n" });
+  try {
+    const io = captureIo();
+    assert.equal(await cli(["parse", dir], io), 1);
+    const lines = io.out().trim().split("\n");
+    assert.equal(lines.length, 1);
+    assert.match(lines[0], new RegExp(`^${join(dir, "bad.mi")}:2:3: error [a-z-]+: `));
+    assert.match(io.err(), /^failed: 2 files checked, 1 invalid, 1 error/);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("parse walks only files with the chosen endings", async () => {
+  const dir = tree({ "a.mi": ":version:\n", "b.txt": "not a request", "c.req": ':x:\nbad"\n' });
+  try {
+    const io = captureIo();
+    assert.equal(await cli(["parse", dir], io), 0);
+    assert.match(io.err(), /1 file checked/);
+    const io2 = captureIo();
+    assert.equal(await cli(["parse", "--ext", "req", "mi", "--", dir], io2), 1);
+    assert.match(io2.err(), /2 files checked, 1 invalid/);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("parse --format json prints the documented shape", async () => {
+  const dir = tree({ "a.mi": ":get_statistics:\ndialog:\nname::\n", "b.mi": "version\n" });
+  try {
+    const io = captureIo();
+    assert.equal(await cli(["parse", "--format", "json", dir], io), 1);
+    const reports = JSON.parse(io.out());
+    assert.equal(reports.length, 2);
+    assert.deepEqual(reports[0], {
+      path: join(dir, "a.mi"),
+      valid: true,
+      request: {
+        command: "get_statistics",
+        args: [{ name: null, value: "dialog:" }, { name: "name", value: "" }],
+      },
+      errors: [],
+      warnings: [],
+    });
+    assert.equal(reports[1].valid, false);
+    assert.equal(reports[1].request, undefined);
+    const [error] = reports[1].errors;
+    assert.deepEqual(Object.keys(error).sort(), ["code", "column", "line", "message", "offset"]);
+    assert.equal(error.line, 1);
+    assert.equal(error.column, 1);
+    assert.equal(error.offset, 0);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("parse reads stdin for -", async () => {
+  const io = captureIo({ stdin: ":uptime:\n" });
+  assert.equal(await cli(["parse", "-"], io), 0);
+  const bad = captureIo({ stdin: ":uptime:\r\n" });
+  assert.equal(await cli(["parse", "-"], bad), 1);
+  assert.match(bad.out(), /^<stdin>:1:\d+: error /);
+});
+
+test("parse --strict rejects what only the real parser tolerates", async () => {
+  const request = ":get_statistics:\n\n  dialog:\n";
+  const compat = captureIo({ stdin: request });
+  assert.equal(await cli(["parse", "-"], compat), 0);
+  assert.match(compat.out(), /warning/);
+  const strict = captureIo({ stdin: request });
+  assert.equal(await cli(["parse", "--strict", "-"], strict), 1);
+  assert.match(strict.out(), /error/);
+});
+
+test("parse applies the warning policy", async () => {
+  const request = ":get_statistics:\r\n";
+  const warned = ":get_statistics:\ndialog: \n";
+  assert.equal(await cli(["parse", "-"], captureIo({ stdin: warned })), 0);
+  assert.equal(await cli(["parse", "--warnings-as-errors", "-"], captureIo({ stdin: warned })), 1);
+  assert.equal(await cli(["parse", "--max-warnings", "0", "-"], captureIo({ stdin: warned })), 1);
+  assert.equal(await cli(["parse", "--max-warnings", "5", "-"], captureIo({ stdin: warned })), 0);
+  assert.equal(await cli(["parse", "-"], captureIo({ stdin: request })), 1);
+});
+
+test("parse --format github prints workflow commands", async () => {
+  const io = captureIo({ stdin: ':x:\nna"me::v\n' });
+  assert.equal(await cli(["parse", "--format", "github", "-"], io), 1);
+  assert.match(io.out(), /^::error file=<stdin>,line=2,col=3,title=[a-z-]+::.+\n$/);
+});
+
+test("parse --print shows the parsed request", async () => {
+  const io = captureIo({ stdin: ':cache_store:\nkey::"a b"\nvalue\n' });
+  assert.equal(await cli(["parse", "--print", "-"], io), 0);
+  assert.equal(
+    io.out(),
+    '<stdin>: "cache_store"\n  1. name "key" value "a b"\n  2. value "value"\n',
+  );
+});
+
+test("parse exits 2 naming an unreadable path or an unknown option", async () => {
+  const io = captureIo();
+  assert.equal(await cli(["parse", "/nonexistent/x.mi"], io), 2);
+  assert.match(io.err(), /Cannot read "\/nonexistent\/x.mi": no such file or directory/);
+  const typo = captureIo();
+  assert.equal(await cli(["parse", "--strikt", "-"], typo), 2);
+  assert.match(typo.err(), /--strict/);
+  assert.equal(typo.out(), "");
+});
