@@ -19,7 +19,8 @@ export interface Palette {
   bold(text: string): string;
 }
 
-const code = (open: number, close: number) => (text: string) => `\x1b[${open}m${text}\x1b[${close}m`;
+const code = (open: number, close: number) => (text: string) =>
+  `\x1b[${open}m${text}\x1b[${close}m`;
 const plain = (text: string) => text;
 
 /**
