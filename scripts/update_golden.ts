@@ -21,7 +21,9 @@ for (const folder of ["valid", "invalid"]) {
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".mi")).sort()) {
     const result = expectedParseResult(readFileSync(join(dir, file)));
     if (result.compat.valid !== (folder === "valid")) {
-      console.error(`${join(dir, file)}: compat mode says ${result.compat.valid ? "valid" : "invalid"}`);
+      console.error(
+        `${join(dir, file)}: compat mode says ${result.compat.valid ? "valid" : "invalid"}`,
+      );
       misfiled++;
     }
     const jsonPath = join(dir, file.replace(/\.mi$/, ".json"));
