@@ -1,0 +1,271 @@
+/**
+ * The transport conformance suite: written once, run against every adapter
+ * (Deno, Node, in-memory). Registers `node:test` tests.
+ *
+ * @module
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MidgramError } from "../errors.ts";
+import type { Address, DatagramSocket, Transport } from "./types.ts";
+
+/** Options of {@linkcode runTransportSuite}. */
+export interface TransportSuiteOptions {
+  name: string;
+  open: () => Transport;
+  /** Parts to skip: a string says why (shown by the test runner). */
+  skip?: { unix?: string; udp4?: string; udp6?: string; files?: string; all?: string };
+}
+
+const encode = (text: string) => new TextEncoder().encode(text);
+const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+async function withTimeout<T>(promise: Promise<T>, ms = 3000): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function codeOf(error: unknown): string {
+  return error instanceof MidgramError ? error.code : `not a MidgramError: ${error}`;
+}
+
+async function rejectsWith(promise: Promise<unknown>, codes: string[]): Promise<MidgramError> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(
+      codes.includes(codeOf(error)),
+      `expected ${codes.join("|")}, got ${codeOf(error)}: ${error}`,
+    );
+    return error as MidgramError;
+  }
+  assert.fail(`expected a ${codes.join("|")} error`);
+}
+
+/**
+ * Registers the conformance tests for one transport.
+ *
+ * @example
+ * ```ts
+ * import { runTransportSuite } from "./conformance.ts";
+ * import { createMemoryTransport } from "./memory.ts";
+ * runTransportSuite({ name: "memory", open: createMemoryTransport, skip: { files: "no files" } });
+ * ```
+ */
+export function runTransportSuite(options: TransportSuiteOptions): void {
+  const { name, open } = options;
+  const skip = options.skip ?? {};
+  const files = !!(skip.unix || skip.files);
+  let dir = "";
+  const tempDir = () => (dir ||= mkdtempSync(join(tmpdir(), `midgram-${name}-`)));
+  const cleanup = () => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = "";
+  };
+
+  const kinds: [string, () => Address, string | undefined][] = [
+    [
+      "UNIX",
+      () => ({
+        kind: "unix",
+        path: join(tempDir(), `s${Math.random().toString(36).slice(2)}.sock`),
+      }),
+      skip.unix,
+    ],
+    ["UDP v4", () => ({ kind: "udp", host: "127.0.0.1", port: 0 }), skip.udp4],
+    ["UDP v6", () => ({ kind: "udp", host: "::1", port: 0 }), skip.udp6],
+  ];
+
+  for (const [kind, where, why] of kinds) {
+    test(
+      `${name} transport: ${kind} request and reply round trip`,
+      { skip: skip.all ?? why },
+      async () => {
+        const transport = open();
+        const server = await transport.bind(where());
+        const client = await transport.connectable(server.address);
+        try {
+          await client.send(encode(":version:\n"), server.address);
+          const request = await withTimeout(server.receive());
+          assert.equal(decode(request.data), ":version:\n");
+          assert.ok(request.from, "the sender has an address to reply to");
+          await server.send(encode("200 OK\n\n"), request.from);
+          const reply = await withTimeout(client.receive());
+          assert.equal(decode(reply.data), "200 OK\n\n");
+        } finally {
+          await client.close();
+          await server.close();
+          cleanup();
+        }
+      },
+    );
+
+    test(`${name} transport: ${kind} receive(signal) abort loses no datagram`, {
+      skip: skip.all ?? why,
+    }, async () => {
+      const transport = open();
+      const server = await transport.bind(where());
+      const client = await transport.connectable(server.address);
+      try {
+        const controller = new AbortController();
+        const first = server.receive(controller.signal);
+        controller.abort(new Error("stop"));
+        await assert.rejects(first, /stop/);
+        await client.send(encode("kept"), server.address);
+        assert.equal(decode((await withTimeout(server.receive())).data), "kept");
+      } finally {
+        await client.close();
+        await server.close();
+        cleanup();
+      }
+    });
+
+    test(`${name} transport: ${kind} close() rejects a pending receive with "closed"`, {
+      skip: skip.all ?? why,
+    }, async () => {
+      const transport = open();
+      try {
+        const server = await transport.bind(where());
+        const pending = server.receive().then(() => null, (error: unknown) => error);
+        await server.close();
+        assert.equal(codeOf(await withTimeout(pending)), "closed");
+        await server.close(); // idempotent
+      } finally {
+        cleanup();
+      }
+    });
+
+    test(
+      `${name} transport: ${kind} carries 65457 bytes whole`,
+      { skip: skip.all ?? why },
+      async () => {
+        const transport = open();
+        const server = await transport.bind(where());
+        const client = await transport.connectable(server.address);
+        try {
+          const big = new Uint8Array(65457).fill(0x61);
+          await client.send(big, server.address);
+          const got = await withTimeout(server.receive());
+          assert.equal(got.data.length, 65457);
+        } finally {
+          await client.close();
+          await server.close();
+          cleanup();
+        }
+      },
+    );
+  }
+
+  test(`${name} transport: a UNIX datagram over 65457 bytes arrives longer than the limit`, {
+    skip: skip.all ?? skip.unix,
+  }, async () => {
+    const transport = open();
+    const server = await transport.bind(kinds[0][1]());
+    const client = await transport.connectable(server.address);
+    try {
+      await client.send(new Uint8Array(70000).fill(0x62), server.address);
+      const got = await withTimeout(server.receive());
+      assert.ok(got.data.length > 65457, `got ${got.data.length} bytes`);
+    } finally {
+      await client.close();
+      await server.close();
+      cleanup();
+    }
+  });
+
+  test(`${name} transport: sending to a missing UNIX path is "not-found"`, {
+    skip: skip.all ?? skip.unix,
+  }, async () => {
+    const transport = open();
+    const target: Address = { kind: "unix", path: join(tempDir(), "missing.sock") };
+    const client = await transport.connectable(target);
+    try {
+      const error = await rejectsWith(client.send(encode(":x:\n"), target), ["not-found"]);
+      assert.ok(error.message.includes(target.path), error.message);
+    } finally {
+      await client.close();
+      cleanup();
+    }
+  });
+
+  test(`${name} transport: binding an address in use is "address-in-use"`, {
+    skip: skip.all ?? skip.unix,
+  }, async () => {
+    const transport = open();
+    const address = kinds[0][1]();
+    const server = await transport.bind(address);
+    try {
+      await rejectsWith(transport.bind(address), ["address-in-use"]);
+    } finally {
+      await server.close();
+      cleanup();
+    }
+  });
+
+  test(`${name} transport: UNIX socket files are made safely and removed on close`, {
+    skip: skip.all ?? (files ? "no files" : undefined),
+  }, async () => {
+    const transport = open();
+    const base = tempDir();
+    try {
+      const path = join(base, "mi.sock");
+      const server = await transport.bind({ kind: "unix", path }, { mode: 0o640 });
+      assert.equal(statSync(path).mode & 0o777, 0o640);
+      await server.close();
+      assert.equal(existsSync(path), false, "close() removes the socket file");
+
+      const file = join(base, "regular");
+      writeFileSync(file, "precious");
+      await rejectsWith(transport.bind({ kind: "unix", path: file }), ["not-a-socket"]);
+      assert.equal(existsSync(file), true, "a regular file is never deleted");
+
+      const link = join(base, "link.sock");
+      symlinkSync(join(base, "elsewhere.sock"), link);
+      await rejectsWith(transport.bind({ kind: "unix", path: link }), ["unsafe-path"]);
+
+      // A stale socket (nobody serves it) is replaced; a live one is not.
+      const stalePath = join(base, "stale.sock");
+      const first = await transport.bind({ kind: "unix", path: stalePath });
+      const second = transport.bind({ kind: "unix", path: stalePath });
+      await rejectsWith(second, ["address-in-use"]);
+      await first.close();
+      const staleMaker = await transport.bind({ kind: "unix", path: stalePath });
+      // Simulate a crash: the fd closes, the file stays.
+      const copy = join(base, "stale2.sock");
+      (await import("node:fs")).renameSync(stalePath, copy);
+      await staleMaker.close();
+      (await import("node:fs")).renameSync(copy, stalePath);
+      const replacing = await transport.bind({ kind: "unix", path: stalePath });
+      await replacing.close();
+    } finally {
+      cleanup();
+    }
+  });
+
+  test(`${name} transport: a client's UNIX reply socket and directory go away on close`, {
+    skip: skip.all ?? (files ? "no files" : undefined),
+  }, async () => {
+    const transport = open();
+    const client: DatagramSocket = await transport.connectable({
+      kind: "unix",
+      path: "/nonexistent.sock",
+    });
+    const path = (client.address as { path: string }).path;
+    assert.equal(statSync(path).mode & 0o777, 0o622);
+    assert.equal(statSync(join(path, "..")).mode & 0o777, 0o711);
+    await client.close();
+    assert.equal(existsSync(join(path, "..")), false);
+  });
+}

@@ -1,0 +1,8 @@
+import { runTransportSuite } from "./conformance.ts";
+import { createMemoryTransport } from "./memory.ts";
+
+runTransportSuite({
+  name: "memory",
+  open: createMemoryTransport,
+  skip: { files: "in memory: no files" },
+});

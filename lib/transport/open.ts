@@ -1,0 +1,17 @@
+import { createDenoTransport } from "./deno.ts";
+import { createNodeTransport } from "./node.ts";
+import type { Transport } from "./types.ts";
+
+/**
+ * The transport of the runtime this runs on: the Deno adapter on Deno, the
+ * Node adapter on Node. Neither touches the runtime until a socket is opened.
+ *
+ * @example
+ * ```ts
+ * import { defaultTransport } from "./open.ts";
+ * const transport = defaultTransport(); // transport.name: "deno" or "node"
+ * ```
+ */
+export function defaultTransport(): Transport {
+  return "Deno" in globalThis ? createDenoTransport() : createNodeTransport();
+}

@@ -1,0 +1,31 @@
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+import { MidgramError } from "../errors.ts";
+import type { Address } from "./types.ts";
+
+/**
+ * Resolves the host name of a UDP address to an IP literal (the first
+ * address the resolver gives); UNIX addresses and IP literals pass through.
+ *
+ * @example
+ * ```ts
+ * import { resolveAddress } from "./resolve_address.ts";
+ * await resolveAddress({ kind: "udp", host: "localhost", port: 8080 });
+ * // { kind: "udp", host: "127.0.0.1", port: 8080 } (or ::1)
+ * ```
+ *
+ * @throws {MidgramError} `not-found` naming the host.
+ */
+export async function resolveAddress(address: Address): Promise<Address> {
+  if (address.kind === "unix" || isIP(address.host) !== 0) return address;
+  try {
+    const { address: host } = await lookup(address.host);
+    return { kind: "udp", host, port: address.port };
+  } catch (error) {
+    throw new MidgramError(
+      "not-found",
+      `Cannot resolve host "${address.host}": ${(error as { code?: string }).code ?? error}`,
+      { cause: error },
+    );
+  }
+}
