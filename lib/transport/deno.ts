@@ -76,11 +76,19 @@ function fromDeno(addr: DenoAddr): Address | null {
 class DenoSocket implements DatagramSocket {
   private pending: Promise<Datagram> | null = null;
   private closed = false;
+  /** Sends one at a time: a Deno socket refuses overlapping operations ("Socket already in use"). */
+  private sending: Promise<unknown> = Promise.resolve();
 
+  /**
+   * @param sender A second socket for sending, where the runtime cannot send on a
+   *   socket while a receive is pending on it (UNIX): replies then come from
+   *   another path, as the real servers' replies come from an unnamed socket.
+   */
   constructor(
     readonly address: Address,
     private readonly conn: DenoDatagramConn,
     private readonly cleanup: () => Promise<void>,
+    private readonly sender: DenoDatagramConn = conn,
   ) {}
 
   async send(data: Uint8Array, to: Address, options?: SendOptions): Promise<void> {
@@ -94,9 +102,11 @@ class DenoSocket implements DatagramSocket {
     const target = await resolveAddress(to);
     const timeoutMs = options?.timeoutMs ?? 2000;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const turn = this.sending.then(() => this.sender.send(data, toDeno(target)));
+    this.sending = turn.catch(() => {});
     try {
       await Promise.race([
-        this.conn.send(data, toDeno(target)),
+        turn,
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(sendTimeout(to, timeoutMs)), timeoutMs);
         }),
@@ -153,10 +163,12 @@ class DenoSocket implements DatagramSocket {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    try {
-      this.conn.close();
-    } catch {
-      // Already closed.
+    for (const conn of new Set([this.conn, this.sender])) {
+      try {
+        conn.close();
+      } catch {
+        // Already closed.
+      }
     }
     // Let a pending receive settle (it rejects with "closed").
     this.pending?.catch(() => {});
@@ -219,7 +231,20 @@ export function createDenoTransport(): Transport {
         (conn) => conn.close(),
         unixIsLive,
       );
-      return new DenoSocket(address, socket, () => removeSocketFile(file));
+      const { dir, path } = await clientSocketDir();
+      let sender: DenoDatagramConn;
+      try {
+        sender = listen({ kind: "unix", path });
+      } catch (error) {
+        socket.close();
+        await removeSocketFile(file);
+        await removeDir(dir);
+        throw error;
+      }
+      return new DenoSocket(address, socket, async () => {
+        await removeSocketFile(file);
+        await removeDir(dir);
+      }, sender);
     },
     async connectable(peer: Address): Promise<DatagramSocket> {
       if (peer.kind === "udp") {
