@@ -174,6 +174,8 @@ const FIXED = {
   commandFailed: encoder.encode(FIXED_REPLIES.commandFailed),
 };
 
+// A name the first line can carry and the real servers could register.
+// deno-lint-ignore no-control-regex
 const NAME_OK = /^[^\s:\x00-\x1f\x7f]+$/;
 
 class Server implements MiServer {
