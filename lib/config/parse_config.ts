@@ -1,0 +1,328 @@
+/**
+ * The midgram configuration file: TOML, shared by `serve` and `send`. Pure:
+ * takes the text and the file name; every error names the file, the line and
+ * the key.
+ *
+ * @module
+ */
+import { parse, TomlError } from "smol-toml";
+import { MidgramError } from "../errors.ts";
+import { parseDuration } from "../duration.ts";
+import { parseAddress } from "../transport/address.ts";
+import type { Address } from "../transport/types.ts";
+
+/** A command that runs a program (never through a shell). */
+export interface ExecCommandConfig {
+  /** Program and its first arguments; the request's arguments are appended. */
+  exec: string[];
+  /** Time limit in ms; default 10000. */
+  timeoutMs: number;
+  /** Bytes of output kept; more is an error reply. Default 65000. */
+  maxOutput: number;
+  noInput: boolean;
+  help: string;
+}
+
+/** The `[server]` table. */
+export interface ServerConfig {
+  sockets: Address[];
+  mode?: number;
+  user?: string;
+  group?: string;
+  replyIndent?: string;
+  timeoutMs?: number;
+  handlerTimeoutMs?: number;
+  children?: number;
+  logLevel?: "error" | "warn" | "info" | "debug";
+  logFormat?: "text" | "json";
+  allow?: string[];
+  disable?: string[];
+}
+
+/** The `[client]` table. */
+export interface ClientConfig {
+  socket?: Address;
+  timeoutMs?: number;
+  retries?: number;
+}
+
+/** A whole configuration file. */
+export interface Config {
+  server: ServerConfig;
+  client: ClientConfig;
+  commands: Record<string, ExecCommandConfig>;
+}
+
+const SERVER_KEYS = [
+  "sockets",
+  "mode",
+  "user",
+  "group",
+  "reply_indent",
+  "timeout",
+  "handler_timeout",
+  "children",
+  "log_level",
+  "log_format",
+  "allow",
+  "disable",
+];
+const CLIENT_KEYS = ["socket", "timeout", "retries"];
+const COMMAND_KEYS = ["exec", "timeout", "max_output", "no_input", "help"];
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const here = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = here;
+    }
+  }
+  return row[b.length];
+}
+
+/** The closest known key within two edits, for "did you mean". */
+export function suggest(key: string, known: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestDistance = 3;
+  for (const candidate of known) {
+    const d = distance(key, candidate);
+    if (d < bestDistance) [best, bestDistance] = [candidate, d];
+  }
+  return best;
+}
+
+/** Finds the 1-based line of `key` inside the table `table` (dotted path), or of the table. */
+export function lineOf(text: string, table: string, key?: string): number {
+  const lines = text.split("\n");
+  let current = "";
+  let tableLine = 0;
+  const header = /^\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$/;
+  for (let i = 0; i < lines.length; i++) {
+    const m = header.exec(lines[i]);
+    if (m) {
+      current = m[1].replace(/\s*\.\s*/g, ".").replace(/"/g, "");
+      if (current === table && tableLine === 0) tableLine = i + 1;
+      continue;
+    }
+    if (key !== undefined && current === table) {
+      const k = new RegExp(`^\\s*"?${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"?\\s*=`);
+      if (k.test(lines[i])) return i + 1;
+    }
+  }
+  return tableLine || 1;
+}
+
+class Reader {
+  constructor(readonly text: string, readonly file: string) {}
+
+  fail(line: number, key: string, detail: string): never {
+    throw new MidgramError(
+      "config",
+      `Invalid config "${this.file}" at line ${line}: ${key}: ${detail}`,
+    );
+  }
+
+  at(table: string, key: string, detail: string): never {
+    this.fail(lineOf(this.text, table, key), `${table}.${key}`, detail);
+  }
+
+  table(value: unknown, table: string, known: readonly string[]): Record<string, unknown> {
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      this.fail(lineOf(this.text, table), table, "expected a table");
+    }
+    for (const key of Object.keys(value)) {
+      if (!known.includes(key)) {
+        const near = suggest(key, known);
+        this.at(
+          table,
+          key,
+          `unknown key${near ? `: did you mean "${near}"?` : ` (known: ${known.join(", ")})`}`,
+        );
+      }
+    }
+    return value as Record<string, unknown>;
+  }
+
+  string(t: Record<string, unknown>, table: string, key: string): string | undefined {
+    const v = t[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== "string") this.at(table, key, `expected a string, got ${JSON.stringify(v)}`);
+    return v;
+  }
+
+  strings(t: Record<string, unknown>, table: string, key: string): string[] | undefined {
+    const v = t[key];
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) {
+      this.at(table, key, "expected a list of strings");
+    }
+    return v as string[];
+  }
+
+  integer(t: Record<string, unknown>, table: string, key: string, min: number): number | undefined {
+    const v = t[key];
+    if (v === undefined) return undefined;
+    const n = typeof v === "bigint" ? Number(v) : v;
+    if (typeof n !== "number" || !Number.isInteger(n) || n < min) {
+      this.at(
+        table,
+        key,
+        `expected a whole number of at least ${min}, got ${JSON.stringify(String(v))}`,
+      );
+    }
+    return n;
+  }
+
+  boolean(t: Record<string, unknown>, table: string, key: string): boolean | undefined {
+    const v = t[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== "boolean") this.at(table, key, "expected true or false");
+    return v;
+  }
+
+  duration(t: Record<string, unknown>, table: string, key: string): number | undefined {
+    const v = t[key];
+    if (v === undefined) return undefined;
+    const text = typeof v === "number" || typeof v === "bigint" ? String(v) : v;
+    if (typeof text !== "string") this.at(table, key, 'expected a duration such as "5s"');
+    try {
+      return parseDuration(text);
+    } catch {
+      this.at(table, key, `cannot parse duration "${text}"`);
+    }
+  }
+
+  address(text: string, table: string, key: string): Address {
+    try {
+      return parseAddress(text);
+    } catch (error) {
+      this.at(table, key, (error as Error).message);
+    }
+  }
+
+  choice<T extends string>(
+    t: Record<string, unknown>,
+    table: string,
+    key: string,
+    choices: readonly T[],
+  ): T | undefined {
+    const v = this.string(t, table, key);
+    if (v !== undefined && !(choices as readonly string[]).includes(v)) {
+      this.at(table, key, `expected one of ${choices.join(", ")}, got "${v}"`);
+    }
+    return v as T | undefined;
+  }
+}
+
+/**
+ * Parses and checks a configuration file.
+ *
+ * @example
+ * ```ts
+ * import { parseConfig } from "./parse_config.ts";
+ * const config = parseConfig('[server]\nsockets = ["/run/midgram/midgram.sock"]\ntimeout = "2s"\n', "midgram.toml");
+ * config.server.timeoutMs; // 2000
+ * ```
+ *
+ * @throws {MidgramError} `config`, naming the file, the line and the key.
+ */
+export function parseConfig(text: string, file: string): Config {
+  let data: Record<string, unknown>;
+  try {
+    data = parse(text) as Record<string, unknown>;
+  } catch (error) {
+    if (error instanceof TomlError) {
+      const first = error.message.split("\n")[0].replace(/^Invalid TOML document: /, "");
+      throw new MidgramError(
+        "config",
+        `Invalid config "${file}" at line ${error.line}:${error.column}: ${first}`,
+      );
+    }
+    throw new MidgramError("config", `Invalid config "${file}": ${error}`);
+  }
+  const r = new Reader(text, file);
+  for (const key of Object.keys(data)) {
+    if (!["server", "client", "commands"].includes(key)) {
+      const near = suggest(key, ["server", "client", "commands"]);
+      r.fail(
+        lineOf(text, key) || 1,
+        key,
+        `unknown table${near ? `: did you mean "${near}"?` : ""}`,
+      );
+    }
+  }
+  const config: Config = { server: { sockets: [] }, client: {}, commands: {} };
+  if (data.server !== undefined) {
+    const t = r.table(data.server, "server", SERVER_KEYS);
+    const s = config.server;
+    s.sockets = (r.strings(t, "server", "sockets") ?? []).map((a) =>
+      r.address(a, "server", "sockets")
+    );
+    const mode = r.string(t, "server", "mode");
+    if (mode !== undefined) {
+      if (!/^0?[0-7]{3}$/.test(mode)) {
+        r.at("server", "mode", `expected an octal mode such as "0660", got "${mode}"`);
+      }
+      s.mode = parseInt(mode, 8);
+    }
+    const user = t.user;
+    if (user !== undefined) {
+      s.user = typeof user === "number" ? String(user) : r.string(t, "server", "user");
+    }
+    const group = t.group;
+    if (group !== undefined) {
+      s.group = typeof group === "number" ? String(group) : r.string(t, "server", "group");
+    }
+    s.replyIndent = r.string(t, "server", "reply_indent");
+    s.timeoutMs = r.duration(t, "server", "timeout");
+    s.handlerTimeoutMs = r.duration(t, "server", "handler_timeout");
+    s.children = r.integer(t, "server", "children", 1);
+    s.logLevel = r.choice(t, "server", "log_level", ["error", "warn", "info", "debug"] as const);
+    s.logFormat = r.choice(t, "server", "log_format", ["text", "json"] as const);
+    s.allow = r.strings(t, "server", "allow");
+    s.disable = r.strings(t, "server", "disable");
+    for (const [k, v] of Object.entries(s)) {
+      if (v === undefined) delete (s as unknown as Record<string, unknown>)[k];
+    }
+  }
+  if (data.client !== undefined) {
+    const t = r.table(data.client, "client", CLIENT_KEYS);
+    const socket = r.string(t, "client", "socket");
+    if (socket !== undefined) config.client.socket = r.address(socket, "client", "socket");
+    const timeout = r.duration(t, "client", "timeout");
+    if (timeout !== undefined) config.client.timeoutMs = timeout;
+    const retries = r.integer(t, "client", "retries", 0);
+    if (retries !== undefined) config.client.retries = retries;
+  }
+  if (data.commands !== undefined) {
+    const commands = r.table(data.commands, "commands", Object.keys(data.commands as object));
+    for (const [name, value] of Object.entries(commands)) {
+      const table = `commands.${name}`;
+      if (/[\s:]/.test(name) || [...name].some((c) => c < " " || c === "\x7f")) {
+        r.fail(lineOf(text, table), table, "a command name cannot hold white space or ':'");
+      }
+      const t = r.table(value, table, COMMAND_KEYS);
+      const exec = r.strings(t, table, "exec") ?? [];
+      if (exec.length === 0 || exec[0] === "") {
+        r.fail(
+          lineOf(text, table),
+          `${table}.exec`,
+          "missing: the program to run and its arguments, as a list",
+        );
+      }
+      config.commands[name] = {
+        exec,
+        timeoutMs: r.duration(t, table, "timeout") ?? 10_000,
+        maxOutput: r.integer(t, table, "max_output", 1) ?? 65_000,
+        noInput: r.boolean(t, table, "no_input") ?? false,
+        help: r.string(t, table, "help") ?? `runs ${exec[0]}`,
+      };
+    }
+  }
+  return config;
+}
