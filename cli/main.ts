@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from "commander";
 import { errorCodeOf, exitCodeOf } from "../lib/errors.ts";
 import { VERSION } from "../lib/version.ts";
 import { parseCommand } from "./commands/parse.ts";
+import { sendCommand } from "./commands/send.ts";
 import type { Io } from "./io.ts";
 
 /** Applies the settings every command shares (commander does not inherit them through addCommand). */
@@ -35,6 +36,7 @@ export function program(io: Io, status: { code: number }): Command {
         .default("auto"),
     );
   root.addCommand(parseCommand(io, status));
+  root.addCommand(sendCommand(io, status));
   configure(root, io);
   return root;
 }
