@@ -10,6 +10,7 @@ import { errorCodeOf, exitCodeOf } from "../lib/errors.ts";
 import { VERSION } from "../lib/version.ts";
 import { parseCommand } from "./commands/parse.ts";
 import { sendCommand } from "./commands/send.ts";
+import { serveCommand } from "./commands/serve.ts";
 import type { Io } from "./io.ts";
 
 /** Applies the settings every command shares (commander does not inherit them through addCommand). */
@@ -37,6 +38,7 @@ export function program(io: Io, status: { code: number }): Command {
     );
   root.addCommand(parseCommand(io, status));
   root.addCommand(sendCommand(io, status));
+  root.addCommand(serveCommand(io, status));
   configure(root, io);
   return root;
 }

@@ -1,0 +1,61 @@
+/**
+ * Log lines on stderr, as text or JSON, with a level filter that can change
+ * at run time (the `log_level` built-in).
+ *
+ * @module
+ */
+import type { Logger, LogLevel } from "../lib/server/server.ts";
+
+const RANK: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+
+/** OpenSIPS log levels (L_ERR -1 … L_DBG 4) onto ours. */
+export function levelFromNumber(level: number): LogLevel {
+  return level <= -1 ? "error" : level <= 1 ? "warn" : level <= 3 ? "info" : "debug";
+}
+
+/** Ours onto OpenSIPS log levels. */
+export function levelToNumber(level: LogLevel): number {
+  return { error: -1, warn: 1, info: 3, debug: 4 }[level];
+}
+
+/** A logger whose level can be read and changed. */
+export interface CliLogger extends Logger {
+  level: LogLevel;
+}
+
+function text(value: unknown): string {
+  const s = typeof value === "string" ? value : JSON.stringify(value);
+  return /[\s"=]/.test(s) ? JSON.stringify(s) : s;
+}
+
+/**
+ * Creates a logger writing to `write` (stderr).
+ *
+ * @example
+ * ```ts
+ * import { createLogger } from "./_logger.ts";
+ * const logger = createLogger((line) => console.error(line.trimEnd()), "info", "text");
+ * logger.log("info", "listening", { address: "/run/midgram/midgram.sock" });
+ * ```
+ */
+export function createLogger(
+  write: (line: string) => void,
+  level: LogLevel,
+  format: "text" | "json",
+  now: () => Date = () => new Date(),
+): CliLogger {
+  const logger: CliLogger = {
+    level,
+    log(at, message, fields = {}) {
+      if (RANK[at] > RANK[logger.level]) return;
+      const time = now().toISOString();
+      if (format === "json") {
+        write(JSON.stringify({ time, level: at, message, ...fields }) + "\n");
+      } else {
+        const extra = Object.entries(fields).map(([k, v]) => ` ${k}=${text(v)}`).join("");
+        write(`${time} ${at} ${message}${extra}\n`);
+      }
+    },
+  };
+  return logger;
+}

@@ -1,0 +1,227 @@
+/**
+ * `midgram serve`: a datagram MI server on UNIX and UDP sockets at once.
+ *
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import process from "node:process";
+import { Command, Option } from "commander";
+import { parseDuration } from "../../lib/duration.ts";
+import { MidgramError } from "../../lib/errors.ts";
+import { isLoopback } from "../../lib/server/_cidr.ts";
+import { createServer, type LogLevel } from "../../lib/server/server.ts";
+import { formatAddress, parseAddress } from "../../lib/transport/address.ts";
+import type { Address } from "../../lib/transport/types.ts";
+import { VERSION } from "../../lib/version.ts";
+import { loadConfig } from "../_config_file.ts";
+import { createLogger, levelFromNumber, levelToNumber } from "../_logger.ts";
+import { execHandler } from "../exec_command.ts";
+import type { Io } from "../io.ts";
+
+/** Options of `midgram serve`, as commander hands them over. */
+export interface ServeOptions {
+  socket?: string[];
+  mode?: string;
+  user?: string;
+  group?: string;
+  replyIndent?: string;
+  timeout?: string;
+  handlerTimeout?: string;
+  children?: string;
+  config?: string;
+  logLevel?: LogLevel;
+  logFormat?: "text" | "json";
+  allow?: string[];
+  disable?: string[];
+  builtins: boolean;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** Looks a user or group name up in /etc/passwd or /etc/group; numbers pass through. */
+export function resolveId(kind: "user" | "group", text: string, database?: string): number {
+  if (/^\d+$/.test(text)) return Number(text);
+  const file = kind === "user" ? "/etc/passwd" : "/etc/group";
+  let lines: string[];
+  try {
+    lines = (database ?? readFileSync(file, "utf8")).split("\n");
+  } catch {
+    throw new MidgramError("usage", `Cannot look up ${kind} "${text}": cannot read ${file}`);
+  }
+  for (const line of lines) {
+    const fields = line.split(":");
+    if (fields[0] === text && fields.length >= 3) return Number(fields[2]);
+  }
+  throw new MidgramError("usage", `Unknown ${kind} "${text}" (not in ${file})`);
+}
+
+function unescapeIndent(text: string): string {
+  return text.replace(/\\t/g, "\t").replace(/\\s/g, " ");
+}
+
+function count(text: string, what: string, min: number): number {
+  if (!/^\d+$/.test(text) || Number(text) < min) {
+    throw new MidgramError(
+      "usage",
+      `Cannot parse ${what} "${text}": expected a whole number of at least ${min}`,
+    );
+  }
+  return Number(text);
+}
+
+/** Runs the server until interrupted or killed; returns the exit status. */
+export async function runServe(options: ServeOptions, io: Io): Promise<number> {
+  const { config, file } = loadConfig({ path: options.config, env: io.env });
+  const c = config.server;
+  const sockets: Address[] = options.socket?.length ? options.socket.map(parseAddress) : c.sockets;
+  if (sockets.length === 0) {
+    throw new MidgramError(
+      "usage",
+      "No socket to serve: give --socket ADDR (or sockets in the config file)",
+    );
+  }
+  let mode = c.mode ?? 0o660;
+  if (options.mode !== undefined) {
+    if (!/^0?[0-7]{3}$/.test(options.mode)) {
+      throw new MidgramError(
+        "usage",
+        `Cannot parse --mode "${options.mode}": expected an octal mode such as 0660`,
+      );
+    }
+    mode = parseInt(options.mode, 8);
+  }
+  const user = options.user ?? c.user;
+  const group = options.group ?? c.group;
+  const uid = user === undefined ? undefined : resolveId("user", user);
+  const gid = group === undefined ? undefined : resolveId("group", group);
+  const logger = createLogger(
+    (line) => io.stderr(line),
+    options.logLevel ?? c.logLevel ?? "info",
+    options.logFormat ?? c.logFormat ?? "text",
+  );
+  const stop = new AbortController();
+  const onInterrupt = () => stop.abort();
+  io.interrupted.addEventListener("abort", onInterrupt, { once: true });
+  const disable = [...(c.disable ?? []), ...(options.disable ?? [])];
+  let server;
+  try {
+    server = createServer({
+      indent: unescapeIndent(options.replyIndent ?? c.replyIndent ?? "\t"),
+      replyTimeoutMs: options.timeout !== undefined
+        ? parseDuration(options.timeout, "--timeout")
+        : c.timeoutMs,
+      handlerTimeoutMs: options.handlerTimeout !== undefined
+        ? parseDuration(options.handlerTimeout, "--handler-timeout")
+        : c.handlerTimeoutMs,
+      children: options.children !== undefined
+        ? count(options.children, "--children", 1)
+        : c.children,
+      builtins: options.builtins ? { disable } : false,
+      allow: [...(c.allow ?? []), ...(options.allow ?? [])],
+      logger,
+      version: `midgram ${VERSION}`,
+      host: {
+        pid: process.pid,
+        cwd: () => process.cwd(),
+        argv: process.argv,
+        onKill: () => stop.abort(),
+        onLogLevel: (level) => {
+          logger.level = levelFromNumber(level);
+        },
+        logLevel: () => levelToNumber(logger.level),
+      },
+    });
+  } catch (error) {
+    if (error instanceof TypeError) throw new MidgramError("usage", error.message);
+    throw error;
+  }
+  for (const [name, spec] of Object.entries(config.commands)) {
+    try {
+      server.register(name, execHandler(spec), { noInput: spec.noInput, help: spec.help });
+    } catch (error) {
+      throw new MidgramError(
+        "config",
+        `Invalid config "${file}": commands.${name}: ${(error as Error).message}`,
+      );
+    }
+  }
+  try {
+    for (const address of sockets) {
+      if (address.kind === "udp" && !isLoopback(address.host)) {
+        io.stderr(
+          `midgram: warning: ${
+            formatAddress(address)
+          } is not a loopback address and the MI protocol ` +
+            "has no authentication: restrict peers with --allow CIDR\n",
+        );
+      }
+      const bound = await server.listen(address, { mode, uid, gid });
+      io.stdout(`listening on ${formatAddress(bound)}\n`);
+    }
+    if (!stop.signal.aborted) {
+      await new Promise<void>((resolve) =>
+        stop.signal.addEventListener("abort", () => resolve(), { once: true })
+      );
+    }
+    logger.log("info", "stopping");
+    return 0;
+  } finally {
+    io.interrupted.removeEventListener("abort", onInterrupt);
+    await server.close();
+  }
+}
+
+/**
+ * Builds the `serve` subcommand.
+ *
+ * @example
+ * ```ts
+ * import { Command } from "commander";
+ * import { serveCommand } from "./serve.ts";
+ * import { captureIo } from "../io.ts";
+ * new Command("midgram").addCommand(serveCommand(captureIo(), { code: 0 }));
+ * ```
+ */
+export function serveCommand(io: Io, status: { code: number }): Command {
+  return new Command("serve")
+    .summary("run a datagram MI server")
+    .description(
+      "Serves the MI datagram protocol on UNIX datagram and UDP sockets at once, with the real\n" +
+        "servers' built-in commands and the commands of the config file. When a socket is ready\n" +
+        'it prints "listening on ADDR" on stdout (scripts can wait for that line). SIGINT or\n' +
+        "SIGTERM stop it and remove its socket files.",
+    )
+    .option(
+      "-s, --socket <addr>",
+      "address to serve: /path, unix:/path, udp:HOST:PORT (repeatable)",
+      collect,
+    )
+    .option("--mode <octal>", "UNIX socket file mode [default: 0660]")
+    .option("--user <name|uid>", "owner of the UNIX socket files")
+    .option("--group <name|gid>", "group of the UNIX socket files")
+    .option("--reply-indent <string>", "indent string of replies (\\t for TAB) [default: \\t]")
+    .option("--timeout <duration>", "time limit for sending a reply [default: 2000ms]")
+    .option("--handler-timeout <duration>", "a command running longer answers 500 [default: 10s]")
+    .option("--children <n>", "commands running at once [default: 4]")
+    .option("--config <file>", "configuration file (see the README for the search path)")
+    .addOption(
+      new Option("--log-level <level>", "log level").choices(["error", "warn", "info", "debug"]),
+    )
+    .addOption(new Option("--log-format <format>", "log format").choices(["text", "json"]))
+    .option("--allow <cidr>", "answer UDP peers in this range only (repeatable)", collect)
+    .option("--disable <command>", "turn a built-in command off, e.g. kill (repeatable)", collect)
+    .option("--no-builtins", "serve only the commands of the config file")
+    .addHelpText(
+      "after",
+      `
+Exit status: 0 stopped cleanly, 2 usage or config error, 4 a socket cannot be served.
+
+Examples:
+  $ midgram serve -s /run/midgram/midgram.sock --group opensips
+  $ midgram serve -s /tmp/mi.sock -s udp:127.0.0.1:8080 --disable kill --log-format json
+  $ midgram serve --config /etc/midgram/midgram.toml`,
+    )
+    .action(async (options: ServeOptions) => {
+      status.code = await runServe(options, io);
+    });
+}

@@ -1,0 +1,108 @@
+/**
+ * Commands from the config file that run a program: never through a shell,
+ * with a time limit and an output limit.
+ *
+ * The request's arguments are appended to argv: a bare value as it is,
+ * `name::value` as `name=value`. Each line of the program's stdout becomes a
+ * bare reply node (empty lines are skipped: a node cannot be empty). Exit
+ * status 0 answers `200 OK`; any other status answers
+ * `500 <last line of stderr>` (or `500 command exited with status N`); a
+ * program that runs too long is killed and answers `500 command timed out`;
+ * one that prints more than the limit is killed and answers
+ * `500 command output too large`. A line the reply layout cannot carry (one
+ * holding `:: `, or starting with the reply indent) makes the reply
+ * `500 command failed`.
+ *
+ * @module
+ */
+import { spawn } from "node:child_process";
+import process from "node:process";
+import { node } from "../lib/protocol/reply_builders.ts";
+import type { MiArgument, MiReply } from "../lib/protocol/types.ts";
+import { MiReplyError } from "../lib/server/mi_reply_error.ts";
+import type { MiHandler } from "../lib/server/server.ts";
+
+/** How a config command runs. */
+export interface ExecSpec {
+  exec: string[];
+  timeoutMs: number;
+  maxOutput: number;
+}
+
+/** The argv entries for the request's arguments. */
+export function argvOf(args: MiArgument[]): string[] {
+  return args.map((a) => (a.name === null ? a.value ?? "" : `${a.name}=${a.value ?? ""}`));
+}
+
+/**
+ * A handler that runs a program.
+ *
+ * @example
+ * ```ts
+ * import { execHandler } from "./exec_command.ts";
+ * const handler = execHandler({ exec: ["/bin/echo", "hello"], timeoutMs: 1000, maxOutput: 65000 });
+ * ```
+ */
+export function execHandler(spec: ExecSpec): MiHandler {
+  return (args, { signal }) =>
+    new Promise<MiReply>((resolve, reject) => {
+      const [program, ...fixed] = spec.exec;
+      // Its own process group, so that a time limit also stops what it started.
+      const child = spawn(program, [...fixed, ...argvOf(args)], {
+        shell: false,
+        detached: true,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const kill = (sig: "SIGTERM" | "SIGKILL") => {
+        try {
+          if (child.pid !== undefined) process.kill(-child.pid, sig);
+        } catch {
+          child.kill(sig);
+        }
+      };
+      const out: Uint8Array[] = [];
+      let outSize = 0;
+      let err = "";
+      let failure: MiReplyError | null = null;
+      const stop = (why: MiReplyError) => {
+        if (failure) return;
+        failure = why;
+        kill("SIGTERM");
+        setTimeout(() => kill("SIGKILL"), 1000).unref?.();
+      };
+      const timer = setTimeout(
+        () => stop(new MiReplyError(500, "command timed out")),
+        spec.timeoutMs,
+      );
+      const onAbort = () => stop(new MiReplyError(500, "command cancelled"));
+      signal.addEventListener("abort", onAbort, { once: true });
+      child.stdout!.on("data", (chunk: Uint8Array) => {
+        outSize += chunk.length;
+        if (outSize > spec.maxOutput) stop(new MiReplyError(500, "command output too large"));
+        else out.push(chunk);
+      });
+      child.stderr!.on("data", (chunk: Uint8Array) => {
+        if (err.length < 4096) err += new TextDecoder().decode(chunk);
+      });
+      child.on("error", (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+        reject(new MiReplyError(500, `cannot run ${program}: ${error.code ?? error.message}`));
+      });
+      child.on("close", (code, killedBy) => {
+        clearTimeout(timer);
+        signal.removeEventListener("abort", onAbort);
+        if (failure) return reject(failure);
+        const all = new Uint8Array(out.reduce((n, c) => n + c.length, 0));
+        out.reduce((at, c) => (all.set(c, at), at + c.length), 0);
+        const text = new TextDecoder().decode(all);
+        const nodes = text.split("\n").map((l) => l.replace(/\r$/, "")).filter((l) => l !== "")
+          .map((l) => node(null, l));
+        if (code === 0) return resolve({ code: 200, reason: "OK", nodes, bare: false });
+        const last = err.split("\n").map((l) => l.trim()).filter(Boolean).at(-1);
+        const reason = last ??
+          (killedBy ? `command killed by ${killedBy}` : `command exited with status ${code}`);
+        resolve({ code: 500, reason: reason.slice(0, 200), nodes, bare: false });
+      });
+    });
+}
