@@ -96,7 +96,9 @@ export async function sendRequest(
           throw error;
         }
         // Over UDP only the server's own address may answer.
-        if (target.kind === "udp" && (datagram.from === null || !sameAddress(datagram.from, target))) continue;
+        if (
+          target.kind === "udp" && (datagram.from === null || !sameAddress(datagram.from, target))
+        ) continue;
         const rttMs = performance.now() - started;
         const text = new TextDecoder().decode(datagram.data);
         let reply: MiReply | null = null;
