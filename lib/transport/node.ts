@@ -73,8 +73,9 @@ class RawUnixSocket {
       if (this.closed) throw closedError(to);
       const rc = unixDgramBinding().sendto(this.fd, data, 0, data.length, to.path);
       if (rc === 0) return;
-      if (rc < 0) throw osError(rc, "send", to);
-      // EAGAIN: wait until the socket is writable again, or give up.
+      // 1 (unix-dgram's "congestion"), EAGAIN or ENOBUFS: the peer's queue is full.
+      if (rc < 0 && rc !== -11 && rc !== -105) throw osError(rc, "send", to);
+      // Wait a little (or until the socket says it is writable) and try again, or give up.
       const left = deadline - Date.now();
       if (left <= 0) throw sendTimeout(to, timeoutMs);
       await new Promise<void>((resolve) => {
