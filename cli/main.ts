@@ -11,6 +11,7 @@ import { VERSION } from "../lib/version.ts";
 import { parseCommand } from "./commands/parse.ts";
 import { sendCommand } from "./commands/send.ts";
 import { serveCommand } from "./commands/serve.ts";
+import { fuzzCommand } from "./commands/fuzz.ts";
 import type { Io } from "./io.ts";
 
 /** Applies the settings every command shares (commander does not inherit them through addCommand). */
@@ -39,6 +40,7 @@ export function program(io: Io, status: { code: number }): Command {
   root.addCommand(parseCommand(io, status));
   root.addCommand(sendCommand(io, status));
   root.addCommand(serveCommand(io, status));
+  root.addCommand(fuzzCommand(io, status));
   configure(root, io);
   return root;
 }

@@ -29,6 +29,11 @@ export async function main(): Promise<never> {
     if (controller.signal.aborted) process.exit(130);
     controller.abort();
   };
+  // A reader that goes away (`| head`) is not an error: stop quietly.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
   const io: Io = {

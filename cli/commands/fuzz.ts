@@ -1,0 +1,353 @@
+/**
+ * `midgram fuzz`: golden-file tests against the grammar (default), generated
+ * and mutated requests in-process (`--generate`, `--time`), and fuzzing of a
+ * live server (`--target`).
+ *
+ * @module
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Command, Option } from "commander";
+import { parseDuration } from "../../lib/duration.ts";
+import { MidgramError } from "../../lib/errors.ts";
+import { type Failure, runGenerative } from "../../lib/fuzz/generative.ts";
+import { compareServerCase, goldenServer } from "../../lib/fuzz/golden.ts";
+import type { Analyzer } from "../../lib/fuzz/invariants.ts";
+import { type LiveResult, runLive } from "../../lib/fuzz/live.ts";
+import {
+  compareParseCase,
+  expectedParseResult,
+  resultJson,
+  showInvisible,
+} from "../../lib/golden/parse_cases.ts";
+import { parseAddress } from "../../lib/transport/address.ts";
+import type { Transport } from "../../lib/transport/types.ts";
+import { palette } from "../_color.ts";
+import { expandPaths } from "../_files.ts";
+import type { Io } from "../io.ts";
+
+/** Options of `midgram fuzz`, as commander hands them over. */
+export interface FuzzOptions {
+  update?: boolean;
+  filter?: string;
+  format: "text" | "tap" | "json";
+  generate?: string;
+  seed?: string;
+  time?: string;
+  save?: string;
+  target?: string;
+  rate?: string;
+  timeout: string;
+  probe: string;
+  indent: string;
+}
+
+/** Seams for tests: a planted-bug analyzer, an in-memory transport. */
+export interface FuzzSeams {
+  analyze?: Analyzer;
+  transport?: Transport;
+}
+
+function whole(text: string, what: string): number {
+  if (!/^\d+$/.test(text)) {
+    throw new MidgramError("usage", `Cannot parse ${what} "${text}": expected a whole number`);
+  }
+  return Number(text);
+}
+
+/** A progress reporter: a bar on a terminal, a line every 5 s otherwise. */
+function progress(io: Io, total: number, deadline: number | null) {
+  const started = performance.now();
+  let lastLine = 0;
+  return {
+    update(done: number, extra = "") {
+      const elapsed = (performance.now() - started) / 1000;
+      const rate = done / Math.max(elapsed, 0.001);
+      const byCount = (total - done) / Math.max(rate, 1e-9);
+      const byTime = deadline === null ? Infinity : (deadline - performance.now()) / 1000;
+      const eta = Math.max(0, Math.min(byCount, byTime));
+      const share = Math.min(
+        1,
+        Math.max(done / total, deadline === null ? 0 : elapsed / (elapsed + eta)),
+      );
+      if (io.stderrIsTTY) {
+        const width = 24;
+        const filled = Math.round(share * width);
+        io.stderr(
+          `\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done} runs, ${
+            Math.round(rate)
+          }/s, ETA ${eta.toFixed(0)}s${extra}   `,
+        );
+      } else if (performance.now() - lastLine > 5000) {
+        lastLine = performance.now();
+        io.stderr(`fuzz: ${done} runs, ${Math.round(rate)}/s, ETA ${eta.toFixed(0)}s${extra}\n`);
+      }
+    },
+    done() {
+      if (io.stderrIsTTY) io.stderr("\r\x1b[K");
+    },
+  };
+}
+
+function saveBytes(dir: string, name: string, bytes: Uint8Array, note: string, io: Io): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.mi`);
+  writeFileSync(path, bytes);
+  writeFileSync(join(dir, `${name}.json`), resultJson(expectedParseResult(bytes)));
+  io.stderr(`saved ${path} (${note}); review its .json expectation before committing\n`);
+  return path;
+}
+
+async function golden(dirs: string[], options: FuzzOptions, io: Io): Promise<number> {
+  const files = expandPaths(dirs, [".mi"]).filter((f) =>
+    !options.filter || f.path.includes(options.filter)
+  );
+  const color = palette("auto", io, "stdout");
+  const results: { path: string; ok: boolean; kind: string; diff: string }[] = [];
+  for (const { path } of files) {
+    const base = path.slice(0, -3);
+    const bytes = readFileSync(path);
+    if (
+      existsSync(`${base}.reply`) || (!existsSync(`${base}.json`) && /(^|\/)server\//.test(path))
+    ) {
+      const expectedPath = `${base}.reply`;
+      const expected = existsSync(expectedPath) ? readFileSync(expectedPath) : new Uint8Array();
+      const { ok, actual, diff } = await compareServerCase(goldenServer(), bytes, expected);
+      if (!ok && options.update) writeFileSync(expectedPath, actual);
+      results.push({
+        path,
+        ok: ok || !!options.update,
+        kind: "server",
+        diff: existsSync(expectedPath) || options.update ? diff : `missing ${expectedPath}`,
+      });
+    } else {
+      const expectedPath = `${base}.json`;
+      const expected = existsSync(expectedPath) ? readFileSync(expectedPath, "utf8") : "";
+      const { ok, actualJsonText, diff } = compareParseCase(bytes, expected);
+      if (!ok && options.update) writeFileSync(expectedPath, actualJsonText);
+      results.push({
+        path,
+        ok: ok || !!options.update,
+        kind: "parse",
+        diff: expected ? diff : `missing ${expectedPath}`,
+      });
+    }
+  }
+  const failed = results.filter((r) => !r.ok);
+  if (options.format === "json") {
+    io.stdout(
+      JSON.stringify({ cases: results.length, failed: failed.length, results }, null, 2) + "\n",
+    );
+  } else if (options.format === "tap") {
+    io.stdout(`TAP version 13\n1..${results.length}\n`);
+    results.forEach((r, i) => {
+      io.stdout(`${r.ok ? "ok" : "not ok"} ${i + 1} - ${r.kind} ${r.path}\n`);
+      if (!r.ok) io.stdout(r.diff.split("\n").map((l) => `# ${l}`).join("\n") + "\n");
+    });
+  } else {
+    for (const r of failed) io.stdout(`${color.red("FAIL")} ${r.kind} ${r.path}\n${r.diff}\n`);
+  }
+  const updated = options.update ? " (expectations updated: review with git diff)" : "";
+  io.stderr(
+    `golden: ${results.length} cases, ${
+      results.length - failed.length
+    } passed, ${failed.length} failed${updated}\n`,
+  );
+  if (results.length === 0) {
+    io.stderr(`midgram: no golden cases (*.mi) found in ${dirs.join(", ")}\n`);
+    return 1;
+  }
+  return failed.length > 0 ? 1 : 0;
+}
+
+function describeFailure(f: Failure): string {
+  const input = f.input
+    ? showInvisible(new TextDecoder().decode(f.input))
+    : JSON.stringify(f.reply);
+  return `${f.kind} invariant "${f.violation.invariant}" broken: ${f.violation.message}\n  shrunk input: ${input}\n  replay: --seed ${f.seed}`;
+}
+
+function generative(options: FuzzOptions, io: Io, seams: FuzzSeams, corpus: Uint8Array[]): number {
+  const runs = options.generate !== undefined
+    ? whole(options.generate, "--generate")
+    : 1_000_000_000;
+  const timeMs = options.time !== undefined
+    ? parseDuration(options.time.replace(/^(\d+(\.\d+)?)$/, "$1s"), "--time")
+    : undefined;
+  const seed = options.seed !== undefined ? whole(options.seed, "--seed") : Date.now() % 2 ** 31;
+  io.stderr(`fuzz: seed ${seed} (replay with --seed ${seed})\n`);
+  const bar = progress(io, runs, timeMs === undefined ? null : performance.now() + timeMs);
+  const result = runGenerative({
+    runs,
+    seed,
+    timeMs,
+    corpus,
+    analyze: seams.analyze,
+    signal: io.interrupted,
+    onProgress: (done) => bar.update(done),
+  });
+  bar.done();
+  result.failures.forEach((f, i) => {
+    io.stdout(`${describeFailure(f)}\n`);
+    if (options.save && f.input) {
+      saveBytes(options.save, `fuzz-${f.seed}-${i}`, f.input, f.violation.invariant, io);
+    }
+  });
+  io.stderr(
+    `fuzz: ${result.executed} runs in ${result.seconds.toFixed(1)} s (${
+      Math.round(result.executed / result.seconds)
+    }/s), ` +
+      `${result.failures.length} failure${result.failures.length === 1 ? "" : "s"}${
+        result.interrupted ? " (interrupted)" : ""
+      }\n`,
+  );
+  return result.failures.length > 0 ? 1 : 0;
+}
+
+async function live(
+  options: FuzzOptions,
+  io: Io,
+  seams: FuzzSeams,
+  corpus: Uint8Array[],
+): Promise<number> {
+  const target = parseAddress(options.target!);
+  const runs = options.generate !== undefined
+    ? whole(options.generate, "--generate")
+    : 1_000_000_000;
+  if (options.generate === undefined && options.time === undefined) {
+    throw new MidgramError("usage", "Live fuzzing needs a bound: --generate N or --time DURATION");
+  }
+  const timeMs = options.time !== undefined
+    ? parseDuration(options.time.replace(/^(\d+(\.\d+)?)$/, "$1s"), "--time")
+    : 24 * 3_600_000;
+  const seed = options.seed !== undefined ? whole(options.seed, "--seed") : Date.now() % 2 ** 31;
+  const probeText = options.probe.includes(":")
+    ? options.probe.replace(/\\n/g, "\n")
+    : `:${options.probe}:\n`;
+  io.stderr(`fuzz: live against ${options.target}, seed ${seed} (replay with --seed ${seed})\n`);
+  const bar = progress(io, runs, options.time !== undefined ? performance.now() + timeMs : null);
+  const result: LiveResult = await runLive({
+    target,
+    transport: seams.transport,
+    runs,
+    timeMs,
+    rate: options.rate !== undefined ? whole(options.rate, "--rate") : 0,
+    timeoutMs: parseDuration(options.timeout, "--timeout"),
+    probe: new TextEncoder().encode(probeText),
+    seed,
+    corpus,
+    indent: options.indent.replace(/\\t/g, "\t"),
+    signal: io.interrupted,
+    onProgress: (done, r) =>
+      bar.update(done, `, ${r.hangs.length} hangs, ${r.malformed.length} malformed`),
+  });
+  bar.done();
+  const show = (b: Uint8Array) => showInvisible(new TextDecoder().decode(b.subarray(0, 200)));
+  for (const h of result.hangs) {
+    io.stdout(`hang: no reply within ${options.timeout} to ${show(h)}\n`);
+  }
+  for (const m of result.malformed) io.stdout(`malformed reply (${m.why}) to ${show(m.input)}\n`);
+  if (result.crash) {
+    io.stdout(
+      `crash: the probe gets no answer (${result.crash.why}) after ${result.crash.inputs.length} input(s); last: ${
+        show(result.crash.inputs.at(-1) ?? new Uint8Array())
+      }\n`,
+    );
+  }
+  if (options.save) {
+    result.hangs.forEach((b, i) =>
+      saveBytes(options.save!, `live-${seed}-hang-${i}`, b, "hang", io)
+    );
+    result.malformed.forEach((m, i) =>
+      saveBytes(options.save!, `live-${seed}-malformed-${i}`, m.input, "malformed reply", io)
+    );
+    result.crash?.inputs.forEach((b, i) =>
+      saveBytes(options.save!, `live-${seed}-crash-${i}`, b, "sent before the crash", io)
+    );
+  }
+  const lat = result.latency
+    ? `, latency p50 ${result.latency.p50.toFixed(2)} ms, p90 ${
+      result.latency.p90.toFixed(2)
+    } ms, p99 ${result.latency.p99.toFixed(2)} ms`
+    : "";
+  io.stderr(
+    `fuzz: ${result.executed} requests in ${result.seconds.toFixed(1)} s (${
+      Math.round(result.executed / Math.max(result.seconds, 0.001))
+    }/s), ` +
+      `${result.answered} answered, ${result.hangs.length} hangs, ${result.malformed.length} malformed, ` +
+      `${result.crash ? "CRASHED" : "no crash"}${lat}${
+        result.interrupted ? " (interrupted)" : ""
+      }\n`,
+  );
+  return result.hangs.length + result.malformed.length > 0 || result.crash ? 1 : 0;
+}
+
+/** Runs `fuzz`; returns the exit status. */
+export async function runFuzz(
+  dirs: string[],
+  options: FuzzOptions,
+  io: Io,
+  seams: FuzzSeams = {},
+): Promise<number> {
+  const generating = options.generate !== undefined || options.time !== undefined;
+  if (options.target === undefined && !generating) {
+    return await golden(dirs.length ? dirs : ["testdata"], options, io);
+  }
+  const corpusDirs = dirs.length ? dirs : existsSync("testdata") ? ["testdata"] : [];
+  const corpus = expandPaths(corpusDirs, [".mi"]).map((f) => new Uint8Array(readFileSync(f.path)));
+  return options.target !== undefined
+    ? await live(options, io, seams, corpus)
+    : generative(options, io, seams, corpus);
+}
+
+/**
+ * Builds the `fuzz` subcommand.
+ *
+ * @example
+ * ```ts
+ * import { Command } from "commander";
+ * import { fuzzCommand } from "./fuzz.ts";
+ * import { captureIo } from "../io.ts";
+ * new Command("midgram").addCommand(fuzzCommand(captureIo(), { code: 0 }));
+ * ```
+ */
+export function fuzzCommand(io: Io, status: { code: number }, seams: FuzzSeams = {}): Command {
+  return new Command("fuzz")
+    .summary("golden-file tests, generative fuzzing, and fuzzing of a live server")
+    .description(
+      "Golden mode (default): every NAME.mi under DIR is checked against NAME.json (parse cases)\n" +
+        "or NAME.reply (exact reply bytes of an in-process server). Generative mode (--generate,\n" +
+        "--time): generated and mutated requests, every invariant checked, failures shrunk. Live\n" +
+        "mode (--target): requests sent to a running server, replies and liveness checked.",
+    )
+    .argument("[dir...]", "golden case folders, also the corpus to mutate [default: testdata]")
+    .option("--update", "golden: rewrite the expectations from the current results, for review")
+    .option("--filter <pattern>", "golden: only cases whose path contains PATTERN")
+    .addOption(
+      new Option("--format <format>", "golden output").choices(["text", "tap", "json"]).default(
+        "text",
+      ),
+    )
+    .option("--generate <n>", "generate N inputs")
+    .option("--seed <s>", "seed of the generator (printed on every run)")
+    .option("--time <duration>", "stop after this long (a bare number means seconds)")
+    .option("--save <dir>", "save each shrunk failure or offending input there as a golden case")
+    .option("--target <addr>", "live: fuzz the server at ADDR")
+    .option("--rate <r>", "live: at most R requests per second")
+    .option("--timeout <duration>", "live: a request unanswered this long is a hang", "2s")
+    .option("--probe <command>", "live: liveness probe, a command name or a request", "which")
+    .option("--indent <string>", "live: the server's reply indent (\\t for TAB)", "\\t")
+    .addHelpText(
+      "after",
+      `
+Exit status: 0 nothing found, 1 a mismatch, failure, hang, malformed reply or crash, 2 usage error.
+
+Examples:
+  $ midgram fuzz testdata/                          # golden cases
+  $ midgram fuzz --generate 100000 --seed 7 --save found/
+  $ midgram fuzz --target /run/opensips/mi.sock --time 60 --rate 500`,
+    )
+    .action(async (dirs: string[], options: FuzzOptions) => {
+      status.code = await runFuzz(dirs, options, io, seams);
+    });
+}

@@ -1,0 +1,111 @@
+/**
+ * Inputs for the fuzzer: requests generated from the documented grammar, and
+ * mutations of them and of the golden cases (byte flips, truncation, inserted
+ * quotes, backslashes, CR, NUL, long lines, deep quoting, invalid UTF-8,
+ * sizes around the 65457-byte limit).
+ *
+ * @module
+ */
+import fc from "fast-check";
+import { formatRequest } from "../protocol/format_request.ts";
+import { MAX_DATAGRAM_SIZE } from "../protocol/limits.ts";
+import { argument, commandName } from "../protocol/testing/arbitraries.ts";
+
+const encoder = new TextEncoder();
+
+/** Requests written by `formatRequest` from arbitrary arguments (those it can carry). */
+export const grammarRequest: fc.Arbitrary<Uint8Array> = fc
+  .tuple(commandName, fc.array(argument, { maxLength: 6 }))
+  .map(([command, args]) => {
+    const usable = args.filter((a) => {
+      try {
+        formatRequest(command, [a]);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    return encoder.encode(formatRequest(command, usable));
+  });
+
+const INSERTS = ['"', "\\", "\r", "\0", "::", "\n", '\\"', '""', " ", "\xff", "\xc3"];
+
+function insertBytes(text: string): Uint8Array {
+  // Strings here stand for bytes (latin1), so \xff is one invalid UTF-8 byte.
+  return Uint8Array.from(text, (c) => c.charCodeAt(0) & 0xff);
+}
+
+/** One mutation applied to a seed input. */
+const mutation: fc.Arbitrary<(bytes: Uint8Array) => Uint8Array> = fc.oneof(
+  fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })).map(([at, b]) => (bytes: Uint8Array) => {
+    if (bytes.length === 0) return bytes;
+    const out = bytes.slice();
+    out[at % out.length] = b;
+    return out;
+  }),
+  fc.nat().map((at) => (bytes: Uint8Array) =>
+    bytes.slice(0, bytes.length === 0 ? 0 : at % bytes.length)
+  ),
+  fc.tuple(fc.nat(), fc.constantFrom(...INSERTS), fc.integer({ min: 1, max: 4 })).map(
+    ([at, text, times]) => (bytes: Uint8Array) => {
+      const where = bytes.length === 0 ? 0 : at % (bytes.length + 1);
+      const piece = insertBytes(text.repeat(times));
+      const out = new Uint8Array(bytes.length + piece.length);
+      out.set(bytes.subarray(0, where));
+      out.set(piece, where);
+      out.set(bytes.subarray(where), where + piece.length);
+      return out;
+    },
+  ),
+  fc.integer({ min: 100, max: 5000 }).map((n) => (bytes: Uint8Array) => {
+    const long = encoder.encode("x".repeat(n) + "\n");
+    const out = new Uint8Array(bytes.length + long.length);
+    out.set(bytes);
+    out.set(long, bytes.length);
+    return out;
+  }),
+  fc.integer({ min: 1, max: 40 }).map((depth) => (bytes: Uint8Array) => {
+    const quoted = encoder.encode(`deep::"${'\\"'.repeat(depth)}${"\\".repeat(depth % 3)}"\n`);
+    const out = new Uint8Array(bytes.length + quoted.length);
+    out.set(bytes);
+    out.set(quoted, bytes.length);
+    return out;
+  }),
+  fc.integer({ min: -3, max: 3 }).map((delta) => (bytes: Uint8Array) => {
+    // Pad (or cut) to a size around the limit with one long value line.
+    const size = MAX_DATAGRAM_SIZE + delta;
+    const out = new Uint8Array(size).fill(0x61);
+    out.set(bytes.subarray(0, Math.min(bytes.length, size)));
+    out[size - 1] = 0x0a;
+    return out;
+  }),
+);
+
+/** Mutations (one to three) of seed inputs. */
+export function mutated(seeds: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> {
+  return fc.tuple(seeds, fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([bytes, ms]) =>
+    ms.reduce((b, m) => m(b), bytes)
+  );
+}
+
+/**
+ * Everything the fuzzer feeds in: grammar requests, their mutations, and
+ * mutations of the given corpus (the golden cases).
+ *
+ * @example
+ * ```ts
+ * import fc from "fast-check";
+ * import { fuzzInput } from "./inputs.ts";
+ * fc.sample(fuzzInput([new TextEncoder().encode(":version:\n")]), 3);
+ * ```
+ */
+export function fuzzInput(corpus: Uint8Array[] = []): fc.Arbitrary<Uint8Array> {
+  const seeds = corpus.length > 0
+    ? fc.oneof(grammarRequest, fc.constantFrom(...corpus))
+    : grammarRequest;
+  return fc.oneof(
+    { weight: 2, arbitrary: grammarRequest },
+    { weight: 3, arbitrary: mutated(seeds) },
+    { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }) },
+  );
+}

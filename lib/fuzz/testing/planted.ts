@@ -1,0 +1,70 @@
+/**
+ * Deliberately broken fixtures, used only by the fuzzer's own tests to prove
+ * that it finds, shrinks and saves real bugs.
+ *
+ * @module
+ */
+import {
+  type AnalyzeOptions,
+  analyzeRequest,
+  type RequestAnalysis,
+} from "../../protocol/analyze_request.ts";
+import type { Transport } from "../../transport/types.ts";
+import type { Address } from "../../transport/types.ts";
+
+/**
+ * A parser with a planted bug: it unescapes `\\` to `\` inside values (the
+ * real parser keeps every backslash that does not precede a quote), so a
+ * value with two backslashes in a row does not survive a round trip.
+ */
+export function brokenAnalyzer(input: Uint8Array, options?: AnalyzeOptions): RequestAnalysis {
+  const analysis = analyzeRequest(input, options);
+  if (!analysis.request) return analysis;
+  return {
+    ...analysis,
+    request: {
+      command: analysis.request.command,
+      args: analysis.request.args.map((a) => ({
+        name: a.name,
+        value: a.value === null ? null : a.value.replaceAll("\\\\", "\\"),
+      })),
+    },
+  };
+}
+
+/**
+ * A fragile server: answers `200 OK\n\n` to everything, except that a request
+ * holding a NUL byte gets no reply (a hang), one holding `""` gets a
+ * malformed reply, and the fifth request over 60000 bytes makes it stop
+ * serving (a crash, as from a leak that large requests exhaust).
+ */
+export async function startFragileServer(transport: Transport, address: Address): Promise<{
+  address: Address;
+  close: () => Promise<void>;
+}> {
+  const socket = await transport.bind(address);
+  const enc = new TextEncoder();
+  const has = (data: Uint8Array, text: string) =>
+    new TextDecoder("latin1").decode(data).includes(text);
+  let large = 0;
+  (async () => {
+    while (true) {
+      let datagram;
+      try {
+        datagram = await socket.receive();
+      } catch {
+        return;
+      }
+      const { data, from } = datagram;
+      if (!from || data.length === 0) continue;
+      if (data.length > 60000 && ++large >= 5) {
+        await socket.close();
+        return;
+      }
+      if (data.includes(0)) continue;
+      const reply = has(data, '""') ? enc.encode("OK then\n") : enc.encode("200 OK\n\n");
+      await socket.send(reply, from).catch(() => {});
+    }
+  })();
+  return { address: socket.address, close: () => socket.close() };
+}
