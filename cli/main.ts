@@ -13,6 +13,7 @@ import { sendCommand } from "./commands/send.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { fuzzCommand } from "./commands/fuzz.ts";
 import type { Io } from "./io.ts";
+import { serverCommands, setupCompletions, socketOf } from "./_completions.ts";
 
 /** Applies the settings every command shares (commander does not inherit them through addCommand). */
 function configure(command: Command, io: Io): void {
@@ -28,8 +29,12 @@ function configure(command: Command, io: Io): void {
   for (const sub of command.commands) configure(sub, io);
 }
 
-/** Builds the commander program; actions store their exit status in `status`. */
-export function program(io: Io, status: { code: number }): Command {
+/**
+ * Builds the commander program; actions store their exit status in `status`.
+ *
+ * @param commandNames For completing `send`: the server's command names.
+ */
+export function program(io: Io, status: { code: number }, commandNames: string[] = []): Command {
   const root = new Command("midgram")
     .description("Toolkit for the MI datagram protocol of OpenSIPS and Kamailio")
     .version(VERSION, "-V, --version", "print the version and exit")
@@ -41,6 +46,7 @@ export function program(io: Io, status: { code: number }): Command {
   root.addCommand(sendCommand(io, status));
   root.addCommand(serveCommand(io, status));
   root.addCommand(fuzzCommand(io, status));
+  setupCompletions(root, commandNames);
   configure(root, io);
   return root;
 }
@@ -62,7 +68,10 @@ export function program(io: Io, status: { code: number }): Command {
  */
 export async function cli(argv: string[], io: Io): Promise<number> {
   const status = { code: 0 };
-  const root = program(io, status);
+  // Completing `send COMMAND`: ask the server for its command names first.
+  const completing = argv[0] === "complete" && argv.includes("send");
+  const names = completing ? await serverCommands(socketOf(argv, io.env)) : [];
+  const root = program(io, status, names);
   try {
     await root.parseAsync(argv, { from: "user" });
     return status.code;

@@ -1,9 +1,19 @@
 /**
- * The entry point of the single executable (Node SEA). The unix-dgram native
- * addon travels inside the executable as an asset; the first time a UNIX
- * socket is opened it is written to a private temporary directory, loaded
- * with `process.dlopen` and removed at once (a loaded library stays mapped).
- * Nothing native is touched before then, so `--version` stays fast.
+ * The entry point of the single executable (Node SEA, see
+ * `scripts/build_binary.mjs`). It is bundled to `dist/midgram.cjs`, which the
+ * build runs once to take a V8 start-up snapshot: every module is evaluated
+ * at build time and the executable starts from the resulting heap, calling
+ * only {@linkcode start}. Module-level code anywhere in the CLI therefore
+ * must not read the environment, the terminal, the clock or open anything.
+ *
+ * The unix-dgram native addon travels inside the executable as an asset; the
+ * first time a UNIX socket is opened it is written to a private temporary
+ * directory, loaded with `process.dlopen` and removed at once (a loaded
+ * library stays mapped). Nothing native is touched before then, so
+ * `--version` stays fast.
+ *
+ * Run by plain Node (`node dist/midgram.cjs`, for debugging), it is not a
+ * SEA: the addon is then required from node_modules as usual.
  *
  * @module
  */
@@ -11,24 +21,23 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { createRequire } from "node:module";
+import { getAsset, isSea } from "node:sea";
+import { startupSnapshot } from "node:v8";
 import {
   provideUnixDgramBinding,
   type UnixDgramBinding,
 } from "../lib/transport/_unix_dgram_binding.ts";
 import { main } from "./process.ts";
 
-/** The `node:sea` module, required lazily (it exists only in Node 20.12+). */
-interface SeaModule {
-  isSea(): boolean;
-  getAsset(key: string): ArrayBuffer;
-}
+/** The key of the addon in the executable's assets (see the build script). */
+const ADDON_ASSET = "unix_dgram.node";
 
-function loadFromAsset(sea: SeaModule): UnixDgramBinding {
+function loadAddonFromAsset(): UnixDgramBinding {
+  // mkdtemp creates the directory with mode 0700: only we can reach the file.
   const dir = mkdtempSync(join(tmpdir(), "midgram-native-"));
-  const file = join(dir, "unix_dgram.node");
   try {
-    writeFileSync(file, new Uint8Array(sea.getAsset("unix_dgram.node")), { mode: 0o700 });
+    const file = join(dir, ADDON_ASSET);
+    writeFileSync(file, new Uint8Array(getAsset(ADDON_ASSET)), { mode: 0o700 });
     const module = { exports: {} as UnixDgramBinding };
     process.dlopen(module, file);
     return module.exports;
@@ -37,15 +46,14 @@ function loadFromAsset(sea: SeaModule): UnixDgramBinding {
   }
 }
 
-let sea: SeaModule | null = null;
-try {
-  // `require` exists in the CJS bundle this file is built into.
-  sea = createRequire(__filename)("node:sea") as SeaModule;
-} catch {
-  sea = null;
+/** Runs the CLI: what the executable does when it starts. */
+function start(): void {
+  if (isSea()) provideUnixDgramBinding(loadAddonFromAsset);
+  void main();
 }
-if (sea?.isSea()) {
-  const module = sea;
-  provideUnixDgramBinding(() => loadFromAsset(module));
+
+if (startupSnapshot.isBuildingSnapshot()) {
+  startupSnapshot.setDeserializeMainFunction(start);
+} else {
+  start();
 }
-void main();
