@@ -12,6 +12,7 @@ import { parseCommand } from "./commands/parse.ts";
 import { sendCommand } from "./commands/send.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { fuzzCommand } from "./commands/fuzz.ts";
+import { doctorCommand } from "./commands/doctor.ts";
 import type { Io } from "./io.ts";
 import { serverCommands, setupCompletions, socketOf } from "./_completions.ts";
 
@@ -46,6 +47,7 @@ export function program(io: Io, status: { code: number }, commandNames: string[]
   root.addCommand(sendCommand(io, status));
   root.addCommand(serveCommand(io, status));
   root.addCommand(fuzzCommand(io, status));
+  root.addCommand(doctorCommand(io, status));
   setupCompletions(root, commandNames);
   configure(root, io);
   return root;

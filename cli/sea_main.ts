@@ -23,6 +23,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { getAsset, isSea } from "node:sea";
 import { startupSnapshot } from "node:v8";
+import { MidgramError } from "../lib/errors.ts";
 import {
   provideUnixDgramBinding,
   type UnixDgramBinding,
@@ -33,16 +34,26 @@ import { main } from "./process.ts";
 const ADDON_ASSET = "unix_dgram.node";
 
 function loadAddonFromAsset(): UnixDgramBinding {
-  // mkdtemp creates the directory with mode 0700: only we can reach the file.
-  const dir = mkdtempSync(join(tmpdir(), "midgram-native-"));
+  let dir: string | null = null;
   try {
+    // mkdtemp creates the directory with mode 0700: only we can reach the file.
+    dir = mkdtempSync(join(tmpdir(), "midgram-native-"));
     const file = join(dir, ADDON_ASSET);
     writeFileSync(file, new Uint8Array(getAsset(ADDON_ASSET)), { mode: 0o700 });
     const module = { exports: {} as UnixDgramBinding };
     process.dlopen(module, file);
     return module.exports;
+  } catch (error) {
+    // A missing or read-only TMPDIR, or one mounted noexec, is the usual cause.
+    const detail = error instanceof Error ? error.message : String(error);
+    throw new MidgramError(
+      "transport",
+      `Cannot load the UNIX datagram addon in "${tmpdir()}": ${detail}` +
+        " (set TMPDIR to a writable directory that allows executables)",
+      { cause: error },
+    );
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (dir !== null) rmSync(dir, { recursive: true, force: true });
   }
 }
 

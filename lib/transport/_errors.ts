@@ -49,6 +49,9 @@ export function errnoName(error: unknown): string | null {
   if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return code;
   const name = (error as { name?: unknown }).name;
   if (typeof name === "string" && DENO_NAMES[name]) return DENO_NAMES[name];
+  // Deno reports other OS errors only in the message: "… (os error 91)".
+  const os = /\(os error (\d+)\)/.exec(String((error as { message?: unknown }).message));
+  if (os) return ERRNO[Number(os[1])] ?? `errno ${os[1]}`;
   return null;
 }
 

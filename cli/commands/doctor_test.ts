@@ -1,0 +1,83 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer as createStreamServer } from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cli } from "../main.ts";
+import { captureIo } from "../io.ts";
+import { startServer } from "../e2e/_processes.ts";
+
+async function doctor(socket: string): Promise<{ code: number; out: string }> {
+  const io = captureIo({ env: { MIDGRAM_CONFIG: "/dev/null" } });
+  const code = await cli(["doctor", "-s", socket, "-t", "500ms"], io);
+  return { code, out: io.out() };
+}
+
+test("doctor explains a missing socket, a file, a stream socket and a dead server", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "midgram-doctor-"));
+  try {
+    let r = await doctor(join(dir, "missing.sock"));
+    assert.equal(r.code, 1);
+    assert.match(r.out, /^FAIL .*missing\.sock does not exist: is the server running/m);
+    r = await doctor(join(dir, "nope", "x.sock"));
+    assert.match(r.out, /nor does its directory/);
+
+    writeFileSync(join(dir, "file"), "x");
+    r = await doctor(join(dir, "file"));
+    assert.equal(r.code, 1);
+    assert.match(r.out, /file is a regular file, not a socket/);
+
+    const stream = createStreamServer();
+    await new Promise<void>((resolve) => stream.listen(join(dir, "stream.sock"), resolve));
+    try {
+      r = await doctor(join(dir, "stream.sock"));
+      assert.equal(r.code, 1);
+      assert.match(r.out, /is a stream socket, not a datagram socket/);
+    } finally {
+      await new Promise((resolve) => stream.close(resolve));
+    }
+
+    const proc = await startServer(
+      "node",
+      ["-s", join(dir, "dead.sock"), "--log-level", "error"],
+      1,
+    );
+    proc.child.kill("SIGKILL"); // dies without removing its socket file
+    await new Promise((resolve) => proc.child.once("exit", resolve));
+    r = await doctor(join(dir, "dead.sock"));
+    assert.equal(r.code, 1);
+    assert.match(r.out, /^ok {3}.*dead\.sock is a socket/m);
+    assert.match(
+      r.out,
+      /nothing serves .*dead\.sock: the server is down \(a stale socket file is left\)/,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("doctor reports a healthy server with its round-trip time and version, exit 0", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "midgram-doctor-"));
+  const proc = await startServer("node", [
+    "-s",
+    join(dir, "mi.sock"),
+    "-s",
+    "udp:127.0.0.1:0",
+    "--log-level",
+    "error",
+  ], 2);
+  try {
+    for (const address of proc.addresses) {
+      const r = await doctor(address);
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, /answers in \d+\.\d ms: midgram \d/);
+    }
+    const silent = await doctor("udp:127.0.0.1:9");
+    assert.equal(silent.code, 1);
+    assert.match(silent.out, /no reply within 500 ms: the server is down/);
+  } finally {
+    await proc.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
