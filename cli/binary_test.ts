@@ -1,25 +1,89 @@
+// Tests of the single executable dist/midgram (built by `npm run build`). They
+// only spawn processes, so they run the same under Node and Deno.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { VERSION } from "../lib/version.ts";
 
 const BINARY = fileURLToPath(new URL("../dist/midgram", import.meta.url));
+const MISSING = `${BINARY} is missing: run npm run build first`;
 
-function run(binary: string, args: string[], options: { cwd?: string; input?: string } = {}) {
-  assert.ok(existsSync(binary), `${binary} is missing: run npm run build first`);
+/** An environment with no Node on PATH, no module search path, no config. */
+function bareEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: "/nonexistent", HOME: home, NO_COLOR: "1", ...extra };
+}
+
+function run(
+  binary: string,
+  args: string[],
+  options: { cwd?: string; input?: string; env?: Record<string, string> } = {},
+) {
+  assert.ok(existsSync(binary), MISSING);
   return spawnSync(binary, args, {
     encoding: "utf8",
-    cwd: options.cwd,
+    cwd: options.cwd ?? tmpdir(),
     input: options.input,
-    // No Node on PATH, no module search path: the binary must stand alone.
-    env: { PATH: "/nonexistent", HOME: tmpdir() },
+    env: options.env ?? bareEnv(tmpdir()),
     timeout: 20_000,
   });
 }
+
+/** A temporary directory holding a copy of the binary, removed by `done()`. */
+function bareDirectory(): { dir: string; binary: string; done: () => void } {
+  assert.ok(existsSync(BINARY), MISSING);
+  const dir = mkdtempSync(join(tmpdir(), "midgram-bin-"));
+  const binary = join(dir, "midgram");
+  copyFileSync(BINARY, binary);
+  return { dir, binary, done: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Starts `midgram serve` and resolves once it prints its ready line. */
+function startServer(binary: string, args: string[], cwd: string, env: Record<string, string>) {
+  const child = spawn(binary, ["serve", ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => (stdout += chunk));
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const exited = new Promise<void>((resolve) => child.on("exit", () => resolve()));
+  const stop = () => {
+    child.kill("SIGTERM");
+    const limit = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    return exited.finally(() => clearTimeout(limit));
+  };
+  const ready = new Promise<void>((resolve, reject) => {
+    const limit = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`midgram serve not ready in 20 s: ${stderr}`));
+    }, 20_000);
+    child.stdout.on("data", () => {
+      if (stdout.includes("listening on ")) {
+        clearTimeout(limit);
+        resolve();
+      }
+    });
+    void exited.then(() => {
+      clearTimeout(limit);
+      reject(new Error(`midgram serve exited: ${stderr}`));
+    });
+  });
+  return { ready, stop, stderr: () => stderr };
+}
+
+test("dist/midgram exists", () => {
+  assert.ok(existsSync(BINARY), MISSING);
+});
 
 test("dist/midgram --version prints the version", () => {
   const result = run(BINARY, ["--version"]);
@@ -30,9 +94,12 @@ test("dist/midgram --version prints the version", () => {
 
 test("dist/midgram --help prints usage on stdout", () => {
   const result = run(BINARY, ["--help"]);
-  assert.equal(result.status, 0);
+  assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /^Usage: midgram /);
-  assert.match(result.stdout, /parse/);
+  for (const command of ["parse", "serve", "send"]) {
+    assert.match(result.stdout, new RegExp(command));
+  }
+  assert.equal(result.stderr, "");
 });
 
 test("dist/midgram exits 2 on an unknown option, with the message on stderr only", () => {
@@ -43,17 +110,65 @@ test("dist/midgram exits 2 on an unknown option, with the message on stderr only
 });
 
 test("dist/midgram runs from a directory with no node_modules and no Node on PATH", () => {
-  const dir = mkdtempSync(join(tmpdir(), "midgram-bin-"));
+  const { dir, binary, done } = bareDirectory();
   try {
-    const copy = join(dir, "midgram");
-    copyFileSync(BINARY, copy);
     writeFileSync(join(dir, "bad.mi"), ":version:\r\n");
-    const result = run(copy, ["parse", "bad.mi"], { cwd: dir });
-    assert.equal(result.status, 1);
-    assert.match(result.stdout, /^bad\.mi:1:10: error cr-in-first-line: /);
-    const ok = run(copy, ["parse", "-"], { cwd: dir, input: ":version:\n" });
+    const bad = run(binary, ["parse", "bad.mi"], { cwd: dir, env: bareEnv(dir) });
+    assert.equal(bad.status, 1, bad.stderr);
+    assert.match(bad.stdout, /^bad\.mi:1:10: error cr-in-first-line: /);
+    const ok = run(binary, ["parse", "-"], { cwd: dir, env: bareEnv(dir), input: ":version:\n" });
     assert.equal(ok.status, 0, ok.stderr);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    done();
+  }
+});
+
+test("dist/midgram carries the unix-dgram addon: serve and send from a bare directory", async () => {
+  const { dir, binary, done } = bareDirectory();
+  // A private TMPDIR shows where the addon is unpacked, and that it is gone
+  // again at once (while the server still runs).
+  const tmp = join(dir, "tmp");
+  mkdirSync(tmp);
+  const env = bareEnv(dir, { TMPDIR: tmp });
+  const socket = join(dir, "mi.sock");
+  writeFileSync(
+    join(dir, "midgram.toml"),
+    `[server]\nsockets = [${JSON.stringify(socket)}]\n\n` +
+      `[commands.greet]\nexec = ["/bin/echo", "hello"]\n`,
+  );
+  const server = startServer(binary, ["--config", "midgram.toml"], dir, env);
+  try {
+    await server.ready;
+    const sent = run(binary, ["send", "-s", socket, "greet", "from", "the binary"], {
+      cwd: dir,
+      env,
+    });
+    assert.equal(sent.status, 0, sent.stderr + server.stderr());
+    assert.match(sent.stdout, /^200 OK\n/);
+    assert.match(sent.stdout, /^hello from the binary$/m);
+    const left = readdirSync(tmp).filter((name) => name.startsWith("midgram-native-"));
+    assert.deepEqual(left, [], "the unpacked addon is removed once loaded");
+  } finally {
+    await server.stop();
+    done();
+  }
+});
+
+test("dist/midgram names the temporary directory when it cannot unpack the addon", () => {
+  const { dir, binary, done } = bareDirectory();
+  try {
+    const missing = join(dir, "no-such-dir");
+    const result = run(binary, ["serve", "-s", join(dir, "mi.sock")], {
+      cwd: dir,
+      env: bareEnv(dir, { TMPDIR: missing }),
+    });
+    assert.equal(result.status, 4, result.stderr);
+    assert.equal(result.stdout, "");
+    assert.ok(
+      result.stderr.includes(`Cannot load the UNIX datagram addon in "${missing}": `),
+      result.stderr,
+    );
+  } finally {
+    done();
   }
 });

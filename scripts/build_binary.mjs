@@ -1,88 +1,155 @@
-// Builds dist/midgram: an esbuild CJS bundle of cli/sea_main.ts, made into a
-// Node single executable application (SEA) with the unix-dgram addon inside
-// as an asset. Also writes dist/midgram.cjs (the bundle, runnable with node).
+// Builds dist/midgram, a single executable that needs neither Node nor
+// node_modules:
 //
-//   node scripts/build_binary.mjs
+//   1. esbuild bundles cli/sea_main.ts into dist/midgram.cjs (CommonJS, with
+//      a source map beside it; runnable with plain node for debugging);
+//   2. node --experimental-sea-config runs that bundle once and takes a V8
+//      start-up snapshot of it (useSnapshot: about a third faster to start
+//      than useCodeCache, see scripts/bench_startup.mjs), together with the
+//      unix-dgram native addon as the asset "unix_dgram.node";
+//   3. a copy of this node executable gets the blob injected (postject).
+//
+//   node scripts/build_binary.mjs        (npm run build)
+//
+// Any failing step stops the build with its name and a non-zero exit status.
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { execFileSync } from "node:child_process";
-import { chmodSync, copyFileSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
-import * as esbuild from "esbuild";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const dist = join(root, "dist");
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const DIST = join(ROOT, "dist");
+const BUNDLE = join(DIST, "midgram.cjs");
+const BLOB = join(DIST, "midgram.blob");
+const SEA_CONFIG = join(DIST, "sea-config.json");
+const EXECUTABLE = join(DIST, "midgram");
+// The fuse string Node looks for to know that a blob was injected.
+const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 const require = createRequire(import.meta.url);
 
-function step(name, fn) {
+/** Runs one step; on failure prints which step and why, and exits 1. */
+async function step(name, fn) {
   try {
-    return fn();
+    return await fn();
   } catch (error) {
-    console.error(`build failed at "${name}": ${error.message ?? error}`);
+    const detail = String(error?.stderr ?? "").trim() || error?.message || String(error);
+    console.error(`Build failed at "${name}": ${detail}`);
     process.exit(1);
   }
 }
 
-mkdirSync(dist, { recursive: true });
-const bundle = join(dist, "midgram.cjs");
-await esbuild.build({
-  entryPoints: [join(root, "cli/sea_main.ts")],
-  bundle: true,
-  platform: "node",
-  format: "cjs",
-  target: "node20",
-  outfile: bundle,
-  minify: true,
-  keepNames: true,
-  sourcemap: "linked",
-  external: ["unix-dgram", "*.node"],
-  // import.meta.url is only used by the non-SEA fallback loader, which the
-  // binary never calls; give it a harmless value in CJS.
-  define: { "import.meta.url": "__import_meta_url" },
-  banner: { js: 'var __import_meta_url = require("url").pathToFileURL(__filename).href;' },
-  logLevel: "warning",
-}).catch((error) => {
-  console.error(`build failed at "esbuild": ${error.message}`);
-  process.exit(1);
+const started = performance.now();
+
+await step("check the Node version", () => {
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  if (major < 20 || (major === 20 && minor < 12)) {
+    throw new Error(
+      `node ${process.versions.node} cannot build single executables (20.12 or later)`,
+    );
+  }
 });
 
-const addon = step(
+const addon = await step(
   "find the unix-dgram addon",
   () => require.resolve("unix-dgram/build/Release/unix_dgram.node"),
 );
-const blob = join(dist, "midgram.blob");
-const config = join(dist, "sea-config.json");
-writeFileSync(
-  config,
-  JSON.stringify({
-    main: bundle,
-    output: blob,
-    disableExperimentalSEAWarning: true,
-    useCodeCache: true,
-    assets: { "unix_dgram.node": addon },
-  }),
+
+await step("prepare dist/", () => {
+  mkdirSync(DIST, { recursive: true });
+  for (const file of [BUNDLE, `${BUNDLE}.map`, BLOB, SEA_CONFIG, EXECUTABLE]) {
+    rmSync(file, { force: true });
+  }
+});
+
+await step("bundle cli/sea_main.ts with esbuild", async () => {
+  const esbuild = await import("esbuild");
+  await esbuild.build({
+    entryPoints: [join(ROOT, "cli/sea_main.ts")],
+    bundle: true,
+    platform: "node",
+    format: "cjs",
+    target: "node20",
+    outfile: BUNDLE,
+    minify: true,
+    keepNames: true, // readable function and class names in stack traces
+    sourcemap: "linked",
+    // The addon is an asset of the executable, never part of the bundle.
+    external: ["unix-dgram", "*.node"],
+    // import.meta.url is read only by the default addon loader, at run time,
+    // which the executable replaces; plain `node dist/midgram.cjs` uses it to
+    // find node_modules from dist/.
+    define: { "import.meta.url": "__midgram_import_meta_url" },
+    banner: {
+      js: 'var __midgram_import_meta_url = require("node:url").pathToFileURL(__filename).href;',
+    },
+    logLevel: "silent",
+  });
+});
+
+await step("node --experimental-sea-config (snapshot and blob)", () => {
+  writeFileSync(
+    SEA_CONFIG,
+    JSON.stringify(
+      {
+        main: BUNDLE,
+        output: BLOB,
+        disableExperimentalSEAWarning: true,
+        useSnapshot: true,
+        assets: { "unix_dgram.node": addon },
+      },
+      null,
+      2,
+    ),
+  );
+  execFileSync(process.execPath, ["--experimental-sea-config", SEA_CONFIG], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+  });
+});
+
+await step(`copy ${process.execPath}`, () => {
+  copyFileSync(process.execPath, EXECUTABLE);
+  chmodSync(EXECUTABLE, 0o755);
+});
+
+await step("inject the blob with postject", async () => {
+  const { inject } = require("postject");
+  // postject logs progress and, on Linux, harmless "Can't find string offset
+  // for section name" warnings: keep them, but show them only on failure.
+  const { log, warn } = console;
+  const messages = [];
+  console.log = console.warn = (...args) => messages.push(args.join(" "));
+  try {
+    await inject(EXECUTABLE, "NODE_SEA_BLOB", readFileSync(BLOB), { sentinelFuse: SEA_FUSE });
+  } catch (error) {
+    error.message = [...messages, error.message].join("\n");
+    throw error;
+  } finally {
+    Object.assign(console, { log, warn });
+  }
+  chmodSync(EXECUTABLE, 0o755);
+});
+
+await step("check that the executable starts", () => {
+  execFileSync(EXECUTABLE, ["--version"], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+});
+
+rmSync(BLOB, { force: true });
+rmSync(SEA_CONFIG, { force: true });
+const size = statSync(EXECUTABLE).size / 1024 / 1024;
+const seconds = (performance.now() - started) / 1000;
+console.log(
+  `Built ${relative(process.cwd(), EXECUTABLE) || EXECUTABLE}: ${size.toFixed(1)} MiB in ${
+    seconds.toFixed(1)
+  } s`,
 );
-step(
-  "node --experimental-sea-config",
-  () => execFileSync(process.execPath, ["--experimental-sea-config", config], { stdio: "pipe" }),
-);
-const exe = join(dist, "midgram");
-rmSync(exe, { force: true });
-copyFileSync(process.execPath, exe);
-chmodSync(exe, 0o755);
-step("postject", () =>
-  execFileSync(
-    join(root, "node_modules/.bin/postject"),
-    [
-      exe,
-      "NODE_SEA_BLOB",
-      blob,
-      "--sentinel-fuse",
-      "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2",
-    ],
-    { stdio: "pipe" },
-  ));
-rmSync(blob, { force: true });
-rmSync(config, { force: true });
-const size = statSync(exe).size;
-console.error(`built ${exe} (${(size / 1024 / 1024).toFixed(1)} MiB)`);
