@@ -49,8 +49,14 @@ function bareDirectory(): { dir: string; binary: string; done: () => void } {
   return { dir, binary, done: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Starts `midgram serve` and resolves once it prints its ready line. */
-function startServer(binary: string, args: string[], cwd: string, env: Record<string, string>) {
+/** Starts `midgram serve` and resolves with the addresses of its `count` ready lines. */
+function startServer(
+  binary: string,
+  args: string[],
+  count: number,
+  cwd: string,
+  env: Record<string, string>,
+) {
   const child = spawn(binary, ["serve", ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";
   let stderr = "";
@@ -62,15 +68,16 @@ function startServer(binary: string, args: string[], cwd: string, env: Record<st
     const limit = setTimeout(() => child.kill("SIGKILL"), 10_000);
     return exited.finally(() => clearTimeout(limit));
   };
-  const ready = new Promise<void>((resolve, reject) => {
+  const ready = new Promise<string[]>((resolve, reject) => {
     const limit = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`midgram serve not ready in 20 s: ${stderr}`));
     }, 20_000);
     child.stdout.on("data", () => {
-      if (stdout.includes("listening on ")) {
+      const addresses = stdout.split("\n").filter((line) => line.startsWith("listening on "));
+      if (addresses.length === count) {
         clearTimeout(limit);
-        resolve();
+        resolve(addresses.map((line) => line.slice("listening on ".length)));
       }
     });
     void exited.then(() => {
@@ -123,7 +130,7 @@ test("dist/midgram runs from a directory with no node_modules and no Node on PAT
   }
 });
 
-test("dist/midgram carries the unix-dgram addon: serve and send from a bare directory", async () => {
+test("dist/midgram serves and sends on UNIX and UDP from a bare directory", async () => {
   const { dir, binary, done } = bareDirectory();
   // A private TMPDIR shows where the addon is unpacked, and that it is gone
   // again at once (while the server still runs).
@@ -133,19 +140,24 @@ test("dist/midgram carries the unix-dgram addon: serve and send from a bare dire
   const socket = join(dir, "mi.sock");
   writeFileSync(
     join(dir, "midgram.toml"),
-    `[server]\nsockets = [${JSON.stringify(socket)}]\n\n` +
+    `[server]\nsockets = [${JSON.stringify(socket)}, "udp:localhost:0"]\n\n` +
       `[commands.greet]\nexec = ["/bin/echo", "hello"]\n`,
   );
-  const server = startServer(binary, ["--config", "midgram.toml"], dir, env);
+  const server = startServer(binary, ["--config", "midgram.toml"], 2, dir, env);
   try {
-    await server.ready;
-    const sent = run(binary, ["send", "-s", socket, "greet", "from", "the binary"], {
-      cwd: dir,
-      env,
-    });
-    assert.equal(sent.status, 0, sent.stderr + server.stderr());
-    assert.match(sent.stdout, /^200 OK\n/);
-    assert.match(sent.stdout, /^hello from the binary$/m);
+    const [unix, udp] = await server.ready;
+    assert.equal(unix, socket);
+    // UNIX: the addon; a config command: a child process; UDP by host name: dgram and DNS.
+    const byName = udp.replace(/^udp:(\[[^\]]*\]|[^:]*):/, "udp:localhost:");
+    assert.notEqual(byName, udp);
+    for (const address of [unix, byName]) {
+      const sent = run(binary, ["send", "-s", address, "greet", "from", "the binary"], {
+        cwd: dir,
+        env,
+      });
+      assert.equal(sent.status, 0, `${address}: ${sent.stderr}${server.stderr()}`);
+      assert.equal(sent.stdout, "200 OK\nhello from the binary\n\n", address);
+    }
     const left = readdirSync(tmp).filter((name) => name.startsWith("midgram-native-"));
     assert.deepEqual(left, [], "the unpacked addon is removed once loaded");
   } finally {

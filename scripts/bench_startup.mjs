@@ -1,51 +1,92 @@
-// Start-up time of midgram in each form: median and p90 of N runs of
-// `--version`, beside `node -e 0` and `deno eval 0` as baselines.
+// Start-up time of midgram in each of its forms: median and p90 wall time of
+// N runs (default 20) of `--version`, beside `node -e 0` and `deno eval 0` as
+// baselines, as a Markdown table. The runs of the forms are interleaved, so
+// that a slow moment of the machine does not fall on one form only. Needs
+// `npm run build` first for the two dist/ rows.
 //
 //   node scripts/bench_startup.mjs [runs]
 import { spawnSync } from "node:child_process";
 import { existsSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const runs = Number(process.argv[2] ?? 20);
-const deno = "node_modules/.bin/deno";
-const cases = [
-  ["node -e 0 (baseline)", process.execPath, ["-e", "0"]],
-  ["deno eval 0 (baseline)", deno, ["eval", "0"]],
-  ["dist/midgram --version (SEA binary)", "dist/midgram", ["--version"]],
-  ["node dist/midgram.cjs --version (bundle)", process.execPath, ["dist/midgram.cjs", "--version"]],
-  ["deno run cli/bin.ts --version", deno, ["run", "-A", "cli/bin.ts", "--version"]],
-  ["node --import tsx cli/bin.ts --version", process.execPath, [
-    "--import",
-    "tsx",
-    "cli/bin.ts",
-    "--version",
-  ]],
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+const RUNS = Number(process.argv[2] ?? 20);
+if (!Number.isInteger(RUNS) || RUNS < 1) {
+  console.error(`Cannot run the benchmark: "${process.argv[2]}" is not a number of runs`);
+  process.exit(2);
+}
+// The deno executable itself (npx would add its own start-up to every run).
+const DENO = join(ROOT, "node_modules/deno/deno");
+const NODE = process.execPath;
+const BINARY = join(ROOT, "dist/midgram");
+const BUNDLE = join(ROOT, "dist/midgram.cjs");
+
+const FORMS = [
+  { label: "`node -e 0` (baseline)", command: NODE, args: ["-e", "0"] },
+  { label: "`deno eval 0` (baseline)", command: DENO, args: ["eval", "0"] },
+  { label: "`dist/midgram --version` (single executable)", command: BINARY, args: ["--version"] },
+  {
+    label: "`node dist/midgram.cjs --version` (bundle)",
+    command: NODE,
+    args: [BUNDLE, "--version"],
+    needs: BUNDLE,
+  },
+  {
+    label: "`deno run -A cli/bin.ts --version`",
+    command: DENO,
+    args: ["run", "-A", "cli/bin.ts", "--version"],
+  },
+  {
+    label: "`node --import tsx cli/bin.ts --version`",
+    command: NODE,
+    args: ["--import", "tsx", "cli/bin.ts", "--version"],
+  },
 ];
 
-function time(command, args) {
+/** Wall time of one run in ms; throws when the command fails. */
+function time({ command, args }) {
   const start = process.hrtime.bigint();
-  const result = spawnSync(command, args, { stdio: "ignore" });
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${result.status}`);
-  return Number(process.hrtime.bigint() - start) / 1e6;
+  const result = spawnSync(command, args, { cwd: ROOT, stdio: ["ignore", "ignore", "pipe"] });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.error) throw result.error;
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(" ")} exited ${result.status}: ${result.stderr}`);
+  }
+  return ms;
 }
 
-const rows = [];
-for (const [label, command, args] of cases) {
-  if (!existsSync(command) && command.includes("/")) {
-    rows.push([label, NaN, NaN]);
-    continue;
-  }
-  time(command, args); // warm the file cache
-  const samples = Array.from({ length: runs }, () => time(command, args)).sort((a, b) => a - b);
-  rows.push([label, samples[Math.floor(runs / 2)], samples[Math.floor(runs * 0.9)]]);
+const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
+
+const forms = FORMS.filter((form) => {
+  const needed = form.needs ?? form.command;
+  if (existsSync(needed)) return true;
+  console.error(`Skipping ${form.label}: ${needed} is missing (npm run build?)`);
+  return false;
+});
+for (const form of forms) {
+  form.samples = [];
+  time(form); // warm the file cache (the binary is 100 MB)
 }
-const base = rows[0][1];
-console.log(`| command | median ms | p90 ms | × node -e 0 |`);
-console.log(`| --- | ---: | ---: | ---: |`);
-for (const [label, median, p90] of rows) {
+for (let i = 0; i < RUNS; i++) {
+  for (const form of forms) form.samples.push(time(form));
+}
+
+const base = quantile(forms[0].samples.sort((a, b) => a - b), 0.5);
+console.log(`Start-up, ${RUNS} runs each (wall time of the whole process, ms)\n`);
+console.log("| command | median | p90 | median / `node -e 0` |");
+console.log("| --- | ---: | ---: | ---: |");
+for (const { label, samples } of forms) {
+  samples.sort((a, b) => a - b);
+  const median = quantile(samples, 0.5);
+  const p90 = quantile(samples, 0.9);
   console.log(
     `| ${label} | ${median.toFixed(1)} | ${p90.toFixed(1)} | ${(median / base).toFixed(2)} |`,
   );
 }
-if (existsSync("dist/midgram")) {
-  console.log(`\ndist/midgram: ${(statSync("dist/midgram").size / 1024 / 1024).toFixed(1)} MiB`);
+if (existsSync(BINARY)) {
+  const mb = statSync(BINARY).size / 1e6;
+  console.log(
+    `\ndist/midgram: ${mb.toFixed(1)} MB (node ${process.versions.node}, ${process.arch})`,
+  );
 }

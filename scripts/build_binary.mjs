@@ -9,7 +9,8 @@
 //      unix-dgram native addon as the asset "unix_dgram.node";
 //   3. a copy of this node executable gets the blob injected (postject).
 //
-//   node scripts/build_binary.mjs        (npm run build)
+//   node scripts/build_binary.mjs                  (npm run build)
+//   node scripts/build_binary.mjs --no-snapshot    (useCodeCache instead)
 //
 // Any failing step stops the build with its name and a non-zero exit status.
 import {
@@ -35,13 +36,23 @@ const EXECUTABLE = join(DIST, "midgram");
 // The fuse string Node looks for to know that a blob was injected.
 const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 const require = createRequire(import.meta.url);
+const SNAPSHOT = !process.argv.includes("--no-snapshot");
+
+// Node's warnings about modules in snapshots: printed on every build, noise
+// next to the actual error (the tests run the built executable).
+const NODE_NOISE =
+  /^\(node:\d+\) (Warning: It's not yet fully verified|ExperimentalWarning: Single executable)|^It may still work in some cases|^To request support for the module|^\(Use `node --trace-warnings/;
 
 /** Runs one step; on failure prints which step and why, and exits 1. */
 async function step(name, fn) {
   try {
     return await fn();
   } catch (error) {
-    const detail = String(error?.stderr ?? "").trim() || error?.message || String(error);
+    const detail = (String(error?.stderr ?? "").trim() || error?.message || String(error))
+      // Node quotes the failing source line, which is the whole minified bundle.
+      .split("\n").filter((line) => !NODE_NOISE.test(line)).map((line) =>
+        line.length > 300 ? `${line.slice(0, 200)}…` : line
+      ).join("\n");
     console.error(`Build failed at "${name}": ${detail}`);
     process.exit(1);
   }
@@ -95,7 +106,17 @@ await step("bundle cli/sea_main.ts with esbuild", async () => {
   });
 });
 
-await step("node --experimental-sea-config (snapshot and blob)", () => {
+// Run the bundle once with plain node first: an error while loading the
+// modules then shows TypeScript file names and lines (the snapshot step
+// below would only show the minified bundle).
+await step("run the bundle: node dist/midgram.cjs --version", () => {
+  execFileSync(process.execPath, ["--enable-source-maps", BUNDLE, "--version"], {
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+  });
+});
+
+await step(`node --experimental-sea-config (${SNAPSHOT ? "snapshot" : "code cache"})`, () => {
   writeFileSync(
     SEA_CONFIG,
     JSON.stringify(
@@ -103,7 +124,7 @@ await step("node --experimental-sea-config (snapshot and blob)", () => {
         main: BUNDLE,
         output: BLOB,
         disableExperimentalSEAWarning: true,
-        useSnapshot: true,
+        ...(SNAPSHOT ? { useSnapshot: true } : { useCodeCache: true }),
         assets: { "unix_dgram.node": addon },
       },
       null,
