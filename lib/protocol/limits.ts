@@ -20,4 +20,4 @@ export const MAX_DATAGRAM_SIZE = 65457;
  * A request this close to {@linkcode MAX_DATAGRAM_SIZE} (90 %) earns a lint
  * warning: one more argument, or a longer value, would cross the limit.
  */
-export const NEAR_LIMIT_SIZE = Math.floor(MAX_DATAGRAM_SIZE * 0.9);
+export const NEAR_LIMIT_SIZE: number = Math.floor(MAX_DATAGRAM_SIZE * 0.9);
