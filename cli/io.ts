@@ -25,6 +25,8 @@ export interface Io {
    * until stopped (serve, watch, fuzz) wait on it.
    */
   interrupted: AbortSignal;
+  /** The terminal's streams, for interactive mode (absent when not on a terminal). */
+  terminal?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
 }
 
 /** An Io that captures output, for tests. */

@@ -45,6 +45,9 @@ export async function main(): Promise<never> {
     stdinIsTTY: process.stdin.isTTY === true,
     env: process.env,
     interrupted: controller.signal,
+    terminal: process.stdin.isTTY && process.stdout.isTTY
+      ? { input: process.stdin, output: process.stdout }
+      : undefined,
   };
   const code = await cli(process.argv.slice(2), io);
   // Let stdout drain before exiting, so piped output is never cut.

@@ -18,6 +18,7 @@ import type { Address } from "../../lib/transport/types.ts";
 import { loadConfig } from "../_config_file.ts";
 import { readInput } from "../_files.ts";
 import type { Io } from "../io.ts";
+import { runInteractive } from "./_interactive.ts";
 
 /** Where `send` goes when no socket is named anywhere. */
 export const DEFAULT_SOCKET = "/run/midgram/midgram.sock";
@@ -194,6 +195,9 @@ export async function runSend(
     }
   } else {
     if (command === undefined) {
+      if (io.terminal && addresses.length === 1) {
+        return await runInteractive(addresses[0], { timeoutMs, indent }, io);
+      }
       throw new MidgramError("usage", "Missing command: midgram send [options] COMMAND [ARG...]");
     }
     try {
@@ -277,7 +281,8 @@ Exit status: 0 a 2xx reply, 1 an error reply, 2 usage error, 3 no reply in time,
 Examples:
   $ midgram send -s /run/opensips/mi.sock get_statistics dialog: tm:
   $ midgram send -s udp:127.0.0.1:8080 --value "Up time" uptime
-  $ printf ':version:\\n' | midgram send -s /tmp/kamailio.sock --json`,
+  $ printf ':version:\\n' | midgram send -s /tmp/kamailio.sock --json
+  $ midgram send -s /run/opensips/mi.sock      # on a terminal: an interactive prompt`,
     )
     .action(async (command: string | undefined, args: string[], options: SendOptions) => {
       status.code = await runSend(command, args, options, io);

@@ -1,0 +1,62 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { PassThrough } from "node:stream";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cli } from "../main.ts";
+import { captureIo } from "../io.ts";
+import { splitWords } from "./_interactive.ts";
+import { createServer } from "../../lib/server/server.ts";
+
+test("splitWords() splits on white space and honours quotes and escapes", () => {
+  assert.deepEqual(splitWords(`cache_store local key "a value" 'x y' a\\ b`), [
+    "cache_store",
+    "local",
+    "key",
+    "a value",
+    "x y",
+    "a b",
+  ]);
+  assert.deepEqual(splitWords(`echo "" name::"v w"`), ["echo", "", "name::v w"]);
+});
+
+test("send with no command on a terminal opens a prompt with completion and history", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "midgram-repl-"));
+  const server = createServer({ version: "midgram test" });
+  try {
+    const socket = join(dir, "mi.sock");
+    await server.listen({ kind: "unix", path: socket });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let screen = "";
+    output.on("data", (c) => (screen += c));
+    const io = {
+      ...captureIo({ env: { HOME: dir, MIDGRAM_CONFIG: "/dev/null" }, tty: true }),
+      terminal: { input, output },
+    };
+    const running = cli(["send", "-s", socket], io);
+    const until = async (text: string) => {
+      for (let i = 0; i < 300 && !screen.includes(text) && !io.out().includes(text); i++) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await until(`${socket}> `);
+    input.write("vers\t"); // completes to "version"
+    await until("version");
+    input.write("\r");
+    await until("Server:: midgram test");
+    input.write('cache_fetch local "no such key"\r');
+    await until("Value not found");
+    input.write("quit\r");
+    assert.equal(await running, 0);
+    assert.match(io.out(), /200 OK\nServer:: midgram test\n\n/);
+    assert.match(io.out(), /200 OK\nValue not found\n\n/);
+    assert.match(io.err(), /Connected to .*mi\.sock: \d+ commands/);
+    const history = readFileSync(join(dir, ".midgram_history"), "utf8");
+    assert.match(history, /^version\ncache_fetch local "no such key"\nquit\n$/);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
