@@ -40,6 +40,7 @@ export interface FuzzOptions {
   timeout: string;
   probe: string;
   indent: string;
+  color?: "auto" | "always" | "never";
 }
 
 /** Seams for tests: a planted-bug analyzer, an in-memory transport. */
@@ -102,7 +103,7 @@ async function golden(dirs: string[], options: FuzzOptions, io: Io): Promise<num
   const files = expandPaths(dirs, [".mi"]).filter((f) =>
     !options.filter || f.path.includes(options.filter)
   );
-  const color = palette("auto", io, "stdout");
+  const color = palette(options.color ?? "auto", io, "stdout");
   const results: { path: string; ok: boolean; kind: string; diff: string }[] = [];
   for (const { path } of files) {
     const base = path.slice(0, -3);
@@ -347,7 +348,8 @@ Examples:
   $ midgram fuzz --generate 100000 --seed 7 --save found/
   $ midgram fuzz --target /run/opensips/mi.sock --time 60 --rate 500`,
     )
-    .action(async (dirs: string[], options: FuzzOptions) => {
-      status.code = await runFuzz(dirs, options, io, seams);
+    .action(async (dirs: string[], options: FuzzOptions, command: Command) => {
+      const color = command.optsWithGlobals().color ?? "auto";
+      status.code = await runFuzz(dirs, { ...options, color }, io, seams);
     });
 }
