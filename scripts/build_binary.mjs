@@ -13,26 +13,36 @@
 //   node scripts/build_binary.mjs --no-snapshot    (useCodeCache instead)
 //
 // Any failing step stops the build with its name and a non-zero exit status.
+// Every file is first written under a name of this build's own and renamed
+// into place at the end: tests running dist/midgram while another build runs
+// never find it missing or half written, and two builds do not mix files.
 import {
   chmodSync,
   copyFileSync,
   mkdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const DIST = join(ROOT, "dist");
-const BUNDLE = join(DIST, "midgram.cjs");
-const BLOB = join(DIST, "midgram.blob");
-const SEA_CONFIG = join(DIST, "sea-config.json");
 const EXECUTABLE = join(DIST, "midgram");
+const BUNDLE = join(DIST, "midgram.cjs");
+// This build's own names, in dist/ so that renaming them is atomic and the
+// source map's relative paths stay right.
+const WORK = join(DIST, `.build-${process.pid}`);
+const WORK_EXECUTABLE = `${WORK}-midgram`;
+const WORK_BUNDLE = `${WORK}-midgram.cjs`;
+const WORK_BLOB = `${WORK}.blob`;
+const WORK_SEA_CONFIG = `${WORK}-sea-config.json`;
+const WORK_FILES = [WORK_EXECUTABLE, WORK_BUNDLE, `${WORK_BUNDLE}.map`, WORK_BLOB, WORK_SEA_CONFIG];
 // The fuse string Node looks for to know that a blob was injected.
 const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 const require = createRequire(import.meta.url);
@@ -54,6 +64,7 @@ async function step(name, fn) {
         line.length > 300 ? `${line.slice(0, 200)}…` : line
       ).join("\n");
     console.error(`Build failed at "${name}": ${detail}`);
+    for (const file of WORK_FILES) rmSync(file, { force: true });
     process.exit(1);
   }
 }
@@ -74,12 +85,7 @@ const addon = await step(
   () => require.resolve("unix-dgram/build/Release/unix_dgram.node"),
 );
 
-await step("prepare dist/", () => {
-  mkdirSync(DIST, { recursive: true });
-  for (const file of [BUNDLE, `${BUNDLE}.map`, BLOB, SEA_CONFIG, EXECUTABLE]) {
-    rmSync(file, { force: true });
-  }
-});
+await step("create dist/", () => mkdirSync(DIST, { recursive: true }));
 
 await step("bundle cli/sea_main.ts with esbuild", async () => {
   const esbuild = await import("esbuild");
@@ -89,10 +95,10 @@ await step("bundle cli/sea_main.ts with esbuild", async () => {
     platform: "node",
     format: "cjs",
     target: "node20",
-    outfile: BUNDLE,
+    outfile: WORK_BUNDLE,
     minify: true,
     keepNames: true, // readable function and class names in stack traces
-    sourcemap: "linked",
+    sourcemap: "linked", // renamed with the bundle at the end
     // The addon is an asset of the executable, never part of the bundle.
     external: ["unix-dgram", "*.node"],
     // import.meta.url is read only by the default addon loader, at run time,
@@ -110,7 +116,7 @@ await step("bundle cli/sea_main.ts with esbuild", async () => {
 // modules then shows TypeScript file names and lines (the snapshot step
 // below would only show the minified bundle).
 await step("run the bundle: node dist/midgram.cjs --version", () => {
-  execFileSync(process.execPath, ["--enable-source-maps", BUNDLE, "--version"], {
+  execFileSync(process.execPath, ["--enable-source-maps", WORK_BUNDLE, "--version"], {
     stdio: ["ignore", "pipe", "pipe"],
     encoding: "utf8",
   });
@@ -118,11 +124,11 @@ await step("run the bundle: node dist/midgram.cjs --version", () => {
 
 await step(`node --experimental-sea-config (${SNAPSHOT ? "snapshot" : "code cache"})`, () => {
   writeFileSync(
-    SEA_CONFIG,
+    WORK_SEA_CONFIG,
     JSON.stringify(
       {
-        main: BUNDLE,
-        output: BLOB,
+        main: WORK_BUNDLE,
+        output: WORK_BLOB,
         disableExperimentalSEAWarning: true,
         ...(SNAPSHOT ? { useSnapshot: true } : { useCodeCache: true }),
         assets: { "unix_dgram.node": addon },
@@ -131,7 +137,7 @@ await step(`node --experimental-sea-config (${SNAPSHOT ? "snapshot" : "code cach
       2,
     ),
   );
-  execFileSync(process.execPath, ["--experimental-sea-config", SEA_CONFIG], {
+  execFileSync(process.execPath, ["--experimental-sea-config", WORK_SEA_CONFIG], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     encoding: "utf8",
@@ -139,8 +145,8 @@ await step(`node --experimental-sea-config (${SNAPSHOT ? "snapshot" : "code cach
 });
 
 await step(`copy ${process.execPath}`, () => {
-  copyFileSync(process.execPath, EXECUTABLE);
-  chmodSync(EXECUTABLE, 0o755);
+  copyFileSync(process.execPath, WORK_EXECUTABLE);
+  chmodSync(WORK_EXECUTABLE, 0o755);
 });
 
 await step("inject the blob with postject", async () => {
@@ -151,22 +157,36 @@ await step("inject the blob with postject", async () => {
   const messages = [];
   console.log = console.warn = (...args) => messages.push(args.join(" "));
   try {
-    await inject(EXECUTABLE, "NODE_SEA_BLOB", readFileSync(BLOB), { sentinelFuse: SEA_FUSE });
+    await inject(WORK_EXECUTABLE, "NODE_SEA_BLOB", readFileSync(WORK_BLOB), {
+      sentinelFuse: SEA_FUSE,
+    });
   } catch (error) {
     error.message = [...messages, error.message].join("\n");
     throw error;
   } finally {
     Object.assign(console, { log, warn });
   }
-  chmodSync(EXECUTABLE, 0o755);
+  chmodSync(WORK_EXECUTABLE, 0o755);
 });
 
 await step("check that the executable starts", () => {
-  execFileSync(EXECUTABLE, ["--version"], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+  execFileSync(WORK_EXECUTABLE, ["--version"], {
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+  });
 });
 
-rmSync(BLOB, { force: true });
-rmSync(SEA_CONFIG, { force: true });
+await step("move the files into place", () => {
+  const linked = `//# sourceMappingURL=${basename(WORK_BUNDLE)}.map`;
+  const code = readFileSync(WORK_BUNDLE, "utf8");
+  if (!code.trimEnd().endsWith(linked)) throw new Error(`no "${linked}" at the end of the bundle`);
+  const at = code.lastIndexOf(linked);
+  writeFileSync(WORK_BUNDLE, `${code.slice(0, at)}//# sourceMappingURL=${basename(BUNDLE)}.map\n`);
+  renameSync(`${WORK_BUNDLE}.map`, `${BUNDLE}.map`);
+  renameSync(WORK_BUNDLE, BUNDLE);
+  renameSync(WORK_EXECUTABLE, EXECUTABLE);
+  for (const file of WORK_FILES) rmSync(file, { force: true });
+});
 const size = statSync(EXECUTABLE).size / 1024 / 1024;
 const seconds = (performance.now() - started) / 1000;
 console.log(
