@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import process from "node:process";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -182,4 +183,22 @@ test("send uses MIDGRAM_SOCKET when no -s is given", async () => {
     const io = captureIo({ env: { MIDGRAM_SOCKET: unix } });
     assert.equal(await cli(["send", "version"], io), 0);
   });
+});
+
+test("send exits 4 with a clear message when TMPDIR cannot hold the reply socket", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "midgram-tmpdir-"));
+  const saved = process.env.TMPDIR;
+  // A file where TMPDIR should be a directory: no reply socket can be made in it.
+  const file = join(dir, "not-a-dir");
+  writeFileSync(file, "");
+  process.env.TMPDIR = file;
+  try {
+    const io = captureIo({ env: { MIDGRAM_CONFIG: "/dev/null" } });
+    assert.equal(await cli(["send", "-s", join(dir, "x.sock"), "version"], io), 4);
+    assert.match(io.err(), /Cannot make a reply socket in ".*not-a-dir": ENOTDIR: set TMPDIR/);
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = saved;
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

@@ -119,8 +119,18 @@ export async function removeSocketFile(file: SocketFile): Promise<void> {
  * without being able to list the directory.
  */
 export async function clientSocketDir(): Promise<{ dir: string; path: string }> {
-  const dir = await mkdtemp(join(tmpdir(), "midgram-"));
-  await chmod(dir, 0o711);
+  let dir: string;
+  try {
+    dir = await mkdtemp(join(tmpdir(), "midgram-"));
+    await chmod(dir, 0o711);
+  } catch (error) {
+    const code = (error as { code?: string }).code ?? String(error);
+    throw new MidgramError(
+      "transport",
+      `Cannot make a reply socket in "${tmpdir()}": ${code}: set TMPDIR to a writable directory the server can reach`,
+      { cause: error },
+    );
+  }
   return { dir, path: join(dir, "reply.sock") };
 }
 
