@@ -202,3 +202,14 @@ test("send exits 4 with a clear message when TMPDIR cannot hold the reply socket
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("send --watch repeats until interrupted and exits with the last status", async () => {
+  await withServer(async (unix) => {
+    const io = captureIo();
+    const running = cli(["send", "-s", unix, "--watch", "20ms", "version"], io);
+    while (io.out().split("200 OK").length < 4) await new Promise((r) => setTimeout(r, 5));
+    io.abort();
+    assert.equal(await running, 0);
+    assert.ok(io.out().split("200 OK\nServer:: midgram test\n\n").length >= 4);
+  });
+});
