@@ -17,6 +17,7 @@
  */
 import { spawn } from "node:child_process";
 import process from "node:process";
+import { concatBytes } from "../lib/bytes.ts";
 import { node } from "../lib/protocol/reply_builders.ts";
 import type { MiArgument, MiReply } from "../lib/protocol/types.ts";
 import { MiReplyError } from "../lib/server/mi_reply_error.ts";
@@ -93,9 +94,7 @@ export function execHandler(spec: ExecSpec): MiHandler {
         clearTimeout(timer);
         signal.removeEventListener("abort", onAbort);
         if (failure) return reject(failure);
-        const all = new Uint8Array(out.reduce((n, c) => n + c.length, 0));
-        out.reduce((at, c) => (all.set(c, at), at + c.length), 0);
-        const text = new TextDecoder().decode(all);
+        const text = new TextDecoder().decode(concatBytes(out));
         const nodes = text.split("\n").map((l) => l.replace(/\r$/, "")).filter((l) => l !== "")
           .map((l) => node(null, l));
         if (code === 0) return resolve({ code: 200, reason: "OK", nodes, bare: false });

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { concatBytes } from "../lib/bytes.ts";
+
 /** Where a command writes and reads. */
 export interface Io {
   /** Requested data only (so `midgram send … | jq` always works). */
@@ -40,16 +42,7 @@ export function captureIo(
   const stdin = typeof options.stdin === "string"
     ? encoder.encode(options.stdin)
     : options.stdin ?? new Uint8Array();
-  const outBytes = () => {
-    const size = out.reduce((n, c) => n + c.length, 0);
-    const all = new Uint8Array(size);
-    let at = 0;
-    for (const chunk of out) {
-      all.set(chunk, at);
-      at += chunk.length;
-    }
-    return all;
-  };
+  const outBytes = () => concatBytes(out);
   return {
     stdout: (text) => out.push(typeof text === "string" ? encoder.encode(text) : text),
     stderr: (text) => {

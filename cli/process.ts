@@ -7,19 +7,13 @@
  */
 import process from "node:process";
 import { cli } from "./main.ts";
+import { concatBytes } from "../lib/bytes.ts";
 import type { Io } from "./io.ts";
 
 async function readAll(): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Uint8Array);
-  const size = chunks.reduce((n, c) => n + c.length, 0);
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.length;
-  }
-  return all;
+  return concatBytes(chunks);
 }
 
 /** Runs the CLI on the real process and exits with its status. */

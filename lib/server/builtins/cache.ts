@@ -18,6 +18,14 @@ function need(args: MiArgument[], index: number, empty: string): string {
   return value;
 }
 
+/** The `SYSTEM ATTR` arguments of fetch and remove; more are refused with `tooMany`. */
+function systemAndAttr(args: MiArgument[], tooMany: string): [string, string] {
+  const system = need(args, 0, "Empty memory cache id");
+  const attr = need(args, 1, "Empty attribute name");
+  if (args.length > 2) throw fail(tooMany);
+  return [system, attr];
+}
+
 /** Registers the cache commands. */
 export function registerCache(server: MiServer, enabled: (name: string) => boolean): void {
   const entries = new Map<string, { value: string; expires: number }>();
@@ -48,18 +56,14 @@ export function registerCache(server: MiServer, enabled: (name: string) => boole
   }
   if (enabled("cache_fetch")) {
     server.register("cache_fetch", (args) => {
-      const system = need(args, 0, "Empty memory cache id");
-      const attr = need(args, 1, "Empty attribute name");
-      if (args.length > 2) throw fail("Too many arguments");
+      const [system, attr] = systemAndAttr(args, "Too many arguments");
       const entry = live(key(system, attr));
       return [node(null, entry ? `${attr} = [${entry.value}]` : "Value not found")];
     }, { help: "fetches a value: cache_fetch SYSTEM ATTR" });
   }
   if (enabled("cache_remove")) {
     server.register("cache_remove", (args) => {
-      const system = need(args, 0, "Empty memory cache id");
-      const attr = need(args, 1, "Empty attribute name");
-      if (args.length > 2) throw fail("Too many parameters");
+      const [system, attr] = systemAndAttr(args, "Too many parameters");
       entries.delete(key(system, attr));
     }, { help: "removes a value: cache_remove SYSTEM ATTR" });
   }
