@@ -6,13 +6,19 @@
  *
  * @module
  */
-import { createServer, type MiServer } from "../server/server.ts";
+import { createServer, type MiServer, type ServerOptions } from "../server/server.ts";
 import { createMemoryTransport } from "../transport/memory.ts";
 import { lineDiff, showInvisible } from "../golden/parse_cases.ts";
 
-/** The server the golden server cases are played against. */
-export function goldenServer(): MiServer {
-  const now = new Date(2026, 10, 22, 21, 0, 0);
+/** The clock of {@linkcode goldenServer}: Sun Nov 22 21:00:00 2026, local time. */
+export const GOLDEN_NOW: Date = new Date(2026, 10, 22, 21, 0, 0);
+
+/**
+ * An in-memory server whose host is fixed, so every built-in answers the
+ * same on every machine: the server golden cases are played against it (and
+ * the server's own tests use it, with their options on top).
+ */
+export function goldenServer(options: ServerOptions = {}): MiServer {
   return createServer({
     transport: createMemoryTransport(),
     host: {
@@ -20,9 +26,10 @@ export function goldenServer(): MiServer {
       cwd: () => "/srv",
       argv: ["midgram", "serve"],
       runtime: "golden",
-      now: () => now,
+      now: () => GOLDEN_NOW,
     },
     version: "midgram golden",
+    ...options,
   });
 }
 

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { createServer, type MiServer, type ServerOptions } from "./server.ts";
 import { MiReplyError } from "./mi_reply_error.ts";
 import { node } from "../protocol/reply_builders.ts";
+import { GOLDEN_NOW, goldenServer } from "../fuzz/golden.ts";
 import { createMemoryTransport } from "../transport/memory.ts";
 import { defaultTransport } from "../transport/open.ts";
 import type { Address } from "../transport/types.ts";
@@ -13,21 +14,10 @@ import type { Address } from "../transport/types.ts";
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().decode(b));
 
-const FIXED_NOW = new Date(2026, 10, 22, 21, 0, 0);
+const FIXED_NOW = GOLDEN_NOW;
 
 function server(options: ServerOptions = {}): MiServer {
-  return createServer({
-    transport: createMemoryTransport(),
-    host: {
-      pid: 4242,
-      cwd: () => "/srv",
-      argv: ["midgram", "serve"],
-      runtime: "test",
-      now: () => FIXED_NOW,
-    },
-    version: "midgram test",
-    ...options,
-  });
+  return goldenServer({ version: "midgram test", ...options });
 }
 
 async function ask(s: MiServer, request: string | Uint8Array): Promise<string | null> {
