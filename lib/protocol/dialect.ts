@@ -1,0 +1,134 @@
+/**
+ * The seam between the server/client and the wire: one small codec per
+ * dialect (`mi`, `jsonrpc`, `binrpc`), pure (no I/O). The server runs
+ * decode → dispatch → encode and never parses; the client runs
+ * encode → send → decode. A new dialect is a new folder under
+ * `lib/protocol/` and a line in `lib/protocol/dialects.ts`.
+ *
+ * @module
+ */
+import type { Params, Value } from "./value.ts";
+
+/** The three dialects. */
+export type DialectName = "mi" | "jsonrpc" | "binrpc";
+
+/** What the server knows of a method when a codec asks (MI needs it before it parses). */
+export interface MethodShape {
+  /** The method takes no input: its parameters are never parsed (MI's `MI_NO_INPUT_FLAG`). */
+  noInput: boolean;
+}
+
+/** A request the codec could read. */
+export interface Call {
+  /** The method (command) name, as sent. */
+  method: string;
+  params: Params;
+  /**
+   * What the encoder needs to answer this call (JSON-RPC id, binrpc cookie,
+   * nothing for MI). Opaque to the server.
+   */
+  token: unknown;
+  /** The caller wants no reply (a JSON-RPC notification). */
+  notification?: boolean;
+}
+
+/**
+ * Why a request was answered with an error. Each codec writes each kind in
+ * its own wire form (the table `FAULTS` in `lib/errors.ts`).
+ */
+export type Fault =
+  /** No such method. */
+  | { kind: "method-not-found"; method: string }
+  /** The parameters do not fit the method (count, names, types). */
+  | { kind: "invalid-params"; detail: string }
+  /** The handler's own error: a code, a message and optional data (MI `404 Not found`, JSON-RPC `{code:400,…}`). */
+  | { kind: "command"; code: number; message: string; data?: Value }
+  /** The handler failed, threw, or ran out of time. */
+  | { kind: "failed"; message: string }
+  /** Too many requests waiting for a free handler. */
+  | { kind: "busy" }
+  /** The reply does not fit the dialect's size limit. */
+  | { kind: "reply-too-large"; size: number; limit: number };
+
+/** What decoding one request gave. */
+export type Decoded =
+  | { kind: "call"; call: Call }
+  /**
+   * The request cannot be read or is refused before any method runs: answer
+   * with these bytes (`null`: send nothing), and count it under `reason`.
+   */
+  | { kind: "answer"; reply: Uint8Array | null; reason: DecodeRefusal; message: string };
+
+/** Why a request was answered without running a method. */
+export type DecodeRefusal =
+  | "empty"
+  | "too-large"
+  | "parse-error"
+  | "invalid-request"
+  | "method-not-found"
+  | "unsupported";
+
+/** The server's half of a dialect. */
+export interface ServerCodec {
+  readonly dialect: DialectName;
+  /** The flavour served, e.g. `opensips` or `kamailio` for JSON-RPC. */
+  readonly flavour: string;
+  /** Largest request read, in bytes; longer ones are handled as the real server does. */
+  readonly maxRequest: number;
+  /**
+   * For stream transports: the length of the first whole packet at the start
+   * of `buffer`, or 0 when more bytes are needed. Throws a `MidgramError`
+   * (`request-syntax`) when the bytes can never start a packet.
+   * Absent for datagram-only dialects.
+   */
+  frame?(buffer: Uint8Array): number;
+  /** Reads one request. Never throws for any input bytes. */
+  decode(bytes: Uint8Array, lookup: (method: string) => MethodShape | undefined): Decoded;
+  /** Writes a successful result; `null` for no reply. */
+  encodeResult(call: Call, result: Value | NativeResult): Uint8Array | null;
+  /** Writes an error; `null` for no reply. */
+  encodeFault(call: Call, fault: Fault): Uint8Array | null;
+}
+
+/**
+ * A result already in one dialect's own form (an MI reply tree written by a
+ * built-in in the 2.4 layout). Its dialect's codec writes it as it is; any
+ * other codec writes `value`.
+ */
+export interface NativeResult {
+  readonly native: DialectName;
+  readonly reply: unknown;
+  readonly value: Value;
+}
+
+/** Whether a handler result is a {@linkcode NativeResult}. */
+export function isNativeResult(result: unknown): result is NativeResult {
+  return typeof result === "object" && result !== null && "native" in result &&
+    "reply" in result && "value" in result;
+}
+
+/** What a reply said, as the client reads it. */
+export type ReplyOutcome =
+  | { kind: "result"; value: Value }
+  /** An error object, a fault, or an MI error code. */
+  | { kind: "error"; code: number; message: string; data?: Value }
+  /** Not the answer to this request (another id or cookie): keep waiting. */
+  | { kind: "foreign" };
+
+/** The client's half of a dialect. */
+export interface ClientCodec {
+  readonly dialect: DialectName;
+  /** Largest request that can be sent. */
+  readonly maxRequest: number;
+  /** A fresh token (JSON-RPC id, binrpc cookie) for one request. */
+  newToken(): unknown;
+  /** Writes a request. Throws `MidgramError` (`unrepresentable`, `request-too-large`). */
+  encodeRequest(method: string, params: Params, token: unknown): Uint8Array;
+  /**
+   * Reads a reply. Throws `MidgramError` `reply-syntax` (malformed) or
+   * `truncated-reply` (cut).
+   */
+  decodeReply(bytes: Uint8Array, token: unknown): ReplyOutcome;
+  /** As {@linkcode ServerCodec.frame}, for replies on a stream. */
+  frame?(buffer: Uint8Array): number;
+}

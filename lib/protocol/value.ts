@@ -1,0 +1,87 @@
+/**
+ * The neutral value model: what command handlers take and return, and what
+ * every dialect's codec maps to and from its wire form. It is JSON's model
+ * plus the two things binrpc distinguishes that JSON does not:
+ *
+ * * a JS `number` that is a whole number in the 32-bit range is an integer;
+ *   any other number is a double; {@linkcode Double} forces a double that
+ *   happens to be whole (binrpc `2.0`);
+ * * `Uint8Array` is binrpc's bytes record (JSON-RPC writes it as a string).
+ *
+ * A struct is a plain object, or {@linkcode Members} where the order or
+ * duplicate names matter (Kamailio structs repeat member names).
+ *
+ * @example
+ * ```ts
+ * import { Double, Members, isStruct, structEntries } from "./value.ts";
+ * const v = new Members([["dst", "sip:a"], ["dst", "sip:b"]]);
+ * console.log(isStruct(v), structEntries(v).length); // true 2
+ * console.log(new Double(2).value); // 2
+ * ```
+ *
+ * @module
+ */
+
+/** A double that must stay a double even when it is a whole number. */
+export class Double {
+  constructor(readonly value: number) {}
+  toJSON(): number {
+    return this.value;
+  }
+}
+
+/** A struct whose members keep their order and may repeat names. */
+export class Members {
+  constructor(readonly entries: ReadonlyArray<readonly [string, Value]>) {}
+  /** The first member with this name. */
+  get(name: string): Value | undefined {
+    return this.entries.find(([n]) => n === name)?.[1];
+  }
+}
+
+/** A plain-object struct. */
+export interface Record_ {
+  readonly [name: string]: Value;
+}
+
+/** A struct: a plain object or ordered {@linkcode Members}. */
+export type Struct = Members | Record_;
+
+/** Any value a handler takes or returns. */
+export type Value =
+  | null
+  | boolean
+  | number
+  | string
+  | Double
+  | Uint8Array
+  | readonly Value[]
+  | Struct;
+
+/** Whether a value is a struct (a plain object or {@linkcode Members}). */
+export function isStruct(value: unknown): value is Struct {
+  if (value instanceof Members) return true;
+  return typeof value === "object" && value !== null && !Array.isArray(value) &&
+    !(value instanceof Double) && !(value instanceof Uint8Array);
+}
+
+/** The members of a struct, in order. */
+export function structEntries(value: Struct): ReadonlyArray<readonly [string, Value]> {
+  return value instanceof Members ? value.entries : Object.entries(value);
+}
+
+/** Whether a number is carried as an integer (whole, in the signed 32-bit range). */
+export function isInteger(value: number): boolean {
+  return Number.isInteger(value) && value >= -2147483648 && value <= 2147483647;
+}
+
+/**
+ * The parameters of a call: positional (a JSON array, binrpc's records, MI's
+ * bare values) or named (a JSON object, MI's `name::value` lines).
+ */
+export type Params =
+  | { readonly kind: "positional"; readonly values: readonly Value[] }
+  | { readonly kind: "named"; readonly values: Members };
+
+/** No parameters. */
+export const NO_PARAMS: Params = Object.freeze({ kind: "positional", values: [] });
