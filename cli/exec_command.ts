@@ -18,8 +18,8 @@
 import { spawn } from "node:child_process";
 import process from "node:process";
 import { concatBytes } from "../lib/bytes.ts";
-import { node } from "../lib/protocol/reply_builders.ts";
-import type { MiArgument, MiReply } from "../lib/protocol/types.ts";
+import { node } from "../lib/protocol/mi/reply_builders.ts";
+import type { MiArgument, MiReply } from "../lib/protocol/mi/types.ts";
 import { MiReplyError } from "../lib/server/mi_reply_error.ts";
 import type { MiHandler } from "../lib/server/server.ts";
 

@@ -13,9 +13,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { analyzeRequest } from "../lib/protocol/analyze_request.ts";
-import { formatRequest } from "../lib/protocol/format_request.ts";
-import type { MiArgument } from "../lib/protocol/types.ts";
+import { analyzeRequest } from "../lib/protocol/mi/analyze_request.ts";
+import { formatRequest } from "../lib/protocol/mi/format_request.ts";
+import type { MiArgument } from "../lib/protocol/mi/types.ts";
 
 const { values } = parseArgs({
   options: {

@@ -10,7 +10,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { sendRequest } from "../../lib/client/request.ts";
-import { argumentFromText, formatRequest } from "../../lib/protocol/format_request.ts";
+import { argumentFromText, formatRequest } from "../../lib/protocol/mi/format_request.ts";
 import { formatAddress } from "../../lib/transport/address.ts";
 import type { Address } from "../../lib/transport/types.ts";
 import { serverCommands } from "../_completions.ts";

@@ -5,9 +5,9 @@
  * @module
  */
 import { Command, Option } from "commander";
-import { analyzeRequest } from "../../lib/protocol/analyze_request.ts";
-import type { Diagnostic } from "../../lib/protocol/diagnostics.ts";
-import type { MiRequest, ParseMode } from "../../lib/protocol/types.ts";
+import { analyzeRequest } from "../../lib/protocol/mi/analyze_request.ts";
+import type { Diagnostic } from "../../lib/protocol/mi/diagnostics.ts";
+import type { MiRequest, ParseMode } from "../../lib/protocol/mi/types.ts";
 import { MidgramError } from "../../lib/errors.ts";
 import { type ColorWhen, palette } from "../_color.ts";
 import { expandPaths, type InputFile, readInput } from "../_files.ts";

@@ -8,7 +8,7 @@ import { cli } from "../main.ts";
 import { captureIo } from "../io.ts";
 import { createServer, type MiServer } from "../../lib/server/server.ts";
 import { MiReplyError } from "../../lib/server/mi_reply_error.ts";
-import { node } from "../../lib/protocol/reply_builders.ts";
+import { node } from "../../lib/protocol/mi/reply_builders.ts";
 import { defaultTransport } from "../../lib/transport/open.ts";
 import { formatAddress } from "../../lib/transport/address.ts";
 

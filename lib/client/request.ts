@@ -1,8 +1,8 @@
 import { MidgramError } from "../errors.ts";
-import { formatRequest } from "../protocol/format_request.ts";
-import { MAX_DATAGRAM_SIZE } from "../protocol/limits.ts";
-import { parseReply } from "../protocol/parse_reply.ts";
-import type { MiArgument, MiReply } from "../protocol/types.ts";
+import { formatRequest } from "../protocol/mi/format_request.ts";
+import { MAX_DATAGRAM_SIZE } from "../protocol/mi/limits.ts";
+import { parseReply } from "../protocol/mi/parse_reply.ts";
+import type { MiArgument, MiReply } from "../protocol/mi/types.ts";
 import { formatAddress, sameAddress } from "../transport/address.ts";
 import { defaultTransport } from "../transport/open.ts";
 import { resolveAddress } from "../transport/resolve_address.ts";

@@ -5,11 +5,11 @@
  * @module
  */
 import fc from "fast-check";
-import { reply as replyArbitrary } from "../protocol/testing/arbitraries.ts";
+import { reply as replyArbitrary } from "../protocol/mi/testing/arbitraries.ts";
 import { type Analyzer, checkReply, checkRequest, type Violation } from "./invariants.ts";
 import { fuzzInput } from "./inputs.ts";
-import { analyzeRequest } from "../protocol/analyze_request.ts";
-import type { MiReply } from "../protocol/types.ts";
+import { analyzeRequest } from "../protocol/mi/analyze_request.ts";
+import type { MiReply } from "../protocol/mi/types.ts";
 
 /** Options of {@linkcode runGenerative}. */
 export interface GenerativeOptions {

@@ -7,9 +7,9 @@
  * @module
  */
 import fc from "fast-check";
-import { formatRequest } from "../protocol/format_request.ts";
-import { MAX_DATAGRAM_SIZE } from "../protocol/limits.ts";
-import { argument, commandName } from "../protocol/testing/arbitraries.ts";
+import { formatRequest } from "../protocol/mi/format_request.ts";
+import { MAX_DATAGRAM_SIZE } from "../protocol/mi/limits.ts";
+import { argument, commandName } from "../protocol/mi/testing/arbitraries.ts";
 
 const encoder = new TextEncoder();
 

@@ -8,11 +8,11 @@ import {
   type AnalyzeOptions,
   analyzeRequest,
   type RequestAnalysis,
-} from "../protocol/analyze_request.ts";
-import { formatRequest } from "../protocol/format_request.ts";
-import { formatReply } from "../protocol/format_reply.ts";
-import { parseReply } from "../protocol/parse_reply.ts";
-import type { MiNode, MiReply } from "../protocol/types.ts";
+} from "../protocol/mi/analyze_request.ts";
+import { formatRequest } from "../protocol/mi/format_request.ts";
+import { formatReply } from "../protocol/mi/format_reply.ts";
+import { parseReply } from "../protocol/mi/parse_reply.ts";
+import type { MiNode, MiReply } from "../protocol/mi/types.ts";
 
 /** The request analyzer under test (the real one, or a planted-bug variant in tests). */
 export type Analyzer = (input: Uint8Array, options?: AnalyzeOptions) => RequestAnalysis;

@@ -9,7 +9,7 @@
 import fc from "fast-check";
 import { sendRequest } from "../client/request.ts";
 import { errorCodeOf } from "../errors.ts";
-import { parseReply } from "../protocol/parse_reply.ts";
+import { parseReply } from "../protocol/mi/parse_reply.ts";
 import type { Address, Transport } from "../transport/types.ts";
 import { fuzzInput } from "./inputs.ts";
 

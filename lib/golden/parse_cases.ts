@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { analyzeRequest } from "../protocol/analyze_request.ts";
-import type { Diagnostic } from "../protocol/diagnostics.ts";
-import type { MiRequest, ParseMode } from "../protocol/types.ts";
+import { analyzeRequest } from "../protocol/mi/analyze_request.ts";
+import type { Diagnostic } from "../protocol/mi/diagnostics.ts";
+import type { MiRequest, ParseMode } from "../protocol/mi/types.ts";
 
 /** The expected result of one mode. */
 export interface ModeResult {

@@ -16,22 +16,22 @@
  *
  * @module
  */
-export { type AnalyzeOptions, analyzeRequest, type RequestAnalysis } from "./analyze_request.ts";
-export { parseRequest } from "./parse_request.ts";
-export { RequestSyntaxError } from "./request_syntax_error.ts";
-export { readCommandName } from "./read_command_name.ts";
-export { argumentFromText, formatRequest } from "./format_request.ts";
-export { formatReply, type ReplyLayoutOptions } from "./format_reply.ts";
-export { parseReply, type ParseReplyOptions } from "./parse_reply.ts";
-export { errorReply, FIXED_REPLIES, node, okReply } from "./reply_builders.ts";
+export { type AnalyzeOptions, analyzeRequest, type RequestAnalysis } from "./mi/analyze_request.ts";
+export { parseRequest } from "./mi/parse_request.ts";
+export { RequestSyntaxError } from "./mi/request_syntax_error.ts";
+export { readCommandName } from "./mi/read_command_name.ts";
+export { argumentFromText, formatRequest } from "./mi/format_request.ts";
+export { formatReply, type ReplyLayoutOptions } from "./mi/format_reply.ts";
+export { parseReply, type ParseReplyOptions } from "./mi/parse_reply.ts";
+export { errorReply, FIXED_REPLIES, node, okReply } from "./mi/reply_builders.ts";
 export {
   type Diagnostic,
   DIAGNOSTIC_CODES,
   type DiagnosticCode,
   type DiagnosticKind,
   diagnosticKind,
-} from "./diagnostics.ts";
-export { MAX_DATAGRAM_SIZE, NEAR_LIMIT_SIZE } from "./limits.ts";
+} from "./mi/diagnostics.ts";
+export { MAX_DATAGRAM_SIZE, NEAR_LIMIT_SIZE } from "./mi/limits.ts";
 export type {
   MiArgument,
   MiAttribute,
@@ -40,4 +40,4 @@ export type {
   MiRequest,
   ParseMode,
   SourcePosition,
-} from "./types.ts";
+} from "./mi/types.ts";

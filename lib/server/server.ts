@@ -1,10 +1,10 @@
 import { errorCodeOf, MidgramError } from "../errors.ts";
-import { analyzeRequest } from "../protocol/analyze_request.ts";
-import { formatReply } from "../protocol/format_reply.ts";
-import { MAX_DATAGRAM_SIZE } from "../protocol/limits.ts";
-import { readCommandName } from "../protocol/read_command_name.ts";
-import { errorReply, FIXED_REPLIES, okReply } from "../protocol/reply_builders.ts";
-import type { MiArgument, MiNode, MiReply } from "../protocol/types.ts";
+import { analyzeRequest } from "../protocol/mi/analyze_request.ts";
+import { formatReply } from "../protocol/mi/format_reply.ts";
+import { MAX_DATAGRAM_SIZE } from "../protocol/mi/limits.ts";
+import { readCommandName } from "../protocol/mi/read_command_name.ts";
+import { errorReply, FIXED_REPLIES, okReply } from "../protocol/mi/reply_builders.ts";
+import type { MiArgument, MiNode, MiReply } from "../protocol/mi/types.ts";
 import { formatAddress, parseAddress } from "../transport/address.ts";
 import { defaultTransport } from "../transport/open.ts";
 import {

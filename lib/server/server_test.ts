@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer, type MiServer, type ServerOptions } from "./server.ts";
 import { MiReplyError } from "./mi_reply_error.ts";
-import { node } from "../protocol/reply_builders.ts";
+import { node } from "../protocol/mi/reply_builders.ts";
 import { GOLDEN_NOW, goldenServer } from "../fuzz/golden.ts";
 import { createMemoryTransport } from "../transport/memory.ts";
 import { defaultTransport } from "../transport/open.ts";

@@ -8,7 +8,7 @@ import {
   type AnalyzeOptions,
   analyzeRequest,
   type RequestAnalysis,
-} from "../../protocol/analyze_request.ts";
+} from "../../protocol/mi/analyze_request.ts";
 import type { Transport } from "../../transport/types.ts";
 import type { Address } from "../../transport/types.ts";
 

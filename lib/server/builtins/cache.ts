@@ -4,10 +4,10 @@
  *
  * @module
  */
-import { node } from "../../protocol/reply_builders.ts";
+import { node } from "../../protocol/mi/reply_builders.ts";
 import { MiReplyError } from "../mi_reply_error.ts";
 import type { MiServer } from "../server.ts";
-import type { MiArgument } from "../../protocol/types.ts";
+import type { MiArgument } from "../../protocol/mi/types.ts";
 
 const fail = (reason: string) => new MiReplyError(404, reason);
 

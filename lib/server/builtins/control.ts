@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { node } from "../../protocol/reply_builders.ts";
+import { node } from "../../protocol/mi/reply_builders.ts";
 import { BAD_PARAMETER, MiReplyError, TOO_FEW_OR_TOO_MANY } from "../mi_reply_error.ts";
 import type { MiServer } from "../server.ts";
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { node } from "../../protocol/reply_builders.ts";
+import { node } from "../../protocol/mi/reply_builders.ts";
 import type { MiServer } from "../server.ts";
 import { ctime } from "./_ctime.ts";
 

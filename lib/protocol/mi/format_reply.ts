@@ -1,4 +1,4 @@
-import { MidgramError } from "../errors.ts";
+import { MidgramError } from "../../errors.ts";
 import { MAX_DATAGRAM_SIZE } from "./limits.ts";
 import type { MiNode, MiReply } from "./types.ts";
 

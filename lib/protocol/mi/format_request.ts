@@ -1,4 +1,4 @@
-import { MidgramError } from "../errors.ts";
+import { MidgramError } from "../../errors.ts";
 import { MAX_DATAGRAM_SIZE } from "./limits.ts";
 import type { MiArgument } from "./types.ts";
 

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { argumentFromText, formatRequest } from "./format_request.ts";
-import { MidgramError } from "../errors.ts";
+import { MidgramError } from "../../errors.ts";
 
 test("formatRequest() writes the documented example byte for byte", () => {
   assert.equal(

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { formatReply } from "./format_reply.ts";
 import { parseReply } from "./parse_reply.ts";
 import { errorReply, FIXED_REPLIES, node, okReply } from "./reply_builders.ts";
-import { MidgramError } from "../errors.ts";
+import { MidgramError } from "../../errors.ts";
 
 test("formatReply() writes OpenSIPS's version reply byte for byte", () => {
   assert.equal(

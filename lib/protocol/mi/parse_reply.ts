@@ -1,4 +1,4 @@
-import { MidgramError } from "../errors.ts";
+import { MidgramError } from "../../errors.ts";
 import type { MiAttribute, MiNode, MiReply } from "./types.ts";
 
 /** Options of {@linkcode parseReply}. */

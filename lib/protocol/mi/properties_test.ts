@@ -7,7 +7,7 @@ import { RequestSyntaxError } from "./request_syntax_error.ts";
 import { formatRequest } from "./format_request.ts";
 import { formatReply } from "./format_reply.ts";
 import { parseReply } from "./parse_reply.ts";
-import { MidgramError } from "../errors.ts";
+import { MidgramError } from "../../errors.ts";
 import { datagramBytes, reply, request } from "./testing/arbitraries.ts";
 import type { MiNode, MiReply } from "./types.ts";
 
