@@ -17,13 +17,13 @@ export type ErrorCode =
   | "config"
   /** A request does not parse; see `RequestSyntaxError` for the position. */
   | "request-syntax"
-  /** A request is larger than 65457 bytes. */
+  /** A request is larger than the dialect's limit. */
   | "request-too-large"
-  /** A reply is larger than 65457 bytes. */
+  /** A reply is larger than the dialect's limit. */
   | "reply-too-large"
   /** A value that the protocol cannot carry (a name with `::`, …). */
   | "unrepresentable"
-  /** A reply that does not follow the reply layout. */
+  /** A reply that does not follow the dialect's reply layout. */
   | "reply-syntax"
   /** No reply, or no send, within the time limit. */
   | "timeout"
@@ -35,7 +35,7 @@ export type ErrorCode =
   | "not-found"
   /** Nothing listens at that address. */
   | "connection-refused"
-  /** The path exists but is not a datagram socket (a file, a stream socket). */
+  /** The path exists but is not a socket of the right kind (a file, a FIFO, a stream socket). */
   | "not-a-socket"
   /** The socket path is a symbolic link or has more than one hard link. */
   | "unsafe-path"
@@ -43,11 +43,15 @@ export type ErrorCode =
   | "transport"
   /** The socket was closed while an operation was pending. */
   | "closed"
-  /** A reply that was cut: it fills the size limit or lacks its final empty line. */
+  /** A reply that was cut: it fills the size limit or lacks its end. */
   | "truncated-reply"
-  /** The server answered with an error code (not 2xx). */
+  /** The server answered with an error: an MI error code, a JSON-RPC error object, a binrpc fault. */
   | "error-reply"
-  /** An MI command handler failed or returned something unusable. */
+  /** No such method (command) on the server. */
+  | "method-not-found"
+  /** The parameters do not fit the method. */
+  | "invalid-params"
+  /** A command handler failed or returned something unusable. */
   | "handler"
   /** A bug of ours. */
   | "internal";
@@ -56,36 +60,96 @@ export type ErrorCode =
 export interface ErrorDisposition {
   /** The MI reply code when the server reports this error to a client. */
   mi: 400 | 500;
-  /** The exit status when the CLI stops on this error. */
+  /** The JSON-RPC error code when the server reports it (OpenSIPS 3's codes). */
+  jsonrpc: number;
+  /** The binrpc fault code when the server reports it (Kamailio `ctl`'s codes). */
+  binrpc: number;
+  /** The exit status when the CLI stops on this error (see {@linkcode EXIT_STATUSES}). */
   exit: number;
 }
 
 /**
- * The one table that maps error codes to MI reply codes (400: the caller's
- * fault, 500: ours) and to exit statuses (see the README's exit-code table).
+ * The one table that maps error codes to each dialect's error (MI 400: the
+ * caller's fault, 500: ours; JSON-RPC codes; binrpc fault codes) and to exit
+ * statuses. The server, the client and the CLI all read it.
  */
 export const ERROR_DISPOSITIONS: Readonly<Record<ErrorCode, ErrorDisposition>> = {
-  "usage": { mi: 400, exit: 2 },
-  "config": { mi: 500, exit: 2 },
-  "request-syntax": { mi: 400, exit: 1 },
-  "request-too-large": { mi: 400, exit: 1 },
-  "reply-too-large": { mi: 500, exit: 5 },
-  "unrepresentable": { mi: 500, exit: 2 },
-  "reply-syntax": { mi: 500, exit: 5 },
-  "timeout": { mi: 500, exit: 3 },
-  "address-in-use": { mi: 500, exit: 4 },
-  "permission-denied": { mi: 500, exit: 4 },
-  "not-found": { mi: 500, exit: 4 },
-  "connection-refused": { mi: 500, exit: 4 },
-  "not-a-socket": { mi: 500, exit: 4 },
-  "unsafe-path": { mi: 500, exit: 4 },
-  "transport": { mi: 500, exit: 4 },
-  "closed": { mi: 500, exit: 4 },
-  "truncated-reply": { mi: 500, exit: 5 },
-  "error-reply": { mi: 500, exit: 1 },
-  "handler": { mi: 500, exit: 1 },
-  "internal": { mi: 500, exit: 1 },
+  "usage": { mi: 400, jsonrpc: -32602, binrpc: 400, exit: 2 },
+  "config": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 2 },
+  "request-syntax": { mi: 400, jsonrpc: -32700, binrpc: 400, exit: 1 },
+  "request-too-large": { mi: 400, jsonrpc: -32600, binrpc: 400, exit: 2 },
+  "reply-too-large": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 5 },
+  "unrepresentable": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 2 },
+  "reply-syntax": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 5 },
+  "timeout": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 3 },
+  "address-in-use": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 4 },
+  "permission-denied": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 4 },
+  "not-found": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 4 },
+  "connection-refused": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 4 },
+  "not-a-socket": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 4 },
+  "unsafe-path": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 4 },
+  "transport": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 4 },
+  "closed": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 4 },
+  "truncated-reply": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 5 },
+  "error-reply": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 1 },
+  "method-not-found": { mi: 500, jsonrpc: -32601, binrpc: 500, exit: 1 },
+  "invalid-params": { mi: 400, jsonrpc: -32602, binrpc: 400, exit: 1 },
+  "handler": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 1 },
+  "internal": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 1 },
 };
+
+/** One row of the exit-status table. */
+export interface ExitStatus {
+  /** The status, or the first of a range (128 for 128+N). */
+  status: number;
+  /** How `--help` and the README write it: `0`, `128+N`. */
+  label: string;
+  /** What it means, for every subcommand. */
+  meaning: string;
+}
+
+/**
+ * The exit statuses of every subcommand: the one table that `--help`, the
+ * README and the code read (a test keeps the README equal to it).
+ */
+export const EXIT_STATUSES: readonly ExitStatus[] = [
+  { status: 0, label: "0", meaning: "success: a result, every file valid, a clean stop" },
+  {
+    status: 1,
+    label: "1",
+    meaning: "the job found a problem: an error reply or fault, an invalid file, a finding",
+  },
+  {
+    status: 2,
+    label: "2",
+    meaning: "usage: bad option, address, duration or config; a request refused before sending",
+  },
+  { status: 3, label: "3", meaning: "timeout: no reply (or no send) in time, on any transport" },
+  {
+    status: 4,
+    label: "4",
+    meaning: "transport: no socket, permission denied, connection refused, address in use",
+  },
+  { status: 5, label: "5", meaning: "a reply that was cut or cannot be read (malformed)" },
+  { status: 128, label: "128+N", meaning: "stopped by signal N (130 for Ctrl-C, 143 for SIGTERM)" },
+];
+
+/** The exit status for each kind of outcome, named (values from {@linkcode EXIT_STATUSES}). */
+export const EXIT = {
+  ok: 0,
+  problem: 1,
+  usage: 2,
+  timeout: 3,
+  transport: 4,
+  malformed: 5,
+  signal: 128,
+} as const;
+
+/** The exit-status table as lines of text for `--help`. */
+export function exitStatusHelp(): string {
+  const width = Math.max(...EXIT_STATUSES.map((e) => e.label.length));
+  return EXIT_STATUSES.map((e) => `  ${e.label.padEnd(width)}  ${e.meaning}`).join("\n");
+}
 
 /**
  * An error that a user, a peer or the operating system caused.
@@ -118,6 +182,11 @@ export class MidgramError extends Error {
   /** The MI reply code the server uses for this error. */
   get miCode(): 400 | 500 {
     return ERROR_DISPOSITIONS[this.code].mi;
+  }
+
+  /** The JSON-RPC error code the server uses for this error. */
+  get jsonRpcCode(): number {
+    return ERROR_DISPOSITIONS[this.code].jsonrpc;
   }
 }
 

@@ -1,3 +1,5 @@
+import { RpcError } from "./rpc_error.ts";
+
 /**
  * What a command handler throws to answer with an error reply in tree form,
  * such as `400 Too few or too many arguments\n\n` or `404 Not found\n\n`.
@@ -10,7 +12,7 @@
  * };
  * ```
  */
-export class MiReplyError extends Error {
+export class MiReplyError extends RpcError {
   /** The MI reply code, 100–999. */
   readonly miCode: number;
   /** The reason written after the code. */
@@ -23,7 +25,7 @@ export class MiReplyError extends Error {
     if (/[\r\n]/.test(reason)) {
       throw new TypeError("MiReplyError: the reason cannot hold a line break");
     }
-    super(`${code} ${reason}`);
+    super(code, reason);
     this.name = "MiReplyError";
     this.miCode = code;
     this.reason = reason;
