@@ -2,12 +2,18 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { argvOf, execHandler } from "./exec_command.ts";
 import { MiReplyError } from "../lib/server/mi_reply_error.ts";
+import type { HandlerContext } from "../lib/server/types.ts";
 
-const context = () => ({
-  command: "x",
+const context = (): HandlerContext => ({
+  method: "x",
+  dialect: "mi",
+  flavour: "opensips-2.4",
+  args: [],
   from: null,
   signal: new AbortController().signal,
-  server: null as never,
+  commands: () => [],
+  help: () => undefined,
+  afterReply: () => {},
 });
 const sh = (script: string) => ["/bin/sh", "-c", script, "sh"];
 

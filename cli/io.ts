@@ -7,6 +7,8 @@
  */
 
 import { concatBytes } from "../lib/bytes.ts";
+import { defaultTransport } from "../lib/transport/open.ts";
+import type { Transport } from "../lib/transport/types.ts";
 
 /** Where a command writes and reads. */
 export interface Io {
@@ -27,13 +29,20 @@ export interface Io {
    * until stopped (serve, watch, fuzz) wait on it.
    */
   interrupted: AbortSignal;
+  /** The runtime's sockets, handed to every server and client the command makes. */
+  transport: Transport;
   /** The terminal's streams, for interactive mode (absent when not on a terminal). */
   terminal?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
 }
 
 /** An Io that captures output, for tests. */
 export function captureIo(
-  options: { stdin?: string | Uint8Array; env?: Record<string, string>; tty?: boolean } = {},
+  options: {
+    stdin?: string | Uint8Array;
+    env?: Record<string, string>;
+    tty?: boolean;
+    transport?: Transport;
+  } = {},
 ): Io & { out: () => string; outBytes: () => Uint8Array; err: () => string; abort: () => void } {
   const out: Uint8Array[] = [];
   let err = "";
@@ -54,6 +63,7 @@ export function captureIo(
     stdinIsTTY: options.tty ?? false,
     env: options.env ?? {},
     interrupted: controller.signal,
+    transport: options.transport ?? defaultTransport(),
     out: () => new TextDecoder().decode(outBytes()),
     outBytes,
     err: () => err,

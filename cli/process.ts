@@ -9,6 +9,7 @@ import process from "node:process";
 import { cli } from "./main.ts";
 import { concatBytes } from "../lib/bytes.ts";
 import type { Io } from "./io.ts";
+import { defaultTransport } from "../lib/transport/open.ts";
 
 async function readAll(): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
@@ -39,6 +40,7 @@ export async function main(): Promise<never> {
     stdinIsTTY: process.stdin.isTTY === true,
     env: process.env,
     interrupted: controller.signal,
+    transport: defaultTransport(),
     terminal: process.stdin.isTTY && process.stdout.isTTY
       ? { input: process.stdin, output: process.stdout }
       : undefined,

@@ -8,6 +8,7 @@ import { cli } from "../main.ts";
 import { captureIo } from "../io.ts";
 import { splitWords } from "./_interactive.ts";
 import { createServer } from "../../lib/server/server.ts";
+import { defaultTransport } from "../../lib/transport/open.ts";
 
 test("splitWords() splits on white space and honours quotes and escapes", () => {
   assert.deepEqual(splitWords(`cache_store local key "a value" 'x y' a\\ b`), [
@@ -23,7 +24,7 @@ test("splitWords() splits on white space and honours quotes and escapes", () => 
 
 test("send with no command on a terminal opens a prompt with completion and history", async () => {
   const dir = mkdtempSync(join(tmpdir(), "midgram-repl-"));
-  const server = createServer({ version: "midgram test" });
+  const server = createServer({ transport: defaultTransport(), version: "midgram test" });
   try {
     const socket = join(dir, "mi.sock");
     await server.listen({ kind: "unix", path: socket });

@@ -18,16 +18,16 @@ async function withServer(
   const dir = mkdtempSync(join(tmpdir(), "midgram-send-"));
   const transport = defaultTransport();
   const server = createServer({ transport, version: "midgram test", handlerTimeoutMs: 60_000 });
-  server.register("fail", () => {
+  server.registerMi("fail", () => {
     throw new MiReplyError(404, "Not found");
   });
-  server.register("stats", () => [node("dialog", null, { children: [node("active", "3")] })]);
-  server.register("echo", (args) => args.map((a) => node(a.name, a.value)));
-  server.register(
+  server.registerMi("stats", () => [node("dialog", null, { children: [node("active", "3")] })]);
+  server.registerMi("echo", (args) => args.map((a) => node(a.name, a.value)));
+  server.registerMi(
     "never",
     (_a, { signal }) => new Promise((r) => signal.addEventListener("abort", () => r())),
   );
-  server.register("cut", () => {
+  server.registerMi("cut", () => {
     // A reply that fills the whole datagram limit.
     const reply = [node(null, "x".repeat(65457 - "200 OK\n".length - 2))];
     return reply;

@@ -106,6 +106,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   let server;
   try {
     server = createServer({
+      transport: io.transport,
       indent: unescapeIndent(options.replyIndent ?? c.replyIndent ?? "\t"),
       replyTimeoutMs: options.timeout !== undefined
         ? parseDuration(options.timeout, "--timeout")
@@ -137,7 +138,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   }
   for (const [name, spec] of Object.entries(config.commands)) {
     try {
-      server.register(name, execHandler(spec), { noInput: spec.noInput, help: spec.help });
+      server.registerMi(name, execHandler(spec), { noInput: spec.noInput, help: spec.help });
     } catch (error) {
       throw new MidgramError(
         "config",

@@ -18,7 +18,7 @@ export const GOLDEN_NOW: Date = new Date(2026, 10, 22, 21, 0, 0);
  * same on every machine: the server golden cases are played against it (and
  * the server's own tests use it, with their options on top).
  */
-export function goldenServer(options: ServerOptions = {}): MiServer {
+export function goldenServer(options: Partial<ServerOptions> = {}): MiServer {
   return createServer({
     transport: createMemoryTransport(),
     host: {

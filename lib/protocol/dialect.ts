@@ -99,6 +99,8 @@ export interface NativeResult {
   readonly native: DialectName;
   readonly reply: unknown;
   readonly value: Value;
+  /** For other dialects: answer this error instead of `value` (an MI error reply). */
+  readonly fault?: Fault;
 }
 
 /** Whether a handler result is a {@linkcode NativeResult}. */

@@ -1,141 +1,121 @@
 import { errorCodeOf, MidgramError } from "../errors.ts";
-import { analyzeRequest } from "../protocol/mi/analyze_request.ts";
-import { formatReply } from "../protocol/mi/format_reply.ts";
-import { MAX_DATAGRAM_SIZE } from "../protocol/mi/limits.ts";
-import { readCommandName } from "../protocol/mi/read_command_name.ts";
-import { errorReply, FIXED_REPLIES, okReply } from "../protocol/mi/reply_builders.ts";
-import type { MiArgument, MiNode, MiReply } from "../protocol/mi/types.ts";
-import { formatAddress, parseAddress } from "../transport/address.ts";
-import { defaultTransport } from "../transport/open.ts";
 import {
-  type Address,
-  type BindOptions,
-  type DatagramSocket,
-  RECEIVE_BUFFER_SIZE,
-  type Transport,
-} from "../transport/types.ts";
+  type Call,
+  type DialectName,
+  type Fault,
+  isNativeResult,
+  type ServerCodec,
+} from "../protocol/dialect.ts";
+import { serverCodec } from "../protocol/dialects.ts";
+import type { MiArgument } from "../protocol/mi/types.ts";
+import type { MiCallToken } from "../protocol/mi/codec.ts";
+import type { Value } from "../protocol/value.ts";
+import { formatAddress, parseAddress } from "../transport/address.ts";
+import type { Address, BindOptions, DatagramSocket, Transport } from "../transport/types.ts";
 import { VERSION } from "../version.ts";
 import { isAllowed, parseAllowList } from "./_cidr.ts";
-import { registerBuiltins } from "./builtins/mod.ts";
-import { MiReplyError } from "./mi_reply_error.ts";
+import { builtinSets } from "./builtins/mod.ts";
+import { type CacheLimits, CacheStore } from "./builtins/cache_store.ts";
+import type { BuiltinHost } from "./builtins/host.ts";
+import { miCommandSet, type MiHandler } from "./builtins/mi_set.ts";
+import { CommandRegistry } from "./registry.ts";
+import { RpcError } from "./rpc_error.ts";
+import type {
+  BuiltinFlavour,
+  Command,
+  CommandOptions,
+  Handler,
+  HandlerContext,
+  HandlerResult,
+  HostInfo,
+  Logger,
+} from "./types.ts";
 
-/** Log levels, most severe first. */
-export type LogLevel = "error" | "warn" | "info" | "debug";
-
-/** Where the server writes its log lines. */
-export interface Logger {
-  log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
-}
-
-/** What the server needs from its host process; injected so the core stays runtime-neutral. */
-export interface HostInfo {
-  pid: number;
-  cwd(): string;
-  argv: string[];
-  /** e.g. `node 20.20.2` */
-  runtime: string;
-  now(): Date;
-  /** Called after the `kill` built-in has replied. */
-  onKill?(): void;
-  /** Called by `log_level N` with the OpenSIPS-style level number. */
-  onLogLevel?(level: number): void;
-  /** The current OpenSIPS-style log level, for `log_level` without arguments. */
-  logLevel?(): number;
-}
+export type {
+  BuiltinFlavour,
+  CommandOptions,
+  Handler,
+  HandlerContext,
+  HandlerResult,
+  HostInfo,
+  Logger,
+  LogLevel,
+} from "./types.ts";
+export type { MiHandler } from "./builtins/mi_set.ts";
 
 /** Options of {@linkcode createServer}. */
 export interface ServerOptions {
-  /** Default: the transport of the runtime. */
-  transport?: Transport;
-  /** Reply indent string (`reply_indent`); default one TAB. */
+  /** The runtime's sockets: `defaultTransport()` on Deno or Node, or an in-memory transport. */
+  transport: Transport;
+  /** Reply indent string of the text dialect (`reply_indent`); default one TAB. */
   indent?: string;
   /** Time limit for sending one reply (`socket_timeout`); default 2000 ms. */
   replyTimeoutMs?: number;
-  /** Handlers running at once; default 4. */
+  /**
+   * Handlers running at once; default 4. A handler that ignores its time
+   * limit keeps its place until it really ends.
+   */
   children?: number;
-  /** Requests waiting for a free handler before `500 Server busy`; default 1000. */
+  /** Requests waiting for a free handler before a busy error; default 1000. */
   queueLimit?: number;
-  /** A handler running longer gets `500 command failed`; default 10000 ms. */
+  /** A handler running longer fails (`500 command failed`); default 10000 ms. */
   handlerTimeoutMs?: number;
   /** Built-in commands: all (default), none (`false`), or all but some. */
   builtins?: boolean | { disable?: string[] };
   /** CIDR ranges of UDP peers that are answered; default: all. */
   allow?: string[];
+  /** Limits of the `cache_store` built-ins. */
+  cache?: CacheLimits;
   logger?: Logger;
   host?: Partial<HostInfo>;
   /** What `version` reports after `Server:: `. */
   version?: string;
 }
 
-/** What a handler gets besides the arguments. */
-export interface HandlerContext {
-  command: string;
-  from: Address | null;
-  /** Aborted when the handler runs out of time or the server closes. */
-  signal: AbortSignal;
-  server: MiServer;
+/** How a socket is served. */
+export interface ListenOptions extends BindOptions {
+  /** The dialect spoken on the socket; default `mi`. */
+  dialect?: DialectName;
+  /** JSON-RPC: answer as `opensips` (3.x `mi_datagram`, the default) or `kamailio` (`jsonrpcs`). */
+  flavour?: "opensips" | "kamailio";
 }
 
-/**
- * A command handler: returns a reply, a list of nodes for `200 OK`, or
- * nothing (`200 OK` with no nodes); throws {@linkcode MiReplyError} for an
- * error reply.
- */
-export type MiHandler = (
-  args: MiArgument[],
-  context: HandlerContext,
-) => MiReply | MiNode[] | void | Promise<MiReply | MiNode[] | void>;
-
-/** Options of a registered command. */
-export interface CommandOptions {
-  /** The command takes no input: its arguments are never parsed (like the real servers' `MI_NO_INPUT_FLAG`). */
-  noInput?: boolean;
-  /** One line for `help`. */
-  help?: string;
+/** Which dialect and flavour {@linkcode MiServer.handle} uses. */
+export interface HandleOptions {
+  dialect?: DialectName;
+  flavour?: "opensips" | "kamailio";
 }
 
-interface Command {
-  handler: MiHandler;
-  noInput: boolean;
-  help: string;
-}
-
-/** Counter names: `group:name`. */
-const COUNTERS = [
-  "mi:requests",
-  "mi:bytes_in",
-  "mi:bytes_out",
-  "mi:empty",
-  "mi:oversized",
-  "mi:unknown_commands",
-  "mi:parse_errors",
-  "mi:handler_errors",
-  "mi:handler_timeouts",
-  "mi:busy",
-  "mi:unrepresentable_replies",
-  "mi:oversized_replies",
-  "mi:denied",
-  "mi:send_errors",
-  "mi:no_reply_address",
-  "mi:receive_errors",
-] as const;
-
-/** A datagram MI server. */
+/** A management server speaking any mix of dialects on its sockets. */
 export interface MiServer {
-  /** Registers a command. Throws TypeError for a duplicate or an invalid name. */
-  register(name: string, handler: MiHandler, options?: CommandOptions): void;
-  /** Removes a command; returns whether it existed. */
+  /**
+   * Registers a command served in every dialect: it takes neutral
+   * parameters and returns a neutral value. Throws TypeError for a
+   * duplicate or an invalid name.
+   */
+  register(name: string, handler: Handler, options?: CommandOptions): void;
+  /**
+   * Registers a command in the OpenSIPS 2.4 layout: argument lines in,
+   * reply nodes (or a whole reply) out; written as they are in the text
+   * dialect and as neutral values in the others.
+   */
+  registerMi(name: string, handler: MiHandler, options?: CommandOptions): void;
+  /** Removes a user command; returns whether it existed. */
   unregister(name: string): boolean;
-  /** The registered command names, in registration order. */
-  commands(): string[];
+  /** The command names served on a socket of this flavour (default: the text dialect's). */
+  commands(flavour?: BuiltinFlavour): string[];
   /** The help text of a command, or undefined. */
-  help(name: string): string | undefined;
+  help(name: string, flavour?: BuiltinFlavour): string | undefined;
   /** Binds a socket and serves it; returns the bound address (the real port for port 0). */
-  listen(address: Address | string, options?: BindOptions): Promise<Address>;
+  listen(address: Address | string, options?: ListenOptions): Promise<Address>;
   /** The addresses served now. */
   addresses(): Address[];
-  /** The full request → reply pipeline without a socket; `null` = no reply. */
-  handle(data: Uint8Array, from?: Address | null): Promise<Uint8Array | null>;
+  /** The full decode → dispatch → encode pipeline without a socket; `null` = no reply. */
+  handle(
+    data: Uint8Array,
+    from?: Address | null,
+    options?: HandleOptions,
+  ): Promise<Uint8Array | null>;
   /** The counters, `group:name` → value. */
   stats(): Record<string, number>;
   /** Resets counters (all when no names are given); returns the names reset. */
@@ -144,7 +124,10 @@ export interface MiServer {
   readonly host: HostInfo;
   /** When the server was created. */
   readonly startedAt: Date;
-  /** Closes every socket and waits for running handlers (up to their time limit). */
+  /**
+   * Stops gracefully: stops receiving, lets running handlers finish (up to
+   * their time limit) and sends their replies, then closes every socket.
+   */
   close(): Promise<void>;
 }
 
@@ -167,20 +150,56 @@ function defaultHost(): HostInfo {
   };
 }
 
-const encoder = new TextEncoder();
-const FIXED = {
-  commandNotAvailable: encoder.encode(FIXED_REPLIES.commandNotAvailable),
-  parseError: encoder.encode(FIXED_REPLIES.parseError),
-  commandFailed: encoder.encode(FIXED_REPLIES.commandFailed),
+/** Counters of each dialect's group, made at start so `get_statistics` lists them. */
+const COUNTERS = [
+  "requests",
+  "bytes_in",
+  "bytes_out",
+  "empty",
+  "oversized",
+  "unknown_commands",
+  "parse_errors",
+  "invalid_requests",
+  "handler_errors",
+  "handler_timeouts",
+  "busy",
+  "oversized_replies",
+  "unrepresentable_replies",
+  "denied",
+  "send_errors",
+  "no_reply_address",
+  "receive_errors",
+] as const;
+
+const REFUSAL_COUNTER: Record<string, string> = {
+  "empty": "empty",
+  "too-large": "oversized",
+  "parse-error": "parse_errors",
+  "invalid-request": "invalid_requests",
+  "method-not-found": "unknown_commands",
+  "unsupported": "invalid_requests",
 };
 
-// A name the first line can carry and the real servers could register.
-// deno-lint-ignore no-control-regex
-const NAME_OK = /^[^\s:\x00-\x1f\x7f]+$/;
+/** One served socket: how it is spoken and which built-ins it offers. */
+interface Binding {
+  codec: ServerCodec;
+  flavour: BuiltinFlavour;
+  group: string;
+}
 
-class Server implements MiServer {
+type Outcome = { ok: true; result: HandlerResult } | { ok: false; fault: Fault };
+
+function flavourOf(dialect: DialectName, flavour?: string): BuiltinFlavour {
+  if (dialect === "mi") return "opensips-2.4";
+  if (dialect === "binrpc") return "kamailio";
+  return flavour === "kamailio" ? "kamailio" : "opensips";
+}
+
+class Server implements MiServer, BuiltinHost {
   readonly host: HostInfo;
   readonly startedAt: Date;
+  readonly version: string;
+  readonly cache: CacheStore;
   private readonly transport: Transport;
   private readonly indent: string;
   private readonly replyTimeoutMs: number;
@@ -189,17 +208,21 @@ class Server implements MiServer {
   private readonly handlerTimeoutMs: number;
   private readonly allow: ReturnType<typeof parseAllowList> | null;
   private readonly logger: Logger;
-  private readonly registry = new Map<string, Command>();
+  private readonly user = new CommandRegistry();
+  private readonly builtins: Record<BuiltinFlavour, CommandRegistry>;
   private readonly counters = new Map<string, number>();
   private readonly sockets: DatagramSocket[] = [];
+  private readonly loops: Promise<void>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly closing = new AbortController();
+  private readonly receiving = new AbortController();
+  private readonly defaultBindings = new Map<string, Binding>();
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private closed = false;
 
   constructor(options: ServerOptions) {
-    this.transport = options.transport ?? defaultTransport();
+    if (!options?.transport) throw new TypeError("createServer(): options.transport is required");
+    this.transport = options.transport;
     this.indent = options.indent ?? "\t";
     this.replyTimeoutMs = options.replyTimeoutMs ?? 2000;
     this.children = Math.max(1, options.children ?? 4);
@@ -209,47 +232,52 @@ class Server implements MiServer {
     this.logger = options.logger ?? { log: () => {} };
     this.host = { ...defaultHost(), ...options.host };
     this.startedAt = this.host.now();
-    for (const name of COUNTERS) this.counters.set(name, 0);
+    this.version = options.version ?? `midgram ${VERSION} (${this.host.runtime})`;
+    this.cache = new CacheStore(() => this.host.now().getTime(), options.cache);
+    this.addCounters("mi");
     const builtins = options.builtins ?? true;
-    if (builtins !== false) {
-      registerBuiltins(this, {
-        disable: builtins === true ? [] : builtins.disable ?? [],
-        version: options.version ?? `midgram ${VERSION} (${this.host.runtime})`,
-      });
+    this.builtins = builtinSets(this, {
+      disable: builtins === true || builtins === false ? [] : builtins.disable ?? [],
+    });
+    if (builtins === false) {
+      for (const set of Object.values(this.builtins)) {
+        for (const name of set.names()) set.unregister(name);
+      }
     }
   }
 
-  register(name: string, handler: MiHandler, options: CommandOptions = {}): void {
-    if (typeof handler !== "function") {
-      throw new TypeError(`register(): the handler of "${name}" is not a function`);
+  register(name: string, handler: Handler, options: CommandOptions = {}): void {
+    this.refuseBuiltinName(name);
+    this.user.register(name, handler, options);
+  }
+
+  registerMi(name: string, handler: MiHandler, options: CommandOptions = {}): void {
+    this.refuseBuiltinName(name);
+    miCommandSet(this.user).register(name, handler, options);
+  }
+
+  private refuseBuiltinName(name: string): void {
+    if (Object.values(this.builtins).some((set) => set.get(name))) {
+      throw new TypeError(`register(): command "${name}" is already registered (a built-in)`);
     }
-    if (!NAME_OK.test(name)) {
-      throw new TypeError(
-        `register(): invalid command name ${
-          JSON.stringify(name)
-        }: no white space, ':' or control characters`,
-      );
-    }
-    if (this.registry.has(name)) {
-      throw new TypeError(`register(): command "${name}" is already registered`);
-    }
-    this.registry.set(name, {
-      handler,
-      noInput: options.noInput ?? false,
-      help: options.help ?? "",
-    });
   }
 
   unregister(name: string): boolean {
-    return this.registry.delete(name);
+    return this.user.unregister(name);
   }
 
-  commands(): string[] {
-    return [...this.registry.keys()];
+  commands(flavour: BuiltinFlavour = "opensips-2.4"): string[] {
+    const names = this.builtins[flavour].names();
+    for (const name of this.user.names()) if (!names.includes(name)) names.push(name);
+    return names;
   }
 
-  help(name: string): string | undefined {
-    return this.registry.get(name)?.help;
+  help(name: string, flavour: BuiltinFlavour = "opensips-2.4"): string | undefined {
+    return this.lookup(flavour, name)?.help;
+  }
+
+  private lookup(flavour: BuiltinFlavour, name: string): Command | undefined {
+    return this.user.get(name) ?? this.builtins[flavour].get(name);
   }
 
   addresses(): Address[] {
@@ -272,28 +300,57 @@ class Server implements MiServer {
     return done;
   }
 
+  private addCounters(group: string): void {
+    for (const name of COUNTERS) {
+      if (!this.counters.has(`${group}:${name}`)) this.counters.set(`${group}:${name}`, 0);
+    }
+  }
+
   private count(name: string, by = 1): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + by);
   }
 
-  async listen(address: Address | string, options?: BindOptions): Promise<Address> {
+  private binding(dialect: DialectName = "mi", flavour?: "opensips" | "kamailio"): Binding {
+    const key = `${dialect}/${flavour ?? ""}`;
+    let binding = this.defaultBindings.get(key);
+    if (!binding) {
+      const codec = serverCodec(dialect, {
+        flavour,
+        indent: this.indent,
+        count: (name) => this.count(`${dialect}:${name}`),
+      });
+      binding = { codec, flavour: flavourOf(dialect, flavour), group: dialect };
+      this.addCounters(dialect);
+      this.defaultBindings.set(key, binding);
+    }
+    return binding;
+  }
+
+  async listen(address: Address | string, options: ListenOptions = {}): Promise<Address> {
     if (this.closed) throw new MidgramError("closed", "The server is closed");
+    const { dialect, flavour, ...bind } = options;
+    const binding = this.binding(dialect, flavour);
     const target = typeof address === "string" ? parseAddress(address) : address;
-    const socket = await this.transport.bind(target, options);
+    const socket = await this.transport.bind(target, bind);
     this.sockets.push(socket);
-    void this.serve(socket);
-    this.logger.log("info", "listening", { address: formatAddress(socket.address) });
+    this.loops.push(this.serve(socket, binding));
+    this.logger.log("info", "listening", {
+      address: formatAddress(socket.address),
+      dialect: binding.codec.dialect,
+      flavour: binding.codec.flavour,
+    });
     return socket.address;
   }
 
-  private async serve(socket: DatagramSocket): Promise<void> {
+  private async serve(socket: DatagramSocket, binding: Binding): Promise<void> {
+    const group = binding.group;
     while (!this.closed) {
       let datagram;
       try {
-        datagram = await socket.receive();
+        datagram = await socket.receive(this.receiving.signal);
       } catch (error) {
         if (this.closed || errorCodeOf(error) === "closed") return;
-        this.count("mi:receive_errors");
+        this.count(`${group}:receive_errors`);
         this.logger.log("warn", "receive failed", {
           address: formatAddress(socket.address),
           error: String(error),
@@ -302,13 +359,13 @@ class Server implements MiServer {
       }
       const { data, from } = datagram;
       if (this.allow && from?.kind === "udp" && !isAllowed(this.allow, from.host)) {
-        this.count("mi:denied");
+        this.count(`${group}:denied`);
         this.logger.log("warn", "request from a peer outside --allow dropped", {
           from: formatAddress(from),
         });
         continue;
       }
-      const task = this.answer(socket, data, from);
+      const task = this.answer(socket, binding, data, from);
       this.inFlight.add(task);
       void task.finally(() => this.inFlight.delete(task));
     }
@@ -316,180 +373,229 @@ class Server implements MiServer {
 
   private async answer(
     socket: DatagramSocket,
+    binding: Binding,
     data: Uint8Array,
     from: Address | null,
   ): Promise<void> {
-    let reply: Uint8Array | null;
+    const after: (() => void)[] = [];
+    const reply = await this.process(binding, data, from, after);
     try {
-      reply = await this.handle(data, from);
-    } catch (error) {
-      // handle() never throws; this is a last line of defence.
-      this.logger.log("error", "internal error", { error: String(error) });
-      reply = FIXED.commandFailed;
-    }
-    if (reply === null) return;
-    if (from === null) {
-      this.count("mi:no_reply_address");
-      this.logger.log("warn", "cannot reply: the client socket has no address (bind it to a path)");
-      return;
-    }
-    try {
-      await socket.send(reply, from, { timeoutMs: this.replyTimeoutMs });
-    } catch (error) {
-      this.count("mi:send_errors");
-      this.logger.log("info", "reply not delivered (client gone?)", {
-        to: formatAddress(from),
-        error: error instanceof Error ? error.message : String(error),
-      });
+      if (reply === null) return;
+      if (from === null) {
+        this.count(`${binding.group}:no_reply_address`);
+        this.logger.log(
+          "warn",
+          "cannot reply: the client socket has no address (bind it to a path)",
+        );
+        return;
+      }
+      try {
+        await socket.send(reply, from, { timeoutMs: this.replyTimeoutMs });
+      } catch (error) {
+        this.count(`${binding.group}:send_errors`);
+        this.logger.log("info", "reply not delivered (client gone?)", {
+          to: formatAddress(from),
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    } finally {
+      for (const action of after) action();
     }
   }
 
-  async handle(data: Uint8Array, from: Address | null = null): Promise<Uint8Array | null> {
-    this.count("mi:requests");
-    this.count("mi:bytes_in", data.length);
-    const reply = await this.reply(data, from);
-    if (reply !== null) {
-      this.count("mi:bytes_out", reply.length);
-      const code = new TextDecoder().decode(reply.subarray(0, 3));
-      this.count(`mi:replies_${code}`);
+  handle(
+    data: Uint8Array,
+    from: Address | null = null,
+    options: HandleOptions = {},
+  ): Promise<Uint8Array | null> {
+    const after: (() => void)[] = [];
+    return this.process(this.binding(options.dialect, options.flavour), data, from, after)
+      .finally(() => {
+        for (const action of after) action();
+      });
+  }
+
+  /** decode → dispatch → encode; never throws. */
+  private async process(
+    binding: Binding,
+    data: Uint8Array,
+    from: Address | null,
+    after: (() => void)[],
+  ): Promise<Uint8Array | null> {
+    const { codec, flavour, group } = binding;
+    this.count(`${group}:requests`);
+    this.count(`${group}:bytes_in`, data.length);
+    let reply: Uint8Array | null;
+    try {
+      const decoded = codec.decode(data, (name) => this.lookup(flavour, name));
+      if (decoded.kind === "answer") {
+        this.count(`${group}:${REFUSAL_COUNTER[decoded.reason] ?? "invalid_requests"}`);
+        this.logger.log("debug", "request refused", {
+          reason: decoded.reason,
+          message: decoded.message,
+        });
+        reply = decoded.reply;
+      } else {
+        reply = await this.dispatch(binding, decoded.call, from, after);
+      }
+    } catch (error) {
+      // The codecs and dispatch never throw; this is a last line of defence.
+      this.logger.log("error", "internal error", { error: String(error) });
+      reply = null;
     }
+    if (reply !== null) this.count(`${group}:bytes_out`, reply.length);
     return reply;
   }
 
-  private encode(reply: MiReply, command: string): Uint8Array {
-    try {
-      return encoder.encode(formatReply(reply, { indent: this.indent }));
-    } catch (error) {
-      if (errorCodeOf(error) === "reply-too-large") {
-        this.count("mi:oversized_replies");
-        this.logger.log("error", "reply too large", { command, error: (error as Error).message });
-        return encoder.encode(formatReply(errorReply(500, (error as Error).message)));
-      }
-      this.count("mi:unrepresentable_replies");
-      this.logger.log("error", "reply cannot be written", { command, error: String(error) });
-      return FIXED.commandFailed;
+  private async dispatch(
+    binding: Binding,
+    call: Call,
+    from: Address | null,
+    after: (() => void)[],
+  ): Promise<Uint8Array | null> {
+    const { codec, flavour, group } = binding;
+    const command = this.lookup(flavour, call.method);
+    let outcome: Outcome;
+    if (!command) {
+      this.count(`${group}:unknown_commands`);
+      outcome = { ok: false, fault: { kind: "method-not-found", method: call.method } };
+    } else {
+      this.count(`${group}_cmd:${call.method}`);
+      const args = codec.dialect === "mi" ? (call.token as MiCallToken).args : [];
+      const context: HandlerContext = {
+        method: call.method,
+        dialect: codec.dialect,
+        flavour,
+        args,
+        from,
+        signal: this.receiving.signal,
+        commands: () => this.commands(flavour),
+        help: (name) => this.help(name, flavour),
+        afterReply: (action) => after.push(action),
+      };
+      outcome = await this.run(group, command, call, context);
     }
+    if (
+      outcome.ok && isNativeResult(outcome.result) && outcome.result.fault &&
+      outcome.result.native !== codec.dialect
+    ) {
+      outcome = { ok: false, fault: outcome.result.fault };
+    }
+    if (outcome.ok) {
+      const result = outcome.result === undefined ? null : outcome.result;
+      const bytes = codec.encodeResult(call, result);
+      return bytes;
+    }
+    return codec.encodeFault(call, outcome.fault);
   }
 
-  private async reply(data: Uint8Array, from: Address | null): Promise<Uint8Array | null> {
-    if (data.length === 0) {
-      this.count("mi:empty");
-      return null;
+  private acquire(): Promise<boolean> {
+    if (this.running < this.children) {
+      this.running++;
+      return Promise.resolve(true);
     }
-    if (data.length > MAX_DATAGRAM_SIZE) {
-      this.count("mi:oversized");
-      // A datagram that fills the receive buffer was cut by the OS: say so.
-      const size = data.length === RECEIVE_BUFFER_SIZE
-        ? `at least ${data.length}`
-        : String(data.length);
-      return this.encode(
-        errorReply(400, `Request too large: ${size} bytes, the limit is ${MAX_DATAGRAM_SIZE}`),
-        "",
-      );
-    }
-    const first = readCommandName(data);
-    const command = first ? this.registry.get(first.command) : undefined;
-    if (!first || !command) {
-      this.count("mi:unknown_commands");
-      return FIXED.commandNotAvailable;
-    }
-    let args: MiArgument[] = [];
-    if (!command.noInput) {
-      const analysis = analyzeRequest(data, { mode: "compat" });
-      if (!analysis.request) {
-        this.count("mi:parse_errors");
-        this.logger.log("debug", "parse error", {
-          command: first.command,
-          error: analysis.errors[0]?.message,
-        });
-        return FIXED.parseError;
-      }
-      args = analysis.request.args;
-    }
-    this.count(`mi_cmd:${first.command}`);
-    const result = await this.run(first.command, command, args, from);
-    return result instanceof Uint8Array ? result : this.encode(result, first.command);
+    if (this.waiting.length >= this.queueLimit) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => this.waiting.push(() => resolve(true)));
+  }
+
+  private release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.running--;
   }
 
   /** Runs a handler within the concurrency and time limits. */
   private async run(
-    name: string,
+    group: string,
     command: Command,
-    args: MiArgument[],
-    from: Address | null,
-  ): Promise<MiReply | Uint8Array> {
-    if (this.running >= this.children) {
-      if (this.waiting.length >= this.queueLimit) {
-        this.count("mi:busy");
-        return errorReply(500, "Server busy");
-      }
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    } else this.running++;
+    call: Call,
+    context: HandlerContext,
+  ): Promise<Outcome> {
+    if (!await this.acquire()) {
+      this.count(`${group}:busy`);
+      return { ok: false, fault: { kind: "busy" } };
+    }
     const controller = new AbortController();
     const onClose = () => controller.abort(new MidgramError("closed", "The server is closing"));
-    this.closing.signal.addEventListener("abort", onClose, { once: true });
+    this.receiving.signal.addEventListener("abort", onClose, { once: true });
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const work = Promise.resolve().then(() =>
+      command.handler(call.params, { ...context, signal: controller.signal })
+    );
+    // The place is given back only when the handler really ends, so
+    // `children` holds even for a handler that ignores its signal.
+    void work.then(() => {}, () => {}).finally(() => {
+      this.receiving.signal.removeEventListener("abort", onClose);
+      this.release();
+    });
     try {
       const timeout = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), this.handlerTimeoutMs);
       });
-      const work = Promise.resolve().then(() =>
-        command.handler(args, { command: name, from, signal: controller.signal, server: this })
-      );
-      const outcome = await Promise.race([work, timeout]);
-      if (outcome === "timeout") {
-        controller.abort(new MidgramError("timeout", `Command "${name}" ran out of time`));
-        work.catch(() => {});
-        this.count("mi:handler_timeouts");
-        this.logger.log("error", "handler timed out", { command: name, ms: this.handlerTimeoutMs });
-        return FIXED.commandFailed;
+      const result = await Promise.race([work, timeout]);
+      if (result === "timeout") {
+        controller.abort(new MidgramError("timeout", `Command "${call.method}" ran out of time`));
+        this.count(`${group}:handler_timeouts`);
+        this.logger.log("error", "handler timed out", {
+          command: call.method,
+          ms: this.handlerTimeoutMs,
+        });
+        return { ok: false, fault: { kind: "failed", message: "command ran out of time" } };
       }
-      if (outcome === undefined || Array.isArray(outcome)) return okReply(outcome ?? []);
-      return outcome;
+      return { ok: true, result };
     } catch (error) {
-      if (error instanceof MiReplyError) return errorReply(error.miCode, error.reason);
-      this.count("mi:handler_errors");
+      if (error instanceof RpcError) {
+        return {
+          ok: false,
+          fault: { kind: "command", code: error.code, message: error.message, data: error.data },
+        };
+      }
+      this.count(`${group}:handler_errors`);
       this.logger.log("error", "handler failed", {
-        command: name,
+        command: call.method,
         error: error instanceof Error ? error.stack ?? error.message : String(error),
       });
-      return FIXED.commandFailed;
+      return {
+        ok: false,
+        fault: { kind: "failed", message: error instanceof Error ? error.message : String(error) },
+      };
     } finally {
       clearTimeout(timer);
-      this.closing.signal.removeEventListener("abort", onClose);
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
     }
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Stop receiving; the running handlers finish and their replies go out.
+    this.receiving.abort(new MidgramError("closed", "The server is closing"));
+    await Promise.allSettled(this.loops);
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     const sockets = this.sockets.splice(0);
     await Promise.all(sockets.map((s) => s.close()));
-    this.closing.abort();
-    await Promise.allSettled([...this.inFlight]);
   }
 }
 
+/** A value a handler can return, re-exported for users of the text layout. */
+export type { MiArgument, Value };
+
 /**
- * Creates a datagram MI server with the real servers' built-in commands.
+ * Creates a management server with the real servers' built-in commands.
+ * Each socket speaks one dialect; commands registered with `register` are
+ * served in all of them.
  *
  * @example
  * ```ts
- * import { createServer, MiReplyError } from "./mod.ts";
- * import { node } from "../protocol/mod.ts";
+ * import { createServer } from "./server.ts";
+ * import { createMemoryTransport } from "../transport/memory.ts";
  *
- * const server = createServer();
- * server.register("echo", (args) => {
- *   if (args.length === 0) throw new MiReplyError(400, "Too few or too many arguments");
- *   return args.map((a) => node(a.name, a.value));
- * }, { help: "echoes its arguments" });
- * await server.listen("udp:127.0.0.1:0");
+ * const server = createServer({ transport: createMemoryTransport() });
+ * server.register("echo", (params) => params.kind === "positional" ? [...params.values] : null);
+ * const reply = await server.handle(new TextEncoder().encode(":echo:\nhello\n"));
+ * console.log(new TextDecoder().decode(reply!)); // "200 OK\nhello\n\n"
  * await server.close();
  * ```
  */
-export function createServer(options: ServerOptions = {}): MiServer {
+export function createServer(options: ServerOptions): MiServer {
   return new Server(options);
 }

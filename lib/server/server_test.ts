@@ -16,7 +16,7 @@ const dec = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().dec
 
 const FIXED_NOW = GOLDEN_NOW;
 
-function server(options: ServerOptions = {}): MiServer {
+function server(options: Partial<ServerOptions> = {}): MiServer {
   return goldenServer({ version: "midgram test", ...options });
 }
 
@@ -59,7 +59,7 @@ test("MiServer.handle() answers an oversized request with a clear error, never a
 
 test("MiServer.handle() turns an oversized reply into an error reply", async () => {
   const s = server();
-  s.register("huge", () => [node(null, "y".repeat(70000))], { noInput: true });
+  s.registerMi("huge", () => [node(null, "y".repeat(70000))], { noInput: true });
   const reply = await ask(s, ":huge:\n");
   assert.match(reply!, /^500 Reply too large: \d+ bytes, the limit is 65457\n\n$/);
   await s.close();
@@ -67,23 +67,23 @@ test("MiServer.handle() turns an oversized reply into an error reply", async () 
 
 test("MiServer runs user commands: sync, async, error replies, throws and hangs", async () => {
   const s = server({ handlerTimeoutMs: 100 });
-  s.register("echo", (args) => args.map((a) => node(a.name, a.value)));
-  s.register("later", async () => {
+  s.registerMi("echo", (args) => args.map((a) => node(a.name, a.value)));
+  s.registerMi("later", async () => {
     await new Promise((r) => setTimeout(r, 5));
     return { code: 201, reason: "Created", nodes: [node("id", "7")], bare: false };
   });
-  s.register("refuse", () => {
+  s.registerMi("refuse", () => {
     throw new MiReplyError(404, "Not found");
   });
-  s.register("crash", () => {
+  s.registerMi("crash", () => {
     throw new Error("boom");
   });
-  s.register(
+  s.registerMi(
     "hang",
     (_args, { signal }) =>
       new Promise((_, reject) => signal.addEventListener("abort", () => reject(signal.reason))),
   );
-  s.register("badtext", () => [node(null, "two\nlines")]);
+  s.registerMi("badtext", () => [node(null, "two\nlines")]);
   assert.equal(await ask(s, ":echo:\nname::value\nbare\n"), "200 OK\nname:: value\nbare\n\n");
   assert.equal(await ask(s, ":later:\n"), "201 Created\nid:: 7\n\n");
   assert.equal(await ask(s, ":refuse:\n"), "404 Not found\n\n");
@@ -100,10 +100,10 @@ test("MiServer runs user commands: sync, async, error replies, throws and hangs"
 
 test("MiServer.register() refuses duplicate and invalid names", () => {
   const s = server();
-  assert.throws(() => s.register("version", () => {}), /already registered/);
-  assert.throws(() => s.register("a b", () => {}), /invalid command name/);
-  assert.throws(() => s.register("a:b", () => {}), /invalid command name/);
-  assert.throws(() => s.register("", () => {}), /invalid command name/);
+  assert.throws(() => s.registerMi("version", () => {}), /already registered/);
+  assert.throws(() => s.registerMi("a b", () => {}), /invalid command name/);
+  assert.throws(() => s.registerMi("a:b", () => {}), /invalid command name/);
+  assert.throws(() => s.registerMi("", () => {}), /invalid command name/);
 });
 
 test("MiServer runs at most `children` handlers at once", async () => {
@@ -111,7 +111,7 @@ test("MiServer runs at most `children` handlers at once", async () => {
   let running = 0;
   let peak = 0;
   const gates: (() => void)[] = [];
-  s.register("slow", () => {
+  s.registerMi("slow", () => {
     running++;
     peak = Math.max(peak, running);
     return new Promise<void>((resolve) =>

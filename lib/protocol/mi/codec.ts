@@ -25,7 +25,13 @@ import { MAX_DATAGRAM_SIZE } from "./limits.ts";
 import { parseReply } from "./parse_reply.ts";
 import { readCommandName } from "./read_command_name.ts";
 import { errorReply, FIXED_REPLIES, okReply } from "./reply_builders.ts";
-import { argumentsToParams, nodesToValue, paramsToArguments, valueToNodes } from "./tree_value.ts";
+import {
+  argumentsToParams,
+  nodesToPlainValue,
+  nodesToValue,
+  paramsToArguments,
+  valueToNodes,
+} from "./tree_value.ts";
 import type { MiArgument, MiReply } from "./types.ts";
 
 const encoder = new TextEncoder();
@@ -40,15 +46,26 @@ export interface MiCallToken {
   args: MiArgument[];
 }
 
-/** An MI reply written by a 2.4-layout built-in, with its neutral value. */
+/**
+ * An MI reply written by a 2.4-layout handler, with what other dialects
+ * answer instead: its nodes as a plain value, or an error for a non-2xx code.
+ */
 export function miResult(reply: MiReply): NativeResult {
-  return { native: "mi", reply, value: nodesToValue(reply.nodes) };
+  const ok = reply.code >= 200 && reply.code < 300;
+  return {
+    native: "mi",
+    reply,
+    value: nodesToPlainValue(reply.nodes),
+    fault: ok ? undefined : { kind: "command", code: reply.code, message: reply.reason },
+  };
 }
 
 /** Options of {@linkcode createMiServerCodec}. */
 export interface MiCodecOptions {
   /** The reply indent string (`reply_indent`); default one TAB. */
   indent?: string;
+  /** Told of each reply's code (`replies_200`) and of replies that could not be written. */
+  count?: (counter: string) => void;
 }
 
 /**
@@ -65,15 +82,24 @@ export interface MiCodecOptions {
  */
 export function createMiServerCodec(options: MiCodecOptions = {}): ServerCodec {
   const indent = options.indent ?? "\t";
+  const count = options.count ?? (() => {});
+  const fixed = (bytes: Uint8Array): Uint8Array => {
+    count(`replies_${String.fromCharCode(...bytes.subarray(0, 3))}`);
+    return bytes;
+  };
   const write = (reply: MiReply): Uint8Array => {
     try {
-      return encoder.encode(formatReply(reply, { indent }));
+      const bytes = encoder.encode(formatReply(reply, { indent }));
+      count(`replies_${reply.code}`);
+      return bytes;
     } catch (error) {
       if (errorCodeOf(error) === "reply-too-large") {
-        return encoder.encode(formatReply(errorReply(500, (error as Error).message)));
+        count("oversized_replies");
+        return write(errorReply(500, (error as Error).message));
       }
       // A value the text layout cannot carry: the real servers' "command failed".
-      return FIXED.commandFailed;
+      count("unrepresentable_replies");
+      return fixed(FIXED.commandFailed);
     }
   };
   return {
@@ -85,16 +111,22 @@ export function createMiServerCodec(options: MiCodecOptions = {}): ServerCodec {
         return { kind: "answer", reply: null, reason: "empty", message: "empty datagram" };
       }
       if (bytes.length > MAX_DATAGRAM_SIZE) {
-        const size = bytes.length >= 65536 ? `at least ${bytes.length}` : String(bytes.length);
+        // A datagram that fills the receive buffer was cut by the OS: say so.
+        const size = bytes.length === 65536 ? `at least ${bytes.length}` : String(bytes.length);
         const message = `Request too large: ${size} bytes, the limit is ${MAX_DATAGRAM_SIZE}`;
-        return { kind: "answer", reply: write(errorReply(400, message)), reason: "too-large", message };
+        return {
+          kind: "answer",
+          reply: write(errorReply(400, message)),
+          reason: "too-large",
+          message,
+        };
       }
       const first = readCommandName(bytes);
       const shape = first ? lookup(first.command) : undefined;
       if (!first || !shape) {
         return {
           kind: "answer",
-          reply: FIXED.commandNotAvailable,
+          reply: fixed(FIXED.commandNotAvailable),
           reason: "method-not-found",
           message: first ? `unknown command "${first.command}"` : "no command line",
         };
@@ -107,7 +139,7 @@ export function createMiServerCodec(options: MiCodecOptions = {}): ServerCodec {
       if (!analysis.request) {
         return {
           kind: "answer",
-          reply: FIXED.parseError,
+          reply: fixed(FIXED.parseError),
           reason: "parse-error",
           message: analysis.errors[0]?.message ?? "parse error",
         };
@@ -128,9 +160,9 @@ export function createMiServerCodec(options: MiCodecOptions = {}): ServerCodec {
     encodeFault(_call: Call, fault: Fault): Uint8Array {
       switch (fault.kind) {
         case "method-not-found":
-          return FIXED.commandNotAvailable;
+          return fixed(FIXED.commandNotAvailable);
         case "failed":
-          return FIXED.commandFailed;
+          return fixed(FIXED.commandFailed);
         case "invalid-params":
           return write(errorReply(ERROR_DISPOSITIONS["invalid-params"].mi, fault.detail));
         case "command": {

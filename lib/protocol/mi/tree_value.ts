@@ -86,6 +86,38 @@ export function nodesToValue(nodes: readonly MiNode[]): Value {
 }
 
 /**
+ * Reads reply nodes as the plain value other dialects carry for a 2.4-layout
+ * reply: bare values become a list of strings; named nodes become struct
+ * members (repeated names kept, in order), a node with attributes or
+ * children a struct of those.
+ *
+ * @example
+ * ```ts
+ * import { nodesToPlainValue } from "./tree_value.ts";
+ * nodesToPlainValue([{ name: null, value: "a", attributes: [], children: [] }]); // ["a"]
+ * ```
+ */
+export function nodesToPlainValue(nodes: readonly MiNode[]): Value {
+  if (nodes.every((n) => n.name === null && n.attributes.length === 0 && n.children.length === 0)) {
+    return nodes.map((n) => n.value);
+  }
+  return new Members(nodes.map((n) => {
+    let value: Value = n.value;
+    if (n.attributes.length > 0 || n.children.length > 0) {
+      const inner: (readonly [string, Value])[] = n.value === null ? [] : [["value", n.value]];
+      for (const a of n.attributes) inner.push([a.name, a.value]);
+      const children = nodesToPlainValue(n.children);
+      if (n.children.length > 0) {
+        if (children instanceof Members) inner.push(...children.entries);
+        else inner.push(["children", children]);
+      }
+      value = new Members(inner);
+    }
+    return [n.name ?? "", value] as const;
+  }));
+}
+
+/**
  * The parameters of a text request: named when every argument has a name,
  * else positional values (the names dropped).
  *
@@ -111,7 +143,9 @@ export function argumentsToParams(args: readonly MiArgument[]): Params {
 export function paramsToArguments(params: Params): MiArgument[] {
   const text = (v: Value): string | null => {
     if (!isScalar(v)) {
-      throw new TypeError("A text MI request carries only strings and numbers, not lists or structs");
+      throw new TypeError(
+        "A text MI request carries only strings and numbers, not lists or structs",
+      );
     }
     return scalarText(v);
   };

@@ -6,7 +6,8 @@
  */
 import { node } from "../../protocol/mi/reply_builders.ts";
 import { MiReplyError } from "../mi_reply_error.ts";
-import type { MiServer } from "../server.ts";
+import type { BuiltinHost } from "./host.ts";
+import type { MiCommandSet } from "./mi_set.ts";
 import type { MiArgument } from "../../protocol/mi/types.ts";
 
 const fail = (reason: string) => new MiReplyError(404, reason);
@@ -27,20 +28,14 @@ function systemAndAttr(args: MiArgument[], tooMany: string): [string, string] {
 }
 
 /** Registers the cache commands. */
-export function registerCache(server: MiServer, enabled: (name: string) => boolean): void {
-  const entries = new Map<string, { value: string; expires: number }>();
-  const key = (system: string, attr: string) => `${system}\0${attr}`;
-  const now = () => server.host.now().getTime();
-  const live = (k: string) => {
-    const entry = entries.get(k);
-    if (entry && entry.expires !== 0 && entry.expires <= now()) {
-      entries.delete(k);
-      return undefined;
-    }
-    return entry;
-  };
+export function registerCache(
+  set: MiCommandSet,
+  server: BuiltinHost,
+  enabled: (name: string) => boolean,
+): void {
+  const cache = server.cache;
   if (enabled("cache_store")) {
-    server.register("cache_store", (args) => {
+    set.register("cache_store", (args) => {
       const system = need(args, 0, "Empty memory cache id");
       const attr = need(args, 1, "Empty attribute name");
       const value = need(args, 2, "Empty value argument");
@@ -49,22 +44,25 @@ export function registerCache(server: MiServer, enabled: (name: string) => boole
         const text = need(args, 3, "Empty expires argument");
         if (!/^\d+$/.test(text)) throw fail("Bad format for expires argument");
         if (args.length > 4) throw fail("Too many parameters");
-        expires = Number(text) === 0 ? 0 : now() + Number(text) * 1000;
+        expires = Number(text);
       }
-      entries.set(key(system, attr), { value, expires });
+      // A full cache: the answer of OpenSIPS 2.4 when the store fails.
+      if (!cache.store(system, attr, value, expires)) {
+        throw new MiReplyError(500, "cache_store command failed");
+      }
     }, { help: "stores a value: cache_store SYSTEM ATTR VALUE [EXPIRES_SECONDS]" });
   }
   if (enabled("cache_fetch")) {
-    server.register("cache_fetch", (args) => {
+    set.register("cache_fetch", (args) => {
       const [system, attr] = systemAndAttr(args, "Too many arguments");
-      const entry = live(key(system, attr));
-      return [node(null, entry ? `${attr} = [${entry.value}]` : "Value not found")];
+      const value = cache.fetch(system, attr);
+      return [node(null, value !== undefined ? `${attr} = [${value}]` : "Value not found")];
     }, { help: "fetches a value: cache_fetch SYSTEM ATTR" });
   }
   if (enabled("cache_remove")) {
-    server.register("cache_remove", (args) => {
+    set.register("cache_remove", (args) => {
       const [system, attr] = systemAndAttr(args, "Too many parameters");
-      entries.delete(key(system, attr));
+      cache.remove(system, attr);
     }, { help: "removes a value: cache_remove SYSTEM ATTR" });
   }
 }

@@ -5,32 +5,37 @@
  */
 import { node } from "../../protocol/mi/reply_builders.ts";
 import { BAD_PARAMETER, MiReplyError, TOO_FEW_OR_TOO_MANY } from "../mi_reply_error.ts";
-import type { MiServer } from "../server.ts";
+import type { BuiltinHost } from "./host.ts";
+import type { MiCommandSet } from "./mi_set.ts";
 
 /** Registers the control commands. */
-export function registerControl(server: MiServer, enabled: (name: string) => boolean): void {
+export function registerControl(
+  set: MiCommandSet,
+  server: BuiltinHost,
+  enabled: (name: string) => boolean,
+): void {
   if (enabled("which")) {
-    server.register("which", () => server.commands().map((c) => node(null, c)), {
+    set.register("which", (_args, ctx) => ctx.commands().map((c) => node(null, c)), {
       noInput: true,
       help: "lists all available MI commands",
     });
   }
   if (enabled("help")) {
-    server.register("help", (args) => {
+    set.register("help", (args, ctx) => {
       if (args.length !== 1 || !args[0].value) throw TOO_FEW_OR_TOO_MANY();
-      const text = server.help(args[0].value);
+      const text = ctx.help(args[0].value);
       if (text === undefined) throw new MiReplyError(404, "unknown MI command");
       return [node("Help", text || "no help available")];
     }, { help: "prints information about the usage of a command: help COMMAND" });
   }
   if (enabled("kill")) {
-    server.register("kill", () => {
-      // Reply first, then stop: the real server dies before it can answer.
-      setTimeout(() => server.host.onKill?.(), 0);
+    set.register("kill", (_args, ctx) => {
+      // Reply first, then stop (the real server dies before it can answer).
+      ctx.afterReply(() => server.host.onKill?.());
     }, { noInput: true, help: "terminates the server" });
   }
   if (enabled("log_level")) {
-    server.register("log_level", (args) => {
+    set.register("log_level", (args) => {
       if (args.length === 0) {
         return [
           node("Process", null, {

@@ -5,17 +5,19 @@
  * @module
  */
 import { node } from "../../protocol/mi/reply_builders.ts";
-import type { MiServer } from "../server.ts";
+import type { BuiltinHost } from "./host.ts";
+import type { MiCommandSet } from "./mi_set.ts";
 import { ctime } from "./_ctime.ts";
 
 /** Registers the information commands. */
 export function registerInfo(
-  server: MiServer,
-  version: string,
+  set: MiCommandSet,
+  server: BuiltinHost,
   enabled: (name: string) => boolean,
 ): void {
-  const add = (name: string, help: string, handler: Parameters<MiServer["register"]>[1]) => {
-    if (enabled(name)) server.register(name, handler, { noInput: true, help });
+  const version = server.version;
+  const add = (name: string, help: string, handler: Parameters<MiCommandSet["register"]>[1]) => {
+    if (enabled(name)) set.register(name, handler, { noInput: true, help });
   };
   add(
     "version",

@@ -1,15 +1,20 @@
 /**
- * The built-in commands of the real servers (PROTOCOL.md §6).
+ * The built-in commands, one set per real server's layout: OpenSIPS 2.4
+ * (text MI, PROTOCOL.md §6), OpenSIPS 3.x (JSON-RPC) and Kamailio 5.x
+ * (binrpc and jsonrpcs).
  *
  * @module
  */
-import type { MiServer } from "../server.ts";
+import { CommandRegistry } from "../registry.ts";
+import type { BuiltinFlavour } from "../types.ts";
 import { registerCache } from "./cache.ts";
 import { registerControl } from "./control.ts";
+import type { BuiltinHost } from "./host.ts";
 import { registerInfo } from "./info.ts";
+import { miCommandSet } from "./mi_set.ts";
 import { registerStatistics } from "./statistics.ts";
 
-/** Every built-in command name. */
+/** Every built-in command name of the OpenSIPS 2.4 set. */
 export const BUILTIN_COMMANDS = [
   "which",
   "help",
@@ -28,19 +33,32 @@ export const BUILTIN_COMMANDS = [
   "cache_remove",
 ] as const;
 
-/** Registers the built-ins, except the disabled ones. */
-export function registerBuiltins(
-  server: MiServer,
-  options: { disable: string[]; version: string },
-): void {
+/** The built-in names of each flavour. */
+export const BUILTIN_NAMES: Record<BuiltinFlavour, readonly string[]> = {
+  "opensips-2.4": BUILTIN_COMMANDS,
+  "opensips": [],
+  "kamailio": [],
+};
+
+/** Builds the built-in set of every flavour, less the disabled names. */
+export function builtinSets(
+  host: BuiltinHost,
+  options: { disable: string[] },
+): Record<BuiltinFlavour, CommandRegistry> {
+  const known = new Set(Object.values(BUILTIN_NAMES).flat());
   for (const name of options.disable) {
-    if (!(BUILTIN_COMMANDS as readonly string[]).includes(name)) {
-      throw new TypeError(`Unknown built-in command "${name}" to disable`);
-    }
+    if (!known.has(name)) throw new TypeError(`Unknown built-in command "${name}" to disable`);
   }
   const enabled = (name: string) => !options.disable.includes(name);
-  registerControl(server, enabled);
-  registerInfo(server, options.version, enabled);
-  registerStatistics(server, enabled);
-  registerCache(server, enabled);
+  const mi = new CommandRegistry();
+  const set = miCommandSet(mi);
+  registerControl(set, host, enabled);
+  registerInfo(set, host, enabled);
+  registerStatistics(set, host, enabled);
+  registerCache(set, host, enabled);
+  return {
+    "opensips-2.4": mi,
+    "opensips": new CommandRegistry(),
+    "kamailio": new CommandRegistry(),
+  };
 }

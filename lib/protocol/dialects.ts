@@ -1,0 +1,57 @@
+/**
+ * The table of dialects: which codec serves and which asks in each. A new
+ * dialect is a folder under `lib/protocol/` and a line here.
+ *
+ * @module
+ */
+import type { ClientCodec, DialectName, ServerCodec } from "./dialect.ts";
+import { createMiClientCodec, createMiServerCodec } from "./mi/codec.ts";
+
+/** Options for making a codec. */
+export interface CodecOptions {
+  /** `opensips` or `kamailio` (JSON-RPC); ignored by dialects with one flavour. */
+  flavour?: string;
+  /** Text MI: the reply indent string; default TAB. */
+  indent?: string;
+  /** Told of what the server counts: `replies_200`, `unrepresentable_replies`, `oversized_replies`. */
+  count?: (counter: string) => void;
+}
+
+/** The dialect names, in the order `--help` lists them. */
+export const DIALECTS: readonly DialectName[] = ["mi", "jsonrpc", "binrpc"];
+
+/**
+ * The server codec of a dialect.
+ *
+ * @example
+ * ```ts
+ * import { serverCodec } from "./dialects.ts";
+ * serverCodec("mi").dialect; // "mi"
+ * ```
+ */
+export function serverCodec(dialect: DialectName, options: CodecOptions = {}): ServerCodec {
+  switch (dialect) {
+    case "mi":
+      return createMiServerCodec({ indent: options.indent, count: options.count });
+    default:
+      throw new TypeError(`The ${dialect} dialect is not available yet`);
+  }
+}
+
+/**
+ * The client codec of a dialect.
+ *
+ * @example
+ * ```ts
+ * import { clientCodec } from "./dialects.ts";
+ * clientCodec("mi").dialect; // "mi"
+ * ```
+ */
+export function clientCodec(dialect: DialectName, options: CodecOptions = {}): ClientCodec {
+  switch (dialect) {
+    case "mi":
+      return createMiClientCodec({ indent: options.indent });
+    default:
+      throw new TypeError(`The ${dialect} dialect is not available yet`);
+  }
+}
