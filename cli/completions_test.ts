@@ -18,7 +18,7 @@ test("midgram completions prints a script for bash, zsh and fish", async () => {
 test("midgram complete suggests subcommands and options", async () => {
   const commands = await run("node", ["complete", "--", "se"]);
   assert.match(commands.stdout, /^send\tsend one request and print the reply$/m);
-  assert.match(commands.stdout, /^serve\trun a datagram MI server$/m);
+  assert.match(commands.stdout, /^serve\trun a management server \(text MI, JSON-RPC, binrpc\)$/m);
   const options = await run("node", ["complete", "--", "send", "--ti"]);
   assert.match(options.stdout, /^--timeout\t/m);
 });
@@ -38,11 +38,14 @@ test("midgram complete asks the server at the chosen socket for command names", 
 });
 
 test("socketOf() takes -s, then MIDGRAM_SOCKET, then the default", () => {
-  assert.equal(socketOf(["complete", "--", "send", "-s", "/a.sock", "x"], {}), "/a.sock");
-  assert.equal(socketOf(["send", "--socket=udp:1.2.3.4:5"], {}), "udp:1.2.3.4:5");
+  const text = (args: string[], env: Record<string, string>) => socketOf(args, env).text;
+  assert.equal(text(["complete", "--", "send", "-s", "/a.sock", "x"], {}), "/a.sock");
+  assert.equal(text(["send", "--socket=udp:1.2.3.4:5"], {}), "udp:1.2.3.4:5");
   assert.equal(
-    socketOf(["send"], { MIDGRAM_SOCKET: "/b.sock", MIDGRAM_CONFIG: "/dev/null" }),
+    text(["send"], { MIDGRAM_SOCKET: "/b.sock", MIDGRAM_CONFIG: "/dev/null" }),
     "/b.sock",
   );
-  assert.equal(socketOf(["send"], { MIDGRAM_CONFIG: "/dev/null" }), "/run/midgram/midgram.sock");
+  assert.equal(text(["send"], { MIDGRAM_CONFIG: "/dev/null" }), "/run/midgram/midgram.sock");
+  const binrpc = socketOf(["send", "--dialect", "binrpc", "-s", "/c.sock"], {});
+  assert.equal(binrpc.dialect, "binrpc");
 });

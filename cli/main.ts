@@ -72,7 +72,7 @@ export async function cli(argv: string[], io: Io): Promise<number> {
   const status = { code: 0 };
   // Completing `send COMMAND`: ask the server for its command names first.
   const completing = argv[0] === "complete" && argv.includes("send");
-  const names = completing ? await serverCommands(socketOf(argv, io.env)) : [];
+  const names = completing ? await serverCommands(socketOf(argv, io.env), io.transport) : [];
   const root = program(io, status, names);
   try {
     await root.parseAsync(argv, { from: "user" });

@@ -1,19 +1,16 @@
 /**
  * Interactive mode of `midgram send`: `midgram send -s ADDR` with no command
  * on a terminal opens a prompt with history (kept in ~/.midgram_history) and
- * tab completion of the server's command names (asked with `:which:`), like
- * the shells of the servers' own tools (`opensipsctl`, `kamcmd`).
+ * tab completion of the server's method names (`which` or
+ * `system.listMethods`), like the shells of the servers' own tools
+ * (`opensips-cli`, `kamcmd`). It knows nothing of dialects: `send` hands it
+ * a {@linkcode PromptSession}.
  *
  * @module
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { sendRequest } from "../../lib/client/request.ts";
-import { argumentFromText, formatRequest } from "../../lib/protocol/mi/format_request.ts";
-import { formatAddress } from "../../lib/transport/address.ts";
-import type { Address } from "../../lib/transport/types.ts";
-import { serverCommands } from "../_completions.ts";
 import type { Io } from "../io.ts";
 
 /**
@@ -52,14 +49,27 @@ export function splitWords(line: string): string[] {
   return words;
 }
 
-/** Runs the prompt until `quit`, `exit` or end of input; returns 0. */
-export async function runInteractive(
-  address: Address,
-  options: { timeoutMs: number; indent: string },
-  io: Io,
-): Promise<number> {
+/** What the prompt needs from `send`: how to ask and how to list methods. */
+export interface PromptSession {
+  /** The server's address as the user wrote it. */
+  label: string;
+  /** The dialect spoken, for the greeting. */
+  dialect: string;
+  /** The server's method names (empty when it does not answer). */
+  methods(): Promise<string[]>;
+  /** Sends one call and prints its reply; aborted by Ctrl-C. */
+  exchange(method: string, words: string[], signal: AbortSignal): Promise<void>;
+  /** The help text of a method from the server, or null. */
+  help?(method: string, signal: AbortSignal): Promise<void>;
+}
+
+/**
+ * Runs the prompt until `quit`, `exit` or end of input; returns 0. Ctrl-C
+ * clears the line, or interrupts a pending request, and stays at the prompt.
+ */
+export async function runInteractive(session: PromptSession, io: Io): Promise<number> {
   const terminal = io.terminal!;
-  const label = formatAddress(address);
+  const label = session.label;
   const historyFile = io.env.HOME ? join(io.env.HOME, ".midgram_history") : null;
   let history: string[] = [];
   try {
@@ -72,7 +82,7 @@ export async function runInteractive(
   } catch {
     // No history yet.
   }
-  let names = await serverCommands(label, 1000);
+  let names = await session.methods();
   const local = ["help", "quit", "exit", "reload"];
   const rl = createInterface({
     input: terminal.input,
@@ -88,10 +98,21 @@ export async function runInteractive(
       return [hits.length > 0 ? hits : all, line];
     },
   });
+  let pending: AbortController | null = null;
+  // Ctrl-C: interrupt the request under way, or clear the line; never leave.
+  rl.on("SIGINT", () => {
+    if (pending) {
+      pending.abort();
+      return;
+    }
+    terminal.output.write("^C\n");
+    (rl as unknown as { line: string }).line = "";
+    rl.prompt();
+  });
   io.stderr(
     names.length > 0
-      ? `Connected to ${label}: ${names.length} commands. Tab completes, "help" lists, "quit" leaves.\n`
-      : `No answer to :which: from ${label} yet; type commands anyway, "reload" asks again.\n`,
+      ? `Connected to ${label} (${session.dialect}): ${names.length} methods. Tab completes, "help" lists, "help METHOD" asks the server, "quit" leaves.\n`
+      : `No answer from ${label} yet; type methods anyway, "reload" asks again.\n`,
   );
   rl.setPrompt(`${label}> `);
   rl.prompt();
@@ -103,20 +124,22 @@ export async function runInteractive(
     }
     const [command, ...args] = words;
     if (command === "quit" || command === "exit") break;
-    if (command === "help") {
-      io.stdout(`${names.join("\n")}\n(quit, exit, reload: this prompt's own commands)\n`);
-    } else if (command === "reload") {
-      names = await serverCommands(label, 1000);
-      io.stderr(`${names.length} commands\n`);
-    } else {
-      try {
-        const request = formatRequest(command, args.map(argumentFromText));
-        const reply = await sendRequest(address, new TextEncoder().encode(request), options);
-        io.stdout(reply.bytes);
-        if (reply.error) io.stderr(`midgram: ${reply.error.message}\n`);
-      } catch (error) {
-        io.stderr(`midgram: ${error instanceof Error ? error.message : error}\n`);
+    pending = new AbortController();
+    try {
+      if (command === "help" && args.length === 0) {
+        io.stdout(`${names.join("\n")}\n(quit, exit, reload: this prompt's own commands)\n`);
+      } else if (command === "help" && session.help) {
+        await session.help(args[0], pending.signal);
+      } else if (command === "reload") {
+        names = await session.methods();
+        io.stderr(`${names.length} methods\n`);
+      } else {
+        await session.exchange(command, args, pending.signal);
       }
+    } catch (error) {
+      io.stderr(`midgram: ${error instanceof Error ? error.message : error}\n`);
+    } finally {
+      pending = null;
     }
     rl.prompt();
   }

@@ -10,13 +10,22 @@
 import { accessSync, constants, lstatSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import process from "node:process";
-import { Command } from "commander";
-import { sendRequest } from "../../lib/client/request.ts";
+import { Command, Option } from "commander";
+import { call } from "../../lib/client/call.ts";
+import { detectDialect } from "../../lib/client/detect.ts";
 import { parseDuration } from "../../lib/duration.ts";
-import { errorCodeOf } from "../../lib/errors.ts";
-import { formatAddress, parseAddress } from "../../lib/transport/address.ts";
-import { resolveAddress } from "../../lib/transport/resolve_address.ts";
-import type { Address } from "../../lib/transport/types.ts";
+import { errorCodeOf, exitStatusHelp } from "../../lib/errors.ts";
+import type { DialectName } from "../../lib/protocol/dialect.ts";
+import { clientCodec } from "../../lib/protocol/dialects.ts";
+import { isStruct, NO_PARAMS, structEntries, type Value } from "../../lib/protocol/value.ts";
+import {
+  type DialectChoice,
+  type Flavour,
+  parseSocketSpec,
+  type SocketSpec,
+} from "../../lib/socket_spec.ts";
+import { formatAddress } from "../../lib/transport/address.ts";
+import type { Transport } from "../../lib/transport/types.ts";
 import { palette } from "../_color.ts";
 import { loadConfig } from "../_config_file.ts";
 import type { Io } from "../io.ts";
@@ -40,7 +49,7 @@ function nameOf(kind: "passwd" | "group", id: number): string {
   return String(id);
 }
 
-function unixFindings(path: string): { findings: Finding[]; go: boolean } {
+function unixFindings(path: string, kind: string): { findings: Finding[]; go: boolean } {
   const findings: Finding[] = [];
   let stat;
   try {
@@ -80,7 +89,12 @@ function unixFindings(path: string): { findings: Finding[]; go: boolean } {
       return { findings, go: false };
     }
   }
-  if (!stat.isSocket()) {
+  if (kind === "fifo") {
+    if (!stat.isFIFO()) {
+      findings.push({ level: "fail", text: `${path} is not a FIFO` });
+      return { findings, go: false };
+    }
+  } else if (!stat.isSocket()) {
     const what = stat.isDirectory()
       ? "a directory"
       : stat.isFIFO()
@@ -91,7 +105,10 @@ function unixFindings(path: string): { findings: Finding[]; go: boolean } {
   }
   const owner = `${nameOf("passwd", stat.uid)}:${nameOf("group", stat.gid)}`;
   const mode = (stat.mode & 0o777).toString(8).padStart(4, "0");
-  findings.push({ level: "ok", text: `${path} is a socket (${owner}, mode ${mode})` });
+  findings.push({
+    level: "ok",
+    text: `${path} is a ${kind === "fifo" ? "FIFO" : "socket"} (${owner}, mode ${mode})`,
+  });
   try {
     accessSync(path, constants.W_OK);
     findings.push({ level: "ok", text: "this user may write to it" });
@@ -113,19 +130,50 @@ function unixFindings(path: string): { findings: Finding[]; go: boolean } {
   return { findings, go: true };
 }
 
-/** Diagnoses one address; returns the findings. */
-export async function diagnose(address: Address, timeoutMs: number): Promise<Finding[]> {
+/** The method that tells a server's version in each dialect. */
+function versionMethod(dialect: DialectName, flavour?: string): string {
+  return dialect === "binrpc" || flavour === "kamailio" ? "core.version" : "version";
+}
+
+/** The version text in a reply value, wherever it is. */
+function versionText(value: Value): string | null {
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) return value.length > 0 ? versionText(value[0]) : null;
+  if (isStruct(value)) {
+    const entries = structEntries(value);
+    const member = (name: string) => entries.find(([n]) => n === name)?.[1];
+    // A text MI tree node: { name, value, attributes, children }.
+    if (entries.some(([n]) => n === "children")) {
+      const v = member("value");
+      return member("name") === "Server" && typeof v === "string"
+        ? v
+        : versionText(member("children") ?? null);
+    }
+    const server = member("Server");
+    if (typeof server === "string") return server;
+  }
+  return null;
+}
+
+/** Diagnoses one socket; returns the findings. */
+export async function diagnose(
+  spec: SocketSpec,
+  timeoutMs: number,
+  transport: Transport,
+): Promise<Finding[]> {
   const findings: Finding[] = [];
-  if (address.kind === "unix") {
-    const unix = unixFindings(address.path);
+  const address = spec.address;
+  const kind: string = address.kind;
+  if (kind === "unix" || kind === "unix-stream" || kind === "fifo") {
+    const unix = unixFindings((address as { path: string }).path, kind);
     findings.push(...unix.findings);
     if (!unix.go) return findings;
-  } else {
+  } else if (kind === "udp" || kind === "tcp") {
     try {
-      const resolved = await resolveAddress(address);
-      if (resolved.kind === "udp" && resolved.host !== address.host) {
-        findings.push({ level: "ok", text: `${address.host} resolves to ${resolved.host}` });
-      }
+      const resolved = await transport.resolve(address);
+      const host = (address as { host: string }).host;
+      const now = (resolved as { host: string }).host;
+      if (now !== host) findings.push({ level: "ok", text: `${host} resolves to ${now}` });
     } catch (error) {
       findings.push({ level: "fail", text: (error as Error).message });
       return findings;
@@ -133,14 +181,30 @@ export async function diagnose(address: Address, timeoutMs: number): Promise<Fin
   }
   const target = formatAddress(address);
   try {
-    const result = await sendRequest(address, { command: "version", args: [] }, { timeoutMs });
-    const server = result.reply?.nodes.find((n) => n.name === "Server")?.value;
-    const code = result.reply
-      ? `${result.reply.code} ${result.reply.reason}`
-      : "an unreadable reply";
+    let dialect: DialectName;
+    let flavour = spec.flavour;
+    if (spec.dialect === "auto") {
+      const found = await detectDialect(address, { transport, timeoutMs });
+      dialect = found.dialect;
+      flavour = found.flavour ?? flavour;
+      findings.push({
+        level: "ok",
+        text: `${target} speaks ${dialect}${flavour ? ` (${flavour})` : ""}: ${found.how}`,
+      });
+    } else dialect = spec.dialect;
+    const result = await call(address, {
+      method: versionMethod(dialect, flavour),
+      params: NO_PARAMS,
+    }, { transport, codec: clientCodec(dialect, { flavour }), timeoutMs });
+    const outcome = result.outcome;
+    const what = outcome?.kind === "result"
+      ? versionText(outcome.value) ?? "a reply without a version"
+      : outcome?.kind === "error"
+      ? `error ${outcome.code} ${outcome.message}`
+      : result.error?.message ?? "an unreadable reply";
     findings.push({
-      level: result.reply?.code === 200 ? "ok" : "warn",
-      text: `${target} answers in ${result.rttMs.toFixed(1)} ms: ${server ?? code}`,
+      level: outcome?.kind === "result" ? "ok" : "warn",
+      text: `${target} answers in ${result.rttMs.toFixed(1)} ms: ${what}`,
     });
   } catch (error) {
     const code = errorCodeOf(error);
@@ -148,7 +212,7 @@ export async function diagnose(address: Address, timeoutMs: number): Promise<Fin
     if (code === "connection-refused") {
       findings.push({
         level: "fail",
-        text: address.kind === "unix"
+        text: kind === "unix" || kind === "unix-stream"
           ? `nothing serves ${target}: the server is down (a stale socket file is left)`
           : `nothing listens on ${target}: the server is down`,
       });
@@ -156,12 +220,14 @@ export async function diagnose(address: Address, timeoutMs: number): Promise<Fin
       findings.push({
         level: "fail",
         text:
-          `${target} is a stream socket, not a datagram socket: is this the mi_datagram socket_name?`,
+          `${target} is a stream socket, not a datagram socket: a Kamailio ctl socket? try --dialect binrpc or unixs:${
+            (address as { path?: string }).path ?? ""
+          }`,
       });
     } else if (code === "timeout") {
       findings.push({
         level: "fail",
-        text: address.kind === "unix"
+        text: kind === "unix"
           ? `no reply within ${timeoutMs} ms: the server may not reach the reply socket in ${
             process.env.TMPDIR ?? "/tmp"
           } (a private /tmp? set TMPDIR to a directory it can reach), or it is hung`
@@ -174,20 +240,32 @@ export async function diagnose(address: Address, timeoutMs: number): Promise<Fin
 
 /** Runs `doctor`; returns the exit status. */
 export async function runDoctor(
-  options: { socket?: string[]; timeout: string; config?: string },
+  options: {
+    socket?: string[];
+    timeout: string;
+    config?: string;
+    dialect?: DialectChoice;
+    flavour?: Flavour;
+  },
   io: Io,
   color: "auto" | "always" | "never",
 ): Promise<number> {
   const { config } = loadConfig({ path: options.config, env: io.env });
-  const sockets = options.socket?.length ? options.socket : [
-    io.env.MIDGRAM_SOCKET ??
-      (config.client.socket ? formatAddress(config.client.socket) : DEFAULT_SOCKET),
-  ];
+  const sockets = options.socket?.length
+    ? options.socket
+    : [io.env.MIDGRAM_SOCKET ?? config.client.socket ?? DEFAULT_SOCKET];
+  const dialect = options.dialect ?? (io.env.MIDGRAM_DIALECT as DialectChoice | undefined) ??
+    config.client.dialect ?? "auto";
+  const flavour = options.flavour ?? config.client.flavour;
   const timeoutMs = parseDuration(options.timeout, "--timeout");
   const paint = palette(color, io, "stdout");
   let failed = false;
   for (const text of sockets) {
-    const findings = await diagnose(parseAddress(text), timeoutMs);
+    const findings = await diagnose(
+      parseSocketSpec(text, dialect, flavour),
+      timeoutMs,
+      io.transport,
+    );
     for (const f of findings) {
       const mark = f.level === "ok"
         ? paint.green("ok  ")
@@ -216,21 +294,33 @@ export function doctorCommand(io: Io, status: { code: number }): Command {
   return new Command("doctor")
     .summary("explain why a socket does not answer")
     .description(
-      "Checks an MI socket step by step and prints one line per finding: whether it exists, is\n" +
-        "a datagram socket, this user may write to it (and which group would grant it), the\n" +
-        "server is up and can reach the reply socket; or that it answers, with its version.",
+      "Checks a management socket step by step and prints one line per finding: whether it\n" +
+        "exists, is a socket (or FIFO) of the right kind, this user may write to it (and which\n" +
+        "group would grant it), which dialect it speaks, the server is up and can reach the reply\n" +
+        "socket; or that it answers, with its version.",
     )
     .option(
       "-s, --socket <addr>",
       "address to check (repeatable)",
       (v: string, p: string[] = []) => [...p, v],
     )
+    .addOption(
+      new Option("--dialect <dialect>", "mi, jsonrpc, binrpc, or auto [default: auto]")
+        .choices(["mi", "jsonrpc", "binrpc", "auto"]),
+    )
+    .addOption(
+      new Option("--flavour <flavour>", "JSON-RPC: opensips or kamailio").choices([
+        "opensips",
+        "kamailio",
+      ]),
+    )
     .option("-t, --timeout <duration>", "how long to wait for the reply", "2s")
     .option("--config <file>", "configuration file")
     .addHelpText(
       "after",
       `
-Exit status: 0 all is well, 1 a problem was found, 2 usage error.
+Exit status:
+${exitStatusHelp()}
 
 Examples:
   $ midgram doctor -s /run/opensips/mi.sock

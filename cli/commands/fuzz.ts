@@ -229,7 +229,7 @@ async function live(
   const bar = progress(io, runs, options.time !== undefined ? performance.now() + timeMs : null);
   const result: LiveResult = await runLive({
     target,
-    transport: seams.transport,
+    transport: seams.transport ?? io.transport,
     runs,
     timeMs,
     rate: options.rate !== undefined ? whole(options.rate, "--rate") : 0,

@@ -53,7 +53,7 @@ test("send with no command on a terminal opens a prompt with completion and hist
     assert.equal(await running, 0);
     assert.match(io.out(), /200 OK\nServer:: midgram test\n\n/);
     assert.match(io.out(), /200 OK\nValue not found\n\n/);
-    assert.match(io.err(), /Connected to .*mi\.sock: \d+ commands/);
+    assert.match(io.err(), /Connected to .*mi\.sock \(mi\): \d+ methods/);
     const history = readFileSync(join(dir, ".midgram_history"), "utf8");
     assert.match(history, /^version\ncache_fetch local "no such key"\nquit\n$/);
   } finally {

@@ -1,24 +1,34 @@
 /**
- * `midgram send`: the client for shell scripts. Builds a request from
- * arguments, a file or stdin, waits for the reply, prints it raw or as JSON,
- * and exits with a code per outcome.
+ * `midgram send`: the client for shell scripts, in every dialect. Builds a
+ * request from words, a file or stdin, waits for the reply, prints it, and
+ * exits with one status per outcome (the table in `lib/errors.ts`).
  *
  * @module
  */
-import { Command } from "commander";
-import { sendRequest } from "../../lib/client/request.ts";
+import { Command, Option } from "commander";
+import { call, type CallReply } from "../../lib/client/call.ts";
+import { detectDialect } from "../../lib/client/detect.ts";
+import { listMethods } from "../../lib/client/methods.ts";
 import { parseDuration } from "../../lib/duration.ts";
-import { ERROR_DISPOSITIONS, errorCodeOf, MidgramError } from "../../lib/errors.ts";
+import { EXIT, exitCodeOf, exitStatusHelp, MidgramError } from "../../lib/errors.ts";
+import type { DialectName } from "../../lib/protocol/dialect.ts";
+import { clientCodec } from "../../lib/protocol/dialects.ts";
 import { analyzeRequest } from "../../lib/protocol/mi/analyze_request.ts";
 import { argumentFromText, formatRequest } from "../../lib/protocol/mi/format_request.ts";
-import { MAX_DATAGRAM_SIZE } from "../../lib/protocol/mi/limits.ts";
-import type { MiNode } from "../../lib/protocol/mi/types.ts";
-import { formatAddress, parseAddress } from "../../lib/transport/address.ts";
-import type { Address } from "../../lib/transport/types.ts";
+import { NO_PARAMS } from "../../lib/protocol/value.ts";
+import {
+  DIALECT_CHOICES,
+  type DialectChoice,
+  type Flavour,
+  parseSocketSpec,
+  type SocketSpec,
+} from "../../lib/socket_spec.ts";
 import { loadConfig } from "../_config_file.ts";
 import { readInput } from "../_files.ts";
+import { paramsFromWords } from "../_params.ts";
 import type { Io } from "../io.ts";
 import { runInteractive } from "./_interactive.ts";
+import { type OutputMode, renderReply } from "./_send_output.ts";
 
 /** Where `send` goes when no socket is named anywhere. */
 export const DEFAULT_SOCKET = "/run/midgram/midgram.sock";
@@ -26,140 +36,248 @@ export const DEFAULT_SOCKET = "/run/midgram/midgram.sock";
 /** Options of `midgram send`, as commander hands them over. */
 export interface SendOptions {
   socket?: string[];
+  dialect?: DialectChoice;
+  flavour?: Flavour;
   file?: string;
+  params?: string;
   timeout?: string;
   retries?: string;
   json?: boolean;
+  raw?: boolean;
   value?: string;
+  format?: string;
   quiet?: boolean;
   indent?: string;
   watch?: string;
   config?: string;
 }
 
-/** Exit statuses of `send`, in the README's table. */
-export const SEND_EXIT = {
-  ok: 0,
-  errorReply: 1,
-  usage: 2,
-  timeout: 3,
-  transport: 4,
-  cut: 5,
-} as const;
-
+/** One server's answer, ready to print. */
 interface Outcome {
-  address: string;
+  spec: SocketSpec;
+  dialect: DialectName | null;
   exit: number;
-  bytes?: Uint8Array;
-  nodes?: MiNode[];
-  code?: number;
-  reason?: string;
+  reply?: CallReply;
   message?: string;
-}
-
-function findValue(nodes: MiNode[], name: string): string | null | undefined {
-  for (const n of nodes) {
-    if (n.name === name) return n.value ?? "";
-    const deeper = findValue(n.children, name);
-    if (deeper !== undefined) return deeper;
-  }
-  return undefined;
 }
 
 function unescapeIndent(text: string): string {
   return text.replace(/\\t/g, "\t").replace(/\\s/g, " ");
 }
 
-async function once(
-  address: Address,
-  request: Uint8Array,
-  options: { timeoutMs: number; retries: number; indent: string; signal: AbortSignal },
-): Promise<Outcome> {
-  const label = formatAddress(address);
-  try {
-    const result = await sendRequest(address, request, options);
-    const base = { address: label, bytes: result.bytes };
-    if (result.error) {
-      return { ...base, exit: SEND_EXIT.cut, message: result.error.message };
+/** The status for an error raised while asking: the table's, or 128+N when interrupted. */
+function statusOf(error: unknown, io: Io): number {
+  if (io.interrupted.aborted && (error as { code?: string })?.code === "closed") {
+    const reason = io.interrupted.reason;
+    return typeof reason === "number" ? EXIT.signal + reason : EXIT.signal + 2;
+  }
+  return exitCodeOf(error);
+}
+
+/** What the request is: words, or bytes from a file or stdin. */
+type RequestSource =
+  | { kind: "words"; method: string; words: string[] }
+  | { kind: "bytes"; bytes: Uint8Array; name: string };
+
+/** Resolves the dialect of one socket (asking it when `auto`). */
+async function dialectOf(
+  spec: SocketSpec,
+  io: Io,
+  timeoutMs: number,
+  quiet: boolean,
+): Promise<{ dialect: DialectName; flavour?: Flavour }> {
+  if (spec.dialect !== "auto") return { dialect: spec.dialect, flavour: spec.flavour };
+  const found = await detectDialect(spec.address, {
+    transport: io.transport,
+    timeoutMs,
+    signal: io.interrupted,
+  });
+  // Said on a terminal; a script's stderr stays clean (doctor says it always).
+  if (!quiet && io.stderrIsTTY) {
+    io.stderr(
+      `midgram: "${spec.text}" speaks ${found.dialect}${
+        found.flavour ? ` (${found.flavour})` : ""
+      }: ${found.how}; --dialect ${found.dialect} skips this probe\n`,
+    );
+  }
+  return { dialect: found.dialect, flavour: found.flavour ?? spec.flavour };
+}
+
+/** The bytes to send for words in a dialect. */
+function requestFor(
+  dialect: DialectName,
+  source: RequestSource,
+  options: SendOptions,
+): { method: string; params: ReturnType<typeof paramsFromWords> } | Uint8Array {
+  if (source.kind === "bytes") return source.bytes;
+  if (dialect === "mi") {
+    if (options.params !== undefined) {
+      throw new MidgramError("usage", "--params is for the jsonrpc and binrpc dialects");
     }
-    const reply = result.reply!;
-    const ok = reply.code >= 200 && reply.code < 300;
-    return {
-      ...base,
-      exit: ok ? SEND_EXIT.ok : SEND_EXIT.errorReply,
-      nodes: reply.nodes,
-      code: reply.code,
-      reason: reply.reason,
-      message: ok ? undefined : `"${label}" answered ${reply.code} ${reply.reason}`,
-    };
+    try {
+      return new TextEncoder().encode(
+        formatRequest(source.method, source.words.map(argumentFromText)),
+      );
+    } catch (error) {
+      if (error instanceof MidgramError && error.code === "unrepresentable") {
+        throw new MidgramError("usage", error.message);
+      }
+      throw error;
+    }
+  }
+  return {
+    method: source.method,
+    params: source.words.length === 0 && options.params === undefined
+      ? NO_PARAMS
+      : paramsFromWords(dialect, source.method, source.words, options.params),
+  };
+}
+
+async function once(
+  spec: SocketSpec,
+  source: RequestSource,
+  options: SendOptions,
+  settings: { timeoutMs: number; retries: number; indent: string },
+  io: Io,
+): Promise<Outcome> {
+  let dialect: DialectName | null = null;
+  try {
+    const found = await dialectOf(spec, io, settings.timeoutMs, options.quiet === true);
+    dialect = found.dialect;
+    const codec = clientCodec(dialect, { flavour: found.flavour, indent: settings.indent });
+    const request = requestFor(dialect, source, options);
+    const reply = await call(spec.address, request, {
+      transport: io.transport,
+      codec,
+      timeoutMs: settings.timeoutMs,
+      retries: settings.retries,
+      signal: io.interrupted,
+    });
+    if (reply.error) {
+      return { spec, dialect, reply, exit: reply.error.exitCode, message: reply.error.message };
+    }
+    const outcome = reply.outcome!;
+    if (outcome.kind === "error") {
+      return {
+        spec,
+        dialect,
+        reply,
+        exit: EXIT.problem,
+        message: `"${spec.text}" answered ${
+          dialect === "jsonrpc" ? `error ${outcome.code}: ` : `${outcome.code} `
+        }${outcome.message}`,
+      };
+    }
+    return { spec, dialect, reply, exit: EXIT.ok };
   } catch (error) {
-    const code = errorCodeOf(error);
-    const exit = code === "timeout"
-      ? SEND_EXIT.timeout
-      : code === "closed"
-      ? 130
-      : code === null
-      ? 1
-      : ERROR_DISPOSITIONS[code].exit;
+    if (error instanceof MidgramError && error.code === "usage") throw error;
     return {
-      address: label,
-      exit,
+      spec,
+      dialect,
+      exit: statusOf(error, io),
       message: error instanceof Error ? error.message : String(error),
     };
   }
 }
 
-function print(io: Io, outcomes: Outcome[], options: SendOptions, labelled: boolean): number {
-  let worst = 0;
-  const json: Record<string, unknown> = {};
-  for (const o of outcomes) {
-    worst = Math.max(worst, o.exit);
-    if (o.message) io.stderr(`midgram: ${o.message}\n`);
-    if (options.quiet) continue;
-    if (options.json) {
-      const value = o.code === undefined
-        ? { error: o.message ?? "no reply" }
-        : { code: o.code, reason: o.reason, nodes: o.nodes };
-      if (labelled) json[o.address] = value;
-      else if (o.code !== undefined) io.stdout(JSON.stringify(value, null, 2) + "\n");
-      continue;
-    }
-    if (options.value !== undefined) {
-      if (!o.nodes) continue;
-      const value = findValue(o.nodes, options.value);
-      if (value === undefined) {
-        io.stderr(`midgram: no node named "${options.value}" in the reply from "${o.address}"\n`);
-        worst = Math.max(worst, SEND_EXIT.errorReply);
-        continue;
-      }
-      io.stdout(labelled ? `${o.address}: ${value}\n` : `${value}\n`);
-      continue;
-    }
-    if (!o.bytes) continue;
-    if (labelled) io.stdout(`==> ${o.address} <==\n`);
-    io.stdout(o.bytes);
+function outputMode(options: SendOptions): OutputMode {
+  const chosen = [
+    options.json && "--json",
+    options.raw && "--raw",
+    options.value !== undefined && "--value",
+    options.format !== undefined && "--format",
+  ].filter(Boolean);
+  if (chosen.length > 1) {
+    throw new MidgramError("usage", `${chosen.join(" and ")} cannot be used together`);
   }
-  if (options.json && labelled && !options.quiet) io.stdout(JSON.stringify(json, null, 2) + "\n");
+  if (options.json) return { kind: "json" };
+  if (options.raw) return { kind: "raw" };
+  if (options.value !== undefined) return { kind: "value", path: options.value };
+  if (options.format !== undefined) return { kind: "format", format: options.format };
+  return { kind: "default" };
+}
+
+function print(io: Io, outcomes: Outcome[], options: SendOptions, mode: OutputMode): number {
+  let worst = 0;
+  const labelled = outcomes.length > 1;
+  const json: string[] = [];
+  for (const o of outcomes) {
+    let exit = o.exit;
+    // Quiet hides replies and error replies; why there is no reply is still said.
+    if (o.message && (!options.quiet || o.exit > EXIT.problem)) {
+      io.stderr(`midgram: ${o.message}\n`);
+    }
+    if (!options.quiet && o.reply && o.dialect) {
+      const rendered = renderReply(o.dialect, o.reply, mode, {
+        pretty: io.stdoutIsTTY,
+        indent: unescapeIndent(options.indent ?? "\\t"),
+      });
+      if (rendered.missing) {
+        io.stderr(`midgram: ${rendered.missing} in the reply from "${o.spec.text}"\n`);
+        exit = Math.max(exit, EXIT.problem);
+      }
+      if (mode.kind === "json" && labelled) {
+        json.push(`${JSON.stringify(o.spec.text)}: ${rendered.text ?? "null"}`);
+      } else if (rendered.bytes) {
+        if (labelled && mode.kind !== "value") io.stdout(`==> ${o.spec.text} <==\n`);
+        if (labelled && mode.kind === "value") io.stdout(`${o.spec.text}: `);
+        io.stdout(rendered.bytes);
+      }
+    } else if (!options.quiet && mode.kind === "json" && labelled) {
+      json.push(`${JSON.stringify(o.spec.text)}: ${JSON.stringify({ error: o.message ?? "" })}`);
+    }
+    worst = Math.max(worst, exit);
+  }
+  if (json.length > 0) io.stdout(`{\n  ${json.join(",\n  ")}\n}\n`);
   return worst;
+}
+
+/** Reads the request from `-f` or stdin; an empty stdin is a usage error at once. */
+async function readRequestBytes(
+  options: SendOptions,
+  io: Io,
+): Promise<{ bytes: Uint8Array; name: string }> {
+  const file = options.file ?? "-";
+  const bytes = file === "-" ? await io.readStdin() : readInput(file);
+  if (bytes.length === 0) {
+    throw new MidgramError(
+      "usage",
+      file === "-"
+        ? "Missing command: stdin is empty (midgram send [options] COMMAND [ARG...])"
+        : `Cannot send "${file}": the file is empty`,
+    );
+  }
+  return { bytes, name: file === "-" ? "<stdin>" : file };
 }
 
 /** Runs `send`; returns the exit status. */
 export async function runSend(
-  command: string | undefined,
-  args: string[],
+  method: string | undefined,
+  words: string[],
   options: SendOptions,
   io: Io,
 ): Promise<number> {
   const { config } = loadConfig({ path: options.config, env: io.env });
-  const sockets = options.socket && options.socket.length > 0
+  const dialect = options.dialect ??
+    (io.env.MIDGRAM_DIALECT as DialectChoice | undefined) ?? config.client.dialect ?? "auto";
+  if (!DIALECT_CHOICES.includes(dialect)) {
+    throw new MidgramError(
+      "usage",
+      `Unknown dialect "${dialect}" (MIDGRAM_DIALECT): use ${DIALECT_CHOICES.join(", ")}`,
+    );
+  }
+  const flavour = options.flavour ?? config.client.flavour;
+  const socketTexts = options.socket && options.socket.length > 0
     ? options.socket
     : io.env.MIDGRAM_SOCKET
     ? [io.env.MIDGRAM_SOCKET]
-    : [config.client.socket ? formatAddress(config.client.socket) : DEFAULT_SOCKET];
-  const addresses = sockets.map(parseAddress);
+    : [config.client.socket ?? DEFAULT_SOCKET];
+  const specs = socketTexts.map((t) => parseSocketSpec(t, dialect, flavour));
+  const mode = outputMode(options);
   const timeoutMs = options.timeout !== undefined
     ? parseDuration(options.timeout, "--timeout")
     : config.client.timeoutMs ?? 5000;
+  if (timeoutMs <= 0) throw new MidgramError("usage", "--timeout must be more than 0");
   let retries = config.client.retries ?? 0;
   if (options.retries !== undefined) {
     if (!/^\d+$/.test(options.retries)) {
@@ -170,72 +288,97 @@ export async function runSend(
     }
     retries = Number(options.retries);
   }
-  const indent = unescapeIndent(options.indent ?? "\t");
+  const indent = unescapeIndent(options.indent ?? "\\t");
+  const settings = { timeoutMs, retries, indent };
 
-  let request: Uint8Array;
-  if (options.file !== undefined || (command === undefined && !io.stdinIsTTY)) {
-    if (command !== undefined) {
+  let source: RequestSource;
+  if (options.file !== undefined || (method === undefined && !io.stdinIsTTY)) {
+    if (method !== undefined) {
       throw new MidgramError("usage", "Give either a COMMAND or --file, not both");
     }
-    const file = options.file ?? "-";
-    request = file === "-" ? await io.readStdin() : readInput(file);
-    if (request.length > MAX_DATAGRAM_SIZE) {
-      throw new MidgramError(
-        "request-too-large",
-        `Cannot send "${file}": ${request.length} bytes, the limit is ${MAX_DATAGRAM_SIZE}`,
-      );
+    const { bytes, name } = await readRequestBytes(options, io);
+    source = { kind: "bytes", bytes, name };
+    if (bytes[0] === 0x3a && specs.every((s) => s.dialect === "mi" || s.dialect === "auto")) {
+      for (const e of analyzeRequest(bytes).errors) {
+        io.stderr(`midgram: warning: ${name}:${e.line}:${e.column}: ${e.message} (sent anyway)\n`);
+      }
     }
-    const analysis = analyzeRequest(request);
-    for (const e of analysis.errors) {
-      io.stderr(
-        `midgram: warning: ${
-          file === "-" ? "<stdin>" : file
-        }:${e.line}:${e.column}: ${e.message} (sent anyway)\n`,
-      );
+  } else if (method === undefined) {
+    if (io.terminal && specs.length === 1) {
+      return await interactive(specs[0], options, settings, io);
     }
+    throw new MidgramError("usage", "Missing command: midgram send [options] COMMAND [ARG...]");
   } else {
-    if (command === undefined) {
-      if (io.terminal && addresses.length === 1) {
-        return await runInteractive(addresses[0], { timeoutMs, indent }, io);
-      }
-      throw new MidgramError("usage", "Missing command: midgram send [options] COMMAND [ARG...]");
-    }
-    try {
-      request = new TextEncoder().encode(formatRequest(command, args.map(argumentFromText)));
-    } catch (error) {
-      if (error instanceof MidgramError && error.code === "unrepresentable") {
-        throw new MidgramError("usage", error.message);
-      }
-      throw error;
-    }
+    source = { kind: "words", method, words };
   }
 
-  const labelled = addresses.length > 1;
   const exchange = async () =>
     print(
       io,
-      await Promise.all(
-        addresses.map((a) =>
-          once(a, request, { timeoutMs, retries, indent, signal: io.interrupted })
-        ),
-      ),
+      await Promise.all(specs.map((s) => once(s, source, options, settings, io))),
       options,
-      labelled,
+      mode,
     );
   if (options.watch === undefined) return await exchange();
   const every = parseDuration(options.watch, "--watch");
+  if (every <= 0) throw new MidgramError("usage", "--watch needs an interval of more than 0");
   let status = 0;
-  while (!io.interrupted.aborted) {
-    status = await exchange();
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, every);
-      io.interrupted.addEventListener("abort", () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
-    });
+  let wake: (() => void) | null = null;
+  const onInterrupt = () => wake?.();
+  io.interrupted.addEventListener("abort", onInterrupt, { once: true });
+  try {
+    while (!io.interrupted.aborted) {
+      status = await exchange();
+      if (io.interrupted.aborted) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, every);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = null;
+    }
+  } finally {
+    io.interrupted.removeEventListener("abort", onInterrupt);
   }
-  return status === 130 ? 0 : status;
+  // Interrupting a watch is how it ends: report the last round.
+  return status >= EXIT.signal ? 0 : status;
+}
+
+async function interactive(
+  spec: SocketSpec,
+  options: SendOptions,
+  settings: { timeoutMs: number; retries: number; indent: string },
+  io: Io,
+): Promise<number> {
+  const found = await dialectOf(spec, io, settings.timeoutMs, options.quiet === true)
+    .catch(() => ({ dialect: "mi" as DialectName, flavour: undefined }));
+  const codec = clientCodec(found.dialect, { flavour: found.flavour, indent: settings.indent });
+  const fixed: SocketSpec = { ...spec, dialect: found.dialect, flavour: found.flavour };
+  const mode = outputMode(options);
+  return await runInteractive({
+    label: spec.text,
+    dialect: found.dialect,
+    methods: () =>
+      listMethods(spec.address, {
+        transport: io.transport,
+        codec,
+        flavour: found.flavour,
+        timeoutMs: 1000,
+      }),
+    exchange: async (method, words, signal) => {
+      const sub: Io = { ...io, interrupted: signal };
+      const outcome = await once(
+        fixed,
+        { kind: "words", method, words },
+        options,
+        settings,
+        sub,
+      );
+      print(io, [outcome], options, mode);
+    },
+  }, io);
 }
 
 /**
@@ -253,38 +396,63 @@ export function sendCommand(io: Io, status: { code: number }): Command {
   return new Command("send")
     .summary("send one request and print the reply")
     .description(
-      "Sends COMMAND with each ARG as one argument line (name::value or value; quoted\n" +
-        "automatically when it must be), or a request file byte for byte, and prints the reply.",
+      "Sends METHOD with its parameters (or a request file byte for byte) in the\n" +
+        "server's dialect and prints the reply. Text MI: each PARAM is one argument\n" +
+        "line (name::value or value). JSON-RPC: words are positional, name=value\n" +
+        "words named; numbers, true/false/null and JSON lists/objects keep their\n" +
+        "type, s:TEXT is always a string. binrpc: kamcmd's typing (s:TEXT a string,\n" +
+        "d:N a double).",
     )
-    .argument("[command]", "the MI command, e.g. get_statistics")
-    .argument("[arg...]", "argument lines: name::value or value")
+    .argument("[method]", "the method (command), e.g. get_statistics or core.version")
+    .argument("[param...]", "its parameters")
     .option(
       "-s, --socket <addr>",
-      `server address (/path, unix:/path, udp:HOST:PORT); repeat for several servers [default: $MIDGRAM_SOCKET, [client] socket, ${DEFAULT_SOCKET}]`,
+      `server address ([DIALECT=]/path, unix:/path, unixs:/path, unixd:/path, udp:HOST:PORT, tcp:HOST:PORT, fifo:/path, http://HOST:PORT/PATH); repeat for several servers [default: $MIDGRAM_SOCKET, [client] socket, ${DEFAULT_SOCKET}]`,
       (value: string, previous: string[] = []) => [...previous, value],
     )
+    .addOption(
+      new Option(
+        "--dialect <dialect>",
+        "mi, jsonrpc, binrpc, or auto: ask the server [default: $MIDGRAM_DIALECT, [client] dialect, auto]",
+      )
+        .choices(DIALECT_CHOICES as string[]),
+    )
+    .addOption(
+      new Option("--flavour <flavour>", "JSON-RPC: whose conventions (opensips or kamailio)")
+        .choices(["opensips", "kamailio"]),
+    )
     .option("-f, --file <file>", "send this request file byte for byte (- for stdin)")
-    .option("-t, --timeout <duration>", "how long to wait for the reply [default: 5s]")
+    .option("--params <json>", "JSON-RPC/binrpc parameters as a JSON list or object")
+    .option(
+      "-t, --timeout <duration>",
+      "how long to wait for the reply, on every transport [default: 5s]",
+    )
     .option("--retries <n>", "UDP: extra attempts after a timeout [default: 0]")
-    .option("--json", "print the reply tree as JSON")
-    .option("--value <name>", "print only the value of the first node with this name")
+    .option("--json", "print the reply as JSON (MI: the tree; binrpc: lossless)")
+    .option("--raw", "print the reply's bytes exactly as they came")
+    .option(
+      "--value <path>",
+      "print one value: MI a node name, else a member path such as Processes.0.PID",
+    )
+    .option("--format <fmt>", "binrpc: kamcmd's -f format, e.g. '%v\\t%v\\n'")
     .option("-q, --quiet", "print nothing; the exit status tells")
-    .option("--indent <string>", "the server's reply indent (\\t for TAB)", "\\t")
+    .option("--indent <string>", "text MI: the server's reply indent (\\t for TAB)", "\\t")
     .option("--watch <duration>", "repeat every DURATION until interrupted")
     .option("--config <file>", "configuration file (see the README for the search path)")
     .addHelpText(
       "after",
       `
-Exit status: 0 a 2xx reply, 1 an error reply, 2 usage error, 3 no reply in time,
-4 transport error (no socket, permission denied, ...), 5 a reply that was cut.
+Exit status:
+${exitStatusHelp()}
 
 Examples:
   $ midgram send -s /run/opensips/mi.sock get_statistics dialog: tm:
-  $ midgram send -s udp:127.0.0.1:8080 --value "Up time" uptime
-  $ printf ':version:\\n' | midgram send -s /tmp/kamailio.sock --json
+  $ midgram send --dialect jsonrpc -s /run/opensips/mi.sock get_statistics statistics='["all"]'
+  $ midgram send --dialect binrpc -s unixs:/run/kamailio/kamailio_ctl core.uptime
+  $ midgram send -s fifo:/run/opensips/opensips_fifo --value Server version
   $ midgram send -s /run/opensips/mi.sock      # on a terminal: an interactive prompt`,
     )
-    .action(async (command: string | undefined, args: string[], options: SendOptions) => {
-      status.code = await runSend(command, args, options, io);
+    .action(async (method: string | undefined, params: string[], options: SendOptions) => {
+      status.code = await runSend(method, params, options, io);
     });
 }

@@ -104,9 +104,10 @@ test("send exits 5 for a reply that fills the size limit", async () => {
 
 test("send exits 2 on usage errors", async () => {
   const bad = [
-    ["send", "-s", "tcp:1.2.3.4:5", "version"],
+    ["send", "-s", "sctp:1.2.3.4:5", "version"],
     ["send", "-s", "/x.sock", "-t", "soon", "version"],
-    ["send", "-s", "/x.sock", "echo", 'na"me::v'],
+    ["send", "--dialect", "mi", "-s", "/x.sock", "echo", 'na"me::v'],
+    ["send", "-s", "/x.sock", "--json", "--value", "x", "version"],
     ["send", "--bogus"],
   ];
   for (const argv of bad) {
@@ -130,8 +131,8 @@ test("send --json, --value and --quiet", async () => {
       nodes: [{
         name: "dialog",
         value: null,
-        attributes: [],
-        children: [{ name: "active", value: "3", attributes: [], children: [] }],
+        attributes: {},
+        children: [{ name: "active", value: "3", attributes: {}, children: [] }],
       }],
     });
     const value = captureIo();

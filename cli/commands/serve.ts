@@ -7,11 +7,12 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import { Command, Option } from "commander";
 import { parseDuration } from "../../lib/duration.ts";
-import { MidgramError } from "../../lib/errors.ts";
+import { exitStatusHelp, MidgramError } from "../../lib/errors.ts";
+import type { DialectName } from "../../lib/protocol/dialect.ts";
+import { parseSocketSpec, type SocketSpec } from "../../lib/socket_spec.ts";
 import { isLoopback } from "../../lib/server/_cidr.ts";
 import { createServer, type LogLevel } from "../../lib/server/server.ts";
-import { formatAddress, parseAddress } from "../../lib/transport/address.ts";
-import type { Address } from "../../lib/transport/types.ts";
+import { formatAddress } from "../../lib/transport/address.ts";
 import { VERSION } from "../../lib/version.ts";
 import { loadConfig } from "../_config_file.ts";
 import { createLogger, levelFromNumber, levelToNumber } from "../_logger.ts";
@@ -21,6 +22,8 @@ import type { Io } from "../io.ts";
 /** Options of `midgram serve`, as commander hands them over. */
 export interface ServeOptions {
   socket?: string[];
+  dialect?: "mi" | "jsonrpc" | "binrpc";
+  flavour?: "opensips" | "kamailio";
   mode?: string;
   user?: string;
   group?: string;
@@ -73,7 +76,15 @@ function count(text: string, what: string, min: number): number {
 export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   const { config, file } = loadConfig({ path: options.config, env: io.env });
   const c = config.server;
-  const sockets: Address[] = options.socket?.length ? options.socket.map(parseAddress) : c.sockets;
+  const dialect = options.dialect ?? c.dialect ?? "mi";
+  const flavour = options.flavour ?? c.flavour;
+  const sockets: SocketSpec[] = (options.socket?.length ? options.socket : c.sockets).map((t) => {
+    const spec = parseSocketSpec(t, dialect, flavour);
+    if (spec.dialect === "auto") {
+      throw new MidgramError("usage", `Cannot serve "${t}": a server needs a dialect, not auto`);
+    }
+    return spec;
+  });
   if (sockets.length === 0) {
     throw new MidgramError(
       "usage",
@@ -147,8 +158,10 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
     }
   }
   try {
-    for (const address of sockets) {
-      if (address.kind === "udp" && !isLoopback(address.host)) {
+    for (const spec of sockets) {
+      const address = spec.address;
+      const host = address.kind === "udp" ? address.host : null;
+      if (host !== null && !isLoopback(host)) {
         io.stderr(
           `midgram: warning: ${
             formatAddress(address)
@@ -156,8 +169,18 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
             "has no authentication: restrict peers with --allow CIDR\n",
         );
       }
-      const bound = await server.listen(address, { mode, uid, gid });
-      io.stdout(`listening on ${formatAddress(bound)}\n`);
+      const bound = await server.listen(address, {
+        mode,
+        uid,
+        gid,
+        dialect: spec.dialect as DialectName,
+        flavour: spec.flavour,
+      });
+      io.stdout(
+        `listening on ${formatAddress(bound)}${
+          spec.dialect === "mi" ? "" : ` (${spec.dialect}${spec.flavour ? `/${spec.flavour}` : ""})`
+        }\n`,
+      );
     }
     if (!stop.signal.aborted) {
       await new Promise<void>((resolve) =>
@@ -185,17 +208,27 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
  */
 export function serveCommand(io: Io, status: { code: number }): Command {
   return new Command("serve")
-    .summary("run a datagram MI server")
+    .summary("run a management server (text MI, JSON-RPC, binrpc)")
     .description(
-      "Serves the MI datagram protocol on UNIX datagram and UDP sockets at once, with the real\n" +
-        "servers' built-in commands and the commands of the config file. When a socket is ready\n" +
-        'it prints "listening on ADDR" on stdout (scripts can wait for that line). SIGINT or\n' +
-        "SIGTERM stop it and remove its socket files.",
+      "Serves the management protocols of OpenSIPS and Kamailio on many sockets at once, each\n" +
+        "in its own dialect, with the real servers' built-in commands in each one's layout\n" +
+        "(OpenSIPS 2.4 for text MI, OpenSIPS 3 or Kamailio for JSON-RPC, Kamailio for binrpc)\n" +
+        "and the commands of the config file. When a socket is ready it prints\n" +
+        '"listening on ADDR" on stdout (scripts can wait for that line). SIGINT or SIGTERM stop\n' +
+        "it: running commands finish and answer, then its socket files are removed.",
     )
     .option(
       "-s, --socket <addr>",
-      "address to serve: /path, unix:/path, udp:HOST:PORT (repeatable)",
+      "[DIALECT[/FLAVOUR]=]ADDRESS to serve, e.g. /path, jsonrpc=udp:HOST:PORT, binrpc=tcp:HOST:PORT (repeatable)",
       collect,
+    )
+    .addOption(
+      new Option("--dialect <dialect>", "dialect of sockets given without one [default: mi]")
+        .choices(["mi", "jsonrpc", "binrpc"]),
+    )
+    .addOption(
+      new Option("--flavour <flavour>", "JSON-RPC: answer as opensips (3.x) or kamailio (jsonrpcs)")
+        .choices(["opensips", "kamailio"]),
     )
     .option("--mode <octal>", "UNIX socket file mode [default: 0660]")
     .option("--user <name|uid>", "owner of the UNIX socket files")
@@ -215,11 +248,13 @@ export function serveCommand(io: Io, status: { code: number }): Command {
     .addHelpText(
       "after",
       `
-Exit status: 0 stopped cleanly, 2 usage or config error, 4 a socket cannot be served.
+Exit status:
+${exitStatusHelp()}
 
 Examples:
   $ midgram serve -s /run/midgram/midgram.sock --group opensips
   $ midgram serve -s /tmp/mi.sock -s udp:127.0.0.1:8080 --disable kill --log-format json
+  $ midgram serve -s jsonrpc=/tmp/opensips3.sock -s binrpc=unixs:/tmp/kamailio_ctl
   $ midgram serve --config /etc/midgram/midgram.toml`,
     )
     .action(async (options: ServeOptions) => {

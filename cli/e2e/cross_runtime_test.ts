@@ -54,7 +54,7 @@ for (const server of RUNTIMES) {
     });
 
     test("answers raw clients byte for byte on UNIX and UDP v6", async () => {
-      for (const address of [unix, udp6].map(parseAddress)) {
+      for (const address of [unix, udp6].map((a) => parseAddress(a))) {
         assert.equal(
           await raw(address, enc(":version:\n")),
           `200 OK\nServer:: midgram ${VERSION}\n\n`,

@@ -8,6 +8,7 @@ import { parseAddress } from "../../lib/transport/address.ts";
 import { defaultTransport } from "../../lib/transport/open.ts";
 import { startServer } from "./_processes.ts";
 
+const transport = defaultTransport();
 const enc = (s: string) => new TextEncoder().encode(s);
 
 test("4 clients for 3 seconds on a UNIX socket: every request gets its reply", async () => {
@@ -28,7 +29,7 @@ test("4 clients for 3 seconds on a UNIX socket: every request gets its reply", a
             { name: null, value: "local" },
             { name: null, value: key },
           ],
-        }, { timeoutMs: 5000 });
+        }, { transport, timeoutMs: 5000 });
         // Each reply names the key asked for: no reply is lost or mixed up.
         if (text === "200 OK\nValue not found\n\n") answered++;
       }
@@ -41,7 +42,7 @@ test("4 clients for 3 seconds on a UNIX socket: every request gets its reply", a
     const stats = await sendRequest(address, {
       command: "get_statistics",
       args: [{ name: null, value: "mi_cmd:cache_fetch" }],
-    });
+    }, { transport });
     const total = counts.reduce((n, c) => n + c.sent, 0);
     assert.equal(stats.text, `200 OK\nmi_cmd:cache_fetch:: ${total}\n\n`);
   } finally {
@@ -60,7 +61,7 @@ test("the server survives random bytes, empty and oversized datagrams and vanish
     "--log-level",
     "error",
   ], 2);
-  const transport = defaultTransport();
+
   try {
     for (const text of proc.addresses) {
       const address = parseAddress(text);
@@ -83,6 +84,7 @@ test("the server survives random bytes, empty and oversized datagrams and vanish
       }
       // UDP may drop a datagram while the server's receive buffer is full of the flood: retry.
       const { text: reply } = await sendRequest(address, { command: "version", args: [] }, {
+        transport,
         timeoutMs: 2000,
         retries: 3,
       });

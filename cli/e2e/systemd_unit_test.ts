@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { sendRequest } from "../../lib/client/request.ts";
 import { parseAddress } from "../../lib/transport/address.ts";
 import { BINARY, ROOT } from "./_processes.ts";
+import { defaultTransport } from "../../lib/transport/open.ts";
 
 test("the systemd unit's ExecStart runs the binary as written (paths moved to a temp dir)", async () => {
   const unit = readFileSync(join(ROOT, "scripts/systemd/midgram.service"), "utf8");
@@ -42,11 +43,13 @@ test("the systemd unit's ExecStart runs the binary as written (paths moved to a 
     }
     assert.ok(stdout.includes(`listening on ${socket}`), `no ready line: ${stdout} ${stderr}`);
     const { text } = await sendRequest(parseAddress(socket), { command: "version", args: [] }, {
+      transport: defaultTransport(),
       timeoutMs: 3000,
     });
     assert.match(text, /^200 OK\nServer:: midgram /);
     // The example config disables kill and logs JSON lines.
     const kill = await sendRequest(parseAddress(socket), { command: "kill", args: [] }, {
+      transport: defaultTransport(),
       timeoutMs: 3000,
     });
     assert.equal(kill.text, "500 command not available\n");

@@ -1,17 +1,16 @@
 import { MidgramError } from "../errors.ts";
+import { createMiClientCodec } from "../protocol/mi/codec.ts";
 import { formatRequest } from "../protocol/mi/format_request.ts";
-import { MAX_DATAGRAM_SIZE } from "../protocol/mi/limits.ts";
 import { parseReply } from "../protocol/mi/parse_reply.ts";
 import type { MiArgument, MiReply } from "../protocol/mi/types.ts";
-import { formatAddress, sameAddress } from "../transport/address.ts";
-import { defaultTransport } from "../transport/open.ts";
-import { resolveAddress } from "../transport/resolve_address.ts";
+import { formatAddress } from "../transport/address.ts";
 import type { Address, Transport } from "../transport/types.ts";
+import { call } from "./call.ts";
 
 /** Options of {@linkcode sendRequest}. */
 export interface RequestOptions {
-  /** Default: the transport of the runtime. */
-  transport?: Transport;
+  /** The runtime's sockets (`defaultTransport()` or an in-memory transport). */
+  transport: Transport;
   /** How long to wait for the reply, per attempt; default 5000 ms. */
   timeoutMs?: number;
   /** UDP only: extra attempts after a timeout; default 0. */
@@ -41,18 +40,17 @@ export interface ClientReply {
 }
 
 /**
- * Sends one request and waits for its reply. Every request uses a fresh
- * client socket (closed on every path), so a late reply to an earlier
- * request can never be taken for the answer to this one; over UDP, datagrams
- * from any other address than the server's are ignored.
+ * Sends one text MI request and waits for its reply, as {@linkcode call}
+ * does, giving the reply tree of the 2.4 layout.
  *
  * @example
  * ```ts
  * import { sendRequest } from "./request.ts";
+ * import { defaultTransport } from "../transport/open.ts";
  * const { reply } = await sendRequest(
  *   { kind: "unix", path: "/run/opensips/mi.sock" },
  *   { command: "get_statistics", args: [{ name: null, value: "all" }] },
- *   { timeoutMs: 2000 },
+ *   { transport: defaultTransport(), timeoutMs: 2000 },
  * );
  * ```
  *
@@ -63,75 +61,25 @@ export interface ClientReply {
 export async function sendRequest(
   to: Address,
   request: Uint8Array | { command: string; args: MiArgument[] },
-  options: RequestOptions = {},
+  options: RequestOptions,
 ): Promise<ClientReply> {
   const bytes = request instanceof Uint8Array
     ? request
     : new TextEncoder().encode(formatRequest(request.command, request.args));
-  if (bytes.length > MAX_DATAGRAM_SIZE && !options.allowOversize) {
-    throw new MidgramError(
-      "request-too-large",
-      `Cannot send a request of ${bytes.length} bytes: the limit is ${MAX_DATAGRAM_SIZE}`,
-    );
-  }
-  const transport = options.transport ?? defaultTransport();
-  const timeoutMs = options.timeoutMs ?? 5000;
-  const attempts = 1 + (to.kind === "udp" ? Math.max(0, options.retries ?? 0) : 0);
-  const target = await resolveAddress(to);
-  const name = formatAddress(to);
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    if (options.signal?.aborted) throw new MidgramError("closed", `Request to "${name}" aborted`);
-    const socket = await transport.connectable(target);
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort("timeout"), timeoutMs);
-    const onAbort = () => controller.abort("aborted");
-    options.signal?.addEventListener("abort", onAbort, { once: true });
+  const codec = createMiClientCodec({ indent: options.indent, attributes: false });
+  const result = await call(to, bytes, { ...options, codec });
+  const text = new TextDecoder().decode(result.bytes);
+  let reply: MiReply | null = null;
+  let error = result.error;
+  if (error === null || error.code === "truncated-reply") {
     try {
-      const started = performance.now();
-      await socket.send(bytes, target, { timeoutMs });
-      while (true) {
-        let datagram;
-        try {
-          datagram = await socket.receive(controller.signal);
-        } catch (error) {
-          if (controller.signal.aborted) break;
-          throw error;
-        }
-        // Over UDP only the server's own address may answer.
-        if (
-          target.kind === "udp" && (datagram.from === null || !sameAddress(datagram.from, target))
-        ) continue;
-        const rttMs = performance.now() - started;
-        const text = new TextDecoder().decode(datagram.data);
-        let reply: MiReply | null = null;
-        let error: MidgramError | null = null;
-        try {
-          reply = parseReply(datagram.data, { indent: options.indent });
-          if (datagram.data.length >= MAX_DATAGRAM_SIZE) {
-            error = new MidgramError(
-              "truncated-reply",
-              `Reply from "${name}" fills the ${MAX_DATAGRAM_SIZE}-byte limit: it was probably cut`,
-            );
-          }
-        } catch (e) {
-          error = e instanceof MidgramError
-            ? new MidgramError(e.code, `Reply from "${name}": ${e.message}`)
-            : new MidgramError("reply-syntax", `Reply from "${name}" cannot be read`);
-        }
-        return { bytes: datagram.data, text, reply, error, rttMs, from: datagram.from };
-      }
-      if (controller.signal.reason === "aborted") {
-        throw new MidgramError("closed", `Request to "${name}" aborted`);
-      }
-    } finally {
-      clearTimeout(timer);
-      options.signal?.removeEventListener("abort", onAbort);
-      await socket.close();
+      reply = parseReply(result.bytes, { indent: options.indent });
+    } catch {
+      // The codec said why already.
     }
   }
-  const tries = attempts > 1 ? ` (${attempts} attempts)` : "";
-  throw new MidgramError(
-    "timeout",
-    `No reply from "${name}" within ${timeoutMs} ms${tries}: is the server running and is the address right?`,
-  );
+  if (reply === null && error === null) {
+    error = new MidgramError("reply-syntax", `Reply from "${formatAddress(to)}" cannot be read`);
+  }
+  return { bytes: result.bytes, text, reply, error, rttMs: result.rttMs, from: result.from };
 }

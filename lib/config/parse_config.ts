@@ -8,8 +8,7 @@
 import { parse, TomlError } from "smol-toml";
 import { MidgramError } from "../errors.ts";
 import { parseDuration } from "../duration.ts";
-import { parseAddress } from "../transport/address.ts";
-import type { Address } from "../transport/types.ts";
+import { type DialectChoice, type Flavour, parseSocketSpec } from "../socket_spec.ts";
 
 /** A command that runs a program (never through a shell). */
 export interface ExecCommandConfig {
@@ -25,7 +24,12 @@ export interface ExecCommandConfig {
 
 /** The `[server]` table. */
 export interface ServerConfig {
-  sockets: Address[];
+  /** Sockets as written (`[DIALECT[/FLAVOUR]=]ADDRESS`), checked when read. */
+  sockets: string[];
+  /** The dialect of sockets written without one. */
+  dialect?: "mi" | "jsonrpc" | "binrpc";
+  /** The JSON-RPC flavour of sockets written without one. */
+  flavour?: Flavour;
   mode?: number;
   user?: string;
   group?: string;
@@ -41,7 +45,10 @@ export interface ServerConfig {
 
 /** The `[client]` table. */
 export interface ClientConfig {
-  socket?: Address;
+  /** The socket as written (`[DIALECT=]ADDRESS`), checked when read. */
+  socket?: string;
+  dialect?: DialectChoice;
+  flavour?: Flavour;
   timeoutMs?: number;
   retries?: number;
 }
@@ -55,6 +62,8 @@ export interface Config {
 
 const SERVER_KEYS = [
   "sockets",
+  "dialect",
+  "flavour",
   "mode",
   "user",
   "group",
@@ -67,7 +76,7 @@ const SERVER_KEYS = [
   "allow",
   "disable",
 ];
-const CLIENT_KEYS = ["socket", "timeout", "retries"];
+const CLIENT_KEYS = ["socket", "dialect", "flavour", "timeout", "retries"];
 const COMMAND_KEYS = ["exec", "timeout", "max_output", "no_input", "help"];
 
 /** Edit distance, for "did you mean". */
@@ -197,9 +206,10 @@ class Reader {
     }
   }
 
-  address(text: string, table: string, key: string): Address {
+  socket(text: string, table: string, key: string, dialect: DialectChoice): string {
     try {
-      return parseAddress(text);
+      parseSocketSpec(text, dialect);
+      return text;
     } catch (error) {
       this.at(table, key, (error as Error).message);
     }
@@ -260,8 +270,10 @@ export function parseConfig(text: string, file: string): Config {
   if (data.server !== undefined) {
     const t = r.table(data.server, "server", SERVER_KEYS);
     const s = config.server;
+    s.dialect = r.choice(t, "server", "dialect", ["mi", "jsonrpc", "binrpc"] as const);
+    s.flavour = r.choice(t, "server", "flavour", ["opensips", "kamailio"] as const);
     s.sockets = (r.strings(t, "server", "sockets") ?? []).map((a) =>
-      r.address(a, "server", "sockets")
+      r.socket(a, "server", "sockets", s.dialect ?? "mi")
     );
     const mode = r.string(t, "server", "mode");
     if (mode !== undefined) {
@@ -292,8 +304,14 @@ export function parseConfig(text: string, file: string): Config {
   }
   if (data.client !== undefined) {
     const t = r.table(data.client, "client", CLIENT_KEYS);
+    const dialect = r.choice(t, "client", "dialect", ["mi", "jsonrpc", "binrpc", "auto"] as const);
+    if (dialect !== undefined) config.client.dialect = dialect;
+    const flavour = r.choice(t, "client", "flavour", ["opensips", "kamailio"] as const);
+    if (flavour !== undefined) config.client.flavour = flavour;
     const socket = r.string(t, "client", "socket");
-    if (socket !== undefined) config.client.socket = r.address(socket, "client", "socket");
+    if (socket !== undefined) {
+      config.client.socket = r.socket(socket, "client", "socket", dialect ?? "auto");
+    }
     const timeout = r.duration(t, "client", "timeout");
     if (timeout !== undefined) config.client.timeoutMs = timeout;
     const retries = r.integer(t, "client", "retries", 0);

@@ -17,10 +17,7 @@ function fails(text: string, pattern: RegExp) {
 test("parseConfig() loads the example file in the repository", () => {
   const text = readFileSync(new URL("../../midgram.example.toml", import.meta.url), "utf8");
   const config = parseConfig(text, "midgram.example.toml");
-  assert.deepEqual(config.server.sockets, [
-    { kind: "unix", path: "/run/midgram/midgram.sock" },
-    { kind: "udp", host: "127.0.0.1", port: 8080 },
-  ]);
+  assert.deepEqual(config.server.sockets, ["/run/midgram/midgram.sock", "udp:127.0.0.1:8080"]);
   assert.equal(config.server.mode, 0o660);
   assert.equal(config.server.timeoutMs, 2000);
   assert.equal(config.server.replyIndent, "\t");

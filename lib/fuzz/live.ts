@@ -16,7 +16,7 @@ import { fuzzInput } from "./inputs.ts";
 /** Options of {@linkcode runLive}. */
 export interface LiveOptions {
   target: Address;
-  transport?: Transport;
+  transport: Transport;
   /** Inputs to send at most. */
   runs: number;
   /** Stop after this many ms. */

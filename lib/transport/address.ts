@@ -24,7 +24,10 @@ function bad(text: string, why: string): never {
  *
  * @throws {MidgramError} `usage`, naming the text and what is wrong with it.
  */
-export function parseAddress(text: string): Address {
+export function parseAddress(
+  text: string,
+  _options: { dialect?: "mi" | "jsonrpc" | "binrpc" } = {},
+): Address {
   if (text.startsWith("udp:")) {
     const rest = text.slice(4);
     const colon = rest.lastIndexOf(":");

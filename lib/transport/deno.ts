@@ -217,6 +217,7 @@ async function unixIsLive(path: string): Promise<boolean> {
 export function createDenoTransport(): Transport {
   return {
     name: "deno",
+    resolve: resolveAddress,
     async bind(address: Address, options: BindOptions = {}): Promise<DatagramSocket> {
       if (address.kind === "udp") {
         const resolved = await resolveAddress(address) as UdpAddress;

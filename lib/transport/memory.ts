@@ -92,6 +92,7 @@ export function createMemoryTransport(): Transport {
   };
   return {
     name: "memory",
+    resolve: (address) => Promise.resolve(address),
     bind(address: Address): Promise<DatagramSocket> {
       try {
         if (address.kind === "udp" && address.port === 0) {

@@ -218,6 +218,7 @@ function unixIsLive(path: string): Promise<boolean> {
 export function createNodeTransport(): Transport {
   return {
     name: "node",
+    resolve: resolveAddress,
     async bind(address: Address, options: BindOptions = {}): Promise<DatagramSocket> {
       if (address.kind === "udp") return await bindUdp(address);
       let file: SocketFile | null = null;

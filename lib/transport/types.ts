@@ -87,6 +87,11 @@ export interface Transport {
    * for UDP, bound to an ephemeral port of the peer's address family.
    */
   connectable(peer: Address): Promise<DatagramSocket>;
+  /**
+   * Resolves a host name to an IP literal (the first address the resolver
+   * gives); UNIX addresses and IP literals pass through. Throws `not-found`.
+   */
+  resolve(address: Address): Promise<Address>;
 }
 
 /** Largest datagram any adapter receives whole; longer ones arrive cut to this size. */

@@ -1,0 +1,174 @@
+import { MidgramError } from "../errors.ts";
+import type { ClientCodec, ReplyOutcome } from "../protocol/dialect.ts";
+import type { Params } from "../protocol/value.ts";
+import { formatAddress, sameAddress } from "../transport/address.ts";
+import type { Address, DatagramSocket, Transport } from "../transport/types.ts";
+
+/** Options of {@linkcode call}. */
+export interface CallOptions {
+  /** The runtime's sockets (`defaultTransport()` or an in-memory transport). */
+  transport: Transport;
+  /** The dialect spoken (`clientCodec("jsonrpc")`, …). */
+  codec: ClientCodec;
+  /** How long to wait for the reply, per attempt; default 5000 ms. */
+  timeoutMs?: number;
+  /** UDP only: extra attempts after a timeout; default 0. */
+  retries?: number;
+  /** Gives up with a `closed` error when aborted. */
+  signal?: AbortSignal;
+  /** Send requests over the size limit too (the fuzzer tests how servers take them). */
+  allowOversize?: boolean;
+}
+
+/** A request: a method and its parameters, or bytes sent as they are. */
+export type CallRequest = { method: string; params: Params } | Uint8Array;
+
+/** A reply as received. */
+export interface CallReply {
+  /** The reply's bytes, exactly as they came. */
+  bytes: Uint8Array;
+  /** What the reply says, when it could be read. */
+  outcome: Exclude<ReplyOutcome, { kind: "foreign" }> | null;
+  /** Why the reply could not be read: `truncated-reply` or `reply-syntax`. */
+  error: MidgramError | null;
+  /** Round-trip time in milliseconds. */
+  rttMs: number;
+  /** Where the reply came from (`null`: an unnamed UNIX socket, as the real servers reply). */
+  from: Address | null;
+}
+
+/** Reads a reply with the codec: an outcome, `foreign`, or the reason it cannot be read. */
+function readReply(
+  codec: ClientCodec,
+  bytes: Uint8Array,
+  token: unknown,
+  name: string,
+): { outcome: ReplyOutcome | null; error: MidgramError | null } {
+  try {
+    return { outcome: codec.decodeReply(bytes, token), error: null };
+  } catch (e) {
+    const error = e instanceof MidgramError
+      ? new MidgramError(e.code, `Reply from "${name}": ${e.message}`)
+      : new MidgramError("reply-syntax", `Reply from "${name}" cannot be read`);
+    return { outcome: null, error };
+  }
+}
+
+/**
+ * Sends one request in any dialect and waits for its reply. Every request
+ * uses a fresh client socket (closed on every path), so a late reply to an
+ * earlier request is never taken for the answer to this one; over UDP,
+ * datagrams from any other address than the server's are ignored, and a
+ * reply carrying another request's id or cookie is never the answer.
+ *
+ * @example
+ * ```ts
+ * import { call } from "./call.ts";
+ * import { clientCodec } from "../protocol/dialects.ts";
+ * import { createMemoryTransport } from "../transport/memory.ts";
+ * const transport = createMemoryTransport();
+ * await call({ kind: "udp", host: "127.0.0.1", port: 8080 }, {
+ *   method: "version",
+ *   params: { kind: "positional", values: [] },
+ * }, { transport, codec: clientCodec("mi"), timeoutMs: 50 }).catch((e) => e.code); // "connection-refused" or "timeout"
+ * ```
+ *
+ * @throws {MidgramError} `timeout` when no reply comes in time; the transport's codes
+ *   (`not-found`, `permission-denied`, `connection-refused`, …) when it cannot send;
+ *   `request-too-large`, `unrepresentable`; `closed` when aborted.
+ */
+export async function call(
+  to: Address,
+  request: CallRequest,
+  options: CallOptions,
+): Promise<CallReply> {
+  const { codec, transport } = options;
+  const token = request instanceof Uint8Array ? undefined : codec.newToken();
+  const bytes = request instanceof Uint8Array
+    ? request
+    : codec.encodeRequest(request.method, request.params, token);
+  if (bytes.length > codec.maxRequest && !options.allowOversize) {
+    throw new MidgramError(
+      "request-too-large",
+      `Cannot send a request of ${bytes.length} bytes: the limit is ${codec.maxRequest}`,
+    );
+  }
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const name = formatAddress(to);
+  if (to.kind !== "unix" && to.kind !== "udp") {
+    throw new MidgramError(
+      "usage",
+      `Cannot send to "${name}": this transport is not supported yet`,
+    );
+  }
+  const attempts = 1 + (to.kind === "udp" ? Math.max(0, options.retries ?? 0) : 0);
+  const target = await transport.resolve(to);
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (options.signal?.aborted) throw new MidgramError("closed", `Request to "${name}" aborted`);
+    const socket = await transport.connectable(target);
+    try {
+      const reply = await exchangeDatagram(socket, target, bytes, codec, token, name, {
+        timeoutMs,
+        signal: options.signal,
+      });
+      if (reply !== null) return reply;
+    } finally {
+      await socket.close();
+    }
+  }
+  const tries = attempts > 1 ? ` (${attempts} attempts)` : "";
+  throw new MidgramError(
+    "timeout",
+    `No reply from "${name}" within ${timeoutMs} ms${tries}: is the server running and is the address right?`,
+  );
+}
+
+/** One datagram attempt: the reply, or `null` on a timeout. */
+async function exchangeDatagram(
+  socket: DatagramSocket,
+  target: Address,
+  bytes: Uint8Array,
+  codec: ClientCodec,
+  token: unknown,
+  name: string,
+  options: { timeoutMs: number; signal?: AbortSignal },
+): Promise<CallReply | null> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort("timeout"), options.timeoutMs);
+  const onAbort = () => controller.abort("aborted");
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const started = performance.now();
+    await socket.send(bytes, target, { timeoutMs: options.timeoutMs });
+    while (true) {
+      let datagram;
+      try {
+        datagram = await socket.receive(controller.signal);
+      } catch (error) {
+        if (controller.signal.aborted) break;
+        throw error;
+      }
+      // Over UDP only the server's own address may answer.
+      if (
+        target.kind === "udp" && (datagram.from === null || !sameAddress(datagram.from, target))
+      ) continue;
+      const { outcome, error } = readReply(codec, datagram.data, token, name);
+      // Another request's id or cookie: not the answer, keep waiting.
+      if (outcome?.kind === "foreign") continue;
+      return {
+        bytes: datagram.data,
+        outcome,
+        error,
+        rttMs: performance.now() - started,
+        from: datagram.from,
+      };
+    }
+    if (controller.signal.reason === "aborted") {
+      throw new MidgramError("closed", `Request to "${name}" aborted`);
+    }
+    return null;
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+}

@@ -1,0 +1,64 @@
+import type { ClientCodec, DialectName } from "../protocol/dialect.ts";
+import { isStruct, NO_PARAMS, structEntries, type Value } from "../protocol/value.ts";
+import type { Address, Transport } from "../transport/types.ts";
+import { call } from "./call.ts";
+
+/**
+ * The method that lists a server's methods: `which` for text MI and
+ * OpenSIPS 3, `system.listMethods` for Kamailio (binrpc and jsonrpcs).
+ *
+ * @example
+ * ```ts
+ * import { listMethodsName } from "./methods.ts";
+ * listMethodsName("binrpc"); // "system.listMethods"
+ * ```
+ */
+export function listMethodsName(dialect: DialectName, flavour?: string): string {
+  if (dialect === "binrpc" || flavour === "kamailio") return "system.listMethods";
+  return "which";
+}
+
+/** The strings of a reply value, wherever they are (a list, an MI tree, binrpc's flat list). */
+function strings(value: Value, out: string[]): string[] {
+  if (typeof value === "string") out.push(value);
+  else if (Array.isArray(value)) { for (const v of value as readonly Value[]) strings(v, out); }
+  else if (isStruct(value)) {
+    // An MI tree node: its value is the name.
+    const entries = structEntries(value);
+    const v = entries.find(([n]) => n === "value");
+    if (v && entries.some(([n]) => n === "children")) strings(v[1], out);
+    else for (const [, member] of entries) strings(member, out);
+  }
+  return out;
+}
+
+/**
+ * Asks a server for its method names; an empty list when it does not answer.
+ *
+ * @example
+ * ```ts
+ * import { listMethods } from "./methods.ts";
+ * import { clientCodec } from "../protocol/dialects.ts";
+ * import { createMemoryTransport } from "../transport/memory.ts";
+ * await listMethods({ kind: "unix", path: "/nonexistent" }, {
+ *   transport: createMemoryTransport(),
+ *   codec: clientCodec("mi"),
+ *   timeoutMs: 100,
+ * }); // []
+ * ```
+ */
+export async function listMethods(
+  to: Address,
+  options: { transport: Transport; codec: ClientCodec; flavour?: string; timeoutMs: number },
+): Promise<string[]> {
+  try {
+    const reply = await call(to, {
+      method: listMethodsName(options.codec.dialect, options.flavour),
+      params: NO_PARAMS,
+    }, options);
+    if (reply.outcome?.kind !== "result") return [];
+    return strings(reply.outcome.value, []).filter((s) => s !== "");
+  } catch {
+    return [];
+  }
+}
