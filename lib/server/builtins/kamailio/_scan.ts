@@ -1,0 +1,112 @@
+/**
+ * Reading RPC parameters as Kamailio 5.6's `rpc->scan()` does, for binrpc
+ * (`ctl`) and for `jsonrpcs`: one value at a time, with each transport's own
+ * conversions.
+ *
+ * @module
+ */
+import type { DialectName } from "../../../protocol/dialect.ts";
+import { Double, type Params, type Value } from "../../../protocol/value.ts";
+import { RpcError } from "../../rpc_error.ts";
+
+const TWO_64 = 1n << 64n;
+const TWO_63 = 1n << 63n;
+
+/** An int64 as C's unsigned `%lu` prints it (two's complement). */
+function unsigned64(n: bigint): string {
+  return (((n % TWO_64) + TWO_64) % TWO_64).toString();
+}
+
+/**
+ * A JSON number as jsonrpcs turns it into text: `(unsigned long)` of the
+ * double, as x86-64 converts it (truncated; out of range gives 2^63).
+ */
+function jsonNumberText(x: number): string {
+  const toInt64 = (v: number): bigint => {
+    if (!Number.isFinite(v) || v >= 2 ** 63 || v < -(2 ** 63)) return -TWO_63;
+    return BigInt(Math.trunc(v));
+  };
+  if (x >= 2 ** 63) return unsigned64(toInt64(x - 2 ** 63) ^ -TWO_63);
+  return unsigned64(toInt64(x));
+}
+
+const isDouble = (v: Value): boolean =>
+  v instanceof Double || (typeof v === "number" && !Number.isInteger(v));
+
+/**
+ * The parameters of one call, read in order. Named JSON-RPC parameters are
+ * read in order too: jsonrpcs ignores their names.
+ */
+export class Scanner {
+  readonly #values: readonly Value[];
+  readonly #dialect: DialectName;
+  #next = 0;
+  /** The fault ctl prepared when a parameter could not be read. */
+  fault: RpcError | undefined;
+
+  constructor(params: Params, dialect: DialectName) {
+    this.#values = params.kind === "named"
+      ? params.values.entries.map(([, v]) => v)
+      : params.values;
+    this.#dialect = dialect;
+  }
+
+  /**
+   * The next parameter as a string (`rpc->scan("s")`): only a string is
+   * taken. Returns undefined, consuming nothing, when there is none or it is
+   * of another type.
+   */
+  string(): string | undefined {
+    const value = this.#values[this.#next];
+    if (typeof value !== "string") return undefined;
+    this.#next++;
+    return value;
+  }
+
+  /**
+   * The next parameter converted to a string (`rpc->scan(".s")`): integers
+   * become their unsigned decimal text; JSON numbers are truncated first.
+   * Returns undefined when there is none or it cannot be converted; over
+   * binrpc a double cannot be converted, and ctl then keeps a fault in
+   * {@linkcode Scanner.fault}, sent only if the method adds nothing.
+   */
+  text(): string | undefined {
+    const value = this.#values[this.#next];
+    if (value === undefined) return undefined;
+    let text: string | undefined;
+    if (typeof value === "string") text = value;
+    else if (this.#dialect === "binrpc") {
+      if (typeof value === "number" && Number.isInteger(value)) text = unsigned64(BigInt(value));
+      else if (isDouble(value)) {
+        this.fault = new RpcError(
+          400,
+          `error at parameter ${this.#next}: expected float type but bug -- internal error`,
+        );
+      }
+    } else if (typeof value === "number" || value instanceof Double) {
+      text = jsonNumberText(typeof value === "number" ? value : value.value);
+    }
+    if (text !== undefined) this.#next++;
+    return text;
+  }
+
+  /**
+   * The next parameter as an integer (`rpc->scan("d")`). Over binrpc only an
+   * integer is taken (else undefined); jsonrpcs truncates a number and reads
+   * anything else as 0.
+   */
+  int(): number | undefined {
+    const value = this.#values[this.#next];
+    if (value === undefined) return undefined;
+    let n: number | undefined;
+    if (this.#dialect === "binrpc") {
+      n = typeof value === "number" && Number.isInteger(value) ? value : undefined;
+    } else if (typeof value === "number" || value instanceof Double) {
+      const x = typeof value === "number" ? value : value.value;
+      // C's (int) of a double; out of range, x86-64 gives INT_MIN.
+      n = Number.isFinite(x) && Math.abs(x) < 2 ** 31 ? Math.trunc(x) : -2147483648;
+    } else n = 0;
+    if (n !== undefined) this.#next++;
+    return n;
+  }
+}

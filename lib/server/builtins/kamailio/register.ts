@@ -1,0 +1,179 @@
+/**
+ * The built-ins of Kamailio 5.6 in its names and layouts, for binrpc (`ctl`)
+ * and Kamailio-flavoured JSON-RPC (`jsonrpcs`): the `core.*` and `system.*`
+ * methods of `core_cmd.c` and the `stats.*` methods of `kex`.
+ *
+ * How results map onto the wire: a Kamailio method adds values one by one.
+ * A method that may add several (Kamailio's `RET_ARRAY`) returns them as an
+ * array: binrpc writes its items as the reply's flat list of records,
+ * jsonrpcs as a JSON array (`[]` when empty). Any other method returns its
+ * single value, or nothing (binrpc: an empty reply; jsonrpcs: `{}`).
+ *
+ * @module
+ */
+import type { Value } from "../../../protocol/value.ts";
+import { RpcError } from "../../rpc_error.ts";
+import type { CommandRegistry } from "../../registry.ts";
+import type { BuiltinHost } from "../host.ts";
+import { ctime } from "../_ctime.ts";
+import { Scanner } from "./_scan.ts";
+import { type KamailioMethod, statisticsMethods } from "./_statistics.ts";
+
+/** What Kamailio calls the stand-in's only process (`core.ps`, `core.psx`). */
+const PROCESS_DESCRIPTION = "midgram";
+/** The signal `core.kill` sends when given none (SIGTERM). */
+const SIGTERM = 15;
+
+/** Options of {@linkcode registerKamailioBuiltins}. */
+export interface KamailioBuiltinOptions {
+  /** Built-in names not to register. */
+  disable?: string[];
+}
+
+const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function coreMethods(host: BuiltinHost): KamailioMethod[] {
+  const info = host.host;
+  return [
+    {
+      name: "system.listMethods",
+      help: "Lists all RPC methods supported by the server.",
+      // Kamailio keeps its methods sorted by name.
+      handler: (_params, ctx) => [...ctx.commands()].sort(byBytes),
+    },
+    {
+      name: "system.methodSignature",
+      help: "Returns signature of given method.",
+      handler: () => {
+        throw new RpcError(500, "Not Implemented Yet");
+      },
+    },
+    {
+      name: "system.methodHelp",
+      help: "Print the help string for given method.",
+      handler: (params, ctx) => {
+        const name = new Scanner(params, ctx.dialect).string();
+        if (name === undefined) throw new RpcError(400, "Method Name Expected");
+        const text = ctx.commands().includes(name) ? ctx.help(name) : undefined;
+        if (text === undefined) throw new RpcError(400, "command not found");
+        return text === "" ? "undocumented" : text;
+      },
+    },
+    {
+      name: "core.echo",
+      help: "Returns back its parameters.",
+      handler: (params, ctx) => {
+        const scanner = new Scanner(params, ctx.dialect);
+        const out: string[] = [];
+        for (let s = scanner.text(); s !== undefined; s = scanner.text()) out.push(s);
+        if (out.length === 0 && scanner.fault) throw scanner.fault;
+        return out;
+      },
+    },
+    {
+      name: "core.version",
+      help: "Returns the version string of the server.",
+      handler: () => host.version,
+    },
+    {
+      name: "core.uptime",
+      help: "Returns uptime of SIP server.",
+      handler: () => {
+        const now = info.now();
+        const seconds = Math.floor((now.getTime() - host.startedAt.getTime()) / 1000);
+        return { now: ctime(now), up_since: ctime(host.startedAt), uptime: Math.max(0, seconds) };
+      },
+    },
+    {
+      name: "core.ps",
+      help: "Returns the description of running processes.",
+      handler: () => [info.pid, PROCESS_DESCRIPTION],
+    },
+    {
+      name: "core.psx",
+      help: "Returns the detailed description of running processes.",
+      handler: () => [{ IDX: 0, PID: info.pid, DSC: PROCESS_DESCRIPTION }],
+    },
+    {
+      name: "core.pwd",
+      help: "Returns the working directory of server.",
+      handler: () => [info.cwd()],
+    },
+    {
+      name: "core.arg",
+      help: "Returns the list of command line arguments used on startup.",
+      handler: () => [...info.argv],
+    },
+    {
+      name: "core.kill",
+      help: "Sends the given signal to server.",
+      handler: (params, ctx): Value | undefined => {
+        const signal = new Scanner(params, ctx.dialect).int() ?? SIGTERM;
+        // Kamailio answers first, then signals its processes; signal 0 only probes.
+        if (signal !== 0) ctx.afterReply(() => info.onKill?.());
+        return undefined;
+      },
+    },
+  ];
+}
+
+/** Every Kamailio built-in name, in registration order. */
+export const KAMAILIO_BUILTINS: readonly string[] = [
+  "system.listMethods",
+  "system.methodSignature",
+  "system.methodHelp",
+  "core.echo",
+  "core.version",
+  "core.uptime",
+  "core.ps",
+  "core.psx",
+  "core.pwd",
+  "core.arg",
+  "core.kill",
+  "stats.get_statistics",
+  "stats.fetch",
+  "stats.fetchn",
+  "stats.reset_statistics",
+  "stats.clear_statistics",
+];
+
+/**
+ * Registers the Kamailio 5.6 built-ins (those of {@linkcode KAMAILIO_BUILTINS}
+ * not disabled). Throws TypeError for an unknown name in `disable`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { CommandRegistry } from "../../registry.ts";
+ * import { CacheStore } from "../cache_store.ts";
+ * import { registerKamailioBuiltins } from "./register.ts";
+ *
+ * const registry = new CommandRegistry();
+ * registerKamailioBuiltins(registry, {
+ *   host: { pid: 42, cwd: () => "/", argv: ["midgram"], runtime: "node 20", now: () => new Date() },
+ *   startedAt: new Date(),
+ *   version: "midgram 0.2.0 (node 20.20.2)",
+ *   stats: () => ({}),
+ *   resetStats: () => [],
+ *   cache: new CacheStore(() => Date.now()),
+ * }, { disable: ["core.kill"] });
+ * assert.equal(registry.get("core.version")?.help, "Returns the version string of the server.");
+ * assert.equal(registry.get("core.kill"), undefined);
+ * ```
+ */
+export function registerKamailioBuiltins(
+  registry: CommandRegistry,
+  host: BuiltinHost,
+  options: KamailioBuiltinOptions = {},
+): void {
+  const disable = options.disable ?? [];
+  for (const name of disable) {
+    if (!KAMAILIO_BUILTINS.includes(name)) {
+      throw new TypeError(`Unknown Kamailio built-in "${name}" to disable`);
+    }
+  }
+  for (const method of [...coreMethods(host), ...statisticsMethods(host)]) {
+    if (disable.includes(method.name)) continue;
+    registry.register(method.name, method.handler, { help: method.help });
+  }
+}
