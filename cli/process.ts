@@ -5,6 +5,8 @@
  *
  * @module
  */
+import inspector from "node:inspector";
+import { constants } from "node:os";
 import process from "node:process";
 import { cli } from "./main.ts";
 import { concatBytes } from "../lib/bytes.ts";
@@ -17,8 +19,102 @@ async function readAll(): Promise<Uint8Array> {
   return concatBytes(chunks);
 }
 
+/** SIGUSR1 does nothing: a listener replaces Node's handler, which would start the inspector. */
+function ignoreDebugSignal(): void {
+  if (!process.listeners("SIGUSR1").includes(closeInspector)) process.on("SIGUSR1", closeInspector);
+}
+
+interface DenoLibc {
+  symbols: { signal(sig: number, handler: bigint): unknown };
+  close(): void;
+}
+
+/** What of the `Deno` namespace this file uses; undefined on Node. */
+function denoNamespace(): {
+  permissions: { querySync(d: { name: string }): { state: string } };
+  dlopen(path: string, symbols: unknown): DenoLibc;
+} | undefined {
+  return (globalThis as { Deno?: ReturnType<typeof denoNamespace> }).Deno;
+}
+
+/** Inspector flags: Node's (`--inspect`, `--inspect-brk=…`, `--inspect-port`, …) and `--debug-port`. */
+const INSPECTOR_FLAG = /^--(inspect|debug-port)/;
+
+/** Closes an inspector that was not asked for on the command line (a signal opened it). */
+function closeInspector(): void {
+  // Deno would prompt for the permission to ask: only ask with it.
+  const deno = denoNamespace();
+  if (deno && deno.permissions.querySync({ name: "sys" }).state !== "granted") return;
+  try {
+    if (!inspector.url()) return;
+    if (!inSingleExecutable && process.execArgv.some((a) => INSPECTOR_FLAG.test(a))) return;
+    inspector.close();
+  } catch {
+    // Deno without --allow-sys cannot even ask: nothing to close that we can see.
+  }
+}
+
+/**
+ * Deno 2.9.2 and later start an inspector on SIGUSR1 whatever listeners the
+ * program has, from half a second after start. With FFI allowed, the signal
+ * is ignored by the kernel instead (SIG_IGN), before that can happen.
+ * Returns whether it is.
+ */
+function ignoreDebugSignalOnDeno(): boolean {
+  const deno = denoNamespace();
+  if (!deno) return true;
+  // Never prompt for the permission: without it, document the limit instead.
+  if (deno.permissions.querySync({ name: "ffi" }).state !== "granted") return false;
+  for (const name of ["libc.so.6", "libc.so", "/usr/lib/libSystem.B.dylib"]) {
+    try {
+      const libc = deno.dlopen(name, {
+        signal: { parameters: ["i32", "usize"], result: "usize" },
+      });
+      // SIG_IGN is 1 on Linux and macOS.
+      libc.symbols.signal(constants.signals.SIGUSR1, 1n);
+      libc.close();
+      return true;
+    } catch {
+      // Try the next name.
+    }
+  }
+  return false;
+}
+
+let inSingleExecutable = false;
+
+/**
+ * Makes sure the process never opens a debugger on a signal: SIGUSR1 is
+ * ignored (on Node a listener replaces the native handler; on Deno the signal
+ * is set to SIG_IGN when FFI is allowed), an inspector that a signal opened
+ * before this ran is closed, and inspector flags are taken out of
+ * `NODE_OPTIONS` so that programs midgram starts do not inherit them. Run
+ * first by every entry point.
+ *
+ * @param singleExecutable Close any open inspector: the single executable is never debugged.
+ */
+export function hardenProcess(singleExecutable = false): void {
+  inSingleExecutable ||= singleExecutable;
+  ignoreDebugSignal();
+  if (!ignoreDebugSignalOnDeno()) {
+    process.stderr.write(
+      "midgram: warning: this Deno opens a debugger on SIGUSR1 unless FFI is allowed: run deno with --allow-ffi\n",
+    );
+  }
+  closeInspector();
+  // One more look once the loop runs: a signal that came just before the listener may still be starting it.
+  setImmediate(closeInspector);
+  const options = process.env.NODE_OPTIONS;
+  if (options !== undefined && /--(inspect|debug-port)/.test(options)) {
+    process.env.NODE_OPTIONS = options.split(/\s+/).filter((o) => !INSPECTOR_FLAG.test(o)).join(
+      " ",
+    );
+  }
+}
+
 /** Runs the CLI on the real process and exits with its status. */
 export async function main(): Promise<never> {
+  hardenProcess();
   const controller = new AbortController();
   const stop = () => {
     if (controller.signal.aborted) process.exit(130);

@@ -15,6 +15,11 @@
  * Run by plain Node (`node dist/midgram.cjs`, for debugging), it is not a
  * SEA: the addon is then required from node_modules as usual.
  *
+ * The executable never opens a debugger: Node 20 refuses inspector flags in
+ * `NODE_OPTIONS` for a single executable, and `start` first of all replaces
+ * Node's SIGUSR1 handler and closes an inspector a signal may have opened in
+ * the milliseconds before it ran (see `hardenProcess()` in `process.ts`).
+ *
  * @module
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -28,7 +33,7 @@ import {
   provideUnixDgramBinding,
   type UnixDgramBinding,
 } from "../lib/transport/_unix_dgram_binding.ts";
-import { main } from "./process.ts";
+import { hardenProcess, main } from "./process.ts";
 
 /** The key of the addon in the executable's assets (see the build script). */
 const ADDON_ASSET = "unix_dgram.node";
@@ -59,6 +64,9 @@ function loadAddonFromAsset(): UnixDgramBinding {
 
 /** Runs the CLI: what the executable does when it starts. */
 function start(): void {
+  // First of all, before Node's SIGUSR1 handler can start the inspector: see hardenProcess().
+  process.on("SIGUSR1", () => {});
+  hardenProcess(isSea());
   if (isSea()) provideUnixDgramBinding(loadAddonFromAsset);
   void main();
 }

@@ -1,14 +1,16 @@
 /**
- * Safe UNIX socket files, shared by the Deno and Node adapters (`node:fs`
- * works on both). Better than the real servers (PROTOCOL.md §5): never
+ * Safe UNIX socket files and the client sockets' policy (who may reach a
+ * reply socket, where a UDP client binds), shared by the Deno and Node
+ * adapters (`node:fs` works on both). Better than the real servers (PROTOCOL.md §5): never
  * delete anything that is not a dead socket, refuse symbolic and hard links,
  * and never let the socket exist at its path with wider permissions than asked.
  *
  * @module
  */
-import { chmod, chown, lstat, mkdtemp, rename, rm, unlink } from "node:fs/promises";
+import { chmod, chown, lstat, mkdtemp, readFile, rename, rm, stat, unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
+import process from "node:process";
 import { MidgramError } from "../errors.ts";
 import { osError } from "./_errors.ts";
 import type { BindOptions, UnixAddress } from "./types.ts";
@@ -114,15 +116,15 @@ export async function removeSocketFile(file: SocketFile): Promise<void> {
 }
 
 /**
- * Makes a private directory for a client's reply socket: mode 0711, so a
- * server running as another user can reach the socket inside (made 0622)
- * without being able to list the directory.
+ * Makes a private directory (mode 0700) for a client's reply socket or a
+ * server's sending socket. Nobody else can reach what is bound inside until
+ * {@linkcode openReplySocket} lets the server's side in.
  */
 export async function clientSocketDir(): Promise<{ dir: string; path: string }> {
   let dir: string;
   try {
     dir = await mkdtemp(join(tmpdir(), "midgram-"));
-    await chmod(dir, 0o711);
+    await chmod(dir, 0o700);
   } catch (error) {
     const code = (error as { code?: string }).code ?? String(error);
     throw new MidgramError(
@@ -134,9 +136,135 @@ export async function clientSocketDir(): Promise<{ dir: string; path: string }> 
   return { dir, path: join(dir, "reply.sock") };
 }
 
-/** Opens up a client reply socket for the server to write to. */
-export async function openClientSocket(path: string): Promise<void> {
-  await chmod(path, 0o622);
+/**
+ * Who may reach a client's reply socket: the owner and group to give the
+ * directory and the socket, and their modes. `-1` keeps the current owner or group.
+ */
+export interface ReplyAccess {
+  uid: number;
+  gid: number;
+  dirMode: number;
+  socketMode: number;
+}
+
+/** The environment variable that lets any local user reach the reply socket (the old behaviour). */
+export const INSECURE_REPLY_ENV = "MIDGRAM_INSECURE_REPLY";
+
+interface Identity {
+  uid: number;
+  groups: Set<number>;
+}
+
+async function ownIdentity(): Promise<Identity> {
+  const uid = process.geteuid?.() ?? -1;
+  const groups = new Set<number>(process.getgroups?.() ?? []);
+  const egid = process.getegid?.();
+  if (egid !== undefined) groups.add(egid);
+  // Deno's getgroups() is empty: the kernel's list is the reliable one.
+  try {
+    const line = (await readFile("/proc/self/status", "utf8")).split("\n")
+      .find((l) => l.startsWith("Groups:"));
+    for (const g of line?.slice(7).trim().split(/\s+/) ?? []) if (g) groups.add(Number(g));
+  } catch {
+    // Not Linux: getgroups() is all there is.
+  }
+  return { uid, groups };
+}
+
+/** The groups of the user `uid`, from /etc/passwd and /etc/group (empty when unreadable). */
+async function groupsOfUser(uid: number): Promise<Set<number>> {
+  const groups = new Set<number>();
+  try {
+    const user = (await readFile("/etc/passwd", "utf8")).split("\n").map((l) => l.split(":"))
+      .find((f) => f.length >= 4 && Number(f[2]) === uid && f[2] !== "");
+    if (!user) return groups;
+    groups.add(Number(user[3]));
+    for (const line of (await readFile("/etc/group", "utf8")).split("\n")) {
+      const f = line.split(":");
+      if (f.length >= 4 && f[3].split(",").includes(user[0])) groups.add(Number(f[2]));
+    }
+  } catch {
+    // No readable user database: only shared groups we can see count.
+  }
+  return groups;
+}
+
+/**
+ * Decides who may send to the reply socket of a client of `peer`: only the
+ * owner of the server's socket and the members of its group (who may send to
+ * the server anyway), never other local users, so that nobody else can forge
+ * a reply. A server socket that cannot be examined gets a private directory:
+ * the request then fails on its own (not found, permission denied).
+ *
+ * Throws a `permission-denied` error when no such directory can be made (we
+ * are neither the socket's owner, root, nor share a group with its owner)
+ * unless `MIDGRAM_INSECURE_REPLY=1` opts into a socket any local user can reach.
+ */
+export async function planReplyAccess(peer: UnixAddress): Promise<ReplyAccess> {
+  const private_: ReplyAccess = { uid: -1, gid: -1, dirMode: 0o700, socketMode: 0o600 };
+  let server;
+  try {
+    server = await stat(peer.path);
+  } catch {
+    return private_;
+  }
+  const me = await ownIdentity();
+  if (me.uid === 0 && server.uid !== 0) {
+    // Root can give the directory away: to the socket's owner and group, who only may enter.
+    return { uid: server.uid, gid: server.gid, dirMode: 0o110, socketMode: 0o220 };
+  }
+  if (me.groups.has(server.gid) || me.uid === 0) {
+    // Our own socket, or one whose group we are in: that group may enter (and we).
+    return { uid: -1, gid: server.gid, dirMode: 0o710, socketMode: 0o620 };
+  }
+  if (me.uid === server.uid) return private_;
+  const theirs = await groupsOfUser(server.uid);
+  const shared = [...me.groups].find((g) => theirs.has(g));
+  if (shared !== undefined) return { uid: -1, gid: shared, dirMode: 0o710, socketMode: 0o620 };
+  if (process.env[INSECURE_REPLY_ENV] === "1") {
+    return { uid: -1, gid: -1, dirMode: 0o711, socketMode: 0o622 };
+  }
+  throw new MidgramError(
+    "permission-denied",
+    `Cannot make a reply socket for "${peer.path}": the server's socket belongs to uid ${server.uid} and gid ${server.gid}, ` +
+      `and this user (uid ${me.uid}) shares no group with them, so no reply directory only the server can enter can be made: ` +
+      `run as the socket's owner or root, join its group, or set ${INSECURE_REPLY_ENV}=1 to let any local user reach the reply socket`,
+  );
+}
+
+/**
+ * Lets the server's side reach a reply socket bound at `path` in the private
+ * directory `dir`: the socket first, then the directory, which until then
+ * kept everyone else out.
+ */
+export async function openReplySocket(
+  dir: string,
+  path: string,
+  access: ReplyAccess,
+): Promise<void> {
+  await chmod(path, access.socketMode);
+  if (access.uid !== -1 || access.gid !== -1) await chown(path, access.uid, access.gid);
+  // Root gives the directory away: set its mode before its owner, so the new owner never has more.
+  await chmod(dir, access.dirMode);
+  if (access.uid !== -1 || access.gid !== -1) await chown(dir, access.uid, access.gid);
+}
+
+/**
+ * The local address a client's UDP socket binds to for a server at `host` (an
+ * IP literal): the family's loopback when the server is on loopback, so that
+ * the socket is not reachable from other hosts, else the family's wildcard.
+ *
+ * @example
+ * ```ts
+ * import { clientHost } from "./_unix_path.ts";
+ * clientHost("127.0.0.2"); // "127.0.0.1"
+ * clientHost("::1"); // "::1"
+ * clientHost("192.0.2.7"); // "0.0.0.0"
+ * ```
+ */
+export function clientHost(host: string): string {
+  if (host.includes(":")) return host === "::1" || /^(0*:)+0*1$/.test(host) ? "::1" : "::";
+  return host.startsWith("127.") ? "127.0.0.1" : "0.0.0.0";
 }
 
 /** Removes a client's private directory and everything in it. */

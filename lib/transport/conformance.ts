@@ -263,8 +263,9 @@ export function runTransportSuite(options: TransportSuiteOptions): void {
       path: "/nonexistent.sock",
     });
     const path = (client.address as { path: string }).path;
-    assert.equal(statSync(path).mode & 0o777, 0o622);
-    assert.equal(statSync(join(path, "..")).mode & 0o777, 0o711);
+    // No server socket to let in: nobody else may reach the reply socket.
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    assert.equal(statSync(join(path, "..")).mode & 0o777, 0o700);
     await client.close();
     assert.equal(existsSync(join(path, "..")), false);
   });

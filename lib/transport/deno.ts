@@ -11,8 +11,10 @@ import { formatAddress } from "./address.ts";
 import { closedError, errnoName, osError, sendTimeout } from "./_errors.ts";
 import {
   bindUnixSafely,
+  clientHost,
   clientSocketDir,
-  openClientSocket,
+  openReplySocket,
+  planReplyAccess,
   removeDir,
   removeSocketFile,
 } from "./_unix_path.ts";
@@ -250,16 +252,22 @@ export function createDenoTransport(): Transport {
     async connectable(peer: Address): Promise<DatagramSocket> {
       if (peer.kind === "udp") {
         const resolved = await resolveAddress(peer) as UdpAddress;
-        const any = resolved.host.includes(":") ? "::" : "0.0.0.0";
-        const conn = listen({ kind: "udp", host: any, port: 0 });
+        const conn = listen({ kind: "udp", host: clientHost(resolved.host), port: 0 });
         return new DenoSocket(fromDeno(conn.addr)!, conn, () => Promise.resolve());
       }
+      const access = await planReplyAccess(peer);
       const { dir, path } = await clientSocketDir();
       let conn: DenoDatagramConn;
       try {
         conn = listen({ kind: "unix", path });
-        await openClientSocket(path);
       } catch (error) {
+        await removeDir(dir);
+        throw error;
+      }
+      try {
+        await openReplySocket(dir, path, access);
+      } catch (error) {
+        conn.close();
         await removeDir(dir);
         throw error;
       }

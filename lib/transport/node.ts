@@ -12,8 +12,10 @@ import { DatagramQueue } from "./_queue.ts";
 import { unixDgramBinding } from "./_unix_dgram_binding.ts";
 import {
   bindUnixSafely,
+  clientHost,
   clientSocketDir,
-  openClientSocket,
+  openReplySocket,
+  planReplyAccess,
   removeDir,
   removeSocketFile,
   type SocketFile,
@@ -244,17 +246,14 @@ export function createNodeTransport(): Transport {
     async connectable(peer: Address): Promise<DatagramSocket> {
       if (peer.kind === "udp") {
         const resolved = await resolveAddress(peer) as UdpAddress;
-        return await bindUdp({
-          kind: "udp",
-          host: resolved.host.includes(":") ? "::" : "0.0.0.0",
-          port: 0,
-        });
+        return await bindUdp({ kind: "udp", host: clientHost(resolved.host), port: 0 });
       }
+      const access = await planReplyAccess(peer);
       const { dir, path } = await clientSocketDir();
       const raw = new RawUnixSocket();
       try {
         raw.bind(path);
-        await openClientSocket(path);
+        await openReplySocket(dir, path, access);
       } catch (error) {
         raw.close({ kind: "unix", path });
         await removeDir(dir);
