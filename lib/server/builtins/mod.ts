@@ -13,6 +13,8 @@ import type { BuiltinHost } from "./host.ts";
 import { registerInfo } from "./info.ts";
 import { miCommandSet } from "./mi_set.ts";
 import { registerStatistics } from "./statistics.ts";
+import { OPENSIPS_BUILTINS, registerOpenSipsBuiltins } from "./opensips/register.ts";
+import { KAMAILIO_BUILTINS, registerKamailioBuiltins } from "./kamailio/register.ts";
 
 /** Every built-in command name of the OpenSIPS 2.4 set. */
 export const BUILTIN_COMMANDS = [
@@ -36,8 +38,8 @@ export const BUILTIN_COMMANDS = [
 /** The built-in names of each flavour. */
 export const BUILTIN_NAMES: Record<BuiltinFlavour, readonly string[]> = {
   "opensips-2.4": BUILTIN_COMMANDS,
-  "opensips": [],
-  "kamailio": [],
+  "opensips": OPENSIPS_BUILTINS,
+  "kamailio": KAMAILIO_BUILTINS,
 };
 
 /** Builds the built-in set of every flavour, less the disabled names. */
@@ -56,9 +58,11 @@ export function builtinSets(
   registerInfo(set, host, enabled);
   registerStatistics(set, host, enabled);
   registerCache(set, host, enabled);
-  return {
-    "opensips-2.4": mi,
-    "opensips": new CommandRegistry(),
-    "kamailio": new CommandRegistry(),
-  };
+  const only = (flavour: BuiltinFlavour) =>
+    options.disable.filter((n) => BUILTIN_NAMES[flavour].includes(n));
+  const opensips = new CommandRegistry();
+  registerOpenSipsBuiltins(opensips, host, { disable: only("opensips") });
+  const kamailio = new CommandRegistry();
+  registerKamailioBuiltins(kamailio, host, { disable: only("kamailio") });
+  return { "opensips-2.4": mi, "opensips": opensips, "kamailio": kamailio };
 }
