@@ -6,6 +6,8 @@
  */
 import type { ClientCodec, DialectName, ServerCodec } from "./dialect.ts";
 import { createMiClientCodec, createMiServerCodec } from "./mi/codec.ts";
+import { createBinRpcClientCodec } from "./binrpc/create_binrpc_client_codec.ts";
+import { createBinRpcServerCodec } from "./binrpc/create_binrpc_server_codec.ts";
 
 /** Options for making a codec. */
 export interface CodecOptions {
@@ -33,6 +35,8 @@ export function serverCodec(dialect: DialectName, options: CodecOptions = {}): S
   switch (dialect) {
     case "mi":
       return createMiServerCodec({ indent: options.indent, count: options.count });
+    case "binrpc":
+      return createBinRpcServerCodec();
     default:
       throw new TypeError(`The ${dialect} dialect is not available yet`);
   }
@@ -51,6 +55,8 @@ export function clientCodec(dialect: DialectName, options: CodecOptions = {}): C
   switch (dialect) {
     case "mi":
       return createMiClientCodec({ indent: options.indent });
+    case "binrpc":
+      return createBinRpcClientCodec();
     default:
       throw new TypeError(`The ${dialect} dialect is not available yet`);
   }
