@@ -22,6 +22,37 @@ export interface UdpAddress {
 /** Where a datagram goes to or comes from. */
 export type Address = UnixAddress | UdpAddress;
 
+/** A UNIX stream socket address (kamcmd's `unixs:/path`). */
+export interface UnixStreamAddress {
+  kind: "unix-stream";
+  path: string;
+}
+
+/** A TCP address; `host` as for {@linkcode UdpAddress}. */
+export interface TcpAddress {
+  kind: "tcp";
+  host: string;
+  port: number;
+}
+
+/** A named pipe (FIFO) of a server's `mi_fifo` or `jsonrpcs` module. */
+export interface FifoAddress {
+  kind: "fifo";
+  path: string;
+}
+
+/** An HTTP endpoint (`mi_http`, `xhttp`): a normalised `http:` URL. */
+export interface HttpAddress {
+  kind: "http";
+  url: string;
+}
+
+/** Where a stream connection goes to or comes from. */
+export type StreamAddress = UnixStreamAddress | TcpAddress;
+
+/** Any address midgram can reach a server at. */
+export type AnyAddress = Address | StreamAddress | FifoAddress | HttpAddress;
+
 /** A received datagram. */
 export interface Datagram {
   /** The bytes, at most `maxDatagram` of the socket (anything longer was cut by the OS). */
