@@ -101,6 +101,56 @@ export interface DatagramSocket {
   close(): Promise<void>;
 }
 
+/** Options for opening a stream connection. */
+export interface ConnectOptions {
+  /** Give up with a `timeout` error after this many milliseconds. Default 2000. */
+  timeoutMs?: number;
+  /** Gives up with the signal's reason when it aborts. */
+  signal?: AbortSignal;
+}
+
+/** One end of a stream connection (UNIX stream or TCP). */
+export interface StreamConnection {
+  /**
+   * The other end: the server's address on a client's connection, the
+   * client's on a TCP server's, `null` for an unnamed UNIX client.
+   */
+  readonly peer: StreamAddress | null;
+  /**
+   * The next bytes received, as the OS delivered them (a packet may come in
+   * pieces, or several in one piece: see `readFrames`), or `null` at the end
+   * of the stream. One `read()` may be pending at a time. Rejects with a
+   * `closed` error once `close()` is called, with the signal's reason on
+   * abort (bytes that arrive later are kept for the next call).
+   */
+  read(signal?: AbortSignal): Promise<Uint8Array | null>;
+  /**
+   * Writes all of `data`. A write that does not complete in time (the peer
+   * does not read) rejects with `timeout` and leaves the connection closed,
+   * since part of the data may be gone.
+   */
+  write(data: Uint8Array, options?: SendOptions): Promise<void>;
+  /** Flushes what was written and closes the connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A listening stream socket. */
+export interface StreamListener {
+  /** The address listened on (the real port for port 0). */
+  readonly address: StreamAddress;
+  /**
+   * Waits for the next connection. One `accept()` may be pending at a time;
+   * rejects with `closed` once the listener is closed, with the signal's
+   * reason on abort (the connection that arrives later is kept).
+   */
+  accept(signal?: AbortSignal): Promise<StreamConnection>;
+  /**
+   * Stops listening and, for a UNIX socket, removes its file. Connections
+   * already accepted stay open. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
 /** A way to open datagram sockets: one per runtime, plus an in-memory one for tests. */
 export interface Transport {
   /** A short name for messages and test titles: `deno`, `node`, `memory`. */
@@ -118,7 +168,22 @@ export interface Transport {
    * for UDP, bound to an ephemeral port of the peer's address family.
    */
   connectable(peer: Address): Promise<DatagramSocket>;
+  /**
+   * Listens for stream connections at `address`; a UNIX socket file is made
+   * as safely as for `bind()` (a stale stream socket is replaced, a live one,
+   * a datagram socket or anything else is refused).
+   */
+  listenStream(address: StreamAddress, options?: BindOptions): Promise<StreamListener>;
+  /**
+   * Connects to a stream listener. Rejects with a `MidgramError`
+   * (`connection-refused`, `not-found`, `permission-denied`, `not-a-socket`,
+   * `timeout`, …) that names the address.
+   */
+  connectStream(address: StreamAddress, options?: ConnectOptions): Promise<StreamConnection>;
 }
+
+/** Bytes a stream connection buffers unread before it stops reading from the OS. */
+export const STREAM_HIGH_WATER = 1 << 20;
 
 /** Largest datagram any adapter receives whole; longer ones arrive cut to this size. */
 export const RECEIVE_BUFFER_SIZE = 65536;
