@@ -50,6 +50,7 @@ export interface SendOptions {
   indent?: string;
   watch?: string;
   config?: string;
+  replyDir?: string;
 }
 
 /** One server's answer, ready to print. */
@@ -152,6 +153,8 @@ async function once(
       timeoutMs: settings.timeoutMs,
       retries: settings.retries,
       signal: io.interrupted,
+      flavour: found.flavour,
+      replyDir: options.replyDir,
     });
     if (reply.error) {
       return { spec, dialect, reply, exit: reply.error.exitCode, message: reply.error.message };
@@ -438,6 +441,7 @@ export function sendCommand(io: Io, status: { code: number }): Command {
     .option("-q, --quiet", "print nothing; the exit status tells")
     .option("--indent <string>", "text MI: the server's reply indent (\\t for TAB)", "\\t")
     .option("--watch <duration>", "repeat every DURATION until interrupted")
+    .option("--reply-dir <dir>", "FIFO: the server's reply directory (reply_dir) [default: /tmp]")
     .option("--config <file>", "configuration file (see the README for the search path)")
     .addHelpText(
       "after",

@@ -2,7 +2,18 @@ import { MidgramError } from "../errors.ts";
 import type { ClientCodec, ReplyOutcome } from "../protocol/dialect.ts";
 import type { Params } from "../protocol/value.ts";
 import { formatAddress, sameAddress } from "../transport/address.ts";
-import type { Address, DatagramSocket, Transport } from "../transport/types.ts";
+import { writeKamailioFifoRequest } from "../protocol/jsonrpc/write_kamailio_fifo_request.ts";
+import { writeOpensipsFifoRequest } from "../protocol/jsonrpc/write_opensips_fifo_request.ts";
+import { fifoRequest } from "../transport/fifo.ts";
+import { httpPost } from "../transport/http.ts";
+import { readFrames } from "../transport/read_frames.ts";
+import type {
+  Address,
+  AnyAddress,
+  DatagramSocket,
+  StreamAddress,
+  Transport,
+} from "../transport/types.ts";
 
 /** Options of {@linkcode call}. */
 export interface CallOptions {
@@ -18,6 +29,10 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Send requests over the size limit too (the fuzzer tests how servers take them). */
   allowOversize?: boolean;
+  /** FIFO: whose framing (`opensips` `:name:` lines, `kamailio` `reply_name`); default opensips. */
+  flavour?: string;
+  /** FIFO: the server's reply directory, where the reply FIFO is made; default `/tmp`. */
+  replyDir?: string;
 }
 
 /** A request: a method and its parameters, or bytes sent as they are. */
@@ -34,7 +49,7 @@ export interface CallReply {
   /** Round-trip time in milliseconds. */
   rttMs: number;
   /** Where the reply came from (`null`: an unnamed UNIX socket, as the real servers reply). */
-  from: Address | null;
+  from: AnyAddress | null;
 }
 
 /** Reads a reply with the codec: an outcome, `foreign`, or the reason it cannot be read. */
@@ -78,7 +93,7 @@ function readReply(
  *   `request-too-large`, `unrepresentable`; `closed` when aborted.
  */
 export async function call(
-  to: Address,
+  to: AnyAddress,
   request: CallRequest,
   options: CallOptions,
 ): Promise<CallReply> {
@@ -95,11 +110,43 @@ export async function call(
   }
   const timeoutMs = options.timeoutMs ?? 5000;
   const name = formatAddress(to);
-  if (to.kind !== "unix" && to.kind !== "udp") {
-    throw new MidgramError(
-      "usage",
-      `Cannot send to "${name}": this transport is not supported yet`,
-    );
+  if (to.kind === "unix-stream" || to.kind === "tcp") {
+    return await exchangeStream(to, bytes, codec, token, name, { ...options, timeoutMs });
+  }
+  if (to.kind === "fifo" || to.kind === "http") {
+    if (codec.dialect !== "jsonrpc") {
+      throw new MidgramError(
+        "usage",
+        `Cannot send to "${name}": FIFOs and HTTP carry JSON-RPC only (use --dialect jsonrpc)`,
+      );
+    }
+    const started = performance.now();
+    const reply = to.kind === "http"
+      ? (await httpPost(to.url, bytes, {
+        timeoutMs,
+        signal: options.signal,
+        contentType: "application/json",
+      })).body
+      : await fifoRequest(
+        to.path,
+        (replyName) =>
+          options.flavour === "kamailio"
+            ? writeKamailioFifoRequest(bytes, replyName)
+            : writeOpensipsFifoRequest(replyName, bytes),
+        { replyDir: options.replyDir ?? "/tmp", timeoutMs, signal: options.signal },
+      );
+    const rttMs = performance.now() - started;
+    if (reply.length === 0) {
+      throw new MidgramError(
+        "reply-syntax",
+        `"${name}" closed the reply with nothing in it (a notification, or a request it refused)`,
+      );
+    }
+    const { outcome, error } = readReply(codec, reply, token, name);
+    if (outcome?.kind === "foreign") {
+      throw new MidgramError("reply-syntax", `"${name}" answered another request's id`);
+    }
+    return { bytes: reply, outcome, error, rttMs, from: to };
   }
   const attempts = 1 + (to.kind === "udp" ? Math.max(0, options.retries ?? 0) : 0);
   const target = await transport.resolve(to);
@@ -170,5 +217,69 @@ async function exchangeDatagram(
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** One request on a stream connection: the first reply carrying our cookie. */
+async function exchangeStream(
+  to: StreamAddress,
+  bytes: Uint8Array,
+  codec: ClientCodec,
+  token: unknown,
+  name: string,
+  options: CallOptions & { timeoutMs: number },
+): Promise<CallReply> {
+  if (!codec.frame) {
+    throw new MidgramError(
+      "usage",
+      `Cannot send to "${name}": stream sockets carry binrpc only (use --dialect binrpc)`,
+    );
+  }
+  const frame = codec.frame.bind(codec);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort("timeout"), options.timeoutMs);
+  const onAbort = () => controller.abort("aborted");
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const started = performance.now();
+  const timedOut = () =>
+    controller.signal.reason === "aborted"
+      ? new MidgramError("closed", `Request to "${name}" aborted`)
+      : new MidgramError(
+        "timeout",
+        `No reply from "${name}" within ${options.timeoutMs} ms: is the server running and is the address right?`,
+      );
+  let connection;
+  try {
+    connection = await options.transport.connectStream(to, {
+      timeoutMs: options.timeoutMs,
+      signal: controller.signal,
+    });
+  } catch (error) {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort);
+    if (controller.signal.aborted) throw timedOut();
+    throw error;
+  }
+  try {
+    await connection.write(bytes, { timeoutMs: options.timeoutMs });
+    for await (
+      const packet of readFrames(connection, frame, { signal: controller.signal, name })
+    ) {
+      const { outcome, error } = readReply(codec, packet, token, name);
+      if (outcome?.kind === "foreign") continue;
+      return { bytes: packet, outcome, error, rttMs: performance.now() - started, from: to };
+    }
+    if (controller.signal.aborted) throw timedOut();
+    throw new MidgramError(
+      "truncated-reply",
+      `"${name}" closed the connection before a whole reply`,
+    );
+  } catch (error) {
+    if (controller.signal.aborted) throw timedOut();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort);
+    await connection.close();
   }
 }

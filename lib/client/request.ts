@@ -4,7 +4,7 @@ import { formatRequest } from "../protocol/mi/format_request.ts";
 import { parseReply } from "../protocol/mi/parse_reply.ts";
 import type { MiArgument, MiReply } from "../protocol/mi/types.ts";
 import { formatAddress } from "../transport/address.ts";
-import type { Address, Transport } from "../transport/types.ts";
+import type { Address, AnyAddress, Transport } from "../transport/types.ts";
 import { call } from "./call.ts";
 
 /** Options of {@linkcode sendRequest}. */
@@ -36,7 +36,7 @@ export interface ClientReply {
   /** Round-trip time in milliseconds. */
   rttMs: number;
   /** Where the reply came from (`null`: an unnamed UNIX socket, as the real servers reply). */
-  from: Address | null;
+  from: AnyAddress | null;
 }
 
 /**

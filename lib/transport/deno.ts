@@ -1,6 +1,7 @@
 /**
  * The Deno adapter: `Deno.listenDatagram` with `transport: "udp"` and
  * `"unixpacket"` (a plain UNIX datagram socket). Needs `--unstable-net`.
+ * Streams use `node:net`, which Deno serves for UNIX paths and TCP alike.
  * `Deno` is reached through a small local interface, so this file type-checks
  * without Deno's types and never loads on Node unless called.
  *
@@ -8,7 +9,7 @@
  */
 import { MidgramError } from "../errors.ts";
 import { formatAddress } from "./address.ts";
-import { closedError, errnoName, osError, sendTimeout } from "./_errors.ts";
+import { closedError, errnoName, osError, otherTypeThere, sendTimeout } from "./_errors.ts";
 import {
   bindUnixSafely,
   clientHost,
@@ -19,6 +20,7 @@ import {
   removeSocketFile,
 } from "./_unix_path.ts";
 import { resolveAddress } from "./resolve_address.ts";
+import { connectNetStream, listenNetStream } from "./_stream_net.ts";
 import {
   type Address,
   type BindOptions,
@@ -195,7 +197,8 @@ async function unixIsLive(path: string): Promise<boolean> {
     try {
       await probe.send(new Uint8Array(0), { transport: "unixpacket", path });
       return true;
-    } catch {
+    } catch (error) {
+      if (errnoName(error) === "EPROTOTYPE") throw otherTypeThere(path);
       return false;
     } finally {
       probe.close();
@@ -220,6 +223,8 @@ export function createDenoTransport(): Transport {
   return {
     name: "deno",
     resolve: resolveAddress,
+    listenStream: listenNetStream,
+    connectStream: connectNetStream,
     async bind(address: Address, options: BindOptions = {}): Promise<DatagramSocket> {
       if (address.kind === "udp") {
         const resolved = await resolveAddress(address) as UdpAddress;
