@@ -190,6 +190,9 @@ const COUNTERS = [
   "receive_errors",
 ] as const;
 
+/** Refused peers are logged once per this interval, with a count. */
+const DENIED_LOG_INTERVAL_MS = 60_000;
+
 const REFUSAL_COUNTER: Record<string, string> = {
   "empty": "empty",
   "too-large": "oversized",
@@ -232,6 +235,7 @@ class Server implements MiServer, BuiltinHost {
   private readonly counters = new Map<string, number>();
   private readonly listeners: { address: AnyAddress; close(): Promise<void> }[] = [];
   private readonly connections = new Set<StreamConnection>();
+  private readonly denied = new Map<string, { since: number; count: number }>();
   private readonly fifoReplyDir: string;
   private readonly loops: Promise<void>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
@@ -320,6 +324,35 @@ class Server implements MiServer, BuiltinHost {
       }
     }
     return done;
+  }
+
+  /**
+   * Logs refused peers at most once per peer per interval, with a count, so
+   * that a spoofing peer cannot fill the disk with log lines.
+   */
+  private noteDenied(peer: string): void {
+    const now = this.host.now().getTime();
+    const seen = this.denied.get(peer);
+    if (seen && now - seen.since < DENIED_LOG_INTERVAL_MS) {
+      seen.count++;
+      return;
+    }
+    if (seen && seen.count > 0) {
+      this.logger.log("warn", "requests from a peer outside --allow dropped", {
+        from: peer,
+        count: seen.count,
+        seconds: Math.round((now - seen.since) / 1000),
+      });
+    } else {
+      this.logger.log("warn", "request from a peer outside --allow dropped", { from: peer });
+    }
+    // Bounded: a flood of spoofed sources forgets the oldest peers first.
+    if (!seen && this.denied.size >= 1024) {
+      const oldest = this.denied.keys().next().value;
+      if (oldest !== undefined) this.denied.delete(oldest);
+    }
+    this.denied.delete(peer);
+    this.denied.set(peer, { since: now, count: 0 });
   }
 
   private addCounters(group: string): void {
@@ -552,9 +585,7 @@ class Server implements MiServer, BuiltinHost {
       const { data, from } = datagram;
       if (this.allow && from?.kind === "udp" && !isAllowed(this.allow, from.host)) {
         this.count(`${group}:denied`);
-        this.logger.log("warn", "request from a peer outside --allow dropped", {
-          from: formatAddress(from),
-        });
+        this.noteDenied(formatAddress(from));
         continue;
       }
       const task = this.answer(socket, binding, data, from);
@@ -618,20 +649,24 @@ class Server implements MiServer, BuiltinHost {
     const { codec, flavour, group } = binding;
     this.count(`${group}:requests`);
     this.count(`${group}:bytes_in`, data.length);
+    const debug = this.logger.enabled?.("debug") ?? true;
+    const started = debug ? performance.now() : 0;
     let reply: Uint8Array | null;
     let refusal: string | undefined;
+    let method: string | undefined;
+    let status = "ok";
     try {
       const decoded = codec.decode(data, (name) => this.lookup(flavour, name));
       if (decoded.kind === "answer") {
         this.count(`${group}:${REFUSAL_COUNTER[decoded.reason] ?? "invalid_requests"}`);
-        this.logger.log("debug", "request refused", {
-          reason: decoded.reason,
-          message: decoded.message,
-        });
         reply = decoded.reply;
         refusal = decoded.reason;
+        status = `refused: ${decoded.reason}: ${decoded.message}`;
       } else {
-        reply = await this.dispatch(binding, decoded.call, from, after);
+        method = decoded.call.method;
+        const answer = await this.dispatch(binding, decoded.call, from, after);
+        reply = answer.bytes;
+        status = answer.status;
       }
     } catch (error) {
       // The codecs and dispatch never throw; this is a last line of defence.
@@ -639,6 +674,17 @@ class Server implements MiServer, BuiltinHost {
       reply = null;
     }
     if (reply !== null) this.count(`${group}:bytes_out`, reply.length);
+    if (debug) {
+      this.logger.log("debug", "request", {
+        dialect: codec.dialect,
+        method,
+        peer: from ? formatAddress(from) : undefined,
+        status,
+        bytes_in: data.length,
+        bytes_out: reply?.length ?? 0,
+        ms: Number((performance.now() - started).toFixed(3)),
+      });
+    }
     return { reply, refusal };
   }
 
@@ -647,7 +693,7 @@ class Server implements MiServer, BuiltinHost {
     call: Call,
     from: Address | null,
     after: (() => void)[],
-  ): Promise<Uint8Array | null> {
+  ): Promise<{ bytes: Uint8Array | null; status: string }> {
     const { codec, flavour, group } = binding;
     const command = this.lookup(flavour, call.method);
     let outcome: Outcome;
@@ -685,10 +731,9 @@ class Server implements MiServer, BuiltinHost {
     }
     if (outcome.ok) {
       const result = outcome.result === undefined ? null : outcome.result;
-      const bytes = codec.encodeResult(call, result);
-      return bytes;
+      return { bytes: codec.encodeResult(call, result), status: "ok" };
     }
-    return codec.encodeFault(call, outcome.fault);
+    return { bytes: codec.encodeFault(call, outcome.fault), status: outcome.fault.kind };
   }
 
   private acquire(): Promise<boolean> {
