@@ -36,7 +36,7 @@ import { runStreamSuite } from "./conformance_stream.ts";
  * Registers the conformance tests for one transport.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { runTransportSuite } from "./conformance.ts";
  * import { createMemoryTransport } from "./memory.ts";
  * runTransportSuite({ name: "memory", open: createMemoryTransport, skip: { files: "no files" } });
