@@ -91,7 +91,7 @@ export async function runBatch(
     return statusOf(error, io);
   }
   const codec = clientCodec(found.dialect, { flavour: found.flavour, indent: settings.indent });
-  const session = openSession(spec.address, {
+  const session = openSession(found.address, {
     transport: io.transport,
     codec,
     timeoutMs: settings.timeoutMs,

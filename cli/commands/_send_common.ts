@@ -11,6 +11,7 @@ import type { DialectName } from "../../lib/protocol/dialect.ts";
 import { argumentFromText, formatRequest } from "../../lib/protocol/mi/format_request.ts";
 import { NO_PARAMS } from "../../lib/protocol/value.ts";
 import type { DialectChoice, Flavour, SocketSpec } from "../../lib/socket_spec.ts";
+import type { AnyAddress } from "../../lib/transport/types.ts";
 import { paramsFromWords } from "../_params.ts";
 import type { Io } from "../io.ts";
 
@@ -69,8 +70,10 @@ export async function dialectOf(
   io: Io,
   timeoutMs: number,
   quiet: boolean,
-): Promise<{ dialect: DialectName; flavour?: Flavour }> {
-  if (spec.dialect !== "auto") return { dialect: spec.dialect, flavour: spec.flavour };
+): Promise<{ dialect: DialectName; flavour?: Flavour; address: AnyAddress }> {
+  if (spec.dialect !== "auto") {
+    return { dialect: spec.dialect, flavour: spec.flavour, address: spec.address };
+  }
   const found = await detectDialect(spec.address, {
     transport: io.transport,
     timeoutMs,
@@ -84,7 +87,11 @@ export async function dialectOf(
       }: ${found.how}; --dialect ${found.dialect} skips this probe\n`,
     );
   }
-  return { dialect: found.dialect, flavour: found.flavour ?? spec.flavour };
+  return {
+    dialect: found.dialect,
+    flavour: found.flavour ?? spec.flavour,
+    address: found.address ?? spec.address,
+  };
 }
 
 /** The bytes to send for words in a dialect. */

@@ -183,16 +183,18 @@ export async function diagnose(
   try {
     let dialect: DialectName;
     let flavour = spec.flavour;
+    let to = address;
     if (spec.dialect === "auto") {
       const found = await detectDialect(address, { transport, timeoutMs });
       dialect = found.dialect;
       flavour = found.flavour ?? flavour;
+      to = found.address ?? address;
       findings.push({
         level: "ok",
         text: `${target} speaks ${dialect}${flavour ? ` (${flavour})` : ""}: ${found.how}`,
       });
     } else dialect = spec.dialect;
-    const result = await call(address, {
+    const result = await call(to, {
       method: versionMethod(dialect, flavour),
       params: NO_PARAMS,
     }, { transport, codec: clientCodec(dialect, { flavour }), timeoutMs });

@@ -54,7 +54,7 @@ async function once(
     dialect = found.dialect;
     const codec = clientCodec(dialect, { flavour: found.flavour, indent: settings.indent });
     const request = requestFor(dialect, source, options);
-    const reply = await call(spec.address, request, {
+    const reply = await call(found.address, request, {
       transport: io.transport,
       codec,
       timeoutMs: settings.timeoutMs,
@@ -262,15 +262,20 @@ async function interactive(
   io: Io,
 ): Promise<number> {
   const found = await dialectOf(spec, io, settings.timeoutMs, options.quiet === true)
-    .catch(() => ({ dialect: "mi" as DialectName, flavour: undefined }));
+    .catch(() => ({ dialect: "mi" as DialectName, flavour: undefined, address: spec.address }));
   const codec = clientCodec(found.dialect, { flavour: found.flavour, indent: settings.indent });
-  const fixed: SocketSpec = { ...spec, dialect: found.dialect, flavour: found.flavour };
+  const fixed: SocketSpec = {
+    ...spec,
+    address: found.address,
+    dialect: found.dialect,
+    flavour: found.flavour,
+  };
   const mode = outputMode(options);
   return await runInteractive({
     label: spec.text,
     dialect: found.dialect,
     methods: () =>
-      listMethods(spec.address, {
+      listMethods(found.address, {
         transport: io.transport,
         codec,
         flavour: found.flavour,

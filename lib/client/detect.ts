@@ -10,6 +10,8 @@ export interface Detected {
   flavour?: "opensips" | "kamailio";
   /** How it was found, for the message the CLI prints. */
   how: string;
+  /** The address to use when it is not the one given (a bare path that is a stream socket). */
+  address?: AnyAddress;
 }
 
 /** The probe: a JSON-RPC call of `version`, which every server either runs without side effects or refuses. */
@@ -78,7 +80,22 @@ export async function detectDialect(
   const onAbort = () => controller.abort("aborted");
   options.signal?.addEventListener("abort", onAbort, { once: true });
   try {
-    await socket.send(PROBE, target, { timeoutMs: options.timeoutMs });
+    try {
+      await socket.send(PROBE, target, { timeoutMs: options.timeoutMs });
+    } catch (error) {
+      // A stream socket at a path: Kamailio's ctl (kamcmd reads a bare path so).
+      if (
+        target.kind === "unix" && error instanceof MidgramError && error.code === "not-a-socket" &&
+        /stream socket/.test(error.message)
+      ) {
+        return {
+          dialect: "binrpc",
+          how: "it is a UNIX stream socket, which only Kamailio's ctl (binrpc) serves",
+          address: { kind: "unix-stream", path: target.path },
+        };
+      }
+      throw error;
+    }
     while (true) {
       let datagram;
       try {
