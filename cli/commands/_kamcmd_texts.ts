@@ -33,7 +33,7 @@ function printable(b: number): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { kamcmdHexdump } from "./_kamcmd_texts.ts";
- * assert.equal(kamcmdHexdump(Uint8Array.from([0x61, 0x00])), "61 00" + " ".repeat(43) + "a.\n");
+ * assert.equal(kamcmdHexdump(Uint8Array.from([0x61, 0x00])), "61 00" + " ".repeat(44) + "a.\n");
  * ```
  */
 export function kamcmdHexdump(buf: Uint8Array): string {

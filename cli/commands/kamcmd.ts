@@ -342,6 +342,27 @@ function completer(s: Session): (line: string) => [string[], string] {
   };
 }
 
+/**
+ * What GNU readline makes of TABs typed in a line: each completes the word
+ * before it (one match: the match and a space; several: their common
+ * prefix; none: nothing), and is never inserted itself.
+ */
+function tabsCompleted(line: string, complete: (line: string) => [string[], string]): string {
+  let out = "";
+  for (const c of line) {
+    if (c !== "\t") {
+      out += c;
+      continue;
+    }
+    const [hits, word] = complete(out);
+    if (hits.length === 0) continue;
+    let prefix = hits[0];
+    for (const h of hits) while (!h.startsWith(prefix)) prefix = prefix.slice(0, -1);
+    out = out.slice(0, out.length - word.length) + prefix + (hits.length === 1 ? " " : "");
+  }
+  return out;
+}
+
 /** The interactive mode: kamcmd's banner, then `kamcmd> ` until `quit`, `exit` or end of input. */
 async function interactive(s: Session): Promise<Status> {
   const { io } = s;
@@ -382,7 +403,9 @@ async function interactive(s: Session): Promise<Status> {
   const text = new TextDecoder().decode(await io.readStdin());
   const lines = text.split("\n");
   if (lines[lines.length - 1] === "") lines.pop();
-  for (const raw of lines) {
+  const complete = completer(s);
+  for (const typed of lines) {
+    const raw = tabsCompleted(typed, complete);
     io.stdout(`kamcmd> ${raw}\n`);
     const line = trimWs(raw);
     if (line !== "") await runLine(s, line);
