@@ -234,7 +234,7 @@ test("kamcmd exits 4 on a missing socket, 3 on no reply and 5 on a bad reply", a
     assert.equal(cookie.code, 5);
     assert.match(
       cookie.err,
-      /^bad reply, cookie doesn't match: sent [0-9a-f]+ and received  01\nERROR: cookie does not match\n$/,
+      /^bad reply, cookie doesn't match: sent [0-9a-f]+ and received {2}01\nERROR: cookie does not match\n$/,
     );
     await answering;
   } finally {
