@@ -50,10 +50,15 @@ const SOCKETS = [
   `tcp:127.0.0.1:${tcp}`,
 ];
 
+const streams = "connectStream" in defaultTransport();
+
 for (const socket of SOCKETS) {
+  const stream = socket.startsWith("unixs:") || socket.startsWith("tcp:");
+  const why = skip ||
+    (stream && !streams ? "this runtime's transport has no stream sockets yet" : false);
   test(
     `midgram kamcmd prints what kamcmd prints over ${socket.split(":")[0]}`,
-    { skip },
+    { skip: why },
     async () => {
       for (const args of CALLS) {
         const argv = ["-s", socket, ...args];
