@@ -37,6 +37,7 @@ export interface ServeOptions {
   allow?: string[];
   disable?: string[];
   builtins: boolean;
+  fifoReplyDir?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -118,6 +119,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   try {
     server = createServer({
       transport: io.transport,
+      fifoReplyDir: options.fifoReplyDir,
       indent: unescapeIndent(options.replyIndent ?? c.replyIndent ?? "\t"),
       replyTimeoutMs: options.timeout !== undefined
         ? parseDuration(options.timeout, "--timeout")
@@ -245,6 +247,10 @@ export function serveCommand(io: Io, status: { code: number }): Command {
     .option("--allow <cidr>", "answer UDP peers in this range only (repeatable)", collect)
     .option("--disable <command>", "turn a built-in command off, e.g. kill (repeatable)", collect)
     .option("--no-builtins", "serve only the commands of the config file")
+    .option(
+      "--fifo-reply-dir <dir>",
+      "FIFO sockets: where clients make reply FIFOs [default: /tmp]",
+    )
     .addHelpText(
       "after",
       `
