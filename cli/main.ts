@@ -13,6 +13,7 @@ import { sendCommand } from "./commands/send.ts";
 import { serveCommand } from "./commands/serve.ts";
 import { fuzzCommand } from "./commands/fuzz.ts";
 import { doctorCommand } from "./commands/doctor.ts";
+import { kamcmdCommand } from "./commands/kamcmd.ts";
 import type { Io } from "./io.ts";
 import { serverCommands, setupCompletions, socketOf } from "./_completions.ts";
 
@@ -69,6 +70,7 @@ export function program(io: Io, status: { code: number }, commandNames: string[]
  * @returns The exit status.
  */
 export async function cli(argv: string[], io: Io): Promise<number> {
+  if (argv[0] === "kamcmd") return await kamcmdCommand(argv.slice(1), io);
   const status = { code: 0 };
   // Completing `send COMMAND`: ask the server for its command names first.
   const completing = argv[0] === "complete" && argv.includes("send");

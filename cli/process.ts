@@ -6,6 +6,7 @@
  * @module
  */
 import inspector from "node:inspector";
+import { basename } from "node:path";
 import { constants } from "node:os";
 import process from "node:process";
 import { cli } from "./main.ts";
@@ -141,7 +142,12 @@ export async function main(): Promise<never> {
       ? { input: process.stdin, output: process.stdout }
       : undefined,
   };
-  const code = await cli(process.argv.slice(2), io);
+  // Run as `kamcmd` (a symbolic link to the binary or the npm bin): kamcmd's own command line.
+  const asKamcmd = [process.argv0, process.argv[1]].some((a) => a && basename(a) === "kamcmd");
+  const code = await cli(
+    asKamcmd ? ["kamcmd", ...process.argv.slice(2)] : process.argv.slice(2),
+    io,
+  );
   // Let stdout drain before exiting, so piped output is never cut.
   await new Promise<void>((resolve) => process.stdout.write("", () => resolve()));
   process.exit(code);
