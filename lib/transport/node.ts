@@ -129,6 +129,8 @@ class NodeUnixSocket implements DatagramSocket {
 class NodeUdpSocket implements DatagramSocket {
   readonly queue = new DatagramQueue();
   private closed = false;
+  /** A client socket connected to its server: the kernel takes nothing from anyone else. */
+  private peer: UdpAddress | null = null;
 
   constructor(readonly address: UdpAddress, private readonly socket: dgram.Socket) {
     socket.on("message", (msg, rinfo) => {
@@ -137,8 +139,24 @@ class NodeUdpSocket implements DatagramSocket {
         from: { kind: "udp", host: rinfo.address, port: rinfo.port },
       });
     });
-    // Errors of unconnected UDP sockets (e.g. ICMP) are not fatal: keep serving.
-    socket.on("error", () => {});
+    // Errors of unconnected UDP sockets (e.g. ICMP) are not fatal: keep serving. A
+    // connected client learns that nothing listens (ICMP port unreachable) at once.
+    socket.on("error", (error) => {
+      if (this.peer) this.queue.fail(osError(error, "receive", this.peer));
+    });
+  }
+
+  /** Connects a client socket to its server (ICMP errors then reach it; others' datagrams do not). */
+  connect(peer: UdpAddress): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => reject(osError(error, "connect", peer));
+      this.socket.once("error", onError);
+      this.socket.connect(peer.port, peer.host, () => {
+        this.socket.off("error", onError);
+        this.peer = peer;
+        resolve();
+      });
+    });
   }
 
   async send(data: Uint8Array, to: Address, options?: SendOptions): Promise<void> {
@@ -150,11 +168,14 @@ class NodeUdpSocket implements DatagramSocket {
     const timeoutMs = options?.timeoutMs ?? DEFAULT_SEND_TIMEOUT;
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(sendTimeout(to, timeoutMs)), timeoutMs);
-      this.socket.send(data, target.port, target.host, (error) => {
+      const done = (error: Error | null) => {
         clearTimeout(timer);
         if (error) reject(osError(error, "send", to));
         else resolve();
-      });
+      };
+      if (this.peer && this.peer.port === target.port && this.peer.host === target.host) {
+        this.socket.send(data, done);
+      } else this.socket.send(data, target.port, target.host, done);
     });
   }
 
@@ -250,7 +271,14 @@ export function createNodeTransport(): Transport {
     async connectable(peer: Address): Promise<DatagramSocket> {
       if (peer.kind === "udp") {
         const resolved = await resolveAddress(peer) as UdpAddress;
-        return await bindUdp({ kind: "udp", host: clientHost(resolved.host), port: 0 });
+        const socket = await bindUdp({ kind: "udp", host: clientHost(resolved.host), port: 0 });
+        try {
+          await socket.connect(resolved);
+        } catch (error) {
+          await socket.close();
+          throw error;
+        }
+        return socket;
       }
       const access = await planReplyAccess(peer);
       const { dir, path } = await clientSocketDir();
