@@ -13,6 +13,7 @@ import { NO_PARAMS } from "../../lib/protocol/value.ts";
 import type { DialectChoice, Flavour, SocketSpec } from "../../lib/socket_spec.ts";
 import type { AnyAddress } from "../../lib/transport/types.ts";
 import { paramsFromWords } from "../_params.ts";
+import { KAMCMD_ALIASES, type KamcmdAlias } from "../../lib/protocol/binrpc/kamcmd_aliases.ts";
 import type { Io } from "../io.ts";
 
 /** Options of `midgram send`, as commander hands them over. */
@@ -39,6 +40,8 @@ export interface SendOptions {
 
 /** One server's answer, ready to print. */
 export interface Outcome {
+  /** binrpc: the format of the kamcmd alias called, for the default output. */
+  format?: string;
   spec: SocketSpec;
   dialect: DialectName | null;
   exit: number;
@@ -94,6 +97,12 @@ export async function dialectOf(
   };
 }
 
+/** kamcmd's alias (`ps` for `core.ps` with its format) when binrpc words name one. */
+export function aliasOf(dialect: DialectName, source: RequestSource): KamcmdAlias | undefined {
+  if (dialect !== "binrpc" || source.kind !== "words") return undefined;
+  return KAMCMD_ALIASES.find((a) => a.name === source.method);
+}
+
 /** The bytes to send for words in a dialect. */
 export function requestFor(
   dialect: DialectName,
@@ -101,6 +110,8 @@ export function requestFor(
   options: SendOptions,
 ): { method: string; params: ReturnType<typeof paramsFromWords> } | Uint8Array {
   if (source.kind === "bytes") return source.bytes;
+  const alias = aliasOf(dialect, source);
+  if (alias) source = { ...source, method: alias.method };
   if (dialect === "mi") {
     if (options.params !== undefined) {
       throw new MidgramError("usage", "--params is for the jsonrpc and binrpc dialects");

@@ -26,6 +26,7 @@ import { runInteractive } from "./_interactive.ts";
 import { type OutputMode, renderReply } from "./_send_output.ts";
 import { runBatch } from "./_send_batch.ts";
 import {
+  aliasOf,
   classify,
   dialectOf,
   type Outcome,
@@ -63,7 +64,8 @@ async function once(
       flavour: found.flavour,
       replyDir: options.replyDir,
     });
-    return classify(spec, dialect, reply);
+    const format = aliasOf(dialect, source)?.format ?? undefined;
+    return { ...classify(spec, dialect, reply), format };
   } catch (error) {
     if (error instanceof MidgramError && error.code === "usage") throw error;
     return {
@@ -103,7 +105,10 @@ function print(io: Io, outcomes: Outcome[], options: SendOptions, mode: OutputMo
       io.stderr(`midgram: ${o.message}\n`);
     }
     if (!options.quiet && o.reply && o.dialect) {
-      const rendered = renderReply(o.dialect, o.reply, mode, {
+      const shown: OutputMode = mode.kind === "default" && o.format !== undefined
+        ? { kind: "format", format: o.format }
+        : mode;
+      const rendered = renderReply(o.dialect, o.reply, shown, {
         pretty: io.stdoutIsTTY,
         indent: unescapeIndent(options.indent ?? "\\t"),
       });
