@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { errorCodeOf, MidgramError } from "../errors.ts";
 import {
   type Call,
@@ -259,6 +260,9 @@ class Server implements MiServer, BuiltinHost {
     this.startedAt = this.host.now();
     this.version = options.version ?? `midgram ${VERSION} (${this.host.runtime})`;
     this.cache = new CacheStore(() => this.host.now().getTime(), options.cache);
+    // Every socket's receive loop and every running handler listen on this
+    // signal (each removes its listener when done): no leak to warn about.
+    setMaxListeners(0, this.receiving.signal);
     this.fifoReplyDir = options.fifoReplyDir ?? "/tmp";
     this.addCounters("mi");
     const builtins = options.builtins ?? true;

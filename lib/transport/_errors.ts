@@ -204,3 +204,17 @@ export function otherTypeThere(
     `Cannot bind "${path}": a ${there} socket is there; refusing to replace it`,
   );
 }
+
+/**
+ * A socket at a path that cannot be proven dead (the probe was refused for
+ * another reason than ECONNREFUSED): never replaced.
+ */
+export function unprovenSocketThere(path: string, errno: string): MidgramError {
+  const why = errno === "EACCES" || errno === "EPERM"
+    ? "this user may not write to it, so it cannot be told from a live server's"
+    : `probing it failed with ${errno}`;
+  return new MidgramError(
+    errno === "EACCES" || errno === "EPERM" ? "permission-denied" : "address-in-use",
+    `Cannot bind "${path}": a socket is there and ${why}; refusing to replace it (remove it if no server uses it)`,
+  );
+}

@@ -10,7 +10,14 @@
 import { join } from "node:path";
 import { MidgramError } from "../errors.ts";
 import { formatAddress } from "./address.ts";
-import { closedError, errnoName, osError, otherTypeThere, sendTimeout } from "./_errors.ts";
+import {
+  closedError,
+  errnoName,
+  osError,
+  otherTypeThere,
+  sendTimeout,
+  unprovenSocketThere,
+} from "./_errors.ts";
 import {
   bindUnixSafely,
   clientHost,
@@ -233,8 +240,11 @@ async function unixIsLive(path: string): Promise<boolean> {
       await probe.send(new Uint8Array(0), { transport: "unixpacket", path });
       return true;
     } catch (error) {
-      if (errnoName(error) === "EPROTOTYPE") throw otherTypeThere(path);
-      return false;
+      const name = errnoName(error);
+      if (name === "EAGAIN" || name === "ENOBUFS") return true;
+      if (name === "ECONNREFUSED" || name === "ENOENT") return false;
+      if (name === "EPROTOTYPE") throw otherTypeThere(path);
+      throw unprovenSocketThere(path, name ?? String(error));
     } finally {
       probe.close();
     }

@@ -7,7 +7,14 @@
 import dgram from "node:dgram";
 import { MidgramError } from "../errors.ts";
 import { formatAddress } from "./address.ts";
-import { closedError, osError, otherTypeThere, sendTimeout } from "./_errors.ts";
+import {
+  closedError,
+  errnoName,
+  osError,
+  otherTypeThere,
+  sendTimeout,
+  unprovenSocketThere,
+} from "./_errors.ts";
 import { DatagramQueue } from "./_queue.ts";
 import { unixDgramBinding } from "./_unix_dgram_binding.ts";
 import {
@@ -222,8 +229,12 @@ function unixIsLive(path: string): Promise<boolean> {
   const probe = new RawUnixSocket();
   try {
     const rc = unixDgramBinding().sendto(probe.fd, new Uint8Array(0), 0, 0, path);
+    // Accepted, or its queue is full (EAGAIN, ENOBUFS): a server is there.
+    if (rc >= 0 || rc === -11 || rc === -105) return Promise.resolve(true);
+    // Only a refusal (or a file gone meanwhile) proves it dead.
+    if (rc === -111 || rc === -2) return Promise.resolve(false);
     if (rc === -91) return Promise.reject(otherTypeThere(path)); // EPROTOTYPE
-    return Promise.resolve(rc >= 0);
+    return Promise.reject(unprovenSocketThere(path, errnoName(rc) ?? `errno ${-rc}`));
   } finally {
     probe.close({ kind: "unix", path });
   }

@@ -1,0 +1,80 @@
+/**
+ * `serve` replaces a socket file only when it is provably dead: a live
+ * stream listener, or a live socket this user may not write to, is refused
+ * and left in place.
+ *
+ * @module
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { chmodSync, existsSync, lstatSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer as createStreamServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cli } from "../main.ts";
+import { captureIo } from "../io.ts";
+import { defaultTransport } from "../../lib/transport/open.ts";
+import { BINARY } from "./_processes.ts";
+
+const proc = (globalThis as { process: { getuid?: () => number } }).process;
+const root = proc.getuid?.() === 0;
+
+function runAs(
+  user: string,
+  file: string,
+  args: string[],
+): Promise<{ status: number; err: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      "runuser",
+      ["-u", user, "--", file, ...args],
+      { timeout: 10_000 },
+      (error, _o, err) => {
+        resolve({ status: error ? (typeof error.code === "number" ? error.code : 124) : 0, err });
+      },
+    );
+  });
+}
+
+test("serve refuses to replace a live stream listener at its path and leaves it there", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "midgram-sockfile-"));
+  const path = join(dir, "ctl.sock");
+  const stream = createStreamServer((c) => c.resume());
+  await new Promise<void>((resolve) => stream.listen(path, resolve));
+  try {
+    const io = captureIo({ env: { MIDGRAM_CONFIG: "/dev/null" } });
+    const status = await cli(["serve", "-s", path], io);
+    assert.equal(status, 4, io.err());
+    assert.match(io.err(), /a stream socket is there; refusing to replace it/);
+    assert.ok(lstatSync(path).isSocket(), "the listener's socket file is still there");
+  } finally {
+    await new Promise((resolve) => stream.close(resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("serve as another user refuses root's live 0600 socket instead of taking it for dead", {
+  skip: !root
+    ? "needs root to run serve as nobody"
+    : !existsSync(BINARY)
+    ? "needs dist/midgram (npm run build)"
+    : false,
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "midgram-sockfile-"));
+  chmodSync(dir, 0o777);
+  const path = join(dir, "mi.sock");
+  const live = await defaultTransport().bind({ kind: "unix", path }, { mode: 0o600 });
+  try {
+    const result = await runAs("nobody", BINARY, ["serve", "-s", path, "--config", "/dev/null"]);
+    assert.equal(result.status, 4, result.err);
+    assert.match(
+      result.err,
+      /this user may not write to it, so it cannot be told from a live server's/,
+    );
+    assert.ok(lstatSync(path).isSocket(), "root's socket is still there");
+  } finally {
+    await live.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
