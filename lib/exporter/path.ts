@@ -33,6 +33,18 @@ function member(value: Value | undefined, name: string): Value | undefined {
   return Object.hasOwn(value, name) ? (value as Record<string, Value>)[name] : undefined;
 }
 
+/**
+ * What `NAME[]` goes through: every member called NAME when a struct repeats
+ * it (text MI nodes, Kamailio structs), else the elements of its one list.
+ */
+function each(value: Value | undefined, name: string): readonly Value[] {
+  if (name !== "" && value instanceof Members) {
+    const all = value.entries.filter(([n]) => n === name).map(([, v]) => v);
+    return all.length === 1 ? elements(all[0]) : all;
+  }
+  return elements(member(value, name));
+}
+
 /** A list as a list; one value (binrpc's single record, a lone struct) as a list of one. */
 function elements(value: Value | undefined): readonly Value[] {
   if (value === undefined || value === null) return [];
@@ -56,11 +68,14 @@ export function walk(root: Value, path: string): Array<{ indices: number[]; valu
   for (const segment of parsePath(path)) {
     const next: typeof places = [];
     for (const place of places) {
-      const v = member(place.value, segment.member);
-      if (v === undefined) continue;
       if (segment.each) {
-        elements(v).forEach((e, i) => next.push({ indices: [...place.indices, i], value: e }));
-      } else next.push({ indices: place.indices, value: v });
+        each(place.value, segment.member).forEach((e, i) =>
+          next.push({ indices: [...place.indices, i], value: e })
+        );
+        continue;
+      }
+      const v = member(place.value, segment.member);
+      if (v !== undefined) next.push({ indices: place.indices, value: v });
     }
     places = next;
   }
@@ -75,8 +90,9 @@ export function pick(root: Value, path: string, indices: readonly number[]): Val
   let value: Value | undefined = root;
   let k = 0;
   for (const segment of parsePath(path)) {
-    value = member(value, segment.member);
-    if (segment.each) value = elements(value)[indices[k++] ?? 0];
+    value = segment.each
+      ? each(value, segment.member)[indices[k++] ?? 0]
+      : member(value, segment.member);
     if (value === undefined) return undefined;
   }
   return value;

@@ -6,6 +6,8 @@
  *
  * @module
  */
+import { type MetricsHttpServer, parseListen, serveMetricsHttp } from "./http.ts";
+import { renderSamples } from "./render.ts";
 import type { Sample } from "./sample.ts";
 import { readStatistics, statisticSamples } from "./statistics.ts";
 
@@ -40,4 +42,25 @@ export function serverSamples(stats: Record<string, number>, uptimeSeconds: numb
       value: uptimeSeconds,
     },
   ];
+}
+
+/**
+ * Serves a server's counters at `http://LISTEN/metrics` (`midgram serve --metrics`).
+ *
+ * @throws {MidgramError} `usage` for a bad address; `address-in-use`, … when it cannot bind.
+ */
+export function serveServerMetrics(
+  server: { stats(): Record<string, number>; readonly startedAt: Date },
+  listen: string,
+  title = "midgram serve",
+): Promise<MetricsHttpServer> {
+  return serveMetricsHttp({
+    listen: parseListen(listen),
+    title,
+    metrics: (format) =>
+      renderSamples(
+        serverSamples(server.stats(), (Date.now() - server.startedAt.getTime()) / 1000),
+        format,
+      ),
+  });
 }
