@@ -8,6 +8,8 @@ import type { ClientCodec, DialectName, ServerCodec } from "./dialect.ts";
 import { createMiClientCodec, createMiServerCodec } from "./mi/codec.ts";
 import { createBinRpcClientCodec } from "./binrpc/create_binrpc_client_codec.ts";
 import { createBinRpcServerCodec } from "./binrpc/create_binrpc_server_codec.ts";
+import { createJsonRpcClientCodec } from "./jsonrpc/create_json_rpc_client_codec.ts";
+import { createJsonRpcServerCodec } from "./jsonrpc/create_json_rpc_server_codec.ts";
 
 /** Options for making a codec. */
 export interface CodecOptions {
@@ -37,8 +39,10 @@ export function serverCodec(dialect: DialectName, options: CodecOptions = {}): S
       return createMiServerCodec({ indent: options.indent, count: options.count });
     case "binrpc":
       return createBinRpcServerCodec();
-    default:
-      throw new TypeError(`The ${dialect} dialect is not available yet`);
+    case "jsonrpc":
+      return createJsonRpcServerCodec({
+        flavour: options.flavour === "kamailio" ? "kamailio" : "opensips",
+      });
   }
 }
 
@@ -57,7 +61,7 @@ export function clientCodec(dialect: DialectName, options: CodecOptions = {}): C
       return createMiClientCodec({ indent: options.indent });
     case "binrpc":
       return createBinRpcClientCodec();
-    default:
-      throw new TypeError(`The ${dialect} dialect is not available yet`);
+    case "jsonrpc":
+      return createJsonRpcClientCodec();
   }
 }

@@ -7,6 +7,7 @@ import {
   type ServerCodec,
 } from "../protocol/dialect.ts";
 import { serverCodec } from "../protocol/dialects.ts";
+import { matchRecipe } from "../protocol/jsonrpc/match_recipe.ts";
 import type { MiArgument } from "../protocol/mi/types.ts";
 import type { MiCallToken } from "../protocol/mi/codec.ts";
 import type { Value } from "../protocol/value.ts";
@@ -461,6 +462,11 @@ class Server implements MiServer, BuiltinHost {
       outcome = { ok: false, fault: { kind: "method-not-found", method: call.method } };
     } else {
       this.count(`${group}_cmd:${call.method}`);
+      // OpenSIPS checks the parameters against the command's recipes before it runs it.
+      const match = command.recipes && codec.dialect === "jsonrpc" &&
+          codec.flavour === "opensips" && !command.noInput
+        ? matchRecipe(call.params, command.recipes)
+        : null;
       const args = codec.dialect === "mi" ? (call.token as MiCallToken).args : [];
       const context: HandlerContext = {
         method: call.method,
@@ -473,7 +479,9 @@ class Server implements MiServer, BuiltinHost {
         help: (name) => this.help(name, flavour),
         afterReply: (action) => after.push(action),
       };
-      outcome = await this.run(group, command, call, context);
+      outcome = match && !match.ok
+        ? { ok: false, fault: { kind: "invalid-params", detail: match.detail } }
+        : await this.run(group, command, call, context);
     }
     if (
       outcome.ok && isNativeResult(outcome.result) && outcome.result.fault &&
