@@ -7,7 +7,8 @@
  *
  * @module
  */
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { createRequire } from "node:module";
 import { MidgramError } from "../errors.ts";
 import { type ExpositionFormat, negotiateFormat } from "./render.ts";
 
@@ -127,6 +128,11 @@ ${(options.lines ?? []).map((l) => `<p>${escapeHtml(l)}</p>`).join("\n")}
       scraping--;
     }
   };
+  // Loaded here, not at start-up: `node:http` cannot be in dist/midgram's V8
+  // snapshot, and the single executable has no dynamic import().
+  const { createServer } = createRequire(import.meta.url)(
+    "node:http",
+  ) as typeof import("node:http");
   const server = createServer((req, res) => {
     // The request has no body we read; discard one, bounded by the time limits.
     req.resume();

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Counter, Gauge, Registry, type RegistryContentType } from "prom-client";
+import type { RegistryContentType } from "prom-client";
 import type { Sample } from "./sample.ts";
 
 /** The two exposition formats. */
@@ -12,9 +12,16 @@ export type ExpositionFormat = "prometheus" | "openmetrics";
 
 /** The content type of each format, as prom-client writes them. */
 export const CONTENT_TYPES: Readonly<Record<ExpositionFormat, RegistryContentType>> = {
-  prometheus: Registry.PROMETHEUS_CONTENT_TYPE,
-  openmetrics: Registry.OPENMETRICS_CONTENT_TYPE,
+  prometheus: "text/plain; version=0.0.4; charset=utf-8",
+  openmetrics: "application/openmetrics-text; version=1.0.0; charset=utf-8",
 };
+
+/**
+ * prom-client, loaded at the first scrape: it loads `node:http` (for its
+ * push gateway), which cannot be part of the start-up snapshot of
+ * `dist/midgram`, and other commands never need it.
+ */
+let promClient: Promise<typeof import("prom-client")> | undefined;
 
 /**
  * The format a scraper asks for in its `Accept` header: OpenMetrics when it
@@ -75,6 +82,7 @@ export async function renderSamples(
     } else if (family.type !== sample.type) dropped++;
     else family.samples.push(sample);
   }
+  const { Counter, Gauge, Registry } = await (promClient ??= import("prom-client"));
   // prom-client's types bind a registry to one content type; the format is chosen per scrape.
   const registry = new Registry<RegistryContentType>();
   registry.setContentType(CONTENT_TYPES[format]);

@@ -116,12 +116,10 @@ export class Target {
         }
       }
       const found = this.found;
+      // Each call's own time limit ends at the target's deadline (no shared signal:
+      // a scrape makes many calls at once).
       const call = (method: string, params: Params) =>
-        context.client.call(this.spec.address, method, params, {
-          ...found,
-          timeoutMs: left(),
-          signal: controller.signal,
-        });
+        context.client.call(this.spec.address, method, params, { ...found, timeoutMs: left() });
       let kind = serverKindOf(found.dialect, found.flavour);
       const labels = { target: this.name, dialect: found.dialect };
       // JSON-RPC of an unknown flavour: OpenSIPS first, then Kamailio.
