@@ -1,21 +1,37 @@
 /**
- * midgram: the MI datagram protocol of OpenSIPS and Kamailio, for Deno and
- * Node — request parser and writer, reply writer and reader, a datagram MI
- * server with the real servers' built-in commands, and a client.
+ * midgram: the management interfaces of OpenSIPS and Kamailio, for Deno and
+ * Node, in their three dialects — text MI (OpenSIPS ≤ 2.4), JSON-RPC
+ * (OpenSIPS 3.x, Kamailio `jsonrpcs`) and binrpc (Kamailio `ctl`, kamcmd's
+ * conventions): pure codecs per dialect, a server that speaks any mix of them
+ * on UNIX, UDP, TCP, FIFO and HTTP sockets with the real servers' built-in
+ * commands, and a client.
+ *
+ * A handler is written once, against neutral values, and served in every
+ * dialect:
  *
  * @example
  * ```ts
- * import { createServer, MiReplyError, node, sendRequest } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ * import { call, createMemoryTransport, createServer, RpcError } from "./mod.ts";
  *
- * const server = createServer();
- * server.register("greet", (args) => {
- *   if (args.length !== 1) throw new MiReplyError(400, "Too few or too many arguments");
- *   return [node("Greeting", `hello ${args[0].value}`)];
- * }, { help: "greets someone: greet NAME" });
- * const address = await server.listen("udp:127.0.0.1:0");
+ * const transport = createMemoryTransport();
+ * const server = createServer({ transport });
+ * server.register("greet", (params) => {
+ *   const [name] = params.kind === "positional" ? params.values : [params.values.get("name")];
+ *   if (typeof name !== "string") throw new RpcError(400, "Give a name");
+ *   return { greeting: `hello ${name}` };
+ * }, { recipes: [["name"]] });
+ * const mi = await server.listen("/run/demo-mi.sock");
+ * const json = await server.listen("udp:127.0.0.1:0", { dialect: "jsonrpc" });
+ * const bin = await server.listen("tcp:127.0.0.1:0", { dialect: "binrpc" });
  *
- * const { text } = await sendRequest(address, { command: "greet", args: [{ name: null, value: "world" }] });
- * console.log(text); // "200 OK\nGreeting:: hello world\n\n"
+ * const params = { kind: "positional" as const, values: ["world"] };
+ * const text = await call(mi, { method: "greet", params }, { transport });
+ * assert.equal(new TextDecoder().decode(text.bytes), "200 OK\ngreeting:: hello world\n\n");
+ * const rpc = await call(json, { method: "greet", params }, { transport, dialect: "jsonrpc" });
+ * assert.deepEqual(rpc.outcome, { kind: "result", value: { greeting: "hello world" } });
+ * const binrpc = await call(bin, { method: "greet", params }, { transport, dialect: "binrpc" });
+ * assert.equal(binrpc.outcome?.kind, "result");
  * await server.close();
  * ```
  *
@@ -23,7 +39,18 @@
  */
 export * from "./lib/protocol/mod.ts";
 export * from "./lib/server/mod.ts";
-export * from "./lib/client/mod.ts";
+export { call, createServer, type RuntimeCallOptions, sendRequest } from "./lib/runtime.ts";
+export {
+  call as callWith,
+  type CallOptions,
+  type CallReply,
+  type CallRequest,
+  openSession,
+  type Session,
+} from "./lib/client/call.ts";
+export { type ClientReply, type RequestOptions } from "./lib/client/request.ts";
+export { classifyProbeReply, detectDialect, type Detected } from "./lib/client/detect.ts";
+export { listMethods, listMethodsName } from "./lib/client/methods.ts";
 export { formatAddress, parseAddress } from "./lib/transport/address.ts";
 export { resolveAddress } from "./lib/transport/resolve_address.ts";
 export { defaultTransport } from "./lib/transport/open.ts";
@@ -32,10 +59,13 @@ export { createNodeTransport } from "./lib/transport/node.ts";
 export { createDenoTransport } from "./lib/transport/deno.ts";
 export type {
   Address,
+  AnyAddress,
   BindOptions,
   Datagram,
   DatagramSocket,
   SendOptions,
+  StreamConnection,
+  StreamListener,
   Transport,
   UdpAddress,
   UnixAddress,
@@ -44,8 +74,11 @@ export {
   ERROR_DISPOSITIONS,
   type ErrorCode,
   errorCodeOf,
+  EXIT,
+  EXIT_STATUSES,
   exitCodeOf,
   MidgramError,
 } from "./lib/errors.ts";
+export { parseSocketSpec, type SocketSpec } from "./lib/socket_spec.ts";
 export { formatDuration, parseDuration } from "./lib/duration.ts";
 export { VERSION } from "./lib/version.ts";

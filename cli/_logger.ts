@@ -46,13 +46,15 @@ export function createLogger(
 ): CliLogger {
   const logger: CliLogger = {
     level,
+    enabled: (at) => RANK[at] <= RANK[logger.level],
     log(at, message, fields = {}) {
       if (RANK[at] > RANK[logger.level]) return;
       const time = now().toISOString();
       if (format === "json") {
         write(JSON.stringify({ time, level: at, message, ...fields }) + "\n");
       } else {
-        const extra = Object.entries(fields).map(([k, v]) => ` ${k}=${text(v)}`).join("");
+        const extra = Object.entries(fields).filter(([, v]) => v !== undefined)
+          .map(([k, v]) => ` ${k}=${text(v)}`).join("");
         write(`${time} ${at} ${message}${extra}\n`);
       }
     },

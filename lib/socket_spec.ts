@@ -10,7 +10,7 @@
 import type { DialectName } from "./protocol/dialect.ts";
 import { MidgramError } from "./errors.ts";
 import { parseAddress } from "./transport/address.ts";
-import type { Address } from "./transport/types.ts";
+import type { AnyAddress } from "./transport/types.ts";
 
 /** A dialect, or `auto`: find out by asking (clients only). */
 export type DialectChoice = DialectName | "auto";
@@ -22,7 +22,7 @@ export type Flavour = "opensips" | "kamailio";
 export interface SocketSpec {
   /** The address as the user wrote it (without the dialect prefix). */
   text: string;
-  address: Address;
+  address: AnyAddress;
   dialect: DialectChoice;
   /** JSON-RPC only: whose answers (server) or conventions (client). */
   flavour?: Flavour;
@@ -70,7 +70,7 @@ export function parseSocketSpec(
 }
 
 /** Parses an address the way the dialect's own tools read it. */
-export function parseAddressFor(text: string, dialect: DialectChoice): Address {
+export function parseAddressFor(text: string, dialect: DialectChoice): AnyAddress {
   return parseAddress(text, { dialect: dialect === "auto" ? undefined : dialect });
 }
 

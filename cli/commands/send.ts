@@ -6,132 +6,40 @@
  * @module
  */
 import { Command, Option } from "commander";
-import { call, type CallReply } from "../../lib/client/call.ts";
-import { detectDialect } from "../../lib/client/detect.ts";
+import { call } from "../../lib/client/call.ts";
 import { listMethods } from "../../lib/client/methods.ts";
 import { parseDuration } from "../../lib/duration.ts";
-import { EXIT, exitCodeOf, exitStatusHelp, MidgramError } from "../../lib/errors.ts";
+import { EXIT, exitStatusHelp, MidgramError } from "../../lib/errors.ts";
 import type { DialectName } from "../../lib/protocol/dialect.ts";
 import { clientCodec } from "../../lib/protocol/dialects.ts";
 import { analyzeRequest } from "../../lib/protocol/mi/analyze_request.ts";
-import { argumentFromText, formatRequest } from "../../lib/protocol/mi/format_request.ts";
-import { NO_PARAMS } from "../../lib/protocol/value.ts";
 import {
   DIALECT_CHOICES,
   type DialectChoice,
-  type Flavour,
   parseSocketSpec,
   type SocketSpec,
 } from "../../lib/socket_spec.ts";
 import { loadConfig } from "../_config_file.ts";
 import { readInput } from "../_files.ts";
-import { paramsFromWords } from "../_params.ts";
 import type { Io } from "../io.ts";
 import { runInteractive } from "./_interactive.ts";
 import { type OutputMode, renderReply } from "./_send_output.ts";
+import { runBatch } from "./_send_batch.ts";
+import {
+  classify,
+  dialectOf,
+  type Outcome,
+  requestFor,
+  type RequestSource,
+  type SendOptions,
+  statusOf,
+  unescapeIndent,
+} from "./_send_common.ts";
+
+export type { SendOptions } from "./_send_common.ts";
 
 /** Where `send` goes when no socket is named anywhere. */
 export const DEFAULT_SOCKET = "/run/midgram/midgram.sock";
-
-/** Options of `midgram send`, as commander hands them over. */
-export interface SendOptions {
-  socket?: string[];
-  dialect?: DialectChoice;
-  flavour?: Flavour;
-  file?: string;
-  params?: string;
-  timeout?: string;
-  retries?: string;
-  json?: boolean;
-  raw?: boolean;
-  value?: string;
-  format?: string;
-  quiet?: boolean;
-  indent?: string;
-  watch?: string;
-  config?: string;
-}
-
-/** One server's answer, ready to print. */
-interface Outcome {
-  spec: SocketSpec;
-  dialect: DialectName | null;
-  exit: number;
-  reply?: CallReply;
-  message?: string;
-}
-
-function unescapeIndent(text: string): string {
-  return text.replace(/\\t/g, "\t").replace(/\\s/g, " ");
-}
-
-/** The status for an error raised while asking: the table's, or 128+N when interrupted. */
-function statusOf(error: unknown, io: Io): number {
-  if (io.interrupted.aborted && (error as { code?: string })?.code === "closed") {
-    const reason = io.interrupted.reason;
-    return typeof reason === "number" ? EXIT.signal + reason : EXIT.signal + 2;
-  }
-  return exitCodeOf(error);
-}
-
-/** What the request is: words, or bytes from a file or stdin. */
-type RequestSource =
-  | { kind: "words"; method: string; words: string[] }
-  | { kind: "bytes"; bytes: Uint8Array; name: string };
-
-/** Resolves the dialect of one socket (asking it when `auto`). */
-async function dialectOf(
-  spec: SocketSpec,
-  io: Io,
-  timeoutMs: number,
-  quiet: boolean,
-): Promise<{ dialect: DialectName; flavour?: Flavour }> {
-  if (spec.dialect !== "auto") return { dialect: spec.dialect, flavour: spec.flavour };
-  const found = await detectDialect(spec.address, {
-    transport: io.transport,
-    timeoutMs,
-    signal: io.interrupted,
-  });
-  // Said on a terminal; a script's stderr stays clean (doctor says it always).
-  if (!quiet && io.stderrIsTTY) {
-    io.stderr(
-      `midgram: "${spec.text}" speaks ${found.dialect}${
-        found.flavour ? ` (${found.flavour})` : ""
-      }: ${found.how}; --dialect ${found.dialect} skips this probe\n`,
-    );
-  }
-  return { dialect: found.dialect, flavour: found.flavour ?? spec.flavour };
-}
-
-/** The bytes to send for words in a dialect. */
-function requestFor(
-  dialect: DialectName,
-  source: RequestSource,
-  options: SendOptions,
-): { method: string; params: ReturnType<typeof paramsFromWords> } | Uint8Array {
-  if (source.kind === "bytes") return source.bytes;
-  if (dialect === "mi") {
-    if (options.params !== undefined) {
-      throw new MidgramError("usage", "--params is for the jsonrpc and binrpc dialects");
-    }
-    try {
-      return new TextEncoder().encode(
-        formatRequest(source.method, source.words.map(argumentFromText)),
-      );
-    } catch (error) {
-      if (error instanceof MidgramError && error.code === "unrepresentable") {
-        throw new MidgramError("usage", error.message);
-      }
-      throw error;
-    }
-  }
-  return {
-    method: source.method,
-    params: source.words.length === 0 && options.params === undefined
-      ? NO_PARAMS
-      : paramsFromWords(dialect, source.method, source.words, options.params),
-  };
-}
 
 async function once(
   spec: SocketSpec,
@@ -152,23 +60,10 @@ async function once(
       timeoutMs: settings.timeoutMs,
       retries: settings.retries,
       signal: io.interrupted,
+      flavour: found.flavour,
+      replyDir: options.replyDir,
     });
-    if (reply.error) {
-      return { spec, dialect, reply, exit: reply.error.exitCode, message: reply.error.message };
-    }
-    const outcome = reply.outcome!;
-    if (outcome.kind === "error") {
-      return {
-        spec,
-        dialect,
-        reply,
-        exit: EXIT.problem,
-        message: `"${spec.text}" answered ${
-          dialect === "jsonrpc" ? `error ${outcome.code}: ` : `${outcome.code} `
-        }${outcome.message}`,
-      };
-    }
-    return { spec, dialect, reply, exit: EXIT.ok };
+    return classify(spec, dialect, reply);
   } catch (error) {
     if (error instanceof MidgramError && error.code === "usage") throw error;
     return {
@@ -180,7 +75,7 @@ async function once(
   }
 }
 
-function outputMode(options: SendOptions): OutputMode {
+export function outputMode(options: SendOptions): OutputMode {
   const chosen = [
     options.json && "--json",
     options.raw && "--raw",
@@ -291,6 +186,20 @@ export async function runSend(
   const indent = unescapeIndent(options.indent ?? "\\t");
   const settings = { timeoutMs, retries, indent };
 
+  if (options.batch !== undefined) {
+    if (method !== undefined || options.file !== undefined || options.watch !== undefined) {
+      throw new MidgramError("usage", "--batch takes no COMMAND, --file or --watch");
+    }
+    if (mode.kind === "value" || mode.kind === "format") {
+      throw new MidgramError("usage", `--batch prints whole replies: drop --${mode.kind}`);
+    }
+    const input = options.batch === "-" ? await io.readStdin() : readInput(options.batch);
+    let worst = 0;
+    for (const spec of specs) {
+      worst = Math.max(worst, await runBatch(spec, input, options, settings, mode, io));
+    }
+    return worst;
+  }
   let source: RequestSource;
   if (options.file !== undefined || (method === undefined && !io.stdinIsTTY)) {
     if (method !== undefined) {
@@ -438,6 +347,12 @@ export function sendCommand(io: Io, status: { code: number }): Command {
     .option("-q, --quiet", "print nothing; the exit status tells")
     .option("--indent <string>", "text MI: the server's reply indent (\\t for TAB)", "\\t")
     .option("--watch <duration>", "repeat every DURATION until interrupted")
+    .option("--reply-dir <dir>", "FIFO: the server's reply directory (reply_dir) [default: /tmp]")
+    .option(
+      "--batch <file>",
+      "send every request of FILE (- for stdin), one per line (METHOD PARAM... with shell quoting), over one socket; each reply follows a '==> N: METHOD (exit S) <==' line (JSON lines with --json)",
+    )
+    .option("--batch-raw", "with --batch: raw requests separated by NUL bytes (or blank lines)")
     .option("--config <file>", "configuration file (see the README for the search path)")
     .addHelpText(
       "after",

@@ -39,6 +39,7 @@ export interface ServeOptions {
   disable?: string[];
   builtins: boolean;
   metrics?: string;
+  fifoReplyDir?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -120,6 +121,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   try {
     server = createServer({
       transport: io.transport,
+      fifoReplyDir: options.fifoReplyDir,
       indent: unescapeIndent(options.replyIndent ?? c.replyIndent ?? "\t"),
       replyTimeoutMs: options.timeout !== undefined
         ? parseDuration(options.timeout, "--timeout")
@@ -258,6 +260,10 @@ export function serveCommand(io: Io, status: { code: number }): Command {
     .option("--disable <command>", "turn a built-in command off, e.g. kill (repeatable)", collect)
     .option("--no-builtins", "serve only the commands of the config file")
     .option("--metrics <host:port>", "serve the counters to Prometheus at http://HOST:PORT/metrics")
+    .option(
+      "--fifo-reply-dir <dir>",
+      "FIFO sockets: where clients make reply FIFOs [default: /tmp]",
+    )
     .addHelpText(
       "after",
       `

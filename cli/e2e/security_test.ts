@@ -115,7 +115,16 @@ for (const runtime of [...RUNTIMES, "npm" as const]) {
     try {
       const pid = server.child.pid!;
       const ask = () =>
-        run(runtime === "npm" ? "node" : runtime, ["send", "-s", socket, "-t", "10s", "version"]);
+        run(runtime === "npm" ? "node" : runtime, [
+          "send",
+          "--dialect",
+          "mi",
+          "-s",
+          socket,
+          "-t",
+          "10s",
+          "version",
+        ]);
       assert.equal((await ask()).status, 0, "answers before the signal");
       // Deno installs its own SIGUSR1 listener half a second after start: signal once before, once after.
       process.kill(pid, "SIGUSR1");
@@ -193,6 +202,8 @@ for (const runtime of RUNTIMES) {
       const child = spawn(command, [
         ...prefix,
         "send",
+        "--dialect",
+        "mi",
         "-s",
         join(dir, "s.sock"),
         "-t",
@@ -304,6 +315,8 @@ for (const runtime of RUNTIMES) {
       const child = spawn(command, [
         ...prefix,
         "send",
+        "--dialect",
+        "mi",
         "-s",
         join(dir, "s.sock"),
         "-t",
@@ -380,7 +393,16 @@ test("binary: send as root works with a server running as nobody", {
         reject(new Error("server as nobody exited"));
       });
     });
-    const result = await run("binary", ["send", "-s", socket, "-t", "10s", "version"]);
+    const result = await run("binary", [
+      "send",
+      "--dialect",
+      "mi",
+      "-s",
+      socket,
+      "-t",
+      "10s",
+      "version",
+    ]);
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /Server::/);
     // As nobody, sharing no group with a root server: refused with what to do, unless opted out.
@@ -400,6 +422,8 @@ test("binary: send as root works with a server running as nobody", {
             ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
             BINARY,
             "send",
+            "--dialect",
+            "mi",
             "-s",
             join(dir, "root.sock"),
             "-t",

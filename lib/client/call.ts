@@ -2,7 +2,20 @@ import { MidgramError } from "../errors.ts";
 import type { ClientCodec, ReplyOutcome } from "../protocol/dialect.ts";
 import type { Params } from "../protocol/value.ts";
 import { formatAddress, sameAddress } from "../transport/address.ts";
-import type { Address, DatagramSocket, Transport } from "../transport/types.ts";
+import { writeKamailioFifoRequest } from "../protocol/jsonrpc/write_kamailio_fifo_request.ts";
+import { writeOpensipsFifoRequest } from "../protocol/jsonrpc/write_opensips_fifo_request.ts";
+import { fifoRequest } from "../transport/fifo.ts";
+import { httpPost } from "../transport/http.ts";
+import type {
+  Address,
+  AnyAddress,
+  DatagramSocket,
+  FifoAddress,
+  HttpAddress,
+  StreamAddress,
+  StreamConnection,
+  Transport,
+} from "../transport/types.ts";
 
 /** Options of {@linkcode call}. */
 export interface CallOptions {
@@ -18,6 +31,10 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Send requests over the size limit too (the fuzzer tests how servers take them). */
   allowOversize?: boolean;
+  /** FIFO: whose framing (`opensips` `:name:` lines, `kamailio` `reply_name`); default opensips. */
+  flavour?: string;
+  /** FIFO: the server's reply directory, where the reply FIFO is made; default `/tmp`. */
+  replyDir?: string;
 }
 
 /** A request: a method and its parameters, or bytes sent as they are. */
@@ -34,7 +51,7 @@ export interface CallReply {
   /** Round-trip time in milliseconds. */
   rttMs: number;
   /** Where the reply came from (`null`: an unnamed UNIX socket, as the real servers reply). */
-  from: Address | null;
+  from: AnyAddress | null;
 }
 
 /** Reads a reply with the codec: an outcome, `foreign`, or the reason it cannot be read. */
@@ -78,49 +95,157 @@ function readReply(
  *   `request-too-large`, `unrepresentable`; `closed` when aborted.
  */
 export async function call(
-  to: Address,
+  to: AnyAddress,
   request: CallRequest,
   options: CallOptions,
 ): Promise<CallReply> {
-  const { codec, transport } = options;
-  const token = request instanceof Uint8Array ? undefined : codec.newToken();
-  const bytes = request instanceof Uint8Array
-    ? request
-    : codec.encodeRequest(request.method, request.params, token);
-  if (bytes.length > codec.maxRequest && !options.allowOversize) {
-    throw new MidgramError(
-      "request-too-large",
-      `Cannot send a request of ${bytes.length} bytes: the limit is ${codec.maxRequest}`,
-    );
+  const session = openSession(to, options);
+  try {
+    return await session.call(request);
+  } finally {
+    await session.close();
   }
+}
+
+/** Several requests to one server over one client socket or connection. */
+export interface Session {
+  /** Sends one request and waits for its reply, as {@linkcode call} does. */
+  call(request: CallRequest): Promise<CallReply>;
+  /** Closes the socket or connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Opens a session: requests go one after another over one client socket
+ * (datagrams) or one connection (streams), as `send --batch` needs, matched
+ * to their replies by id or cookie. After a timeout the socket is replaced,
+ * so a late reply is never taken for the next request's (the text dialect
+ * has no id to tell them apart).
+ *
+ * @example
+ * ```ts
+ * import { openSession } from "./call.ts";
+ * import { clientCodec } from "../protocol/dialects.ts";
+ * import { createMemoryTransport } from "../transport/memory.ts";
+ * const session = openSession({ kind: "unix", path: "/run/x.sock" }, {
+ *   transport: createMemoryTransport(),
+ *   codec: clientCodec("mi"),
+ * });
+ * await session.close();
+ * ```
+ */
+export function openSession(to: AnyAddress, options: CallOptions): Session {
+  const { codec, transport } = options;
   const timeoutMs = options.timeoutMs ?? 5000;
   const name = formatAddress(to);
-  if (to.kind !== "unix" && to.kind !== "udp") {
+  let socket: DatagramSocket | null = null;
+  let target: Address | null = null;
+  let stream: StreamState | null = null;
+  const drop = async () => {
+    const [s, c] = [socket, stream];
+    socket = null;
+    stream = null;
+    await s?.close();
+    await c?.connection.close();
+  };
+  return {
+    async call(request: CallRequest): Promise<CallReply> {
+      const token = request instanceof Uint8Array ? undefined : codec.newToken();
+      const bytes = request instanceof Uint8Array
+        ? request
+        : codec.encodeRequest(request.method, request.params, token);
+      if (bytes.length > codec.maxRequest && !options.allowOversize) {
+        throw new MidgramError(
+          "request-too-large",
+          `Cannot send a request of ${bytes.length} bytes: the limit is ${codec.maxRequest}`,
+        );
+      }
+      if (to.kind === "unix-stream" || to.kind === "tcp") {
+        try {
+          stream ??= await openStream(to, codec, name, { ...options, timeoutMs });
+          return await exchangeStream(stream, bytes, codec, token, name, { ...options, timeoutMs });
+        } catch (error) {
+          await drop();
+          throw error;
+        }
+      }
+      if (to.kind === "fifo" || to.kind === "http") {
+        return await exchangeOnce(to, bytes, codec, token, name, { ...options, timeoutMs });
+      }
+      const attempts = 1 + (to.kind === "udp" ? Math.max(0, options.retries ?? 0) : 0);
+      target ??= await transport.resolve(to);
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        if (options.signal?.aborted) {
+          throw new MidgramError("closed", `Request to "${name}" aborted`);
+        }
+        socket ??= await transport.connectable(target);
+        let reply: CallReply | null;
+        try {
+          reply = await exchangeDatagram(socket, target, bytes, codec, token, name, {
+            timeoutMs,
+            signal: options.signal,
+          });
+        } catch (error) {
+          await drop();
+          throw error;
+        }
+        if (reply !== null) return reply;
+        // A late reply must never be taken for the next request's: a new socket.
+        await drop();
+      }
+      const tries = attempts > 1 ? ` (${attempts} attempts)` : "";
+      throw new MidgramError(
+        "timeout",
+        `No reply from "${name}" within ${timeoutMs} ms${tries}: is the server running and is the address right?`,
+      );
+    },
+    close: drop,
+  };
+}
+
+/** FIFO and HTTP: one request, one reply, nothing kept between them. */
+async function exchangeOnce(
+  to: FifoAddress | HttpAddress,
+  bytes: Uint8Array,
+  codec: ClientCodec,
+  token: unknown,
+  name: string,
+  options: CallOptions & { timeoutMs: number },
+): Promise<CallReply> {
+  if (codec.dialect !== "jsonrpc") {
     throw new MidgramError(
       "usage",
-      `Cannot send to "${name}": this transport is not supported yet`,
+      `Cannot send to "${name}": FIFOs and HTTP carry JSON-RPC only (use --dialect jsonrpc)`,
     );
   }
-  const attempts = 1 + (to.kind === "udp" ? Math.max(0, options.retries ?? 0) : 0);
-  const target = await transport.resolve(to);
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    if (options.signal?.aborted) throw new MidgramError("closed", `Request to "${name}" aborted`);
-    const socket = await transport.connectable(target);
-    try {
-      const reply = await exchangeDatagram(socket, target, bytes, codec, token, name, {
-        timeoutMs,
-        signal: options.signal,
-      });
-      if (reply !== null) return reply;
-    } finally {
-      await socket.close();
-    }
+  const { timeoutMs } = options;
+  const started = performance.now();
+  const reply = to.kind === "http"
+    ? (await httpPost(to.url, bytes, {
+      timeoutMs,
+      signal: options.signal,
+      contentType: "application/json",
+    })).body
+    : await fifoRequest(
+      to.path,
+      (replyName) =>
+        options.flavour === "kamailio"
+          ? writeKamailioFifoRequest(bytes, replyName)
+          : writeOpensipsFifoRequest(replyName, bytes),
+      { replyDir: options.replyDir ?? "/tmp", timeoutMs, signal: options.signal },
+    );
+  const rttMs = performance.now() - started;
+  if (reply.length === 0) {
+    throw new MidgramError(
+      "reply-syntax",
+      `"${name}" closed the reply with nothing in it (a notification, or a request it refused)`,
+    );
   }
-  const tries = attempts > 1 ? ` (${attempts} attempts)` : "";
-  throw new MidgramError(
-    "timeout",
-    `No reply from "${name}" within ${timeoutMs} ms${tries}: is the server running and is the address right?`,
-  );
+  const { outcome, error } = readReply(codec, reply, token, name);
+  if (outcome?.kind === "foreign") {
+    throw new MidgramError("reply-syntax", `"${name}" answered another request's id`);
+  }
+  return { bytes: reply, outcome, error, rttMs, from: to };
 }
 
 /** One datagram attempt: the reply, or `null` on a timeout. */
@@ -172,3 +297,120 @@ async function exchangeDatagram(
     options.signal?.removeEventListener("abort", onAbort);
   }
 }
+
+/** An open stream connection and the bytes read past the last packet. */
+interface StreamState {
+  connection: StreamConnection;
+  buffer: Uint8Array;
+}
+
+async function openStream(
+  to: StreamAddress,
+  codec: ClientCodec,
+  name: string,
+  options: CallOptions & { timeoutMs: number },
+): Promise<StreamState> {
+  if (!codec.frame) {
+    throw new MidgramError(
+      "usage",
+      `Cannot send to "${name}": stream sockets carry binrpc only (use --dialect binrpc)`,
+    );
+  }
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort("timeout"), options.timeoutMs);
+  const onAbort = () => controller.abort("aborted");
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    const connection = await options.transport.connectStream(to, {
+      timeoutMs: options.timeoutMs,
+      signal: controller.signal,
+    });
+    return { connection, buffer: new Uint8Array(0) };
+  } catch (error) {
+    if (controller.signal.reason === "aborted") {
+      throw new MidgramError("closed", `Request to "${name}" aborted`);
+    }
+    if (controller.signal.aborted) {
+      throw new MidgramError(
+        "timeout",
+        `No connection to "${name}" within ${options.timeoutMs} ms: is the server running?`,
+      );
+    }
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** One request on a stream connection: the first reply carrying our cookie. */
+async function exchangeStream(
+  state: StreamState,
+  bytes: Uint8Array,
+  codec: ClientCodec,
+  token: unknown,
+  name: string,
+  options: CallOptions & { timeoutMs: number },
+): Promise<CallReply> {
+  const frame = codec.frame!.bind(codec);
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort("timeout"), options.timeoutMs);
+  const onAbort = () => controller.abort("aborted");
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const started = performance.now();
+  try {
+    await state.connection.write(bytes, { timeoutMs: options.timeoutMs });
+    while (true) {
+      // Every whole packet buffered first; a packet of another cookie is skipped.
+      let length = state.buffer.length > 0 ? frame(state.buffer) : 0;
+      while (length > 0 && length <= state.buffer.length) {
+        const packet = state.buffer.subarray(0, length);
+        state.buffer = state.buffer.subarray(length);
+        const { outcome, error } = readReply(codec, packet, token, name);
+        if (outcome?.kind !== "foreign") {
+          return { bytes: packet, outcome, error, rttMs: performance.now() - started, from: null };
+        }
+        length = state.buffer.length > 0 ? frame(state.buffer) : 0;
+      }
+      if (state.buffer.length > STREAM_REPLY_LIMIT) {
+        throw new MidgramError(
+          "reply-syntax",
+          `Reply from "${name}" is over ${STREAM_REPLY_LIMIT} bytes without a whole packet`,
+        );
+      }
+      const chunk = await state.connection.read(controller.signal);
+      if (chunk === null) {
+        throw new MidgramError(
+          "truncated-reply",
+          `"${name}" closed the connection before a whole reply`,
+        );
+      }
+      const joined = new Uint8Array(state.buffer.length + chunk.length);
+      joined.set(state.buffer);
+      joined.set(chunk, state.buffer.length);
+      state.buffer = joined;
+    }
+  } catch (error) {
+    if (controller.signal.reason === "aborted") {
+      throw new MidgramError("closed", `Request to "${name}" aborted`);
+    }
+    if (controller.signal.aborted) {
+      throw new MidgramError(
+        "timeout",
+        `No reply from "${name}" within ${options.timeoutMs} ms: is the server running and is the address right?`,
+      );
+    }
+    if (error instanceof MidgramError) throw error;
+    const code = (error as { code?: string }).code;
+    throw new MidgramError(
+      code === "reply-syntax" || code === "truncated-reply" ? code : "reply-syntax",
+      `Reply from "${name}": ${(error as Error).message}`,
+    );
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** Bytes a stream reply may take before it is refused. */
+const STREAM_REPLY_LIMIT = 16 * 1024 * 1024;

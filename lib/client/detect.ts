@@ -1,7 +1,7 @@
 import { MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { formatAddress, sameAddress } from "../transport/address.ts";
-import type { Address, Transport } from "../transport/types.ts";
+import type { AnyAddress, Transport } from "../transport/types.ts";
 
 /** What {@linkcode detectDialect} found. */
 export interface Detected {
@@ -61,15 +61,14 @@ export function classifyProbeReply(bytes: Uint8Array): Detected | null {
  *   `reply-syntax` when the answer is in no known dialect, the transport's codes.
  */
 export async function detectDialect(
-  to: Address,
+  to: AnyAddress,
   options: { transport: Transport; timeoutMs: number; signal?: AbortSignal },
 ): Promise<Detected> {
   const name = formatAddress(to);
-  const kind: string = to.kind;
-  if (kind === "unix-stream" || kind === "tcp") {
+  if (to.kind === "unix-stream" || to.kind === "tcp") {
     return { dialect: "binrpc", how: "stream sockets speak binrpc (Kamailio ctl)" };
   }
-  if (kind === "fifo" || kind === "http") {
+  if (to.kind === "fifo" || to.kind === "http") {
     return { dialect: "jsonrpc", how: "FIFOs and HTTP speak JSON-RPC" };
   }
   const target = await options.transport.resolve(to);

@@ -1,6 +1,6 @@
 import type { ClientCodec, DialectName } from "../protocol/dialect.ts";
 import { isStruct, NO_PARAMS, structEntries, type Value } from "../protocol/value.ts";
-import type { Address, Transport } from "../transport/types.ts";
+import type { AnyAddress, Transport } from "../transport/types.ts";
 import { call } from "./call.ts";
 
 /**
@@ -48,7 +48,7 @@ function strings(value: Value, out: string[]): string[] {
  * ```
  */
 export async function listMethods(
-  to: Address,
+  to: AnyAddress,
   options: { transport: Transport; codec: ClientCodec; flavour?: string; timeoutMs: number },
 ): Promise<string[]> {
   try {

@@ -4,7 +4,7 @@ import { formatRequest } from "../protocol/mi/format_request.ts";
 import { parseReply } from "../protocol/mi/parse_reply.ts";
 import type { MiArgument, MiReply } from "../protocol/mi/types.ts";
 import { formatAddress } from "../transport/address.ts";
-import type { Address, Transport } from "../transport/types.ts";
+import type { AnyAddress, Transport } from "../transport/types.ts";
 import { call } from "./call.ts";
 
 /** Options of {@linkcode sendRequest}. */
@@ -36,7 +36,7 @@ export interface ClientReply {
   /** Round-trip time in milliseconds. */
   rttMs: number;
   /** Where the reply came from (`null`: an unnamed UNIX socket, as the real servers reply). */
-  from: Address | null;
+  from: AnyAddress | null;
 }
 
 /**
@@ -45,13 +45,20 @@ export interface ClientReply {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sendRequest } from "./request.ts";
- * import { defaultTransport } from "../transport/open.ts";
+ * import { createServer } from "../server/server.ts";
+ * import { createMemoryTransport } from "../transport/memory.ts";
+ * const transport = createMemoryTransport();
+ * const server = createServer({ transport });
+ * const address = await server.listen("/run/opensips/mi.sock");
  * const { reply } = await sendRequest(
- *   { kind: "unix", path: "/run/opensips/mi.sock" },
- *   { command: "get_statistics", args: [{ name: null, value: "all" }] },
- *   { transport: defaultTransport(), timeoutMs: 2000 },
+ *   address,
+ *   { command: "get_statistics", args: [{ name: null, value: "mi:requests" }] },
+ *   { transport, timeoutMs: 2000 },
  * );
+ * assert.equal(reply?.nodes[0].name, "mi:requests");
+ * await server.close();
  * ```
  *
  * @throws {MidgramError} `timeout` when no reply comes in time; the transport's codes
@@ -59,7 +66,7 @@ export interface ClientReply {
  *   `request-too-large`, `unrepresentable`; `closed` when aborted.
  */
 export async function sendRequest(
-  to: Address,
+  to: AnyAddress,
   request: Uint8Array | { command: string; args: MiArgument[] },
   options: RequestOptions,
 ): Promise<ClientReply> {

@@ -37,7 +37,7 @@ test("parseConfig() names file, line and key for wrong values", () => {
     /at line 3: server\.timeout: cannot parse duration "5x"/,
   );
   fails(
-    '[server]\nsockets = ["tcp:1.2.3.4:5"]\n',
+    '[server]\nsockets = ["sctp:1.2.3.4:5"]\n',
     /at line 2: server\.sockets: Cannot parse address/,
   );
   fails('[server]\nmode = "999"\n', /at line 2: server\.mode/);

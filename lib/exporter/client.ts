@@ -12,7 +12,7 @@ import type { DialectName } from "../protocol/dialect.ts";
 import { clientCodec } from "../protocol/dialects.ts";
 import type { Params, Value } from "../protocol/value.ts";
 import type { Flavour } from "../socket_spec.ts";
-import type { Address, Transport } from "../transport/types.ts";
+import type { AnyAddress, Transport } from "../transport/types.ts";
 
 /** What a call needs besides the method. */
 export interface ExporterCallOptions {
@@ -24,12 +24,17 @@ export interface ExporterCallOptions {
 
 /** How the exporter talks to servers. */
 export interface ExporterClient {
-  detect(to: Address, options: { timeoutMs: number; signal?: AbortSignal }): Promise<Detected>;
+  detect(to: AnyAddress, options: { timeoutMs: number; signal?: AbortSignal }): Promise<Detected>;
   /**
    * The result of a method; throws `MidgramError` `method-not-found` or
    * `error-reply` when the server answers with an error, or the codes of `call()`.
    */
-  call(to: Address, method: string, params: Params, options: ExporterCallOptions): Promise<Value>;
+  call(
+    to: AnyAddress,
+    method: string,
+    params: Params,
+    options: ExporterCallOptions,
+  ): Promise<Value>;
 }
 
 /** Whether an error reply means that the server has no such method. */

@@ -41,3 +41,34 @@ export type {
   ParseMode,
   SourcePosition,
 } from "./mi/types.ts";
+export * from "./value.ts";
+export { type ValueJsonOptions, valueToJson } from "./value_json.ts";
+export type {
+  Call,
+  ClientCodec,
+  Decoded,
+  DialectName,
+  Fault,
+  MethodShape,
+  NativeResult,
+  ReplyOutcome,
+  ServerCodec,
+} from "./dialect.ts";
+export { clientCodec, type CodecOptions, DIALECTS, serverCodec } from "./dialects.ts";
+export { createMiClientCodec, createMiServerCodec, miResult } from "./mi/codec.ts";
+export {
+  analyzeJsonRpcRequest,
+  createJsonRpcClientCodec,
+  createJsonRpcServerCodec,
+  matchRecipe,
+  PARAMS_ERRORS,
+} from "./jsonrpc/mod.ts";
+export {
+  createBinRpcClientCodec,
+  createBinRpcServerCodec,
+  formatKamcmd,
+  KAMCMD_ALIASES,
+  kamcmdArgument,
+  readRecords,
+  writeRecords,
+} from "./binrpc/mod.ts";

@@ -12,7 +12,20 @@ import type { MiArgument } from "../protocol/mi/types.ts";
 import type { MiCallToken } from "../protocol/mi/codec.ts";
 import type { Value } from "../protocol/value.ts";
 import { formatAddress, parseAddress } from "../transport/address.ts";
-import type { Address, BindOptions, DatagramSocket, Transport } from "../transport/types.ts";
+import type {
+  Address,
+  AnyAddress,
+  BindOptions,
+  DatagramSocket,
+  StreamConnection,
+  StreamListener,
+  Transport,
+} from "../transport/types.ts";
+import { listenFifo, writeFifoReply } from "../transport/fifo.ts";
+import { listenHttp } from "../transport/http.ts";
+import { readFrames } from "../transport/read_frames.ts";
+import { readOpensipsFifoRequests } from "../protocol/jsonrpc/read_opensips_fifo_requests.ts";
+import { readKamailioFifoRequest } from "../protocol/jsonrpc/read_kamailio_fifo_request.ts";
 import { VERSION } from "../version.ts";
 import { isAllowed, parseAllowList } from "./_cidr.ts";
 import { builtinSets } from "./builtins/mod.ts";
@@ -67,6 +80,8 @@ export interface ServerOptions {
   allow?: string[];
   /** Limits of the `cache_store` built-ins. */
   cache?: CacheLimits;
+  /** FIFO sockets: the directory where clients make their reply FIFOs (`reply_dir`); default `/tmp`. */
+  fifoReplyDir?: string;
   logger?: Logger;
   host?: Partial<HostInfo>;
   /** What `version` reports after `Server:: `. */
@@ -107,10 +122,13 @@ export interface MiServer {
   commands(flavour?: BuiltinFlavour): string[];
   /** The help text of a command, or undefined. */
   help(name: string, flavour?: BuiltinFlavour): string | undefined;
-  /** Binds a socket and serves it; returns the bound address (the real port for port 0). */
-  listen(address: Address | string, options?: ListenOptions): Promise<Address>;
+  /**
+   * Binds a socket (UNIX datagram or stream, UDP, TCP, a FIFO, or an HTTP
+   * URL) and serves it; returns the bound address (the real port for port 0).
+   */
+  listen(address: AnyAddress | string, options?: ListenOptions): Promise<AnyAddress>;
   /** The addresses served now. */
-  addresses(): Address[];
+  addresses(): AnyAddress[];
   /** The full decode → dispatch → encode pipeline without a socket; `null` = no reply. */
   handle(
     data: Uint8Array,
@@ -172,6 +190,9 @@ const COUNTERS = [
   "receive_errors",
 ] as const;
 
+/** Refused peers are logged once per this interval, with a count. */
+const DENIED_LOG_INTERVAL_MS = 60_000;
+
 const REFUSAL_COUNTER: Record<string, string> = {
   "empty": "empty",
   "too-large": "oversized",
@@ -212,7 +233,10 @@ class Server implements MiServer, BuiltinHost {
   private readonly user = new CommandRegistry();
   private readonly builtins: Record<BuiltinFlavour, CommandRegistry>;
   private readonly counters = new Map<string, number>();
-  private readonly sockets: DatagramSocket[] = [];
+  private readonly listeners: { address: AnyAddress; close(): Promise<void> }[] = [];
+  private readonly connections = new Set<StreamConnection>();
+  private readonly denied = new Map<string, { since: number; count: number }>();
+  private readonly fifoReplyDir: string;
   private readonly loops: Promise<void>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly receiving = new AbortController();
@@ -235,6 +259,7 @@ class Server implements MiServer, BuiltinHost {
     this.startedAt = this.host.now();
     this.version = options.version ?? `midgram ${VERSION} (${this.host.runtime})`;
     this.cache = new CacheStore(() => this.host.now().getTime(), options.cache);
+    this.fifoReplyDir = options.fifoReplyDir ?? "/tmp";
     this.addCounters("mi");
     const builtins = options.builtins ?? true;
     this.builtins = builtinSets(this, {
@@ -281,8 +306,8 @@ class Server implements MiServer, BuiltinHost {
     return this.user.get(name) ?? this.builtins[flavour].get(name);
   }
 
-  addresses(): Address[] {
-    return this.sockets.map((s) => s.address);
+  addresses(): AnyAddress[] {
+    return this.listeners.map((s) => s.address);
   }
 
   stats(): Record<string, number> {
@@ -299,6 +324,35 @@ class Server implements MiServer, BuiltinHost {
       }
     }
     return done;
+  }
+
+  /**
+   * Logs refused peers at most once per peer per interval, with a count, so
+   * that a spoofing peer cannot fill the disk with log lines.
+   */
+  private noteDenied(peer: string): void {
+    const now = this.host.now().getTime();
+    const seen = this.denied.get(peer);
+    if (seen && now - seen.since < DENIED_LOG_INTERVAL_MS) {
+      seen.count++;
+      return;
+    }
+    if (seen && seen.count > 0) {
+      this.logger.log("warn", "requests from a peer outside --allow dropped", {
+        from: peer,
+        count: seen.count,
+        seconds: Math.round((now - seen.since) / 1000),
+      });
+    } else {
+      this.logger.log("warn", "request from a peer outside --allow dropped", { from: peer });
+    }
+    // Bounded: a flood of spoofed sources forgets the oldest peers first.
+    if (!seen && this.denied.size >= 1024) {
+      const oldest = this.denied.keys().next().value;
+      if (oldest !== undefined) this.denied.delete(oldest);
+    }
+    this.denied.delete(peer);
+    this.denied.set(peer, { since: now, count: 0 });
   }
 
   private addCounters(group: string): void {
@@ -327,20 +381,190 @@ class Server implements MiServer, BuiltinHost {
     return binding;
   }
 
-  async listen(address: Address | string, options: ListenOptions = {}): Promise<Address> {
+  async listen(address: AnyAddress | string, options: ListenOptions = {}): Promise<AnyAddress> {
     if (this.closed) throw new MidgramError("closed", "The server is closed");
     const { dialect, flavour, ...bind } = options;
     const binding = this.binding(dialect, flavour);
-    const target = typeof address === "string" ? parseAddress(address) : address;
-    const socket = await this.transport.bind(target, bind);
-    this.sockets.push(socket);
-    this.loops.push(this.serve(socket, binding));
+    const target = typeof address === "string" ? parseAddress(address, { dialect }) : address;
+    const name = formatAddress(target);
+    let bound: AnyAddress;
+    if (target.kind === "unix" || target.kind === "udp") {
+      const socket = await this.transport.bind(target, bind);
+      this.listeners.push(socket);
+      this.loops.push(this.serve(socket, binding));
+      bound = socket.address;
+    } else if (target.kind === "unix-stream" || target.kind === "tcp") {
+      if (!binding.codec.frame) {
+        throw new MidgramError("usage", `Cannot serve "${name}": stream sockets carry binrpc only`);
+      }
+      const listener = await this.transport.listenStream(target, bind);
+      this.listeners.push(listener);
+      this.loops.push(this.acceptLoop(listener, binding));
+      bound = listener.address;
+    } else if (target.kind === "fifo") {
+      if (binding.codec.dialect !== "jsonrpc") {
+        throw new MidgramError("usage", `Cannot serve "${name}": FIFOs carry JSON-RPC only`);
+      }
+      const fifo = await listenFifo(target.path, { mode: bind.mode });
+      this.listeners.push(fifo);
+      this.loops.push(this.fifoLoop(fifo, binding));
+      bound = fifo.address;
+    } else {
+      if (binding.codec.dialect !== "jsonrpc") {
+        throw new MidgramError("usage", `Cannot serve "${name}": HTTP carries JSON-RPC only`);
+      }
+      const url = new URL(target.url);
+      const http = await listenHttp(
+        url.hostname.replace(/^\[|\]$/g, ""),
+        Number(url.port || 80),
+        url.pathname,
+        async (body) => {
+          if (this.closed) {
+            return { status: 503, contentType: "text/plain", body: new Uint8Array() };
+          }
+          const { reply } = await this.process(binding, body, null, []);
+          if (reply === null) return null;
+          // Kamailio's xhttp answers an error object with HTTP 500, OpenSIPS with 200.
+          const status = binding.codec.flavour === "kamailio" && /"error"\s*:/.test(
+              new TextDecoder().decode(reply.subarray(0, 200)),
+            )
+            ? 500
+            : 200;
+          return { status, contentType: "application/json", body: reply };
+        },
+      );
+      this.listeners.push(http);
+      bound = http.address;
+    }
+    const socket = { address: bound };
     this.logger.log("info", "listening", {
       address: formatAddress(socket.address),
       dialect: binding.codec.dialect,
       flavour: binding.codec.flavour,
     });
     return socket.address;
+  }
+
+  /** Accepts stream connections until the server closes. */
+  private async acceptLoop(listener: StreamListener, binding: Binding): Promise<void> {
+    while (!this.closed) {
+      let connection: StreamConnection;
+      try {
+        connection = await listener.accept(this.receiving.signal);
+      } catch (error) {
+        if (this.closed || errorCodeOf(error) === "closed") return;
+        this.count(`${binding.group}:receive_errors`);
+        continue;
+      }
+      this.connections.add(connection);
+      const task = this.serveConnection(connection, binding)
+        .finally(() => {
+          this.connections.delete(connection);
+          return connection.close();
+        });
+      this.inFlight.add(task);
+      void task.finally(() => this.inFlight.delete(task));
+    }
+  }
+
+  /**
+   * Serves one stream connection: packets in the order they come (two in
+   * one write get two replies), each reply written before the next packet
+   * is read. Like Kamailio's ctl, a packet that cannot be read is answered
+   * and the connection closed.
+   */
+  private async serveConnection(connection: StreamConnection, binding: Binding): Promise<void> {
+    const frame = binding.codec.frame!.bind(binding.codec);
+    const name = formatAddress(connection.peer ?? { kind: "unix", path: "(peer)" });
+    try {
+      for await (
+        const packet of readFrames(connection, frame, { signal: this.receiving.signal, name })
+      ) {
+        const after: (() => void)[] = [];
+        const { reply, refusal } = await this.process(binding, packet, null, after);
+        try {
+          if (reply !== null) await connection.write(reply, { timeoutMs: this.replyTimeoutMs });
+        } finally {
+          for (const action of after) action();
+        }
+        if (refusal === "parse-error" || refusal === "invalid-request") return;
+      }
+    } catch (error) {
+      // A header that can never start a packet: the codec's fault, then close.
+      const reply = (error as { reply?: Uint8Array | null }).reply;
+      if (reply instanceof Uint8Array) {
+        this.count(`${binding.group}:parse_errors`);
+        await connection.write(reply, { timeoutMs: this.replyTimeoutMs }).catch(() => {});
+      } else if (!this.closed) {
+        this.count(`${binding.group}:receive_errors`);
+        this.logger.log("debug", "stream closed", { error: String(error) });
+      }
+    }
+  }
+
+  /** Reads requests from a FIFO and answers into reply FIFOs, as `mi_fifo` and `jsonrpcs` do. */
+  private async fifoLoop(
+    fifo: { read(signal?: AbortSignal): Promise<Uint8Array> },
+    binding: Binding,
+  ): Promise<void> {
+    const kamailio = binding.codec.flavour === "kamailio";
+    let pending: Uint8Array = new Uint8Array(0);
+    while (!this.closed) {
+      let chunk: Uint8Array;
+      try {
+        chunk = await fifo.read(this.receiving.signal);
+      } catch (error) {
+        if (this.closed || errorCodeOf(error) === "closed") return;
+        this.count(`${binding.group}:receive_errors`);
+        continue;
+      }
+      const joined = new Uint8Array(pending.length + chunk.length);
+      joined.set(pending);
+      joined.set(chunk, pending.length);
+      const requests: { replyName: string | null; json: Uint8Array }[] = [];
+      if (kamailio) {
+        let rest = joined;
+        while (true) {
+          const one = readKamailioFifoRequest(rest);
+          if (one === null) break;
+          requests.push({ replyName: one.replyName, json: one.json });
+          rest = rest.subarray(one.length);
+        }
+        pending = rest.length > 65536 ? new Uint8Array(0) : rest;
+      } else {
+        const read = readOpensipsFifoRequests(joined);
+        requests.push(...read.requests);
+        pending = read.rest;
+        if (read.dropped) this.count(`${binding.group}:invalid_requests`);
+      }
+      for (const { replyName, json } of requests) {
+        const task = this.answerFifo(binding, json, replyName);
+        this.inFlight.add(task);
+        void task.finally(() => this.inFlight.delete(task));
+      }
+    }
+  }
+
+  private async answerFifo(
+    binding: Binding,
+    json: Uint8Array,
+    replyName: string | null,
+  ): Promise<void> {
+    const after: (() => void)[] = [];
+    const { reply } = await this.process(binding, json, null, after);
+    try {
+      // An empty name runs the command and answers nothing, as mi_fifo does.
+      if (reply === null || !replyName) return;
+      await writeFifoReply(this.fifoReplyDir, replyName, reply, { timeoutMs: this.replyTimeoutMs });
+    } catch (error) {
+      this.count(`${binding.group}:send_errors`);
+      this.logger.log("info", "reply not delivered (client gone?)", {
+        to: replyName,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    } finally {
+      for (const action of after) action();
+    }
   }
 
   private async serve(socket: DatagramSocket, binding: Binding): Promise<void> {
@@ -361,9 +585,7 @@ class Server implements MiServer, BuiltinHost {
       const { data, from } = datagram;
       if (this.allow && from?.kind === "udp" && !isAllowed(this.allow, from.host)) {
         this.count(`${group}:denied`);
-        this.logger.log("warn", "request from a peer outside --allow dropped", {
-          from: formatAddress(from),
-        });
+        this.noteDenied(formatAddress(from));
         continue;
       }
       const task = this.answer(socket, binding, data, from);
@@ -379,7 +601,7 @@ class Server implements MiServer, BuiltinHost {
     from: Address | null,
   ): Promise<void> {
     const after: (() => void)[] = [];
-    const reply = await this.process(binding, data, from, after);
+    const { reply } = await this.process(binding, data, from, after);
     try {
       if (reply === null) return;
       if (from === null) {
@@ -411,6 +633,7 @@ class Server implements MiServer, BuiltinHost {
   ): Promise<Uint8Array | null> {
     const after: (() => void)[] = [];
     return this.process(this.binding(options.dialect, options.flavour), data, from, after)
+      .then((r) => r.reply)
       .finally(() => {
         for (const action of after) action();
       });
@@ -422,22 +645,28 @@ class Server implements MiServer, BuiltinHost {
     data: Uint8Array,
     from: Address | null,
     after: (() => void)[],
-  ): Promise<Uint8Array | null> {
+  ): Promise<{ reply: Uint8Array | null; refusal?: string }> {
     const { codec, flavour, group } = binding;
     this.count(`${group}:requests`);
     this.count(`${group}:bytes_in`, data.length);
+    const debug = this.logger.enabled?.("debug") ?? true;
+    const started = debug ? performance.now() : 0;
     let reply: Uint8Array | null;
+    let refusal: string | undefined;
+    let method: string | undefined;
+    let status = "ok";
     try {
       const decoded = codec.decode(data, (name) => this.lookup(flavour, name));
       if (decoded.kind === "answer") {
         this.count(`${group}:${REFUSAL_COUNTER[decoded.reason] ?? "invalid_requests"}`);
-        this.logger.log("debug", "request refused", {
-          reason: decoded.reason,
-          message: decoded.message,
-        });
         reply = decoded.reply;
+        refusal = decoded.reason;
+        status = `refused: ${decoded.reason}: ${decoded.message}`;
       } else {
-        reply = await this.dispatch(binding, decoded.call, from, after);
+        method = decoded.call.method;
+        const answer = await this.dispatch(binding, decoded.call, from, after);
+        reply = answer.bytes;
+        status = answer.status;
       }
     } catch (error) {
       // The codecs and dispatch never throw; this is a last line of defence.
@@ -445,7 +674,18 @@ class Server implements MiServer, BuiltinHost {
       reply = null;
     }
     if (reply !== null) this.count(`${group}:bytes_out`, reply.length);
-    return reply;
+    if (debug) {
+      this.logger.log("debug", "request", {
+        dialect: codec.dialect,
+        method,
+        peer: from ? formatAddress(from) : undefined,
+        status,
+        bytes_in: data.length,
+        bytes_out: reply?.length ?? 0,
+        ms: Number((performance.now() - started).toFixed(3)),
+      });
+    }
+    return { reply, refusal };
   }
 
   private async dispatch(
@@ -453,7 +693,7 @@ class Server implements MiServer, BuiltinHost {
     call: Call,
     from: Address | null,
     after: (() => void)[],
-  ): Promise<Uint8Array | null> {
+  ): Promise<{ bytes: Uint8Array | null; status: string }> {
     const { codec, flavour, group } = binding;
     const command = this.lookup(flavour, call.method);
     let outcome: Outcome;
@@ -491,10 +731,9 @@ class Server implements MiServer, BuiltinHost {
     }
     if (outcome.ok) {
       const result = outcome.result === undefined ? null : outcome.result;
-      const bytes = codec.encodeResult(call, result);
-      return bytes;
+      return { bytes: codec.encodeResult(call, result), status: "ok" };
     }
-    return codec.encodeFault(call, outcome.fault);
+    return { bytes: codec.encodeFault(call, outcome.fault), status: outcome.fault.kind };
   }
 
   private acquire(): Promise<boolean> {
@@ -579,8 +818,9 @@ class Server implements MiServer, BuiltinHost {
     this.receiving.abort(new MidgramError("closed", "The server is closing"));
     await Promise.allSettled(this.loops);
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-    const sockets = this.sockets.splice(0);
-    await Promise.all(sockets.map((s) => s.close()));
+    const listeners = this.listeners.splice(0);
+    await Promise.all(listeners.map((s) => s.close()));
+    await Promise.all([...this.connections].map((c) => c.close()));
   }
 }
 

@@ -236,9 +236,9 @@ test("MiServer serves real UNIX and UDP sockets at once, byte for byte", async (
   const transport = defaultTransport();
   const s = createServer({ transport, version: "midgram test", allow: ["127.0.0.0/8", "::1/128"] });
   try {
-    const unix = await s.listen({ kind: "unix", path: join(dir, "mi.sock") });
-    const udp4 = await s.listen("udp:127.0.0.1:0");
-    const udp6 = await s.listen("udp:[::1]:0");
+    const unix = await s.listen({ kind: "unix", path: join(dir, "mi.sock") }) as Address;
+    const udp4 = await s.listen("udp:127.0.0.1:0") as Address;
+    const udp6 = await s.listen("udp:[::1]:0") as Address;
     assert.ok(udp4.kind === "udp" && udp4.port > 0);
     for (const address of [unix, udp4, udp6]) {
       assert.equal(
@@ -268,7 +268,7 @@ test("MiServer serves real UNIX and UDP sockets at once, byte for byte", async (
 test("MiServer drops UDP peers outside the allow list", async () => {
   const transport = createMemoryTransport();
   const s = createServer({ transport, allow: ["10.0.0.0/8"] });
-  const address = await s.listen("udp:127.0.0.1:9");
+  const address = await s.listen("udp:127.0.0.1:9") as Address;
   const client = await transport.connectable(address);
   await client.send(enc(":version:\n"), address);
   const limit = deadline(100);

@@ -15,6 +15,8 @@ export type LogLevel = "error" | "warn" | "info" | "debug";
 /** Where the server writes its log lines. */
 export interface Logger {
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+  /** Whether lines of this level are written (the server skips building the rest). */
+  enabled?(level: LogLevel): boolean;
 }
 
 /** What the server needs from its host process; injected so the core stays runtime-neutral. */

@@ -7,7 +7,7 @@
  */
 import { type ErrorCode, MidgramError } from "../errors.ts";
 import { formatAddress } from "./address.ts";
-import type { Address } from "./types.ts";
+import type { AnyAddress } from "./types.ts";
 
 const ERRNO: Record<number, string> = {
   1: "EPERM",
@@ -17,6 +17,7 @@ const ERRNO: Record<number, string> = {
   20: "ENOTDIR",
   21: "EISDIR",
   22: "EINVAL",
+  32: "EPIPE",
   36: "ENAMETOOLONG",
   88: "ENOTSOCK",
   90: "EMSGSIZE",
@@ -24,6 +25,7 @@ const ERRNO: Record<number, string> = {
   98: "EADDRINUSE",
   99: "EADDRNOTAVAIL",
   101: "ENETUNREACH",
+  104: "ECONNRESET",
   105: "ENOBUFS",
   111: "ECONNREFUSED",
   113: "EHOSTUNREACH",
@@ -36,6 +38,8 @@ const DENO_NAMES: Record<string, string> = {
   NotCapable: "NOTCAPABLE",
   NotFound: "ENOENT",
   ConnectionRefused: "ECONNREFUSED",
+  ConnectionReset: "ECONNRESET",
+  BrokenPipe: "EPIPE",
   TimedOut: "ETIMEDOUT",
   BadResource: "EBADF",
   Interrupted: "EINTR",
@@ -56,13 +60,17 @@ export function errnoName(error: unknown): string | null {
 }
 
 /** What was being done when the error happened. */
-export type Operation = "bind" | "send" | "receive";
+export type Operation = "bind" | "send" | "receive" | "connect" | "open";
 
 function verb(op: Operation, target: string): string {
   return op === "bind"
     ? `Cannot bind "${target}"`
     : op === "send"
     ? `Cannot send to "${target}"`
+    : op === "connect"
+    ? `Cannot connect to "${target}"`
+    : op === "open"
+    ? `Cannot open "${target}"`
     : `Cannot receive on "${target}"`;
 }
 
@@ -76,11 +84,12 @@ function verb(op: Operation, target: string): string {
  * // 'Cannot send to "/tmp/x.sock": connection refused: nothing serves this socket (a stale socket file?)'
  * ```
  */
-export function osError(error: unknown, op: Operation, address: Address): MidgramError {
+export function osError(error: unknown, op: Operation, address: AnyAddress): MidgramError {
   if (error instanceof MidgramError) return error;
   const errno = errnoName(error);
   const target = formatAddress(address);
-  const unix = address.kind === "unix";
+  const unix = address.kind === "unix" || address.kind === "unix-stream";
+  const outward = op === "send" || op === "connect" || op === "open";
   let code: ErrorCode = "transport";
   let detail: string;
   switch (errno) {
@@ -94,7 +103,7 @@ export function osError(error: unknown, op: Operation, address: Address): Midgra
     case "EACCES":
     case "EPERM":
       code = "permission-denied";
-      detail = op === "send"
+      detail = outward
         ? unix ? "permission denied: is the user in the socket's group?" : "permission denied"
         : unix
         ? "permission denied: can this user write to the socket's directory?"
@@ -107,8 +116,10 @@ export function osError(error: unknown, op: Operation, address: Address): Midgra
     case "ENOENT":
     case "ENOTDIR":
       code = "not-found";
-      detail = op === "send"
-        ? "no such socket: is the server running and is the path right?"
+      detail = outward
+        ? `no such ${
+          address.kind === "fifo" ? "FIFO" : "socket"
+        }: is the server running and is the path right?`
         : "no such directory";
       break;
     case "ECONNREFUSED":
@@ -119,7 +130,9 @@ export function osError(error: unknown, op: Operation, address: Address): Midgra
       break;
     case "EPROTOTYPE":
       code = "not-a-socket";
-      detail = "it is a stream socket, not a datagram socket";
+      detail = address.kind === "unix-stream"
+        ? "it is a datagram socket, not a stream socket"
+        : "it is a stream socket, not a datagram socket";
       break;
     case "ENOTSOCK":
       code = "not-a-socket";
@@ -131,6 +144,11 @@ export function osError(error: unknown, op: Operation, address: Address): Midgra
       break;
     case "EMSGSIZE":
       detail = "message too large for the socket";
+      break;
+    case "ECONNRESET":
+    case "EPIPE":
+      code = "closed";
+      detail = "the peer closed the connection";
       break;
     case "ENETUNREACH":
     case "EHOSTUNREACH":
@@ -154,16 +172,35 @@ export function osError(error: unknown, op: Operation, address: Address): Midgra
 }
 
 /** The error a pending operation gets when its socket is closed. */
-export function closedError(address: Address): MidgramError {
+export function closedError(address: AnyAddress): MidgramError {
   return new MidgramError("closed", `Socket "${formatAddress(address)}" is closed`);
 }
 
 /** The error of a send that did not complete in time. */
-export function sendTimeout(address: Address, ms: number): MidgramError {
+export function sendTimeout(address: AnyAddress, ms: number): MidgramError {
   return new MidgramError(
     "timeout",
     `Cannot send to "${
       formatAddress(address)
     }": the socket stayed full for ${ms} ms (is the peer reading?)`,
+  );
+}
+
+/** The error of a connection that was not made in time. */
+export function connectTimeout(address: AnyAddress, ms: number): MidgramError {
+  return new MidgramError(
+    "timeout",
+    `Cannot connect to "${formatAddress(address)}": no connection within ${ms} ms`,
+  );
+}
+
+/** Why a socket file of the other type (stream or datagram) is never replaced. */
+export function otherTypeThere(
+  path: string,
+  there: "stream" | "datagram" = "stream",
+): MidgramError {
+  return new MidgramError(
+    "not-a-socket",
+    `Cannot bind "${path}": a ${there} socket is there; refusing to replace it`,
   );
 }

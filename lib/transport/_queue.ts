@@ -8,12 +8,15 @@ import type { Datagram } from "./types.ts";
 
 /** Datagrams kept before the oldest unread ones are dropped. */
 export const QUEUE_LIMIT = 4096;
+/** Bytes of unread datagrams kept before the oldest are dropped, so a burst cannot grow memory. */
+export const QUEUE_BYTES = 4 * 1024 * 1024;
 
 /** A queue with `push` for the runtime side and `next(signal)` for the reader. */
 export class DatagramQueue {
   private readonly items: Datagram[] = [];
   private waiter: { resolve: (d: Datagram) => void; reject: (e: unknown) => void } | null = null;
   private failure: unknown = null;
+  private bytes = 0;
   /** Datagrams dropped because the reader fell behind. */
   dropped = 0;
 
@@ -25,11 +28,15 @@ export class DatagramQueue {
       resolve(datagram);
       return;
     }
-    if (this.items.length >= QUEUE_LIMIT) {
-      this.items.shift();
+    while (
+      this.items.length > 0 &&
+      (this.items.length >= QUEUE_LIMIT || this.bytes + datagram.data.length > QUEUE_BYTES)
+    ) {
+      this.bytes -= this.items.shift()!.data.length;
       this.dropped++;
     }
     this.items.push(datagram);
+    this.bytes += datagram.data.length;
   }
 
   /** Fails the waiting reader and every later call (the socket closed). */
@@ -44,7 +51,11 @@ export class DatagramQueue {
 
   /** The next datagram; rejects with the signal's reason on abort (nothing is lost). */
   next(signal?: AbortSignal): Promise<Datagram> {
-    if (this.items.length > 0) return Promise.resolve(this.items.shift()!);
+    if (this.items.length > 0) {
+      const datagram = this.items.shift()!;
+      this.bytes -= datagram.data.length;
+      return Promise.resolve(datagram);
+    }
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.waiter) return Promise.reject(new TypeError("Only one receive() may be pending"));
     if (signal?.aborted) return Promise.reject(signal.reason);

@@ -9,7 +9,6 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MidgramError } from "../errors.ts";
 import type { Address, DatagramSocket, Transport } from "./types.ts";
 
 /** Options of {@linkcode runTransportSuite}. */
@@ -17,48 +16,27 @@ export interface TransportSuiteOptions {
   name: string;
   open: () => Transport;
   /** Parts to skip: a string says why (shown by the test runner). */
-  skip?: { unix?: string; udp4?: string; udp6?: string; files?: string; all?: string };
+  skip?: {
+    unix?: string;
+    udp4?: string;
+    udp6?: string;
+    files?: string;
+    all?: string;
+    /** The stream suite (UNIX stream and TCP) as a whole. */
+    stream?: string;
+    /** The test of a connection that the peer never completes. */
+    connectTimeout?: string;
+  };
 }
 
-const encode = (text: string) => new TextEncoder().encode(text);
-const decode = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
-
-async function withTimeout<T>(promise: Promise<T>, ms = 3000): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-function codeOf(error: unknown): string {
-  return error instanceof MidgramError ? error.code : `not a MidgramError: ${error}`;
-}
-
-async function rejectsWith(promise: Promise<unknown>, codes: string[]): Promise<MidgramError> {
-  try {
-    await promise;
-  } catch (error) {
-    assert.ok(
-      codes.includes(codeOf(error)),
-      `expected ${codes.join("|")}, got ${codeOf(error)}: ${error}`,
-    );
-    return error as MidgramError;
-  }
-  assert.fail(`expected a ${codes.join("|")} error`);
-}
+import { codeOf, decode, encode, rejectsWith, withTimeout } from "./_conformance_helpers.ts";
+import { runStreamSuite } from "./conformance_stream.ts";
 
 /**
  * Registers the conformance tests for one transport.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { runTransportSuite } from "./conformance.ts";
  * import { createMemoryTransport } from "./memory.ts";
  * runTransportSuite({ name: "memory", open: createMemoryTransport, skip: { files: "no files" } });
@@ -269,4 +247,6 @@ export function runTransportSuite(options: TransportSuiteOptions): void {
     await client.close();
     assert.equal(existsSync(join(path, "..")), false);
   });
+
+  runStreamSuite(options);
 }

@@ -1,14 +1,16 @@
 /**
  * The Deno adapter: `Deno.listenDatagram` with `transport: "udp"` and
  * `"unixpacket"` (a plain UNIX datagram socket). Needs `--unstable-net`.
+ * Streams use `node:net`, which Deno serves for UNIX paths and TCP alike.
  * `Deno` is reached through a small local interface, so this file type-checks
  * without Deno's types and never loads on Node unless called.
  *
  * @module
  */
+import { join } from "node:path";
 import { MidgramError } from "../errors.ts";
 import { formatAddress } from "./address.ts";
-import { closedError, errnoName, osError, sendTimeout } from "./_errors.ts";
+import { closedError, errnoName, osError, otherTypeThere, sendTimeout } from "./_errors.ts";
 import {
   bindUnixSafely,
   clientHost,
@@ -19,6 +21,8 @@ import {
   removeSocketFile,
 } from "./_unix_path.ts";
 import { resolveAddress } from "./resolve_address.ts";
+import { DatagramQueue } from "./_queue.ts";
+import { connectNetStream, listenNetStream } from "./_stream_net.ts";
 import {
   type Address,
   type BindOptions,
@@ -75,23 +79,78 @@ function fromDeno(addr: DenoAddr): Address | null {
   return addr.path ? { kind: "unix", path: addr.path } : null;
 }
 
+/** A send waiting for the pump. */
+interface PendingSend {
+  data: Uint8Array;
+  to: DenoAddr;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * A Deno datagram socket. Deno refuses to send on a UNIX socket while a
+ * receive is pending on it ("Socket already in use"), yet replies must come
+ * from the bound socket itself (kamcmd connects its datagram socket to the
+ * server's path, so the kernel drops anything from elsewhere). So one pump
+ * owns the socket: it receives into a queue, and a send wakes it with an
+ * empty datagram from a private second socket (the self-pipe trick), goes
+ * out while no receive is pending, then receiving resumes.
+ */
 class DenoSocket implements DatagramSocket {
-  private pending: Promise<Datagram> | null = null;
+  private readonly queue = new DatagramQueue();
+  private readonly sends: PendingSend[] = [];
+  private receiving = false;
+  private pumping: Promise<void> | null = null;
   private closed = false;
-  /** Sends one at a time: a Deno socket refuses overlapping operations ("Socket already in use"). */
-  private sending: Promise<unknown> = Promise.resolve();
 
   /**
-   * @param sender A second socket for sending, where the runtime cannot send on a
-   *   socket while a receive is pending on it (UNIX): replies then come from
-   *   another path, as the real servers' replies come from an unnamed socket.
+   * @param waker UNIX only: a second socket, bound at `wakerPath`, whose
+   *   empty datagrams wake the pump so that a send can go out.
    */
   constructor(
     readonly address: Address,
     private readonly conn: DenoDatagramConn,
     private readonly cleanup: () => Promise<void>,
-    private readonly sender: DenoDatagramConn = conn,
+    private readonly waker: { conn: DenoDatagramConn; path: string } | null = null,
   ) {}
+
+  private startPump(): void {
+    this.pumping ??= this.pump();
+  }
+
+  private async pump(): Promise<void> {
+    const buffer = new Uint8Array(RECEIVE_BUFFER_SIZE);
+    while (!this.closed) {
+      // Sends go out while no receive is pending.
+      while (this.sends.length > 0) {
+        const send = this.sends.shift()!;
+        try {
+          await this.conn.send(send.data, send.to);
+          send.resolve();
+        } catch (error) {
+          send.reject(error);
+        }
+      }
+      let got: [Uint8Array, DenoAddr];
+      try {
+        this.receiving = true;
+        got = await this.conn.receive(buffer);
+      } catch (error) {
+        const name = errnoName(error);
+        this.queue.fail(
+          this.closed || name === "EBADF" || name === "EINTR"
+            ? closedError(this.address)
+            : osError(error, "receive", this.address),
+        );
+        return;
+      } finally {
+        this.receiving = false;
+      }
+      const [data, from] = got;
+      if (this.waker && from.path === this.waker.path) continue;
+      this.queue.push({ data: data.slice(), from: fromDeno(from) });
+    }
+  }
 
   async send(data: Uint8Array, to: Address, options?: SendOptions): Promise<void> {
     if (this.closed) throw closedError(this.address);
@@ -101,11 +160,24 @@ class DenoSocket implements DatagramSocket {
         `Cannot send to "${formatAddress(to)}" from "${formatAddress(this.address)}"`,
       );
     }
-    const target = await resolveAddress(to);
+    const target = toDeno(await resolveAddress(to));
     const timeoutMs = options?.timeoutMs ?? 2000;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const turn = this.sending.then(() => this.sender.send(data, toDeno(target)));
-    this.sending = turn.catch(() => {});
+    let turn: Promise<unknown>;
+    if (this.waker) {
+      turn = new Promise<void>((resolve, reject) => {
+        this.sends.push({ data, to: target, resolve, reject });
+      });
+      this.startPump();
+      if (this.receiving) {
+        await this.waker.conn.send(new Uint8Array(0), {
+          transport: "unixpacket",
+          path: (this.address as { path: string }).path,
+        }).catch(() => {});
+      }
+    } else {
+      turn = this.conn.send(data, target);
+    }
     try {
       await Promise.race([
         turn,
@@ -122,58 +194,23 @@ class DenoSocket implements DatagramSocket {
 
   receive(signal?: AbortSignal): Promise<Datagram> {
     if (this.closed) return Promise.reject(closedError(this.address));
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (!this.pending) {
-      this.pending = this.conn.receive(new Uint8Array(RECEIVE_BUFFER_SIZE)).then(
-        ([data, from]) => {
-          this.pending = null;
-          return { data: data.slice(), from: fromDeno(from) };
-        },
-        (error) => {
-          this.pending = null;
-          const name = errnoName(error);
-          throw this.closed || name === "EBADF" || name === "EINTR"
-            ? closedError(this.address)
-            : osError(error, "receive", this.address);
-        },
-      );
-    }
-    const pending = this.pending;
-    if (!signal) return pending;
-    // On abort the Deno receive stays in flight; its datagram goes to the next call.
-    return new Promise<Datagram>((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
-      signal.addEventListener("abort", onAbort, { once: true });
-      pending.then(
-        (d) => {
-          signal.removeEventListener("abort", onAbort);
-          if (signal.aborted) {
-            // Keep the datagram for the next receive().
-            this.pending = Promise.resolve(d);
-            return;
-          }
-          resolve(d);
-        },
-        (e) => {
-          signal.removeEventListener("abort", onAbort);
-          reject(e);
-        },
-      );
-    });
+    this.startPump();
+    return this.queue.next(signal);
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const conn of new Set([this.conn, this.sender])) {
+    for (const conn of [this.conn, this.waker?.conn]) {
       try {
-        conn.close();
+        conn?.close();
       } catch {
         // Already closed.
       }
     }
-    // Let a pending receive settle (it rejects with "closed").
-    this.pending?.catch(() => {});
+    this.queue.fail(closedError(this.address));
+    for (const send of this.sends.splice(0)) send.reject(closedError(this.address));
+    await this.pumping;
     await this.cleanup();
   }
 }
@@ -195,7 +232,8 @@ async function unixIsLive(path: string): Promise<boolean> {
     try {
       await probe.send(new Uint8Array(0), { transport: "unixpacket", path });
       return true;
-    } catch {
+    } catch (error) {
+      if (errnoName(error) === "EPROTOTYPE") throw otherTypeThere(path);
       return false;
     } finally {
       probe.close();
@@ -220,6 +258,8 @@ export function createDenoTransport(): Transport {
   return {
     name: "deno",
     resolve: resolveAddress,
+    listenStream: listenNetStream,
+    connectStream: connectNetStream,
     async bind(address: Address, options: BindOptions = {}): Promise<DatagramSocket> {
       if (address.kind === "udp") {
         const resolved = await resolveAddress(address) as UdpAddress;
@@ -235,9 +275,9 @@ export function createDenoTransport(): Transport {
         unixIsLive,
       );
       const { dir, path } = await clientSocketDir();
-      let sender: DenoDatagramConn;
+      let waker: DenoDatagramConn;
       try {
-        sender = listen({ kind: "unix", path });
+        waker = listen({ kind: "unix", path });
       } catch (error) {
         socket.close();
         await removeSocketFile(file);
@@ -247,7 +287,7 @@ export function createDenoTransport(): Transport {
       return new DenoSocket(address, socket, async () => {
         await removeSocketFile(file);
         await removeDir(dir);
-      }, sender);
+      }, { conn: waker, path });
     },
     async connectable(peer: Address): Promise<DatagramSocket> {
       if (peer.kind === "udp") {
@@ -258,8 +298,11 @@ export function createDenoTransport(): Transport {
       const access = await planReplyAccess(peer);
       const { dir, path } = await clientSocketDir();
       let conn: DenoDatagramConn;
+      let waker: DenoDatagramConn;
+      const wakerPath = join(dir, "wake.sock");
       try {
         conn = listen({ kind: "unix", path });
+        waker = listen({ kind: "unix", path: wakerPath });
       } catch (error) {
         await removeDir(dir);
         throw error;
@@ -268,10 +311,16 @@ export function createDenoTransport(): Transport {
         await openReplySocket(dir, path, access);
       } catch (error) {
         conn.close();
+        waker.close();
         await removeDir(dir);
         throw error;
       }
-      return new DenoSocket({ kind: "unix", path }, conn, () => removeDir(dir));
+      return new DenoSocket(
+        { kind: "unix", path },
+        conn,
+        () => removeDir(dir),
+        { conn: waker, path: wakerPath },
+      );
     },
   };
 }

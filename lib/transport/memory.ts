@@ -8,6 +8,7 @@ import { MidgramError } from "../errors.ts";
 import { formatAddress } from "./address.ts";
 import { closedError } from "./_errors.ts";
 import { DatagramQueue } from "./_queue.ts";
+import { memoryStreams } from "./_memory_stream.ts";
 import { RECEIVE_BUFFER_SIZE } from "./types.ts";
 import type { Address, Datagram, DatagramSocket, SendOptions, Transport } from "./types.ts";
 
@@ -93,6 +94,7 @@ export function createMemoryTransport(): Transport {
   return {
     name: "memory",
     resolve: (address) => Promise.resolve(address),
+    ...memoryStreams(),
     bind(address: Address): Promise<DatagramSocket> {
       try {
         if (address.kind === "udp" && address.port === 0) {

@@ -1,13 +1,13 @@
 /**
  * The Node adapter: `node:dgram` for UDP, the unix-dgram native binding for
- * UNIX datagram sockets (loaded on first use).
+ * UNIX datagram sockets (loaded on first use), `node:net` for streams.
  *
  * @module
  */
 import dgram from "node:dgram";
 import { MidgramError } from "../errors.ts";
 import { formatAddress } from "./address.ts";
-import { closedError, osError, sendTimeout } from "./_errors.ts";
+import { closedError, osError, otherTypeThere, sendTimeout } from "./_errors.ts";
 import { DatagramQueue } from "./_queue.ts";
 import { unixDgramBinding } from "./_unix_dgram_binding.ts";
 import {
@@ -21,6 +21,7 @@ import {
   type SocketFile,
 } from "./_unix_path.ts";
 import { resolveAddress } from "./resolve_address.ts";
+import { connectNetStream, listenNetStream } from "./_stream_net.ts";
 import type {
   Address,
   BindOptions,
@@ -200,6 +201,7 @@ function unixIsLive(path: string): Promise<boolean> {
   const probe = new RawUnixSocket();
   try {
     const rc = unixDgramBinding().sendto(probe.fd, new Uint8Array(0), 0, 0, path);
+    if (rc === -91) return Promise.reject(otherTypeThere(path)); // EPROTOTYPE
     return Promise.resolve(rc >= 0);
   } finally {
     probe.close({ kind: "unix", path });
@@ -221,6 +223,8 @@ export function createNodeTransport(): Transport {
   return {
     name: "node",
     resolve: resolveAddress,
+    listenStream: listenNetStream,
+    connectStream: connectNetStream,
     async bind(address: Address, options: BindOptions = {}): Promise<DatagramSocket> {
       if (address.kind === "udp") return await bindUdp(address);
       let file: SocketFile | null = null;

@@ -1,11 +1,11 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { MidgramError } from "../errors.ts";
-import type { Address } from "./types.ts";
+import type { AnyAddress } from "./types.ts";
 
 /**
- * Resolves the host name of a UDP address to an IP literal (the first
- * address the resolver gives); UNIX addresses and IP literals pass through.
+ * Resolves the host name of a UDP or TCP address to an IP literal (the first
+ * address the resolver gives); other addresses and IP literals pass through.
  *
  * @example
  * ```ts
@@ -16,11 +16,13 @@ import type { Address } from "./types.ts";
  *
  * @throws {MidgramError} `not-found` naming the host.
  */
-export async function resolveAddress(address: Address): Promise<Address> {
-  if (address.kind === "unix" || isIP(address.host) !== 0) return address;
+export async function resolveAddress<T extends AnyAddress>(address: T): Promise<T> {
+  if ((address.kind !== "udp" && address.kind !== "tcp") || isIP(address.host) !== 0) {
+    return address;
+  }
   try {
     const { address: host } = await lookup(address.host);
-    return { kind: "udp", host, port: address.port };
+    return { ...address, host };
   } catch (error) {
     throw new MidgramError(
       "not-found",

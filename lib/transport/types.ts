@@ -22,6 +22,37 @@ export interface UdpAddress {
 /** Where a datagram goes to or comes from. */
 export type Address = UnixAddress | UdpAddress;
 
+/** A UNIX stream socket address (kamcmd's `unixs:/path`). */
+export interface UnixStreamAddress {
+  kind: "unix-stream";
+  path: string;
+}
+
+/** A TCP address; `host` as for {@linkcode UdpAddress}. */
+export interface TcpAddress {
+  kind: "tcp";
+  host: string;
+  port: number;
+}
+
+/** A named pipe (FIFO) of a server's `mi_fifo` or `jsonrpcs` module. */
+export interface FifoAddress {
+  kind: "fifo";
+  path: string;
+}
+
+/** An HTTP endpoint (`mi_http`, `xhttp`): a normalised `http:` URL. */
+export interface HttpAddress {
+  kind: "http";
+  url: string;
+}
+
+/** Where a stream connection goes to or comes from. */
+export type StreamAddress = UnixStreamAddress | TcpAddress;
+
+/** Any address midgram can reach a server at. */
+export type AnyAddress = Address | StreamAddress | FifoAddress | HttpAddress;
+
 /** A received datagram. */
 export interface Datagram {
   /** The bytes, at most `maxDatagram` of the socket (anything longer was cut by the OS). */
@@ -70,6 +101,56 @@ export interface DatagramSocket {
   close(): Promise<void>;
 }
 
+/** Options for opening a stream connection. */
+export interface ConnectOptions {
+  /** Give up with a `timeout` error after this many milliseconds. Default 2000. */
+  timeoutMs?: number;
+  /** Gives up with the signal's reason when it aborts. */
+  signal?: AbortSignal;
+}
+
+/** One end of a stream connection (UNIX stream or TCP). */
+export interface StreamConnection {
+  /**
+   * The other end: the server's address on a client's connection, the
+   * client's on a TCP server's, `null` for an unnamed UNIX client.
+   */
+  readonly peer: StreamAddress | null;
+  /**
+   * The next bytes received, as the OS delivered them (a packet may come in
+   * pieces, or several in one piece: see `readFrames`), or `null` at the end
+   * of the stream. One `read()` may be pending at a time. Rejects with a
+   * `closed` error once `close()` is called, with the signal's reason on
+   * abort (bytes that arrive later are kept for the next call).
+   */
+  read(signal?: AbortSignal): Promise<Uint8Array | null>;
+  /**
+   * Writes all of `data`. A write that does not complete in time (the peer
+   * does not read) rejects with `timeout` and leaves the connection closed,
+   * since part of the data may be gone.
+   */
+  write(data: Uint8Array, options?: SendOptions): Promise<void>;
+  /** Flushes what was written and closes the connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A listening stream socket. */
+export interface StreamListener {
+  /** The address listened on (the real port for port 0). */
+  readonly address: StreamAddress;
+  /**
+   * Waits for the next connection. One `accept()` may be pending at a time;
+   * rejects with `closed` once the listener is closed, with the signal's
+   * reason on abort (the connection that arrives later is kept).
+   */
+  accept(signal?: AbortSignal): Promise<StreamConnection>;
+  /**
+   * Stops listening and, for a UNIX socket, removes its file. Connections
+   * already accepted stay open. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
 /** A way to open datagram sockets: one per runtime, plus an in-memory one for tests. */
 export interface Transport {
   /** A short name for messages and test titles: `deno`, `node`, `memory`. */
@@ -91,8 +172,23 @@ export interface Transport {
    * Resolves a host name to an IP literal (the first address the resolver
    * gives); UNIX addresses and IP literals pass through. Throws `not-found`.
    */
-  resolve(address: Address): Promise<Address>;
+  resolve<T extends AnyAddress>(address: T): Promise<T>;
+  /**
+   * Listens for stream connections at `address`; a UNIX socket file is made
+   * as safely as for `bind()` (a stale stream socket is replaced, a live one,
+   * a datagram socket or anything else is refused).
+   */
+  listenStream(address: StreamAddress, options?: BindOptions): Promise<StreamListener>;
+  /**
+   * Connects to a stream listener. Rejects with a `MidgramError`
+   * (`connection-refused`, `not-found`, `permission-denied`, `not-a-socket`,
+   * `timeout`, …) that names the address.
+   */
+  connectStream(address: StreamAddress, options?: ConnectOptions): Promise<StreamConnection>;
 }
+
+/** Bytes a stream connection buffers unread before it stops reading from the OS. */
+export const STREAM_HIGH_WATER = 1 << 20;
 
 /** Largest datagram any adapter receives whole; longer ones arrive cut to this size. */
 export const RECEIVE_BUFFER_SIZE = 65536;

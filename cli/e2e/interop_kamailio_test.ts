@@ -1,0 +1,196 @@
+/**
+ * The real servers decide: `midgram send` against the real Kamailio 5.6 over
+ * every transport it offers (binrpc: unixs, unixd, udp, tcp; JSON-RPC:
+ * datagram, FIFO, HTTP), and the real clients (`kamcmd`, `kamcli`) against
+ * `midgram serve`. `.ci/run` starts the peer and sets the variables; without
+ * them these tests skip and say why.
+ *
+ * @module
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cli } from "../main.ts";
+import { captureIo } from "../io.ts";
+import { createServer, type MiServer } from "../../lib/server/server.ts";
+import { defaultTransport } from "../../lib/transport/open.ts";
+import { formatAddress } from "../../lib/transport/address.ts";
+
+const env = (globalThis as { process: { env: Record<string, string | undefined> } }).process.env;
+const RUNDIR = env.MIDGRAM_KAMAILIO_RUNDIR;
+const UDP = env.MIDGRAM_KAMAILIO_CTL_UDP ?? "2046";
+const TCP = env.MIDGRAM_KAMAILIO_CTL_TCP ?? "2047";
+const HTTP = env.MIDGRAM_KAMAILIO_HTTP;
+const KAMCMD = env.MIDGRAM_KAMCMD;
+const KAMCLI = env.MIDGRAM_KAMCLI;
+const noPeer = RUNDIR ? false : "no real Kamailio: set MIDGRAM_KAMAILIO_RUNDIR (.ci/run does)";
+
+/** Runs a program with a time limit; resolves with its status and output. */
+function spawnWithin(
+  file: string,
+  args: string[],
+  ms = 10_000,
+): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(file, args, { timeout: ms, encoding: "utf8" }, (error, stdout, stderr) => {
+      const status = error ? (typeof error.code === "number" ? error.code : 124) : 0;
+      resolve({ status, stdout, stderr });
+    });
+  });
+}
+
+async function send(args: string[]): Promise<{ status: number; out: string; err: string }> {
+  const io = captureIo({ env: { MIDGRAM_CONFIG: "/dev/null" } });
+  const status = await cli(["send", "-t", "5s", ...args], io);
+  return { status, out: io.out(), err: io.err() };
+}
+
+const binrpcAddresses = () => [
+  `unixs:${RUNDIR}/ctl.sock`,
+  `unixd:${RUNDIR}/ctld.sock`,
+  `udp:127.0.0.1:${UDP}`,
+  `tcp:127.0.0.1:${TCP}`,
+];
+
+test(
+  "send --dialect binrpc reaches the real Kamailio over unixs, unixd, udp and tcp, printing what kamcmd prints",
+  {
+    skip: noPeer || (KAMCMD ? false : "no kamcmd: set MIDGRAM_KAMCMD"),
+  },
+  async () => {
+    for (const address of binrpcAddresses()) {
+      for (const call of [["core.echo", "a", "1", "s:2", "2.5"], ["core.ps"], ["nosuch.method"]]) {
+        const ours = await send(["--dialect", "binrpc", "-s", address, ...call]);
+        const theirs = await spawnWithin(KAMCMD!, ["-s", address, ...call]);
+        assert.equal(ours.out, theirs.stdout, `${address} ${call.join(" ")}`);
+        // The one difference: a fault exits 1 (kamcmd exits 0).
+        assert.equal(ours.status, call[0] === "nosuch.method" ? 1 : 0, ours.err);
+      }
+    }
+  },
+);
+
+test(
+  "send finds the dialect of each real Kamailio socket by itself",
+  { skip: noPeer },
+  async () => {
+    const binrpc = await send(["-s", `unixd:${RUNDIR}/ctld.sock`, "--json", "core.echo", "x"]);
+    assert.equal(binrpc.status, 0, binrpc.err);
+    assert.deepEqual(JSON.parse(binrpc.out), ["x"]);
+    const json = await send(["-s", `${RUNDIR}/jsonrpc.sock`, "core.echo", "x", "s:7"]);
+    assert.equal(json.status, 0, json.err);
+    assert.deepEqual(JSON.parse(json.out), ["x", "7"]);
+  },
+);
+
+test("send --dialect jsonrpc reaches the real Kamailio jsonrpcs over datagram, FIFO and HTTP", {
+  skip: noPeer,
+}, async () => {
+  const targets = [
+    ["-s", `${RUNDIR}/jsonrpc.sock`],
+    ["--flavour", "kamailio", "--reply-dir", RUNDIR!, "-s", `fifo:${RUNDIR}/jsonrpc.fifo`],
+    ...(HTTP ? [["-s", HTTP]] : []),
+  ];
+  for (const target of targets) {
+    const up = await send(["--dialect", "jsonrpc", ...target, "--value", "uptime", "core.uptime"]);
+    assert.equal(up.status, 0, `${target.join(" ")}: ${up.err}`);
+    assert.match(up.out, /^\d+\n$/);
+    const missing = await send(["--dialect", "jsonrpc", ...target, "no.such"]);
+    assert.equal(missing.status, 1, target.join(" "));
+    assert.deepEqual(JSON.parse(missing.out), {
+      error: { code: 500, message: "Method Not Found" },
+    });
+  }
+  // No reply FIFO is left behind.
+  assert.deepEqual(readdirSync(RUNDIR!).filter((f) => f.startsWith("midgram_")), []);
+});
+
+/** A midgram server standing in for Kamailio on every binrpc transport and jsonrpcs. */
+async function standIn(dir: string): Promise<{ server: MiServer; addresses: string[] }> {
+  const server = createServer({ transport: defaultTransport(), version: "midgram stand-in" });
+  const addresses: string[] = [];
+  for (
+    const address of [
+      `unixs:${join(dir, "ctl.sock")}`,
+      `unixd:${join(dir, "ctld.sock")}`,
+      "udp:127.0.0.1:0",
+      "tcp:127.0.0.1:0",
+    ]
+  ) {
+    const bound = await server.listen(address, { dialect: "binrpc", mode: 0o666 });
+    // kamcmd reads a bare path as a stream socket: name the datagram one as it does.
+    addresses.push(bound.kind === "unix" ? `unixd:${bound.path}` : formatAddress(bound));
+  }
+  await server.listen(join(dir, "jsonrpc.sock"), {
+    dialect: "jsonrpc",
+    flavour: "kamailio",
+    mode: 0o666,
+  });
+  return { server, addresses };
+}
+
+test(
+  "the real kamcmd gets the same output from midgram serve as from Kamailio, over all four transports",
+  {
+    skip: KAMCMD ? false : "no kamcmd: set MIDGRAM_KAMCMD",
+  },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "midgram-kamcmd-"));
+    const { server, addresses } = await standIn(dir);
+    try {
+      for (const address of addresses) {
+        const echo = await spawnWithin(KAMCMD!, ["-s", address, "core.echo", "a", "s:1", "b"]);
+        assert.equal(echo.stdout, "a\n1\nb\n", `${address}: ${echo.status} ${echo.stderr}`);
+        const uptime = await spawnWithin(KAMCMD!, ["-s", address, "core.uptime"]);
+        assert.match(
+          uptime.stdout,
+          /^\{\n\tnow: \w{3} \w{3} [ \d]\d \d\d:\d\d:\d\d \d{4}\n\tup_since: .+\n\tuptime: \d+\n\}\n$/,
+        );
+        const fault = await spawnWithin(KAMCMD!, ["-s", address, "nosuch.method"]);
+        assert.equal(fault.stdout, "error: 500 - command nosuch.method not found\n");
+        const methods = await spawnWithin(KAMCMD!, ["-s", address, "system.listMethods"]);
+        assert.match(methods.stdout, /^core\.echo$/m);
+      }
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+);
+
+test("the real kamcli talks to midgram serve in Kamailio's jsonrpcs flavour", {
+  skip: KAMCLI ? false : "no kamcli: set MIDGRAM_KAMCLI",
+}, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "midgram-kamcli-"));
+  const { server } = await standIn(dir);
+  const ini = join(dir, "kamcli.ini");
+  writeFileSync(
+    ini,
+    `[jsonrpc]\ntransport=socket\nsrvaddr=${join(dir, "jsonrpc.sock")}\nrcvaddr=${
+      join(dir, "kamcli_reply.sock")
+    }\noutformat=json\n`,
+  );
+  try {
+    const up = await spawnWithin(KAMCLI!, [
+      "-c",
+      ini,
+      "--no-default-configs",
+      "rpc",
+      "core.uptime",
+    ]);
+    const reply = JSON.parse(up.stdout.slice(up.stdout.indexOf("{")));
+    assert.equal(reply.jsonrpc, "2.0");
+    assert.equal(typeof reply.result.uptime, "number");
+    const missing = await spawnWithin(KAMCLI!, ["-c", ini, "--no-default-configs", "rpc", "x.y"]);
+    assert.deepEqual(JSON.parse(missing.stdout.slice(missing.stdout.indexOf("{"))).error, {
+      code: 500,
+      message: "Method Not Found",
+    });
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

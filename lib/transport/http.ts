@@ -1,0 +1,240 @@
+/**
+ * HTTP for `mi_http` and Kamailio's `xhttp`: a client POST with one hard
+ * time limit, and a tiny server. The client is `fetch`, the server
+ * `node:http`; both runtimes provide both.
+ *
+ * @module
+ */
+import type http from "node:http";
+import type { AddressInfo } from "node:net";
+import { MidgramError } from "../errors.ts";
+import { osError } from "./_errors.ts";
+import type { HttpAddress } from "./types.ts";
+
+/** Options of {@linkcode httpPost}. */
+export interface HttpPostOptions {
+  /** One limit for connecting, the headers and the whole body. Default 2000. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** Default `application/json`. */
+  contentType?: string;
+  /** Largest response body accepted. Default 16 MiB. */
+  maxBody?: number;
+}
+
+/** What an HTTP server answered. */
+export interface HttpResponse {
+  status: number;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  body: Uint8Array;
+}
+
+/**
+ * POSTs `body` to `url` and reads the whole response. The time limit covers
+ * everything, so a server that starts a body and never ends it (as
+ * `mi_http` does for the requests it refuses) cannot hang the caller.
+ *
+ * @example
+ * ```ts ignore
+ * import { httpPost } from "./http.ts";
+ * const { status, body } = await httpPost(
+ *   "http://127.0.0.1:8888/mi",
+ *   new TextEncoder().encode('{"jsonrpc":"2.0","method":"version","id":1}'),
+ * );
+ * ```
+ *
+ * @throws {MidgramError} `timeout`, `connection-refused`, `not-found`,
+ *   `reply-too-large`, `transport`, naming the URL.
+ */
+export async function httpPost(
+  url: string,
+  body: Uint8Array,
+  options: HttpPostOptions = {},
+): Promise<HttpResponse> {
+  const timeoutMs = options.timeoutMs ?? 2000;
+  const maxBody = options.maxBody ?? 16 << 20;
+  const address: HttpAddress = { kind: "http", url };
+  if (options.signal?.aborted) throw options.signal.reason;
+  const controller = new AbortController();
+  const timeout = new MidgramError(
+    "timeout",
+    `No complete reply from "${url}" within ${timeoutMs} ms`,
+  );
+  const timer = setTimeout(() => controller.abort(timeout), timeoutMs);
+  const onAbort = () => controller.abort(options.signal!.reason);
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const fail = (error: unknown): never => {
+    if (controller.signal.aborted) throw controller.signal.reason;
+    const cause = (error as { cause?: unknown }).cause ?? error;
+    throw osError(cause, "send", address);
+  };
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      body: body as Uint8Array<ArrayBuffer>,
+      headers: { "content-type": options.contentType ?? "application/json" },
+      signal: controller.signal,
+      redirect: "manual",
+    }).catch(fail);
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    if (response.body) {
+      const reader = response.body.getReader();
+      try {
+        while (true) {
+          const { done, value } = await reader.read().catch(fail);
+          if (done) break;
+          size += value.length;
+          if (size > maxBody) {
+            throw new MidgramError(
+              "reply-too-large",
+              `Reply from "${url}" is over ${maxBody} bytes`,
+            );
+          }
+          chunks.push(value);
+        }
+      } finally {
+        await reader.cancel().catch(() => {});
+      }
+    }
+    const all = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of chunks) {
+      all.set(chunk, at);
+      at += chunk.length;
+    }
+    const headers: Record<string, string> = {};
+    response.headers.forEach((value, name) => headers[name] = value);
+    return { status: response.status, headers, body: all };
+  } finally {
+    clearTimeout(timer);
+    options.signal?.removeEventListener("abort", onAbort);
+  }
+}
+
+/** The request a {@linkcode HttpHandler} gets. */
+export interface HttpRequestInfo {
+  method: string;
+  /** The path and query, e.g. `/mi/version`. */
+  path: string;
+  /** Header names in lower case. */
+  headers: Record<string, string | string[] | undefined>;
+}
+
+/** What a handler answers; `null` sends no body: 204 No Content. */
+export type HttpHandler = (
+  body: Uint8Array,
+  request: HttpRequestInfo,
+) =>
+  | Promise<{ status: number; contentType: string; body: Uint8Array } | null>
+  | { status: number; contentType: string; body: Uint8Array }
+  | null;
+
+/** Options of {@linkcode listenHttp}. */
+export interface HttpListenOptions {
+  /** Largest request body accepted (413 beyond). Default 65536. */
+  maxBody?: number;
+  /** A request must arrive whole within this many milliseconds (408 after). Default 10000. */
+  requestTimeoutMs?: number;
+}
+
+/** A listening HTTP server. */
+export interface HttpListener {
+  /** The URL served, with the real port for port 0. */
+  readonly address: HttpAddress;
+  /** Stops listening and closes every connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves POST requests whose path is `prefix` or below it (`/mi`,
+ * `/mi/anything`) with `handler`; other paths get 404, other methods 405.
+ * A handler that throws gets a 500 with no details.
+ */
+export async function listenHttp(
+  host: string,
+  port: number,
+  prefix: string,
+  handler: HttpHandler,
+  options: HttpListenOptions = {},
+): Promise<HttpListener> {
+  const maxBody = options.maxBody ?? 65536;
+  const root = "/" + prefix.replace(/^\/+|\/+$/g, "");
+  const under = (path: string) => {
+    const bare = path.split("?")[0];
+    return root === "/" || bare === root || bare.startsWith(root + "/");
+  };
+  const plain = (res: http.ServerResponse, status: number, text: string) => {
+    res.writeHead(status, { "content-type": "text/plain" }).end(text + "\n");
+  };
+  // Loaded when first used: node:http cannot be evaluated while the single
+  // executable's start-up snapshot is taken.
+  const { createServer } = (globalThis as unknown as {
+    process: { getBuiltinModule(id: string): typeof http };
+  }).process.getBuiltinModule("node:http");
+  const server = createServer(
+    { requestTimeout: options.requestTimeoutMs ?? 10000 },
+    (req, res) => {
+      const path = req.url ?? "/";
+      if (!under(path)) return plain(res, 404, "Not found");
+      if (req.method !== "POST") {
+        res.setHeader("allow", "POST");
+        return plain(res, 405, "Method not allowed");
+      }
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      req.on("data", (chunk: Uint8Array) => {
+        size += chunk.length;
+        if (size > maxBody) {
+          plain(res, 413, "Request too large");
+          req.destroy();
+          return;
+        }
+        chunks.push(chunk);
+      });
+      req.on("end", async () => {
+        const body = new Uint8Array(size);
+        let at = 0;
+        for (const chunk of chunks) {
+          body.set(chunk, at);
+          at += chunk.length;
+        }
+        try {
+          const reply = await handler(body, { method: req.method!, path, headers: req.headers });
+          if (reply === null) res.writeHead(204).end();
+          else res.writeHead(reply.status, { "content-type": reply.contentType }).end(reply.body);
+        } catch {
+          if (!res.headersSent) plain(res, 500, "Internal server error");
+          else res.destroy();
+        }
+      });
+    },
+  );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen({ host, port, exclusive: true }, () => {
+        server.off("error", reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    server.close();
+    const where = host.includes(":") ? `[${host}]` : host;
+    throw osError(error, "bind", { kind: "http", url: `http://${where}:${port}${root}` });
+  }
+  const local = server.address() as AddressInfo;
+  const shown = local.address.includes(":") ? `[${local.address}]` : local.address;
+  let closed: Promise<void> | null = null;
+  return {
+    address: { kind: "http", url: `http://${shown}:${local.port}${root}` },
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
