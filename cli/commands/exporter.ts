@@ -28,6 +28,7 @@ export interface ExporterCommandOptions {
   gauge?: string[];
   example?: string[];
   config?: string;
+  fifoReplyDir?: string;
   logLevel?: "error" | "warn" | "info" | "debug";
   logFormat?: "text" | "json";
 }
@@ -79,6 +80,7 @@ export async function runExporter(options: ExporterCommandOptions, io: Io): Prom
       ? parseDuration(options.targetTimeout, "--target-timeout")
       : c.targetTimeoutMs,
     mappings,
+    fifoReplyDir: options.fifoReplyDir ?? c.fifoReplyDir,
     gauges: [...(c.gauges ?? []), ...(options.gauge ?? [])],
     onError: (target, method, error) => {
       const message = `${target}: ${method}: ${error instanceof Error ? error.message : error}`;
@@ -162,6 +164,7 @@ export function exporterCommand(io: Io, status: { code: number }): Command {
       `a ready RPC mapping: ${Object.keys(EXAMPLE_MAPPINGS).join(", ")} (repeatable)`,
       collect,
     )
+    .option("--fifo-reply-dir <dir>", "FIFO targets: the server's reply directory [default: /tmp]")
     .option("--config <file>", "configuration file with an [exporter] table")
     .addOption(
       new Option("--log-level <level>", "log level").choices(["error", "warn", "info", "debug"]),

@@ -20,6 +20,8 @@ export interface ExporterCallOptions {
   flavour?: Flavour;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** FIFO targets: where the reply FIFOs are made (the server's reply directory); default /tmp. */
+  replyDir?: string;
 }
 
 /** How the exporter talks to servers. */
@@ -65,6 +67,8 @@ export function transportClient(transport: Transport): ExporterClient {
         codec,
         timeoutMs: options.timeoutMs,
         signal: options.signal,
+        replyDir: options.replyDir,
+        flavour: options.flavour,
       });
       if (reply.outcome === null) {
         throw reply.error ?? new MidgramError("reply-syntax", `Reply to ${method} cannot be read`);

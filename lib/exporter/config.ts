@@ -38,6 +38,7 @@ export interface ExporterConfig {
   scrapeTimeoutMs?: number;
   targetTimeoutMs?: number;
   gauges?: string[];
+  fifoReplyDir?: string;
   mappings: RpcMapping[];
 }
 
@@ -49,6 +50,7 @@ const KEYS = [
   "target_timeout",
   "gauges",
   "examples",
+  "fifo_reply_dir",
   "rpc",
 ];
 const RPC_KEYS = [
@@ -220,6 +222,7 @@ export function parseExporterConfig(
     scrapeTimeoutMs: duration("scrape_timeout"),
     targetTimeoutMs: duration("target_timeout"),
     gauges: strs(table, "exporter", "gauges"),
+    fifoReplyDir: str(table, "exporter", "fifo_reply_dir"),
     mappings,
   };
 }

@@ -23,6 +23,8 @@ export interface ExporterOptions {
   mappings?: readonly RpcMapping[];
   /** More `GROUP:NAME` patterns of statistics that are gauges. */
   gauges?: readonly string[];
+  /** FIFO targets: the directory of reply FIFOs (the server's reply directory); default /tmp. */
+  fifoReplyDir?: string;
   /** Told of each failed call. */
   onError?: (target: string, method: string, error: unknown) => void;
 }
@@ -69,6 +71,7 @@ export function createExporter(options: ExporterOptions): Exporter {
       timeoutMs,
       mappings: options.mappings ?? [],
       gauges: options.gauges ?? [],
+      replyDir: options.fifoReplyDir,
       onError: options.onError,
     };
     const results = await Promise.all(targets.map((t) => t.scrape(context)));

@@ -24,6 +24,8 @@ export interface ScrapeContext {
   mappings: readonly RpcMapping[];
   /** More `GROUP:NAME` patterns of statistics that are gauges. */
   gauges: readonly string[];
+  /** FIFO targets: the directory of reply FIFOs (the server's reply directory). */
+  replyDir?: string;
   /** Told of each failed call (for the log). */
   onError?: (target: string, method: string, error: unknown) => void;
 }
@@ -119,21 +121,44 @@ export class Target {
       // Each call's own time limit ends at the target's deadline (no shared signal:
       // a scrape makes many calls at once).
       const call = (method: string, params: Params) =>
-        context.client.call(this.spec.address, method, params, { ...found, timeoutMs: left() });
-      let kind = serverKindOf(found.dialect, found.flavour);
-      const labels = { target: this.name, dialect: found.dialect };
-      // JSON-RPC of an unknown flavour: OpenSIPS first, then Kamailio.
-      let stats: Promise<Value> = call(...statsCall(kind));
-      if (found.dialect === "jsonrpc" && found.flavour === undefined) {
-        stats = stats.catch((error) => {
-          if (errorCodeOf(error) !== "method-not-found") throw error;
-          kind = "kamailio";
-          return call(...statsCall(kind)).then((v) => {
-            found.flavour = "kamailio";
-            return v;
-          });
+        context.client.call(this.spec.address, method, params, {
+          ...found,
+          timeoutMs: left(),
+          replyDir: context.replyDir,
         });
+      // JSON-RPC of an unknown flavour (FIFO, HTTP): ask as OpenSIPS, then as Kamailio,
+      // one after the other (a FIFO server may lose a request framed the other way),
+      // each within half of what is left.
+      if (found.dialect === "jsonrpc" && found.flavour === undefined) {
+        let firstError: unknown;
+        for (const flavour of ["opensips", "kamailio"] as const) {
+          try {
+            await context.client.call(
+              this.spec.address,
+              ...statsCall(serverKindOf("jsonrpc", flavour)),
+              {
+                dialect: "jsonrpc",
+                flavour,
+                timeoutMs: flavour === "opensips" ? Math.max(1, Math.floor(left() / 2)) : left(),
+                replyDir: context.replyDir,
+              },
+            );
+            found.flavour = flavour;
+            break;
+          } catch (error) {
+            firstError ??= error;
+          }
+        }
+        if (found.flavour === undefined) {
+          fail("(flavour probe)", firstError);
+          this.forget();
+          this.failures++;
+          return this.result(false, [], errors, started, found.dialect);
+        }
       }
+      const kind = serverKindOf(found.dialect, found.flavour);
+      const labels = { target: this.name, dialect: found.dialect };
+      const stats = call(...statsCall(kind));
       const wantFlags = kind !== "kamailio" && this.flags === null &&
         !this.missing.has("list_statistics");
       const flags = wantFlags ? call("list_statistics", NONE) : null;
