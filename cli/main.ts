@@ -14,6 +14,7 @@ import { serveCommand } from "./commands/serve.ts";
 import { fuzzCommand } from "./commands/fuzz.ts";
 import { doctorCommand } from "./commands/doctor.ts";
 import { kamcmdCommand } from "./commands/kamcmd.ts";
+import { exporterCommand } from "./commands/exporter.ts";
 import type { Io } from "./io.ts";
 import { serverCommands, setupCompletions, socketOf } from "./_completions.ts";
 
@@ -49,6 +50,7 @@ export function program(io: Io, status: { code: number }, commandNames: string[]
   root.addCommand(serveCommand(io, status));
   root.addCommand(fuzzCommand(io, status));
   root.addCommand(doctorCommand(io, status));
+  root.addCommand(exporterCommand(io, status));
   setupCompletions(root, commandNames);
   configure(root, io);
   return root;

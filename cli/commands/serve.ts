@@ -17,6 +17,7 @@ import { VERSION } from "../../lib/version.ts";
 import { loadConfig } from "../_config_file.ts";
 import { createLogger, levelFromNumber, levelToNumber } from "../_logger.ts";
 import { execHandler } from "../exec_command.ts";
+import { serveServerMetrics } from "../../lib/exporter/server_metrics.ts";
 import type { Io } from "../io.ts";
 
 /** Options of `midgram serve`, as commander hands them over. */
@@ -37,6 +38,7 @@ export interface ServeOptions {
   allow?: string[];
   disable?: string[];
   builtins: boolean;
+  metrics?: string;
   fifoReplyDir?: string;
 }
 
@@ -159,7 +161,16 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
       );
     }
   }
+  let metrics: Awaited<ReturnType<typeof serveServerMetrics>> | undefined;
   try {
+    if (options.metrics !== undefined) {
+      metrics = await serveServerMetrics(server, options.metrics, `midgram ${VERSION} serve`);
+      io.stdout(
+        `metrics on http://${
+          options.metrics.replace(/:\d+$/, `:${metrics.address.port}`)
+        }/metrics\n`,
+      );
+    }
     for (const spec of sockets) {
       const address = spec.address;
       const host = address.kind === "udp" ? address.host : null;
@@ -193,6 +204,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
     return 0;
   } finally {
     io.interrupted.removeEventListener("abort", onInterrupt);
+    await metrics?.close();
     await server.close();
   }
 }
@@ -247,6 +259,7 @@ export function serveCommand(io: Io, status: { code: number }): Command {
     .option("--allow <cidr>", "answer UDP peers in this range only (repeatable)", collect)
     .option("--disable <command>", "turn a built-in command off, e.g. kill (repeatable)", collect)
     .option("--no-builtins", "serve only the commands of the config file")
+    .option("--metrics <host:port>", "serve the counters to Prometheus at http://HOST:PORT/metrics")
     .option(
       "--fifo-reply-dir <dir>",
       "FIFO sockets: where clients make reply FIFOs [default: /tmp]",

@@ -58,6 +58,8 @@ export interface Config {
   server: ServerConfig;
   client: ClientConfig;
   commands: Record<string, ExecCommandConfig>;
+  /** The `[exporter]` table as written, read by `lib/exporter/config.ts`. */
+  exporter?: { table: Record<string, unknown>; text: string; file: string };
 }
 
 const SERVER_KEYS = [
@@ -257,8 +259,8 @@ export function parseConfig(text: string, file: string): Config {
   }
   const r = new Reader(text, file);
   for (const key of Object.keys(data)) {
-    if (!["server", "client", "commands"].includes(key)) {
-      const near = suggest(key, ["server", "client", "commands"]);
+    if (!["server", "client", "commands", "exporter"].includes(key)) {
+      const near = suggest(key, ["server", "client", "commands", "exporter"]);
       r.fail(
         lineOf(text, key) || 1,
         key,
@@ -267,6 +269,13 @@ export function parseConfig(text: string, file: string): Config {
     }
   }
   const config: Config = { server: { sockets: [] }, client: {}, commands: {} };
+  if (data.exporter !== undefined) {
+    const table = data.exporter;
+    if (typeof table !== "object" || table === null || Array.isArray(table)) {
+      r.fail(lineOf(text, "exporter"), "exporter", "expected a table");
+    }
+    config.exporter = { table: table as Record<string, unknown>, text, file };
+  }
   if (data.server !== undefined) {
     const t = r.table(data.server, "server", SERVER_KEYS);
     const s = config.server;

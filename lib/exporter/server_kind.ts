@@ -1,0 +1,34 @@
+/**
+ * Which server a target is, as far as metrics go: OpenSIPS 2.4 (text MI),
+ * OpenSIPS 3 (JSON-RPC) or Kamailio (binrpc, or `jsonrpcs`). Each kind
+ * has its own statistics commands and reply layouts.
+ *
+ * @module
+ */
+import type { DialectName } from "../protocol/dialect.ts";
+import type { Flavour } from "../socket_spec.ts";
+
+/** The kinds of server a target can be. */
+export type ServerKind = "opensips-2.4" | "opensips" | "kamailio";
+
+/**
+ * The kind of server that speaks a dialect (JSON-RPC: by its flavour,
+ * OpenSIPS when not known).
+ *
+ * @example
+ * ```ts
+ * import { serverKindOf } from "./server_kind.ts";
+ * serverKindOf("binrpc"); // "kamailio"
+ * serverKindOf("jsonrpc", "kamailio"); // "kamailio"
+ * ```
+ */
+export function serverKindOf(dialect: DialectName, flavour?: Flavour): ServerKind {
+  if (dialect === "mi") return "opensips-2.4";
+  if (dialect === "binrpc") return "kamailio";
+  return flavour === "kamailio" ? "kamailio" : "opensips";
+}
+
+/** The metric name prefix of a kind: `opensips` or `kamailio`. */
+export function prefixOf(kind: ServerKind): "opensips" | "kamailio" {
+  return kind === "kamailio" ? "kamailio" : "opensips";
+}
