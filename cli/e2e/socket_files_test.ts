@@ -78,3 +78,39 @@ test("serve as another user refuses root's live 0600 socket instead of taking it
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("send names what is at an address that is not a socket, and the group a socket wants", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "midgram-sockfile-"));
+  try {
+    const { execFileSync } = await import("node:child_process");
+    const { writeFileSync } = await import("node:fs");
+    execFileSync("mkfifo", [join(dir, "fifo")]);
+    writeFileSync(join(dir, "file"), "");
+    for (
+      const [name, what] of [["fifo", /it is a FIFO, not a socket: .*write fifo:/], [
+        "file",
+        /it is a regular file, not a socket/,
+      ]] as const
+    ) {
+      const io = captureIo({ env: { MIDGRAM_CONFIG: "/dev/null" } });
+      assert.equal(await cli(["send", "--dialect", "mi", "-s", join(dir, name), "version"], io), 4);
+      assert.match(io.err(), what);
+    }
+    const { socketAccessHint } = await import("../../lib/transport/_errors.ts");
+    const socket = await defaultTransport().bind({ kind: "unix", path: join(dir, "s.sock") }, {
+      mode: 0o640,
+    });
+    try {
+      assert.match(
+        socketAccessHint(join(dir, "s.sock")),
+        /gives its group no write permission, so joining group \S+ would not help/,
+      );
+      chmodSync(join(dir, "s.sock"), 0o660);
+      assert.match(socketAccessHint(join(dir, "s.sock")), /group \S+/);
+    } finally {
+      await socket.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

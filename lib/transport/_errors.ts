@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { lstatSync, readFileSync, statSync } from "node:fs";
 import { type ErrorCode, MidgramError } from "../errors.ts";
 import { formatAddress } from "./address.ts";
 import type { AnyAddress } from "./types.ts";
@@ -104,7 +105,7 @@ export function osError(error: unknown, op: Operation, address: AnyAddress): Mid
     case "EPERM":
       code = "permission-denied";
       detail = outward
-        ? unix ? "permission denied: is the user in the socket's group?" : "permission denied"
+        ? unix ? socketAccessHint((address as { path: string }).path) : "permission denied"
         : unix
         ? "permission denied: can this user write to the socket's directory?"
         : "permission denied: ports below 1024 need privilege";
@@ -123,6 +124,14 @@ export function osError(error: unknown, op: Operation, address: AnyAddress): Mid
         : "no such directory";
       break;
     case "ECONNREFUSED":
+      if (unix && outward) {
+        const other = notASocket((address as { path: string }).path);
+        if (other) {
+          code = "not-a-socket";
+          detail = other;
+          break;
+        }
+      }
       code = "connection-refused";
       detail = unix
         ? "connection refused: nothing serves this path (a stale socket file, or not a socket)"
@@ -217,4 +226,60 @@ export function unprovenSocketThere(path: string, errno: string): MidgramError {
     errno === "EACCES" || errno === "EPERM" ? "permission-denied" : "address-in-use",
     `Cannot bind "${path}": a socket is there and ${why}; refusing to replace it (remove it if no server uses it)`,
   );
+}
+
+function nameOf(kind: "passwd" | "group", id: number): string {
+  try {
+    for (const line of readFileSync(`/etc/${kind}`, "utf8").split("\n")) {
+      const f = line.split(":");
+      if (f.length >= 3 && Number(f[2]) === id) return f[0];
+    }
+  } catch {
+    // No database: the number.
+  }
+  return String(id);
+}
+
+/**
+ * Why this user may not write to a UNIX socket, naming the group that would
+ * grant it, or saying that joining it would not help (as `doctor` does).
+ */
+export function socketAccessHint(path: string): string {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch {
+    return "permission denied on the socket's directory";
+  }
+  const proc = (globalThis as { process?: { getgroups?: () => number[] } }).process;
+  const group = nameOf("group", stat.gid);
+  const mode = (stat.mode & 0o777).toString(8).padStart(4, "0");
+  if ((stat.mode & 0o020) === 0) {
+    return `permission denied: the socket (${
+      nameOf("passwd", stat.uid)
+    }:${group}, mode ${mode}) gives its group no write permission, so joining group ${group} would not help: set the server's socket mode (e.g. 0660)`;
+  }
+  if (proc?.getgroups?.().includes(stat.gid)) {
+    return `permission denied on the socket's directory (the socket's group ${group} is yours)`;
+  }
+  return `permission denied: join group ${group} (the socket is ${
+    nameOf("passwd", stat.uid)
+  }:${group}, mode ${mode}), then log in again`;
+}
+
+/** What is at a path that refuses datagrams, when it is not a socket (a FIFO, a file, a directory). */
+export function notASocket(path: string): string | null {
+  let stat;
+  try {
+    stat = lstatSync(path);
+  } catch {
+    return null;
+  }
+  if (stat.isSocket()) return null;
+  if (stat.isFIFO()) {
+    return "it is a FIFO, not a socket: the mi_fifo/jsonrpcs FIFO? write fifo:" + path;
+  }
+  if (stat.isDirectory()) return "it is a directory, not a socket";
+  if (stat.isSymbolicLink()) return "it is a symbolic link to something that is not a socket";
+  return "it is a regular file, not a socket";
 }
