@@ -111,7 +111,14 @@ export async function runBatch(
       let body: Uint8Array | string | undefined;
       let json: string;
       try {
-        const reply = await session.call(requestFor(found.dialect, item.source, options));
+        const reply = await session.call(
+          requestFor(
+            found.dialect,
+            item.source,
+            options,
+            (m) => io.stderr(`midgram: warning: request ${n} (line ${item.line}): ${m}\n`),
+          ),
+        );
         const outcome = classify(spec, found.dialect, reply);
         exit = outcome.exit;
         message = outcome.message;

@@ -108,18 +108,38 @@ export function requestFor(
   dialect: DialectName,
   source: RequestSource,
   options: SendOptions,
+  warn: (message: string) => void = () => {},
 ): { method: string; params: ReturnType<typeof paramsFromWords> } | Uint8Array {
   if (source.kind === "bytes") return source.bytes;
+  // argv is decoded as UTF-8 with U+FFFD for bad bytes: never send a changed argument.
+  const bad = [source.method, ...source.words].findIndex((w) => w.includes("\uFFFD"));
+  if (bad >= 0) {
+    throw new MidgramError(
+      "usage",
+      `${
+        bad === 0 ? "The method" : `Parameter ${bad}`
+      } is not valid UTF-8 (or holds U+FFFD): it cannot be sent unchanged from the command line; put the exact bytes in a file and use -f FILE`,
+    );
+  }
   const alias = aliasOf(dialect, source);
   if (alias) source = { ...source, method: alias.method };
   if (dialect === "mi") {
     if (options.params !== undefined) {
       throw new MidgramError("usage", "--params is for the jsonrpc and binrpc dialects");
     }
+    const args = source.words.map((word) => {
+      // s:TEXT is always the value TEXT, as in the other dialects.
+      if (word.startsWith("s:")) return { name: null, value: word.slice(2) };
+      const arg = argumentFromText(word);
+      if (arg.name === "") {
+        warn(
+          `"${word}" is sent as name "" and value "${arg.value}" (the protocol reads NAME::VALUE); write s:${word} to send the value "${word}"`,
+        );
+      }
+      return arg;
+    });
     try {
-      return new TextEncoder().encode(
-        formatRequest(source.method, source.words.map(argumentFromText)),
-      );
+      return new TextEncoder().encode(formatRequest(source.method, args));
     } catch (error) {
       if (error instanceof MidgramError && error.code === "unrepresentable") {
         throw new MidgramError("usage", error.message);

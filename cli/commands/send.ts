@@ -54,7 +54,12 @@ async function once(
     const found = await dialectOf(spec, io, settings.timeoutMs, options.quiet === true);
     dialect = found.dialect;
     const codec = clientCodec(dialect, { flavour: found.flavour, indent: settings.indent });
-    const request = requestFor(dialect, source, options);
+    const request = requestFor(
+      dialect,
+      source,
+      options,
+      (message) => io.stderr(`midgram: warning: ${message}\n`),
+    );
     const reply = await call(found.address, request, {
       transport: io.transport,
       codec,
@@ -267,7 +272,12 @@ async function interactive(
   io: Io,
 ): Promise<number> {
   const found = await dialectOf(spec, io, settings.timeoutMs, options.quiet === true)
-    .catch(() => ({ dialect: "mi" as DialectName, flavour: undefined, address: spec.address }));
+    .catch((error) => {
+      // Say why (a missing socket is named as missing); the prompt opens anyway.
+      io.stderr(`midgram: ${error instanceof Error ? error.message : error}\n`);
+      const dialect: DialectName = spec.dialect === "auto" ? "mi" : spec.dialect;
+      return { dialect, flavour: spec.flavour, address: spec.address };
+    });
   const codec = clientCodec(found.dialect, { flavour: found.flavour, indent: settings.indent });
   const fixed: SocketSpec = {
     ...spec,
@@ -291,6 +301,19 @@ async function interactive(
       const outcome = await once(
         fixed,
         { kind: "words", method, words },
+        options,
+        settings,
+        sub,
+      );
+      print(io, [outcome], options, mode);
+    },
+    // `help METHOD` asks the server: `help` (text MI, OpenSIPS 3) or system.methodHelp.
+    help: async (method, signal) => {
+      const kamailio = found.dialect === "binrpc" || found.flavour === "kamailio";
+      const sub: Io = { ...io, interrupted: signal };
+      const outcome = await once(
+        fixed,
+        { kind: "words", method: kamailio ? "system.methodHelp" : "help", words: [method] },
         options,
         settings,
         sub,
