@@ -117,18 +117,18 @@ export const EXIT_STATUSES: readonly ExitStatus[] = [
   {
     status: 1,
     label: "1",
-    meaning: "the job found a problem: an error reply or fault, an invalid file, a finding",
+    meaning: "a problem found: an error reply or fault, an invalid file, a finding",
   },
   {
     status: 2,
     label: "2",
-    meaning: "usage: bad option, address, duration or config; a request refused before sending",
+    meaning: "usage: bad option, address, duration or config; refused before sending",
   },
   { status: 3, label: "3", meaning: "timeout: no reply (or no send) in time, on any transport" },
   {
     status: 4,
     label: "4",
-    meaning: "transport: no socket, permission denied, connection refused, address in use",
+    meaning: "transport: no socket, permission denied, refused, address in use",
   },
   { status: 5, label: "5", meaning: "a reply that was cut or cannot be read (malformed)" },
   { status: 128, label: "128+N", meaning: "stopped by signal N (130 for Ctrl-C, 143 for SIGTERM)" },

@@ -177,9 +177,11 @@ Exit status:
 ${exitStatusHelp()}
 
 Examples:
-  $ midgram exporter --listen 127.0.0.1:9494 -s binrpc=unixs:/run/kamailio/kamailio_ctl
-  $ midgram exporter --listen 127.0.0.1:9494 -s /run/opensips/mi.sock -s udp:127.0.0.1:8080
-  $ midgram exporter --listen 127.0.0.1:9494 -s jsonrpc=/run/kamailio/kamailio_rpc.sock --example kamailio-dialogs`,
+  $ midgram exporter --listen 127.0.0.1:9494 -s unixs:/run/kamailio/kamailio_ctl
+  $ midgram exporter --listen 127.0.0.1:9494 -s /run/opensips/mi.sock \\
+      -s udp:10.0.0.2:8080
+  $ midgram exporter --listen 127.0.0.1:9494 -s /run/kamailio/rpc.sock \\
+      --example kamailio-dialogs`,
     )
     .action(async (options: ExporterCommandOptions) => {
       status.code = await runExporter(options, io);

@@ -395,10 +395,11 @@ ${exitStatusHelp()}
 
 Examples:
   $ midgram send -s /run/opensips/mi.sock get_statistics dialog: tm:
-  $ midgram send --dialect jsonrpc -s /run/opensips/mi.sock get_statistics statistics='["all"]'
-  $ midgram send --dialect binrpc -s unixs:/run/kamailio/kamailio_ctl core.uptime
+  $ midgram send -s jsonrpc=/run/opensips/mi.sock get_statistics all
+  $ midgram send -s unixs:/run/kamailio/kamailio_ctl core.uptime
   $ midgram send -s fifo:/run/opensips/opensips_fifo --value Server version
-  $ midgram send -s /run/opensips/mi.sock      # on a terminal: an interactive prompt`,
+  $ midgram send -s /run/kamailio/kamailio_ctl --batch requests.txt
+  $ midgram send -s /run/opensips/mi.sock    # on a terminal: a prompt`,
     )
     .action(async (method: string | undefined, params: string[], options: SendOptions) => {
       status.code = await runSend(method, params, options, io);

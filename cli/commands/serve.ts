@@ -272,8 +272,8 @@ ${exitStatusHelp()}
 
 Examples:
   $ midgram serve -s /run/midgram/midgram.sock --group opensips
-  $ midgram serve -s /tmp/mi.sock -s udp:127.0.0.1:8080 --disable kill --log-format json
-  $ midgram serve -s jsonrpc=/tmp/opensips3.sock -s binrpc=unixs:/tmp/kamailio_ctl
+  $ midgram serve -s /tmp/mi.sock -s udp:127.0.0.1:8080 --disable kill
+  $ midgram serve -s jsonrpc=/tmp/opensips.sock -s binrpc=unixs:/tmp/ctl
   $ midgram serve --config /etc/midgram/midgram.toml`,
     )
     .action(async (options: ServeOptions) => {
