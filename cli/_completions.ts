@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { readdirSync } from "node:fs";
 import type { Command } from "commander";
 import tab from "@bomb.sh/tab/commander";
 import { detectDialect } from "../lib/client/detect.ts";
@@ -22,6 +23,58 @@ import {
 import type { Transport } from "../lib/transport/types.ts";
 import { loadConfig } from "./_config_file.ts";
 import { DEFAULT_SOCKET } from "./commands/send.ts";
+
+/** Options whose value is a path (or an address that may be one). */
+const PATH_OPTIONS = ["socket", "file", "config", "batch", "save", "dir", "reply-dir"];
+
+/**
+ * The paths that complete `word`: entries of its directory that start with
+ * its last part (directories with a final `/`), keeping an address scheme or
+ * dialect prefix (`unixs:`, `jsonrpc=`) in front.
+ *
+ * @example
+ * ```ts
+ * import { pathCandidates } from "./_completions.ts";
+ * pathCandidates("/et"); // ["/etc/"]
+ * ```
+ */
+export function pathCandidates(word: string): string[] {
+  const prefix = /^(?:(?:mi|jsonrpc|binrpc|auto)(?:\/\w+)?=)?(?:unix[sd]?:|fifo:)?/.exec(word)![0];
+  const rest = word.slice(prefix.length);
+  const slash = rest.lastIndexOf("/");
+  const dir = slash < 0 ? "" : rest.slice(0, slash + 1);
+  const base = slash < 0 ? rest : rest.slice(slash + 1);
+  let entries;
+  try {
+    entries = readdirSync(dir === "" ? "." : dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries
+    .filter((e) => e.name.startsWith(base) && (base.startsWith(".") || !e.name.startsWith(".")))
+    .map((e) => `${prefix}${dir}${e.name}${e.isDirectory() ? "/" : ""}`)
+    .sort();
+}
+
+/**
+ * Makes the generated bash script safe to source twice and usable without
+ * the bash-completion package (whose `_get_comp_words_by_ref` it calls).
+ */
+export function fixBashScript(script: string): string {
+  return script
+    .replace(/^readonly (ShellCompDirective\w+=\d+)$/gm, "$1")
+    .replace(
+      /^(\s*)_get_comp_words_by_ref -n "=:" cur prev words cword$/m,
+      [
+        "$1if declare -F _get_comp_words_by_ref >/dev/null 2>&1; then",
+        '$1    _get_comp_words_by_ref -n "=:" cur prev words cword',
+        "$1else",
+        '$1    words=("${COMP_WORDS[@]}"); cword=$COMP_CWORD',
+        '$1    cur="${COMP_WORDS[COMP_CWORD]}"; prev="${COMP_WORDS[COMP_CWORD-1]}"',
+        "$1fi",
+      ].join("\n"),
+    );
+}
 
 /** The socket (and dialect) a `send` command line being completed points at. */
 export function socketOf(args: string[], env: Record<string, string | undefined>): SocketSpec {
@@ -72,8 +125,27 @@ export async function serverCommands(
  *
  * @param commandNames The server's command names for `send`, fetched beforehand.
  */
-export function setupCompletions(root: Command, commandNames: string[]): void {
+export function setupCompletions(
+  root: Command,
+  commandNames: string[],
+  current = "",
+): void {
   const completion = tab(root, { completionCommandName: "completions" });
+  // Paths for the options and arguments that take one (files, sockets, FIFOs).
+  const paths = (complete: (value: string, description: string) => void) => {
+    for (const path of pathCandidates(current)) complete(path, "");
+  };
+  for (const [, command] of completion.commands) {
+    for (const name of PATH_OPTIONS) {
+      const option = command.options.get(name);
+      if (option) option.handler = paths;
+    }
+  }
+  for (const name of ["parse", "fuzz"]) {
+    for (const [, argument] of completion.commands.get(name)?.arguments ?? []) {
+      argument.handler = paths;
+    }
+  }
   // Completion lists show one line per command: the summary, not the long description.
   for (const command of root.commands) {
     const entry = completion.commands.get(command.name());

@@ -49,3 +49,42 @@ test("socketOf() takes -s, then MIDGRAM_SOCKET, then the default", () => {
   const binrpc = socketOf(["send", "--dialect", "binrpc", "-s", "/c.sock"], {});
   assert.equal(binrpc.dialect, "binrpc");
 });
+
+test("the bash script works without the bash-completion package, sourced twice, and completes paths", async () => {
+  const { mkdtempSync, writeFileSync, chmodSync, rmSync, mkdirSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const { execFileSync } = await import("node:child_process");
+  const { cli } = await import("./main.ts");
+  const { captureIo } = await import("./io.ts");
+  const { ROOT } = await import("./e2e/_processes.ts");
+  const dir = mkdtempSync(join(tmpdir(), "midgram-bash-"));
+  try {
+    const io = captureIo();
+    assert.equal(await cli(["completions", "bash"], io), 0);
+    writeFileSync(join(dir, "midgram.bash"), io.out());
+    // `midgram` on PATH, as an installed binary would be.
+    mkdirSync(join(dir, "bin"));
+    writeFileSync(
+      join(dir, "bin", "midgram"),
+      `#!/bin/sh\ncd '${ROOT}' && exec '${process.execPath}' --import tsx cli/bin.ts "$@"\n`,
+    );
+    chmodSync(join(dir, "bin", "midgram"), 0o755);
+    writeFileSync(join(dir, "mi.sock"), "");
+    const script = [
+      `source '${join(dir, "midgram.bash")}'`,
+      `source '${join(dir, "midgram.bash")}'`,
+      `COMP_WORDS=(midgram send -s '${join(dir, "mi.s")}'); COMP_CWORD=3`,
+      `__midgram_complete`,
+      `printf '%s\\n' "\${COMPREPLY[@]}"`,
+    ].join("\n");
+    const out = execFileSync("bash", ["--norc", "--noprofile", "-c", script], {
+      env: { PATH: `${join(dir, "bin")}:/usr/bin:/bin` },
+      encoding: "utf8",
+      timeout: 20_000,
+    });
+    assert.equal(out.trim(), join(dir, "mi.sock"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -16,7 +16,7 @@ import { doctorCommand } from "./commands/doctor.ts";
 import { kamcmdCommand } from "./commands/kamcmd.ts";
 import { exporterCommand } from "./commands/exporter.ts";
 import type { Io } from "./io.ts";
-import { serverCommands, setupCompletions, socketOf } from "./_completions.ts";
+import { fixBashScript, serverCommands, setupCompletions, socketOf } from "./_completions.ts";
 
 /** Applies the settings every command shares (commander does not inherit them through addCommand). */
 function configure(command: Command, io: Io): void {
@@ -37,7 +37,12 @@ function configure(command: Command, io: Io): void {
  *
  * @param commandNames For completing `send`: the server's command names.
  */
-export function program(io: Io, status: { code: number }, commandNames: string[] = []): Command {
+export function program(
+  io: Io,
+  status: { code: number },
+  commandNames: string[] = [],
+  current = "",
+): Command {
   const root = new Command("midgram")
     .description("Toolkit for the MI datagram protocol of OpenSIPS and Kamailio")
     .version(VERSION, "-V, --version", "print the version and exit")
@@ -51,7 +56,7 @@ export function program(io: Io, status: { code: number }, commandNames: string[]
   root.addCommand(fuzzCommand(io, status));
   root.addCommand(doctorCommand(io, status));
   root.addCommand(exporterCommand(io, status));
-  setupCompletions(root, commandNames);
+  setupCompletions(root, commandNames, current);
   configure(root, io);
   return root;
 }
@@ -77,9 +82,19 @@ export async function cli(argv: string[], io: Io): Promise<number> {
   // Completing `send COMMAND`: ask the server for its command names first.
   const completing = argv[0] === "complete" && argv.includes("send");
   const names = completing ? await serverCommands(socketOf(argv, io.env), io.transport) : [];
-  const root = program(io, status, names);
+  const root = program(io, status, names, argv[0] === "complete" ? argv.at(-1) ?? "" : "");
+  // The completion library writes with console.log: route it through io (and
+  // mend the bash script) for the two completion commands only.
+  const capture = argv[0] === "complete" || argv[0] === "completions";
+  const log = console.log;
+  const captured: string[] = [];
+  if (capture) console.log = (...parts: unknown[]) => captured.push(parts.join(" ") + "\n");
   try {
     await root.parseAsync(argv, { from: "user" });
+    if (capture) {
+      const text = captured.join("");
+      io.stdout(argv[0] === "completions" && argv[1] === "bash" ? fixBashScript(text) : text);
+    }
     return status.code;
   } catch (error) {
     if (error instanceof CommanderError) {
@@ -92,5 +107,7 @@ export async function cli(argv: string[], io: Io): Promise<number> {
     }
     io.stderr(`midgram: internal error: ${error instanceof Error ? error.stack : error}\n`);
     return 1;
+  } finally {
+    if (capture) console.log = log;
   }
 }
