@@ -63,11 +63,12 @@ test("the bash script works without the bash-completion package, sourced twice, 
     const io = captureIo();
     assert.equal(await cli(["completions", "bash"], io), 0);
     writeFileSync(join(dir, "midgram.bash"), io.out());
-    // `midgram` on PATH, as an installed binary would be.
+    // `midgram` on PATH, as an installed binary would be (run by Node on both runtimes).
+    const node = execFileSync("sh", ["-c", "command -v node"], { encoding: "utf8" }).trim();
     mkdirSync(join(dir, "bin"));
     writeFileSync(
       join(dir, "bin", "midgram"),
-      `#!/bin/sh\ncd '${ROOT}' && exec '${process.execPath}' --import tsx cli/bin.ts "$@"\n`,
+      `#!/bin/sh\ncd '${ROOT}' && exec '${node}' --import tsx cli/bin.ts "$@"\n`,
     );
     chmodSync(join(dir, "bin", "midgram"), 0o755);
     writeFileSync(join(dir, "mi.sock"), "");
