@@ -194,7 +194,7 @@ const COUNTERS = [
 /** Refused peers are logged once per this interval, with a count. */
 const DENIED_LOG_INTERVAL_MS = 60_000;
 
-const REFUSAL_COUNTER: Record<string, string> = {
+const REFUSAL_COUNTER: Record<string, CounterName> = {
   "empty": "empty",
   "too-large": "oversized",
   "parse-error": "parse_errors",
@@ -203,12 +203,54 @@ const REFUSAL_COUNTER: Record<string, string> = {
   "unsupported": "invalid_requests",
 };
 
+type CounterName = typeof COUNTERS[number];
+
 /** One served socket: how it is spoken and which built-ins it offers. */
 interface Binding {
   codec: ServerCodec;
   flavour: BuiltinFlavour;
   group: string;
+  /** `group:name` of each counter, made once: no string is built per request. */
+  keys: Record<CounterName, string>;
+  /** `group_cmd:METHOD` of the registered commands called so far (bounded by the registry). */
+  commandKeys: Map<string, string>;
 }
+
+/** `group:name` of every counter of a group. */
+function counterKeys(group: string): Record<CounterName, string> {
+  const keys = {} as Record<CounterName, string>;
+  for (const name of COUNTERS) keys[name] = `${group}:${name}`;
+  return keys;
+}
+
+/**
+ * The abort signal of one handler run, made only when the handler reads
+ * it (most never do): an AbortController per request is a measurable part
+ * of a request's cost. Aborting before the signal exists remembers the
+ * reason, so a late reader still finds it aborted.
+ */
+class RunSignal {
+  private controller: AbortController | null = null;
+  private reason: unknown = undefined;
+  private aborted = false;
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+  }
+}
+
+const TIMED_OUT: unique symbol = Symbol("timed out");
 
 type Outcome = { ok: true; result: HandlerResult } | { ok: false; fault: Fault };
 
@@ -242,6 +284,8 @@ class Server implements MiServer, BuiltinHost {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly receiving = new AbortController();
   private readonly defaultBindings = new Map<string, Binding>();
+  /** The signals of the handlers running now, aborted when the server closes. */
+  private readonly runSignals = new Set<RunSignal>();
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private closed = false;
@@ -373,12 +417,24 @@ class Server implements MiServer, BuiltinHost {
     const key = `${dialect}/${flavour ?? ""}`;
     let binding = this.defaultBindings.get(key);
     if (!binding) {
+      // The codecs' counter names (replies_200, ...) are a small fixed set.
+      const codecKeys = new Map<string, string>();
       const codec = serverCodec(dialect, {
         flavour,
         indent: this.indent,
-        count: (name) => this.count(`${dialect}:${name}`),
+        count: (name) => {
+          let key = codecKeys.get(name);
+          if (key === undefined) codecKeys.set(name, key = `${dialect}:${name}`);
+          this.count(key);
+        },
       });
-      binding = { codec, flavour: flavourOf(dialect, flavour), group: dialect };
+      binding = {
+        codec,
+        flavour: flavourOf(dialect, flavour),
+        group: dialect,
+        keys: counterKeys(dialect),
+        commandKeys: new Map(),
+      };
       this.addCounters(dialect);
       this.defaultBindings.set(key, binding);
     }
@@ -457,7 +513,7 @@ class Server implements MiServer, BuiltinHost {
         connection = await listener.accept(this.receiving.signal);
       } catch (error) {
         if (this.closed || errorCodeOf(error) === "closed") return;
-        this.count(`${binding.group}:receive_errors`);
+        this.count(binding.keys.receive_errors);
         continue;
       }
       this.connections.add(connection);
@@ -497,10 +553,10 @@ class Server implements MiServer, BuiltinHost {
       // A header that can never start a packet: the codec's fault, then close.
       const reply = (error as { reply?: Uint8Array | null }).reply;
       if (reply instanceof Uint8Array) {
-        this.count(`${binding.group}:parse_errors`);
+        this.count(binding.keys.parse_errors);
         await connection.write(reply, { timeoutMs: this.replyTimeoutMs }).catch(() => {});
       } else if (!this.closed) {
-        this.count(`${binding.group}:receive_errors`);
+        this.count(binding.keys.receive_errors);
         this.logger.log("debug", "stream closed", { error: String(error) });
       }
     }
@@ -519,7 +575,7 @@ class Server implements MiServer, BuiltinHost {
         chunk = await fifo.read(this.receiving.signal);
       } catch (error) {
         if (this.closed || errorCodeOf(error) === "closed") return;
-        this.count(`${binding.group}:receive_errors`);
+        this.count(binding.keys.receive_errors);
         continue;
       }
       const joined = new Uint8Array(pending.length + chunk.length);
@@ -539,7 +595,7 @@ class Server implements MiServer, BuiltinHost {
         const read = readOpensipsFifoRequests(joined);
         requests.push(...read.requests);
         pending = read.rest;
-        if (read.dropped) this.count(`${binding.group}:invalid_requests`);
+        if (read.dropped) this.count(binding.keys.invalid_requests);
       }
       for (const { replyName, json } of requests) {
         const task = this.answerFifo(binding, json, replyName);
@@ -561,7 +617,7 @@ class Server implements MiServer, BuiltinHost {
       if (reply === null || !replyName) return;
       await writeFifoReply(this.fifoReplyDir, replyName, reply, { timeoutMs: this.replyTimeoutMs });
     } catch (error) {
-      this.count(`${binding.group}:send_errors`);
+      this.count(binding.keys.send_errors);
       this.logger.log("info", "reply not delivered (client gone?)", {
         to: replyName,
         error: error instanceof Error ? error.message : String(error),
@@ -572,14 +628,14 @@ class Server implements MiServer, BuiltinHost {
   }
 
   private async serve(socket: DatagramSocket, binding: Binding): Promise<void> {
-    const group = binding.group;
+    const keys = binding.keys;
     while (!this.closed) {
       let datagram;
       try {
         datagram = await socket.receive(this.receiving.signal);
       } catch (error) {
         if (this.closed || errorCodeOf(error) === "closed") return;
-        this.count(`${group}:receive_errors`);
+        this.count(keys.receive_errors);
         this.logger.log("warn", "receive failed", {
           address: formatAddress(socket.address),
           error: String(error),
@@ -588,7 +644,7 @@ class Server implements MiServer, BuiltinHost {
       }
       const { data, from } = datagram;
       if (this.allow && from?.kind === "udp" && !isAllowed(this.allow, from.host)) {
-        this.count(`${group}:denied`);
+        this.count(keys.denied);
         this.noteDenied(formatAddress(from));
         continue;
       }
@@ -609,7 +665,7 @@ class Server implements MiServer, BuiltinHost {
     try {
       if (reply === null) return;
       if (from === null) {
-        this.count(`${binding.group}:no_reply_address`);
+        this.count(binding.keys.no_reply_address);
         this.logger.log(
           "warn",
           "cannot reply: the client socket has no address (bind it to a path)",
@@ -619,7 +675,7 @@ class Server implements MiServer, BuiltinHost {
       try {
         await socket.send(reply, from, { timeoutMs: this.replyTimeoutMs });
       } catch (error) {
-        this.count(`${binding.group}:send_errors`);
+        this.count(binding.keys.send_errors);
         this.logger.log("info", "reply not delivered (client gone?)", {
           to: formatAddress(from),
           error: error instanceof Error ? error.message : String(error),
@@ -650,9 +706,9 @@ class Server implements MiServer, BuiltinHost {
     from: Address | null,
     after: (() => void)[],
   ): Promise<{ reply: Uint8Array | null; refusal?: string }> {
-    const { codec, flavour, group } = binding;
-    this.count(`${group}:requests`);
-    this.count(`${group}:bytes_in`, data.length);
+    const { codec, flavour, keys } = binding;
+    this.count(keys.requests);
+    this.count(keys.bytes_in, data.length);
     const debug = this.logger.enabled?.("debug") ?? true;
     const started = debug ? performance.now() : 0;
     let reply: Uint8Array | null;
@@ -662,7 +718,7 @@ class Server implements MiServer, BuiltinHost {
     try {
       const decoded = codec.decode(data, (name) => this.lookup(flavour, name));
       if (decoded.kind === "answer") {
-        this.count(`${group}:${REFUSAL_COUNTER[decoded.reason] ?? "invalid_requests"}`);
+        this.count(keys[REFUSAL_COUNTER[decoded.reason] ?? "invalid_requests"]);
         reply = decoded.reply;
         refusal = decoded.reason;
         status = `refused: ${decoded.reason}: ${decoded.message}`;
@@ -677,7 +733,7 @@ class Server implements MiServer, BuiltinHost {
       this.logger.log("error", "internal error", { error: String(error) });
       reply = null;
     }
-    if (reply !== null) this.count(`${group}:bytes_out`, reply.length);
+    if (reply !== null) this.count(keys.bytes_out, reply.length);
     if (debug) {
       this.logger.log("debug", "request", {
         dialect: codec.dialect,
@@ -698,34 +754,42 @@ class Server implements MiServer, BuiltinHost {
     from: Address | null,
     after: (() => void)[],
   ): Promise<{ bytes: Uint8Array | null; status: string }> {
-    const { codec, flavour, group } = binding;
+    const { codec, flavour, group, keys } = binding;
     const command = this.lookup(flavour, call.method);
     let outcome: Outcome;
     if (!command) {
-      this.count(`${group}:unknown_commands`);
+      this.count(keys.unknown_commands);
       outcome = { ok: false, fault: { kind: "method-not-found", method: call.method } };
     } else {
-      this.count(`${group}_cmd:${call.method}`);
+      // Only registered commands get a counter: an unknown name never makes one.
+      let commandKey = binding.commandKeys.get(call.method);
+      if (commandKey === undefined) {
+        binding.commandKeys.set(call.method, commandKey = `${group}_cmd:${call.method}`);
+      }
+      this.count(commandKey);
       // OpenSIPS checks the parameters against the command's recipes before it runs it.
       const match = command.recipes && codec.dialect === "jsonrpc" &&
           codec.flavour === "opensips" && !command.noInput
         ? matchRecipe(call.params, command.recipes)
         : null;
       const args = codec.dialect === "mi" ? (call.token as MiCallToken).args : [];
+      const runSignal = new RunSignal();
       const context: HandlerContext = {
         method: call.method,
         dialect: codec.dialect,
         flavour,
         args,
         from,
-        signal: this.receiving.signal,
+        get signal() {
+          return runSignal.signal;
+        },
         commands: () => this.commands(flavour),
         help: (name) => this.help(name, flavour),
         afterReply: (action) => after.push(action),
       };
       outcome = match && !match.ok
         ? { ok: false, fault: { kind: "invalid-params", detail: match.detail } }
-        : await this.run(group, command, call, context);
+        : await this.run(keys, command, call, context, runSignal);
     }
     if (
       outcome.ok && isNativeResult(outcome.result) && outcome.result.fault &&
@@ -757,36 +821,36 @@ class Server implements MiServer, BuiltinHost {
 
   /** Runs a handler within the concurrency and time limits. */
   private async run(
-    group: string,
+    keys: Binding["keys"],
     command: Command,
     call: Call,
     context: HandlerContext,
+    runSignal: RunSignal,
   ): Promise<Outcome> {
     if (!await this.acquire()) {
-      this.count(`${group}:busy`);
+      this.count(keys.busy);
       return { ok: false, fault: { kind: "busy" } };
     }
-    const controller = new AbortController();
-    const onClose = () => controller.abort(new MidgramError("closed", "The server is closing"));
-    this.receiving.signal.addEventListener("abort", onClose, { once: true });
+    // close() aborts the signals of the running handlers (one listener per
+    // request on the server's signal would cost more, and warn past ten).
+    this.runSignals.add(runSignal);
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const work = Promise.resolve().then(() =>
-      command.handler(call.params, { ...context, signal: controller.signal })
-    );
+    const work = Promise.resolve().then(() => command.handler(call.params, context));
     // The place is given back only when the handler really ends, so
     // `children` holds even for a handler that ignores its signal.
-    void work.then(() => {}, () => {}).finally(() => {
-      this.receiving.signal.removeEventListener("abort", onClose);
+    const done = () => {
+      this.runSignals.delete(runSignal);
       this.release();
-    });
+    };
+    void work.then(done, done);
     try {
-      const timeout = new Promise<"timeout">((resolve) => {
-        timer = setTimeout(() => resolve("timeout"), this.handlerTimeoutMs);
+      const result = await new Promise<HandlerResult | typeof TIMED_OUT>((resolve, reject) => {
+        timer = setTimeout(() => resolve(TIMED_OUT), this.handlerTimeoutMs);
+        work.then(resolve, reject);
       });
-      const result = await Promise.race([work, timeout]);
-      if (result === "timeout") {
-        controller.abort(new MidgramError("timeout", `Command "${call.method}" ran out of time`));
-        this.count(`${group}:handler_timeouts`);
+      if (result === TIMED_OUT) {
+        runSignal.abort(new MidgramError("timeout", `Command "${call.method}" ran out of time`));
+        this.count(keys.handler_timeouts);
         this.logger.log("error", "handler timed out", {
           command: call.method,
           ms: this.handlerTimeoutMs,
@@ -801,7 +865,7 @@ class Server implements MiServer, BuiltinHost {
           fault: { kind: "command", code: error.code, message: error.message, data: error.data },
         };
       }
-      this.count(`${group}:handler_errors`);
+      this.count(keys.handler_errors);
       this.logger.log("error", "handler failed", {
         command: call.method,
         error: error instanceof Error ? error.stack ?? error.message : String(error),
@@ -820,6 +884,9 @@ class Server implements MiServer, BuiltinHost {
     this.closed = true;
     // Stop receiving; the running handlers finish and their replies go out.
     this.receiving.abort(new MidgramError("closed", "The server is closing"));
+    for (const running of this.runSignals) {
+      running.abort(new MidgramError("closed", "The server is closing"));
+    }
     await Promise.allSettled(this.loops);
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     const listeners = this.listeners.splice(0);

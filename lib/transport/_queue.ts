@@ -42,6 +42,7 @@ export class DatagramQueue {
   /** Fails the waiting reader and every later call (the socket closed). */
   fail(error: unknown): void {
     this.failure = error;
+    this.watch(undefined);
     if (this.waiter) {
       const { reject } = this.waiter;
       this.waiter = null;
@@ -59,22 +60,33 @@ export class DatagramQueue {
     if (this.failure !== null) return Promise.reject(this.failure);
     if (this.waiter) return Promise.reject(new TypeError("Only one receive() may be pending"));
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal !== this.watched) this.watch(signal);
     return new Promise<Datagram>((resolve, reject) => {
-      const onAbort = () => {
-        this.waiter = null;
-        reject(signal!.reason);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.waiter = {
-        resolve: (d) => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve(d);
-        },
-        reject: (e) => {
-          signal?.removeEventListener("abort", onAbort);
-          reject(e);
-        },
-      };
+      this.waiter = { resolve, reject };
     });
+  }
+
+  /**
+   * Listens to the reader's abort signal. A server passes the same signal
+   * to every receive, so the listener stays on it between calls instead of
+   * being added and removed per datagram; it is moved when the signal
+   * changes and only rejects a reader that is waiting.
+   */
+  private watched: AbortSignal | undefined = undefined;
+  private readonly onAbort = () => {
+    const signal = this.watched!;
+    this.watched = undefined;
+    signal.removeEventListener("abort", this.onAbort);
+    if (this.waiter) {
+      const { reject } = this.waiter;
+      this.waiter = null;
+      reject(signal.reason);
+    }
+  };
+
+  private watch(signal: AbortSignal | undefined): void {
+    this.watched?.removeEventListener("abort", this.onAbort);
+    this.watched = signal;
+    signal?.addEventListener("abort", this.onAbort);
   }
 }
