@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Command, Option } from "commander";
 import { parseDuration } from "../../lib/duration.ts";
-import { MidgramError } from "../../lib/errors.ts";
+import { EXIT, MidgramError } from "../../lib/errors.ts";
 import { type Failure, runGenerative } from "../../lib/fuzz/generative.ts";
 import { compareServerCase, goldenServer } from "../../lib/fuzz/golden.ts";
 import type { Analyzer } from "../../lib/fuzz/invariants.ts";
@@ -168,7 +168,12 @@ function describeFailure(f: Failure): string {
   return `${f.kind} invariant "${f.violation.invariant}" broken: ${f.violation.message}\n  shrunk input: ${input}\n  replay: --seed ${f.seed}`;
 }
 
-function generative(options: FuzzOptions, io: Io, seams: FuzzSeams, corpus: Uint8Array[]): number {
+async function generative(
+  options: FuzzOptions,
+  io: Io,
+  seams: FuzzSeams,
+  corpus: Uint8Array[],
+): Promise<number> {
   const runs = options.generate !== undefined
     ? whole(options.generate, "--generate")
     : 1_000_000_000;
@@ -178,7 +183,7 @@ function generative(options: FuzzOptions, io: Io, seams: FuzzSeams, corpus: Uint
   const seed = options.seed !== undefined ? whole(options.seed, "--seed") : Date.now() % 2 ** 31;
   io.stderr(`fuzz: seed ${seed} (replay with --seed ${seed})\n`);
   const bar = progress(io, runs, timeMs === undefined ? null : performance.now() + timeMs);
-  const result = runGenerative({
+  const result = await runGenerative({
     runs,
     seed,
     timeMs,
@@ -202,7 +207,13 @@ function generative(options: FuzzOptions, io: Io, seams: FuzzSeams, corpus: Uint
         result.interrupted ? " (interrupted)" : ""
       }\n`,
   );
-  return result.failures.length > 0 ? 1 : 0;
+  return result.failures.length > 0 ? 1 : result.interrupted ? interruptedStatus(io) : 0;
+}
+
+/** A run stopped by signal N that found nothing exits 128+N (130 for Ctrl-C). */
+function interruptedStatus(io: Io): number {
+  const reason = io.interrupted.reason;
+  return EXIT.signal + (typeof reason === "number" ? reason : 2);
 }
 
 async function live(
@@ -280,7 +291,8 @@ async function live(
         result.interrupted ? " (interrupted)" : ""
       }\n`,
   );
-  return result.hangs.length + result.malformed.length > 0 || result.crash ? 1 : 0;
+  if (result.hangs.length + result.malformed.length > 0 || result.crash) return 1;
+  return result.interrupted ? interruptedStatus(io) : 0;
 }
 
 /** Runs `fuzz`; returns the exit status. */
@@ -298,7 +310,7 @@ export async function runFuzz(
   const corpus = expandPaths(corpusDirs, [".mi"]).map((f) => new Uint8Array(readFileSync(f.path)));
   return options.target !== undefined
     ? await live(options, io, seams, corpus)
-    : generative(options, io, seams, corpus);
+    : await generative(options, io, seams, corpus);
 }
 
 /**
@@ -341,7 +353,8 @@ export function fuzzCommand(io: Io, status: { code: number }, seams: FuzzSeams =
     .addHelpText(
       "after",
       `
-Exit status: 0 nothing found, 1 a mismatch, failure, hang, malformed reply or crash, 2 usage error.
+Exit status: 0 nothing found, 1 a mismatch, failure, hang, malformed reply or crash, 2 usage
+error, 128+N stopped by signal N (130 for Ctrl-C) with nothing found so far.
 
 Examples:
   $ midgram fuzz testdata/                          # golden cases
