@@ -261,7 +261,7 @@ async function live(
   for (const m of result.malformed) io.stdout(`malformed reply (${m.why}) to ${show(m.input)}\n`);
   if (result.crash) {
     io.stdout(
-      `crash: the probe gets no answer (${result.crash.why}) after ${result.crash.inputs.length} input(s); last: ${
+      `crash (${result.crash.kind}): ${result.crash.why}; after ${result.crash.inputs.length} input(s); last: ${
         show(result.crash.inputs.at(-1) ?? new Uint8Array())
       }\n`,
     );
@@ -282,14 +282,19 @@ async function live(
       result.latency.p90.toFixed(2)
     } ms, p99 ${result.latency.p99.toFixed(2)} ms`
     : "";
+  const { tooLarge, busy } = result.notSent;
+  const notSent = [
+    tooLarge ? `${tooLarge} too large for ${target.kind === "udp" ? "UDP" : "the socket"}` : "",
+    busy ? `${busy} refused by a full socket` : "",
+  ].filter(Boolean);
   io.stderr(
     `fuzz: ${result.executed} requests in ${result.seconds.toFixed(1)} s (${
       Math.round(result.executed / Math.max(result.seconds, 0.001))
     }/s), ` +
       `${result.answered} answered, ${result.hangs.length} hangs, ${result.malformed.length} malformed, ` +
-      `${result.crash ? "CRASHED" : "no crash"}${lat}${
-        result.interrupted ? " (interrupted)" : ""
-      }\n`,
+      `${result.crash ? `CRASHED (${result.crash.kind})` : "no crash"}${
+        notSent.length ? `, not sent: ${notSent.join(", ")}` : ""
+      }${lat}${result.interrupted ? " (interrupted)" : ""}\n`,
   );
   if (result.hangs.length + result.malformed.length > 0 || result.crash) return 1;
   return result.interrupted ? interruptedStatus(io) : 0;
