@@ -7,6 +7,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import process from "node:process";
 import { Command, Option } from "commander";
 import { parseDuration } from "../../lib/duration.ts";
 import { EXIT, MidgramError } from "../../lib/errors.ts";
@@ -309,6 +310,15 @@ export async function runFuzz(
 ): Promise<number> {
   const generating = options.generate !== undefined || options.time !== undefined;
   if (options.target === undefined && !generating) {
+    if (dirs.length === 0 && !existsSync("testdata")) {
+      // The standalone binary carries no golden cases: say what to do instead.
+      throw new MidgramError(
+        "usage",
+        `No golden cases to run: "testdata" is not in ${process.cwd()}: ` +
+          "name the case folders (midgram fuzz DIR...), run it in a midgram checkout, " +
+          "or use --generate N / --target ADDR",
+      );
+    }
     return await golden(dirs.length ? dirs : ["testdata"], options, io);
   }
   const corpusDirs = dirs.length ? dirs : existsSync("testdata") ? ["testdata"] : [];
