@@ -15,6 +15,7 @@ import { type Failure, runGenerative } from "../../lib/fuzz/generative.ts";
 import { compareServerCase, goldenServer } from "../../lib/fuzz/golden.ts";
 import type { Analyzer } from "../../lib/fuzz/invariants.ts";
 import { type LiveResult, runLive } from "../../lib/fuzz/live.ts";
+import { type Difference, runDifferential, UNKNOWN_METHOD } from "../../lib/fuzz/differential.ts";
 import {
   compareParseCase,
   expectedParseResult,
@@ -37,6 +38,12 @@ export interface FuzzOptions {
   time?: string;
   save?: string;
   target?: string;
+  /** Differential: the reference server the target is compared with. */
+  diff?: string;
+  /** Differential: the dialect both servers speak. */
+  dialect?: "mi" | "binrpc";
+  /** Differential, structured dialects: the methods to call (comma-separated). */
+  methods?: string;
   rate?: string;
   timeout: string;
   probe: string;
@@ -301,6 +308,71 @@ async function live(
   return result.interrupted ? interruptedStatus(io) : 0;
 }
 
+function describeDifference(d: Difference): string {
+  const c = d.case;
+  const request = c.kind === "raw"
+    ? showInvisible(new TextDecoder().decode(c.bytes.subarray(0, 200)))
+    : c.kind === "cache"
+    ? `cache_store/cache_fetch of the line ${JSON.stringify(c.line)}`
+    : `${c.method}(${c.params.map((p) => JSON.stringify(p)).join(", ")})`;
+  const show = (v: Difference["ours"]) => {
+    const bytes = v.bytes ? showInvisible(new TextDecoder().decode(v.bytes.subarray(0, 200))) : "";
+    const value = d.what === "arguments" ? ` ${JSON.stringify(v.value)}` : "";
+    return `${v.verdict}${value}${d.what === "bytes" ? ` ${bytes}` : ""}`;
+  };
+  return `${d.what} differs for ${request}\n  ours:      ${show(d.ours)}\n  reference: ${
+    show(d.reference)
+  }`;
+}
+
+async function differential(options: FuzzOptions, io: Io, corpus: Uint8Array[]): Promise<number> {
+  if (options.generate === undefined && options.time === undefined) {
+    throw new MidgramError(
+      "usage",
+      "Differential fuzzing needs a bound: --generate N or --time DURATION",
+    );
+  }
+  const runs = options.generate !== undefined
+    ? whole(options.generate, "--generate")
+    : 1_000_000_000;
+  const timeMs = options.time !== undefined
+    ? parseDuration(options.time.replace(/^(\d+(\.\d+)?)$/, "$1s"), "--time")
+    : 24 * 3_600_000;
+  const seed = options.seed !== undefined ? whole(options.seed, "--seed") : Date.now() % 2 ** 31;
+  const dialect = options.dialect ?? "mi";
+  io.stderr(
+    `fuzz: ${dialect} differences of ${options.target} from ${options.diff}, seed ${seed} (replay with --seed ${seed})\n`,
+  );
+  const result = await runDifferential({
+    ours: parseAddress(options.target!),
+    reference: parseAddress(options.diff!),
+    transport: io.transport,
+    dialect,
+    runs,
+    timeMs,
+    timeoutMs: parseDuration(options.timeout, "--timeout"),
+    seed,
+    methods: options.methods
+      ? [...options.methods.split(",").map((m) => m.trim()).filter(Boolean), UNKNOWN_METHOD]
+      : undefined,
+    corpus,
+    indent: options.indent.replace(/\\t/g, "\t"),
+    signal: io.interrupted,
+  });
+  for (const d of result.differences) io.stdout(`${describeDifference(d)}\n`);
+  if (result.shrunk) io.stdout(`shrunk: ${describeDifference(result.shrunk)}\n`);
+  const kept = result.differences.length;
+  io.stderr(
+    `fuzz: ${result.executed} cases in ${result.seconds.toFixed(1)} s, ${kept}${
+      kept === 100 ? "+" : ""
+    } difference${kept === 1 ? "" : "s"}${
+      result.notSent ? `, ${result.notSent} not sent (too large for the transport)` : ""
+    }${result.interrupted ? " (interrupted)" : ""}\n`,
+  );
+  if (kept > 0) return 1;
+  return result.interrupted ? interruptedStatus(io) : 0;
+}
+
 /** Runs `fuzz`; returns the exit status. */
 export async function runFuzz(
   dirs: string[],
@@ -309,7 +381,7 @@ export async function runFuzz(
   seams: FuzzSeams = {},
 ): Promise<number> {
   const generating = options.generate !== undefined || options.time !== undefined;
-  if (options.target === undefined && !generating) {
+  if (options.target === undefined && options.diff === undefined && !generating) {
     if (dirs.length === 0 && !existsSync("testdata")) {
       // The standalone binary carries no golden cases: say what to do instead.
       throw new MidgramError(
@@ -323,6 +395,15 @@ export async function runFuzz(
   }
   const corpusDirs = dirs.length ? dirs : existsSync("testdata") ? ["testdata"] : [];
   const corpus = expandPaths(corpusDirs, [".mi"]).map((f) => new Uint8Array(readFileSync(f.path)));
+  if (options.diff !== undefined) {
+    if (options.target === undefined) {
+      throw new MidgramError(
+        "usage",
+        "--diff REF compares with --target ADDR: name the target too",
+      );
+    }
+    return await differential(options, io, corpus);
+  }
   return options.target !== undefined
     ? await live(options, io, seams, corpus)
     : await generative(options, io, seams, corpus);
@@ -361,6 +442,14 @@ export function fuzzCommand(io: Io, status: { code: number }, seams: FuzzSeams =
     .option("--time <duration>", "stop after this long (a bare number means seconds)")
     .option("--save <dir>", "save each shrunk failure or offending input there as a golden case")
     .option("--target <addr>", "live: fuzz the server at ADDR")
+    .option("--diff <addr>", "differential: send the same requests to ADDR and to --target")
+    .addOption(
+      new Option("--dialect <dialect>", "differential: the dialect both speak").choices([
+        "mi",
+        "binrpc",
+      ]).default("mi"),
+    )
+    .option("--methods <list>", "differential, binrpc: methods to call [default: core.echo]")
     .option("--rate <r>", "live: at most R requests per second")
     .option("--timeout <duration>", "live: a request unanswered this long is a hang", "2s")
     .option("--probe <command>", "live: liveness probe, a command name or a request", "which")
@@ -374,7 +463,8 @@ error, 128+N stopped by signal N (130 for Ctrl-C) with nothing found so far.
 Examples:
   $ midgram fuzz testdata/                          # golden cases
   $ midgram fuzz --generate 100000 --seed 7 --save found/
-  $ midgram fuzz --target /run/opensips/mi.sock --time 60 --rate 500`,
+  $ midgram fuzz --target /run/opensips/mi.sock --time 60 --rate 500
+  $ midgram fuzz --diff /run/kamailio/kamailio_ctl --target /tmp/midgram.sock --dialect binrpc --generate 500`,
     )
     .action(async (dirs: string[], options: FuzzOptions, command: Command) => {
       const color = command.optsWithGlobals().color ?? "auto";
