@@ -76,7 +76,7 @@ test(`runDifferential() reports a planted deviation over real sockets, shrunk ($
     assert.equal(code, 1, io.err());
     assert.match(
       io.out(),
-      /^shrunk: arguments differs for core\.echo\("z"\)\n  ours: {6}ok \["Z"\]\n  reference: ok \["z"\]$/m,
+      /^shrunk: arguments differs for core\.echo\("z"\)\n {2}ours: {6}ok \["Z"\]\n {2}reference: ok \["z"\]$/m,
     );
     assert.match(io.err(), /fuzz: 300 cases in .*, \d+ differences/);
   } finally {
