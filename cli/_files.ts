@@ -18,6 +18,8 @@ function describe(error: unknown): string {
   const code = (error as { code?: string }).code;
   if (code === "ENOENT") return "no such file or directory";
   if (code === "EACCES") return "permission denied";
+  if (code === "EISDIR") return "is a directory";
+  if (code === "ENOTDIR") return "a part of the path is not a directory";
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -78,6 +80,9 @@ export function expandPaths(paths: readonly string[], extensions: readonly strin
  * @throws {MidgramError} `usage` naming the file when it cannot be read.
  */
 export function readInput(path: string): Uint8Array {
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    throw new MidgramError("usage", `Cannot read "${path}": is a directory`);
+  }
   try {
     return readFileSync(path);
   } catch (error) {

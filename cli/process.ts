@@ -113,21 +113,33 @@ export function hardenProcess(singleExecutable = false): void {
   }
 }
 
+/**
+ * The catchable signals that ask midgram to stop. Each aborts `io.interrupted`
+ * with the signal's number as the reason, so a command cleans up (reply
+ * directories, socket files) and can exit 128+N.
+ */
+export const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
+
+/** One of {@linkcode STOP_SIGNALS}. */
+export type StopSignal = typeof STOP_SIGNALS[number];
+
 /** Runs the CLI on the real process and exits with its status. */
 export async function main(): Promise<never> {
   hardenProcess();
   const controller = new AbortController();
-  const stop = () => {
-    if (controller.signal.aborted) process.exit(130);
-    controller.abort();
+  // The first stop signal asks the command to stop (it cleans up and exits 128+N); a second
+  // one exits at once.
+  const stop = (name: StopSignal) => {
+    const number = constants.signals[name];
+    if (controller.signal.aborted) process.exit(128 + number);
+    controller.abort(number);
   };
   // A reader that goes away (`| head`) is not an error: stop quietly.
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(0);
     throw error;
   });
-  process.on("SIGINT", stop);
-  process.on("SIGTERM", stop);
+  for (const name of STOP_SIGNALS) process.on(name, () => stop(name));
   const io: Io = {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),

@@ -28,7 +28,7 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", "--test-force-exit", ...nodeArgs, ...files],
+  ["--import", "tsx", "--test", ...nodeArgs, ...files],
   { stdio: "inherit" },
 );
 process.exit(result.status ?? 1);

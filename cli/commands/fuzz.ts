@@ -7,13 +7,15 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import process from "node:process";
 import { Command, Option } from "commander";
 import { parseDuration } from "../../lib/duration.ts";
-import { MidgramError } from "../../lib/errors.ts";
+import { EXIT, MidgramError } from "../../lib/errors.ts";
 import { type Failure, runGenerative } from "../../lib/fuzz/generative.ts";
 import { compareServerCase, goldenServer } from "../../lib/fuzz/golden.ts";
 import type { Analyzer } from "../../lib/fuzz/invariants.ts";
 import { type LiveResult, runLive } from "../../lib/fuzz/live.ts";
+import { type Difference, runDifferential, UNKNOWN_METHOD } from "../../lib/fuzz/differential.ts";
 import {
   compareParseCase,
   expectedParseResult,
@@ -36,6 +38,12 @@ export interface FuzzOptions {
   time?: string;
   save?: string;
   target?: string;
+  /** Differential: the reference server the target is compared with. */
+  diff?: string;
+  /** Differential: the dialect both servers speak. */
+  dialect?: "mi" | "binrpc";
+  /** Differential, structured dialects: the methods to call (comma-separated). */
+  methods?: string;
   rate?: string;
   timeout: string;
   probe: string;
@@ -168,7 +176,12 @@ function describeFailure(f: Failure): string {
   return `${f.kind} invariant "${f.violation.invariant}" broken: ${f.violation.message}\n  shrunk input: ${input}\n  replay: --seed ${f.seed}`;
 }
 
-function generative(options: FuzzOptions, io: Io, seams: FuzzSeams, corpus: Uint8Array[]): number {
+async function generative(
+  options: FuzzOptions,
+  io: Io,
+  seams: FuzzSeams,
+  corpus: Uint8Array[],
+): Promise<number> {
   const runs = options.generate !== undefined
     ? whole(options.generate, "--generate")
     : 1_000_000_000;
@@ -178,7 +191,7 @@ function generative(options: FuzzOptions, io: Io, seams: FuzzSeams, corpus: Uint
   const seed = options.seed !== undefined ? whole(options.seed, "--seed") : Date.now() % 2 ** 31;
   io.stderr(`fuzz: seed ${seed} (replay with --seed ${seed})\n`);
   const bar = progress(io, runs, timeMs === undefined ? null : performance.now() + timeMs);
-  const result = runGenerative({
+  const result = await runGenerative({
     runs,
     seed,
     timeMs,
@@ -202,7 +215,13 @@ function generative(options: FuzzOptions, io: Io, seams: FuzzSeams, corpus: Uint
         result.interrupted ? " (interrupted)" : ""
       }\n`,
   );
-  return result.failures.length > 0 ? 1 : 0;
+  return result.failures.length > 0 ? 1 : result.interrupted ? interruptedStatus(io) : 0;
+}
+
+/** A run stopped by signal N that found nothing exits 128+N (130 for Ctrl-C). */
+function interruptedStatus(io: Io): number {
+  const reason = io.interrupted.reason;
+  return EXIT.signal + (typeof reason === "number" ? reason : 2);
 }
 
 async function live(
@@ -250,7 +269,7 @@ async function live(
   for (const m of result.malformed) io.stdout(`malformed reply (${m.why}) to ${show(m.input)}\n`);
   if (result.crash) {
     io.stdout(
-      `crash: the probe gets no answer (${result.crash.why}) after ${result.crash.inputs.length} input(s); last: ${
+      `crash (${result.crash.kind}): ${result.crash.why}; after ${result.crash.inputs.length} input(s); last: ${
         show(result.crash.inputs.at(-1) ?? new Uint8Array())
       }\n`,
     );
@@ -271,16 +290,87 @@ async function live(
       result.latency.p90.toFixed(2)
     } ms, p99 ${result.latency.p99.toFixed(2)} ms`
     : "";
+  const { tooLarge, busy } = result.notSent;
+  const notSent = [
+    tooLarge ? `${tooLarge} too large for ${target.kind === "udp" ? "UDP" : "the socket"}` : "",
+    busy ? `${busy} refused by a full socket` : "",
+  ].filter(Boolean);
   io.stderr(
     `fuzz: ${result.executed} requests in ${result.seconds.toFixed(1)} s (${
       Math.round(result.executed / Math.max(result.seconds, 0.001))
     }/s), ` +
       `${result.answered} answered, ${result.hangs.length} hangs, ${result.malformed.length} malformed, ` +
-      `${result.crash ? "CRASHED" : "no crash"}${lat}${
-        result.interrupted ? " (interrupted)" : ""
-      }\n`,
+      `${result.crash ? `CRASHED (${result.crash.kind})` : "no crash"}${
+        notSent.length ? `, not sent: ${notSent.join(", ")}` : ""
+      }${lat}${result.interrupted ? " (interrupted)" : ""}\n`,
   );
-  return result.hangs.length + result.malformed.length > 0 || result.crash ? 1 : 0;
+  if (result.hangs.length + result.malformed.length > 0 || result.crash) return 1;
+  return result.interrupted ? interruptedStatus(io) : 0;
+}
+
+function describeDifference(d: Difference): string {
+  const c = d.case;
+  const request = c.kind === "raw"
+    ? showInvisible(new TextDecoder().decode(c.bytes.subarray(0, 200)))
+    : c.kind === "cache"
+    ? `cache_store/cache_fetch of the line ${JSON.stringify(c.line)}`
+    : `${c.method}(${c.params.map((p) => JSON.stringify(p)).join(", ")})`;
+  const show = (v: Difference["ours"]) => {
+    const bytes = v.bytes ? showInvisible(new TextDecoder().decode(v.bytes.subarray(0, 200))) : "";
+    const value = d.what === "arguments" ? ` ${JSON.stringify(v.value)}` : "";
+    return `${v.verdict}${value}${d.what === "bytes" ? ` ${bytes}` : ""}`;
+  };
+  return `${d.what} differs for ${request}\n  ours:      ${show(d.ours)}\n  reference: ${
+    show(d.reference)
+  }`;
+}
+
+async function differential(options: FuzzOptions, io: Io, corpus: Uint8Array[]): Promise<number> {
+  if (options.generate === undefined && options.time === undefined) {
+    throw new MidgramError(
+      "usage",
+      "Differential fuzzing needs a bound: --generate N or --time DURATION",
+    );
+  }
+  const runs = options.generate !== undefined
+    ? whole(options.generate, "--generate")
+    : 1_000_000_000;
+  const timeMs = options.time !== undefined
+    ? parseDuration(options.time.replace(/^(\d+(\.\d+)?)$/, "$1s"), "--time")
+    : 24 * 3_600_000;
+  const seed = options.seed !== undefined ? whole(options.seed, "--seed") : Date.now() % 2 ** 31;
+  const dialect = options.dialect ?? "mi";
+  io.stderr(
+    `fuzz: ${dialect} differences of ${options.target} from ${options.diff}, seed ${seed} (replay with --seed ${seed})\n`,
+  );
+  const result = await runDifferential({
+    ours: parseAddress(options.target!),
+    reference: parseAddress(options.diff!),
+    transport: io.transport,
+    dialect,
+    runs,
+    timeMs,
+    timeoutMs: parseDuration(options.timeout, "--timeout"),
+    seed,
+    methods: options.methods
+      ? [...options.methods.split(",").map((m) => m.trim()).filter(Boolean), UNKNOWN_METHOD]
+      : undefined,
+    corpus,
+    indent: options.indent.replace(/\\t/g, "\t"),
+    signal: io.interrupted,
+  });
+  for (const d of result.differences) io.stdout(`${describeDifference(d)}\n`);
+  if (result.shrunk) io.stdout(`shrunk: ${describeDifference(result.shrunk)}\n`);
+  const kept = result.differences.length;
+  io.stderr(
+    `fuzz: ${result.executed} cases in ${result.seconds.toFixed(1)} s, ${kept}${
+      kept === 100 ? "+" : ""
+    } difference${kept === 1 ? "" : "s"}${
+      result.notSent ? `, ${result.notSent} not sent (too large for the transport)` : ""
+    }${result.interrupted ? " (interrupted)" : ""}\n`,
+  );
+  if (kept > 0) return 1;
+  return result.interrupted ? interruptedStatus(io) : 0;
 }
 
 /** Runs `fuzz`; returns the exit status. */
@@ -291,14 +381,32 @@ export async function runFuzz(
   seams: FuzzSeams = {},
 ): Promise<number> {
   const generating = options.generate !== undefined || options.time !== undefined;
-  if (options.target === undefined && !generating) {
+  if (options.target === undefined && options.diff === undefined && !generating) {
+    if (dirs.length === 0 && !existsSync("testdata")) {
+      // The standalone binary carries no golden cases: say what to do instead.
+      throw new MidgramError(
+        "usage",
+        `No golden cases to run: "testdata" is not in ${process.cwd()}: ` +
+          "name the case folders (midgram fuzz DIR...), run it in a midgram checkout, " +
+          "or use --generate N / --target ADDR",
+      );
+    }
     return await golden(dirs.length ? dirs : ["testdata"], options, io);
   }
   const corpusDirs = dirs.length ? dirs : existsSync("testdata") ? ["testdata"] : [];
   const corpus = expandPaths(corpusDirs, [".mi"]).map((f) => new Uint8Array(readFileSync(f.path)));
+  if (options.diff !== undefined) {
+    if (options.target === undefined) {
+      throw new MidgramError(
+        "usage",
+        "--diff REF compares with --target ADDR: name the target too",
+      );
+    }
+    return await differential(options, io, corpus);
+  }
   return options.target !== undefined
     ? await live(options, io, seams, corpus)
-    : generative(options, io, seams, corpus);
+    : await generative(options, io, seams, corpus);
 }
 
 /**
@@ -334,6 +442,14 @@ export function fuzzCommand(io: Io, status: { code: number }, seams: FuzzSeams =
     .option("--time <duration>", "stop after this long (a bare number means seconds)")
     .option("--save <dir>", "save each shrunk failure or offending input there as a golden case")
     .option("--target <addr>", "live: fuzz the server at ADDR")
+    .option("--diff <addr>", "differential: send the same requests to ADDR and to --target")
+    .addOption(
+      new Option("--dialect <dialect>", "differential: the dialect both speak").choices([
+        "mi",
+        "binrpc",
+      ]).default("mi"),
+    )
+    .option("--methods <list>", "differential, binrpc: methods to call [default: core.echo]")
     .option("--rate <r>", "live: at most R requests per second")
     .option("--timeout <duration>", "live: a request unanswered this long is a hang", "2s")
     .option("--probe <command>", "live: liveness probe, a command name or a request", "which")
@@ -341,12 +457,14 @@ export function fuzzCommand(io: Io, status: { code: number }, seams: FuzzSeams =
     .addHelpText(
       "after",
       `
-Exit status: 0 nothing found, 1 a mismatch, failure, hang, malformed reply or crash, 2 usage error.
+Exit status: 0 nothing found, 1 a mismatch, failure, hang, malformed reply or crash, 2 usage
+error, 128+N stopped by signal N (130 for Ctrl-C) with nothing found so far.
 
 Examples:
   $ midgram fuzz testdata/                          # golden cases
   $ midgram fuzz --generate 100000 --seed 7 --save found/
-  $ midgram fuzz --target /run/opensips/mi.sock --time 60 --rate 500`,
+  $ midgram fuzz --target /run/opensips/mi.sock --time 60 --rate 500
+  $ midgram fuzz --diff /run/kamailio/kamailio_ctl --target /tmp/midgram.sock --dialect binrpc --generate 500`,
     )
     .action(async (dirs: string[], options: FuzzOptions, command: Command) => {
       const color = command.optsWithGlobals().color ?? "auto";

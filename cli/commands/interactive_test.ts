@@ -38,7 +38,13 @@ test("send with no command on a terminal opens a prompt with completion and hist
     };
     const running = cli(["send", "-s", socket], io);
     const until = async (text: string) => {
-      for (let i = 0; i < 300 && !screen.includes(text) && !io.out().includes(text); i++) {
+      const limit = Date.now() + 10_000;
+      while (!screen.includes(text) && !io.out().includes(text)) {
+        if (Date.now() > limit) {
+          input.end(); // ends the prompt, so the command returns
+          await running.catch(() => {});
+          assert.fail(`${JSON.stringify(text)} never appeared in 10 s; screen: ${screen}`);
+        }
         await new Promise((r) => setTimeout(r, 10));
       }
     };

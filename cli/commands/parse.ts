@@ -16,7 +16,8 @@ import type { Io } from "../io.ts";
 /** Options of `midgram parse`, as commander hands them over. */
 export interface ParseOptions {
   strict?: boolean;
-  ext: string[];
+  /** File endings looked for in directories (default `.mi`). */
+  ext?: string[];
   format: "text" | "json" | "github";
   print?: boolean;
   maxWarnings?: number;
@@ -60,7 +61,9 @@ function githubEscape(text: string, property: boolean): string {
 /** Checks every file and reports; returns the exit status. */
 export async function runParse(paths: string[], options: ParseOptions, io: Io): Promise<number> {
   const mode: ParseMode = options.strict ? "strict" : "compat";
-  const extensions = options.ext.map((e) => (e.startsWith(".") || e === "" ? e : `.${e}`));
+  const extensions = (options.ext ?? [".mi"]).map((
+    e,
+  ) => (e.startsWith(".") || e === "" ? e : `.${e}`));
   if (paths.length === 0 && io.stdinIsTTY) {
     throw new MidgramError(
       "usage",
@@ -119,6 +122,15 @@ export async function runParse(paths: string[], options: ParseOptions, io: Io): 
   flush();
   if (options.format === "json") io.stdout(JSON.stringify(reports, null, 2) + "\n");
 
+  if (inputs.length === 0) {
+    // Nothing was checked (an empty directory, or none with these endings): never pass silently.
+    io.stderr(
+      `${palette(options.color, io, "stderr").red("failed")}: no files checked: no ${
+        extensions.map((e) => `*${e}`).join(" or ")
+      } files in ${paths.map((p) => `"${p}"`).join(", ")}\n`,
+    );
+    return 1;
+  }
   const tooManyWarnings = (options.warningsAsErrors && warningCount > 0) ||
     (options.maxWarnings !== undefined && warningCount > options.maxWarnings);
   const summary = palette(options.color, io, "stderr");
@@ -146,6 +158,11 @@ function printRequest(name: string, request: MiRequest): string {
     lines.push(`  ${i + 1}. ${parts.join(" ")}\n`);
   });
   return lines.join("");
+}
+
+/** `--ext` takes one value per flag (so it never swallows a path); the flags add up. */
+function collectExtension(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function parseCount(text: string): number {
@@ -180,19 +197,28 @@ export function parseCommand(io: Io, status: { code: number }): Command {
     )
     .argument("[path...]", "request files, directories (walked for --ext files), or - for stdin")
     .option("--strict", "follow the documented grammar; report what only the real parser tolerates")
-    .option("--ext <ext...>", "file endings looked for in directories", [".mi"])
+    .option(
+      "--ext <ext>",
+      "a file ending looked for in directories; repeat the flag for more [default: .mi]",
+      collectExtension,
+    )
     .addOption(
       new Option("--format <format>", "output format").choices(["text", "json", "github"])
         .default("text"),
     )
     .option("--print", "print each parsed request")
-    .option("--max-warnings <n>", "fail when there are more warnings than this", parseCount)
-    .option("--warnings-as-errors", "fail on any warning")
+    .addOption(
+      new Option("--max-warnings <n>", "fail when there are more warnings than this")
+        .argParser(parseCount).conflicts("warningsAsErrors"),
+    )
+    .addOption(
+      new Option("--warnings-as-errors", "fail on any warning").conflicts("maxWarnings"),
+    )
     .addHelpText(
       "after",
       `
-Exit status: 0 every file valid, 1 a file is invalid (or the warning policy failed),
-2 usage error (unknown option, unreadable path).
+Exit status: 0 every file valid, 1 a file is invalid, the warning policy failed or no file
+was found to check, 2 usage error (unknown option, conflicting options, unreadable path).
 
 Examples:
   $ midgram parse requests/                      # every *.mi file below requests/

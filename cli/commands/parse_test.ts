@@ -48,7 +48,7 @@ test("parse walks only files with the chosen endings", async () => {
     assert.equal(await cli(["parse", dir], io), 0);
     assert.match(io.err(), /1 file checked/);
     const io2 = captureIo();
-    assert.equal(await cli(["parse", "--ext", "req", "mi", "--", dir], io2), 1);
+    assert.equal(await cli(["parse", "--ext", "req", "--ext", "mi", dir], io2), 1);
     assert.match(io2.err(), /2 files checked, 1 invalid/);
   } finally {
     rmSync(dir, { recursive: true });
@@ -135,4 +135,55 @@ test("parse exits 2 naming an unreadable path or an unknown option", async () =>
   assert.equal(await cli(["parse", "--strikt", "-"], typo), 2);
   assert.match(typo.err(), /--strict/);
   assert.equal(typo.out(), "");
+});
+
+test("parse --ext takes one value per flag and never swallows the path after it", async () => {
+  const dir = tree({ "a.txt": ":version:\n", "b.mi": ':x:\nbad"\n' });
+  try {
+    const io = captureIo();
+    assert.equal(await cli(["parse", "--ext", ".txt", dir], io), 0);
+    assert.match(io.err(), /^ok: 1 file checked/);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("parse refuses --max-warnings with --warnings-as-errors with exit 2", async () => {
+  const dir = tree({ "a.mi": ":version:\n" });
+  try {
+    for (
+      const args of [
+        ["--max-warnings", "0", "--warnings-as-errors"],
+        ["--warnings-as-errors", "--max-warnings", "3"],
+      ]
+    ) {
+      const io = captureIo();
+      assert.equal(await cli(["parse", ...args, dir], io), 2);
+      assert.match(io.err(), /cannot be used with/);
+    }
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("parse of a folder with no request files says nothing was checked and exits 1", async () => {
+  const dir = tree({ "notes.txt": "x" });
+  try {
+    const io = captureIo();
+    assert.equal(await cli(["parse", dir], io), 1);
+    assert.equal(io.err(), `failed: no files checked: no *.mi files in "${dir}"\n`);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("send -f DIR says that the path is a directory", async () => {
+  const dir = tree({ "a.mi": ":version:\n" });
+  try {
+    const io = captureIo();
+    assert.equal(await cli(["send", "-s", join(dir, "none.sock"), "-f", dir], io), 2);
+    assert.equal(io.err(), `midgram: Cannot read "${dir}": is a directory\n`);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
 });

@@ -18,7 +18,8 @@ export const BINARY = `${ROOT}dist/midgram`;
 export function launcher(runtime: Runtime): [string, string[]] {
   switch (runtime) {
     case "node":
-      return ["node", ["--import", "tsx", `${ROOT}cli/bin.ts`]];
+      // tsx by path, so that the child may run in any directory.
+      return ["node", ["--import", `${ROOT}node_modules/tsx/dist/loader.mjs`, `${ROOT}cli/bin.ts`]];
     case "deno":
       return [DENO, [
         "run",
@@ -37,12 +38,12 @@ export function launcher(runtime: Runtime): [string, string[]] {
 export function run(
   runtime: Runtime,
   args: string[],
-  options: { input?: string | Uint8Array; env?: Record<string, string> } = {},
+  options: { input?: string | Uint8Array; env?: Record<string, string>; cwd?: string } = {},
 ): Promise<{ status: number | null; stdout: string; stderr: string }> {
   const [command, prefix] = launcher(runtime);
   return new Promise((resolve, reject) => {
     const child = spawn(command, [...prefix, ...args], {
-      cwd: ROOT,
+      cwd: options.cwd ?? ROOT,
       env: { ...process.env, MIDGRAM_CONFIG: "/dev/null", NO_COLOR: "1", ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
     });

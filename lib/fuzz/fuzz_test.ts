@@ -11,14 +11,19 @@ import { createMemoryTransport } from "../transport/memory.ts";
 import { runFuzz } from "../../cli/commands/fuzz.ts";
 import { captureIo } from "../../cli/io.ts";
 
-test("runGenerative() finds no broken invariant in the real parser", () => {
-  const result = runGenerative({ runs: 3000, seed: 11 });
+test("runGenerative() finds no broken invariant in the real parser", async () => {
+  const result = await runGenerative({ runs: 3000, seed: 11 });
   assert.equal(result.executed, 3000);
   assert.deepEqual(result.failures, []);
 });
 
-test("runGenerative() catches and shrinks the planted parser bug", () => {
-  const result = runGenerative({ runs: 20000, seed: 5, timeMs: 20_000, analyze: brokenAnalyzer });
+test("runGenerative() catches and shrinks the planted parser bug", async () => {
+  const result = await runGenerative({
+    runs: 20000,
+    seed: 5,
+    timeMs: 20_000,
+    analyze: brokenAnalyzer,
+  });
   assert.equal(result.failures.length, 1, "the planted bug is found");
   const [failure] = result.failures;
   assert.equal(failure.kind, "request");
@@ -26,7 +31,12 @@ test("runGenerative() catches and shrinks the planted parser bug", () => {
   assert.ok(checkRequest(failure.input!, brokenAnalyzer) !== null, "the shrunk case still fails");
   assert.equal(checkRequest(failure.input!), null, "the real parser passes it");
   // The printed seed replays the same failure.
-  const again = runGenerative({ runs: 20000, seed: 5, timeMs: 20_000, analyze: brokenAnalyzer });
+  const again = await runGenerative({
+    runs: 20000,
+    seed: 5,
+    timeMs: 20_000,
+    analyze: brokenAnalyzer,
+  });
   assert.deepEqual(again.failures[0].input, failure.input);
 });
 

@@ -50,24 +50,38 @@ export interface GenerativeResult {
   interrupted: boolean;
 }
 
+/** How often the loop gives the event loop a turn (signals, timers), in ms. */
+const YIELD_EVERY_MS = 50;
+
 /**
  * Runs the request invariants, then the reply invariants, on generated and
  * mutated inputs.
  *
+ * The loop gives the event loop a turn every 50 ms, so a signal (Ctrl-C,
+ * SIGTERM) is seen at once: when `signal` aborts, the run stops within that
+ * time and the summary so far is returned (a failure found but not yet shrunk
+ * is returned as found).
+ *
  * @example
  * ```ts
  * import { runGenerative } from "./generative.ts";
- * const result = runGenerative({ runs: 1000, seed: 42 });
+ * const result = await runGenerative({ runs: 1000, seed: 42 });
  * console.log(result.executed, result.failures.length);
  * ```
  */
-export function runGenerative(options: GenerativeOptions): GenerativeResult {
+export async function runGenerative(options: GenerativeOptions): Promise<GenerativeResult> {
   const analyze = options.analyze ?? analyzeRequest;
   const started = performance.now();
   const deadline = options.timeMs === undefined ? Infinity : started + options.timeMs;
   let executed = 0;
   let interrupted = false;
   const failures: Failure[] = [];
+  let lastTurn = performance.now();
+  const turn = async () => {
+    if (performance.now() - lastTurn < YIELD_EVERY_MS) return;
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    lastTurn = performance.now();
+  };
   const tick = () => {
     executed++;
     if (executed % 500 === 0) options.onProgress?.(executed);
@@ -76,6 +90,17 @@ export function runGenerative(options: GenerativeOptions): GenerativeResult {
     if (options.signal?.aborted) interrupted = true;
     return interrupted || performance.now() > deadline;
   };
+  // An abort abandons fast-check's run where it is: its promise is left pending (nothing
+  // keeps the process alive for it) instead of generating and skipping the remaining inputs.
+  let removeAbortListener = () => {};
+  const aborted = new Promise<"aborted">((resolve) => {
+    const signal = options.signal;
+    if (!signal) return;
+    if (signal.aborted) return resolve("aborted");
+    const onAbort = () => resolve("aborted");
+    signal.addEventListener("abort", onAbort, { once: true });
+    removeAbortListener = () => signal.removeEventListener("abort", onAbort);
+  });
   const requestRuns = Math.max(1, Math.ceil(options.runs * 0.8));
   const parameters = (runs: number) => ({
     numRuns: runs,
@@ -85,51 +110,97 @@ export function runGenerative(options: GenerativeOptions): GenerativeResult {
       : undefined,
     markInterruptAsFailure: false,
   });
-  let shrinking = false;
-  const requests = fc.check(
-    fc.property(fuzzInput(options.corpus), (bytes) => {
-      if (!shrinking) tick();
-      if (!shrinking && stopNow()) fc.pre(false);
-      const violation = checkRequest(bytes, analyze);
-      if (violation) shrinking = true;
-      return violation === null;
-    }),
-    parameters(requestRuns),
-  );
-  if (requests.failed && requests.counterexample) {
-    const [input] = requests.counterexample;
-    failures.push({
-      kind: "request",
-      input,
-      violation: checkRequest(input, analyze) ??
-        { invariant: "unknown", message: String(requests.errorInstance) },
-      seed: requests.seed,
-      path: requests.counterexamplePath ?? "",
-    });
-  }
-  if (!stopNow()) {
-    shrinking = false;
-    const replies = fc.check(
-      fc.property(replyArbitrary, (reply) => {
-        if (!shrinking) tick();
-        if (!shrinking && stopNow()) fc.pre(false);
-        const violation = checkReply(reply);
-        if (violation) shrinking = true;
-        return violation === null;
-      }),
-      parameters(Math.max(1, options.runs - requestRuns)),
-    );
-    if (replies.failed && replies.counterexample) {
-      const [reply] = replies.counterexample;
+  try {
+    let shrinking = false;
+    let firstFailing: Uint8Array | null = null;
+    const requests = await Promise.race([
+      fc.check(
+        fc.asyncProperty(fuzzInput(options.corpus), async (bytes) => {
+          await turn();
+          if (options.signal?.aborted) return new Promise<boolean>(() => {}); // abandoned
+          if (!shrinking) tick();
+          if (!shrinking && stopNow()) fc.pre(false);
+          const violation = checkRequest(bytes, analyze);
+          if (violation && !shrinking) {
+            shrinking = true;
+            firstFailing = bytes;
+          }
+          return violation === null;
+        }),
+        parameters(requestRuns),
+      ),
+      aborted,
+    ]);
+    if (requests === "aborted") {
+      interrupted = true;
+      const input: Uint8Array | null = firstFailing;
+      if (input !== null) {
+        failures.push({
+          kind: "request",
+          input,
+          violation: checkRequest(input, analyze)!,
+          seed: options.seed,
+          path: "",
+        });
+      }
+    } else if (requests.failed && requests.counterexample) {
+      const [input] = requests.counterexample;
       failures.push({
-        kind: "reply",
-        reply,
-        violation: checkReply(reply) ??
-          { invariant: "unknown", message: String(replies.errorInstance) },
-        seed: replies.seed,
-        path: replies.counterexamplePath ?? "",
+        kind: "request",
+        input,
+        violation: checkRequest(input, analyze) ??
+          { invariant: "unknown", message: String(requests.errorInstance) },
+        seed: requests.seed,
+        path: requests.counterexamplePath ?? "",
       });
     }
+    if (!stopNow()) {
+      shrinking = false;
+      let firstReply: MiReply | null = null;
+      const replies = await Promise.race([
+        fc.check(
+          fc.asyncProperty(replyArbitrary, async (reply) => {
+            await turn();
+            if (options.signal?.aborted) return new Promise<boolean>(() => {});
+            if (!shrinking) tick();
+            if (!shrinking && stopNow()) fc.pre(false);
+            const violation = checkReply(reply);
+            if (violation && !shrinking) {
+              shrinking = true;
+              firstReply = reply;
+            }
+            return violation === null;
+          }),
+          parameters(Math.max(1, options.runs - requestRuns)),
+        ),
+        aborted,
+      ]);
+      if (replies === "aborted") {
+        interrupted = true;
+        const reply: MiReply | null = firstReply;
+        if (reply !== null) {
+          failures.push({
+            kind: "reply",
+            reply,
+            violation: checkReply(reply)!,
+            seed: options.seed,
+            path: "",
+          });
+        }
+      } else if (replies.failed && replies.counterexample) {
+        const [reply] = replies.counterexample;
+        failures.push({
+          kind: "reply",
+          reply,
+          violation: checkReply(reply) ??
+            { invariant: "unknown", message: String(replies.errorInstance) },
+          seed: replies.seed,
+          path: replies.counterexamplePath ?? "",
+        });
+      }
+    }
+  } finally {
+    removeAbortListener();
   }
   return { executed, seconds: (performance.now() - started) / 1000, failures, interrupted };
 }

@@ -29,6 +29,12 @@ export interface LiveOptions {
   probe?: Uint8Array;
   /** Probe after this many inputs (and after every hang). Default 100. */
   probeEvery?: number;
+  /**
+   * Waits between the liveness probes that must all fail before the target is
+   * declared crashed (it may just be busy). Default 250, 500, 1000, 2000 ms:
+   * five probes over about 4 s plus their timeouts.
+   */
+  probeBackoffMs?: readonly number[];
   seed: number;
   corpus?: Uint8Array[];
   /** The reply indent of the server. */
@@ -44,8 +50,20 @@ export interface LiveResult {
   answered: number;
   hangs: Uint8Array[];
   malformed: { input: Uint8Array; reply: Uint8Array; why: string }[];
-  /** Set when the probe stopped answering: the inputs sent since the last good probe. */
-  crash: { inputs: Uint8Array[]; why: string } | null;
+  /**
+   * Set when the target crashed: the inputs sent since the last good probe.
+   * `gone`: nothing serves the address any more (connection refused, no such
+   * socket), which is certain; `unresponsive`: every probe over the back-off
+   * failed (no reply, or its socket stayed full).
+   */
+  crash: { inputs: Uint8Array[]; why: string; kind: "gone" | "unresponsive" } | null;
+  /**
+   * Inputs that were not sent, never blamed on the target: `tooLarge`, more
+   * than the transport carries in one datagram (65507 bytes over UDP/IPv4,
+   * 65527 over IPv6, or EMSGSIZE); `busy`, the target's socket stayed full
+   * for the whole timeout (reported, not a hang: the server never got it).
+   */
+  notSent: { tooLarge: number; busy: number };
   /** Latency percentiles in ms of answered requests. */
   latency: { p50: number; p90: number; p99: number } | null;
   interrupted: boolean;
@@ -75,9 +93,12 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     hangs: [],
     malformed: [],
     crash: null,
+    notSent: { tooLarge: 0, busy: 0 },
     latency: null,
     interrupted: false,
   };
+  const carries = maxDatagram(options.target);
+  const backoff = options.probeBackoffMs ?? [250, 500, 1000, 2000];
   const ask = (bytes: Uint8Array) =>
     sendRequest(options.target, bytes, {
       transport: options.transport,
@@ -85,16 +106,40 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
       indent: options.indent,
       allowOversize: true,
     });
-  const alive = async (): Promise<string | null> => {
+  /** One probe: null when it answers, else why not and whether the target is certainly gone. */
+  const probeOnce = async (): Promise<{ why: string; gone: boolean } | null> => {
     try {
       await ask(probe);
       return null;
     } catch (error) {
-      return error instanceof Error ? error.message : String(error);
+      return { why: messageOf(error), gone: isGone(error) };
     }
   };
-  const first = await alive();
-  if (first !== null) throw new Error(`The probe gets no answer before fuzzing starts: ${first}`);
+  /** Probes with back-off: a crash only when the target is gone or stays unresponsive. */
+  const alive = async (): Promise<LiveResult["crash"] & object | null> => {
+    let down = await probeOnce();
+    const started = performance.now();
+    for (const wait of backoff) {
+      if (down === null) return null;
+      if (down.gone) return { inputs: [], why: `the server is gone: ${down.why}`, kind: "gone" };
+      if (options.signal?.aborted) return null;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+      down = await probeOnce();
+    }
+    if (down === null) return null;
+    const seconds = ((performance.now() - started) / 1000).toFixed(1);
+    return {
+      inputs: [],
+      why: down.gone
+        ? `the server is gone: ${down.why}`
+        : `unresponsive to ${backoff.length + 1} probes over ${seconds} s: ${down.why}`,
+      kind: down.gone ? "gone" : "unresponsive",
+    };
+  };
+  const first = await probeOnce();
+  if (first !== null) {
+    throw new Error(`The probe gets no answer before fuzzing starts: ${first.why}`);
+  }
   const arbitrary = fuzzInput(options.corpus);
   let sinceProbe: Uint8Array[] = [];
   let batch = 0;
@@ -108,6 +153,11 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
         break outer;
       }
       if (input.length === 0) continue; // an empty datagram gets no reply, by design
+      if (input.length > carries) {
+        // The transport cannot carry it: never sent, never blamed on the target.
+        result.notSent.tooLarge++;
+        continue;
+      }
       result.executed++;
       sinceProbe.push(input);
       const t0 = performance.now();
@@ -126,20 +176,28 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
           }
         }
       } catch (error) {
-        if (errorCodeOf(error) !== "timeout") {
-          result.crash = {
-            inputs: sinceProbe,
-            why: error instanceof Error ? error.message : String(error),
-          };
-          break outer;
+        if (isTooLarge(error)) {
+          result.executed--;
+          sinceProbe.pop();
+          result.notSent.tooLarge++;
+        } else if (isSendTimeout(error)) {
+          // The socket stayed full: the server never got it. Busy or dead: the probes tell.
+          result.executed--;
+          sinceProbe.pop();
+          result.notSent.busy++;
+          hung = true;
+        } else if (errorCodeOf(error) === "timeout") {
+          hung = true;
+          result.hangs.push(input);
+        } else {
+          // Refused, no such socket, …: let the probes decide (gone, or a passing fault).
+          hung = true;
         }
-        hung = true;
-        result.hangs.push(input);
       }
       if (hung || sinceProbe.length >= probeEvery) {
         const down = await alive();
         if (down !== null) {
-          result.crash = { inputs: sinceProbe, why: down };
+          result.crash = { ...down, inputs: sinceProbe };
           break outer;
         }
         sinceProbe = [];
@@ -154,7 +212,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
   }
   if (result.crash === null && !result.interrupted && sinceProbe.length > 0) {
     const down = await alive();
-    if (down !== null) result.crash = { inputs: sinceProbe, why: down };
+    if (down !== null) result.crash = { ...down, inputs: sinceProbe };
   }
   result.seconds = (performance.now() - started) / 1000;
   latencies.sort((a, b) => a - b);
@@ -164,4 +222,31 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     result.latency = { p50: at(0.5), p90: at(0.9), p99: at(0.99) };
   }
   return result;
+}
+
+/** The largest datagram the target's transport carries: a UDP payload's limit, else unbounded. */
+export function maxDatagram(target: Address): number {
+  if (target.kind !== "udp") return Infinity; // UNIX: the kernel says EMSGSIZE if it must
+  return target.host.includes(":") ? 65527 : 65507;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The datagram was too large for the socket (EMSGSIZE): the sender's limit, not the target's fault. */
+function isTooLarge(error: unknown): boolean {
+  const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
+  return cause?.code === "EMSGSIZE" || /message too (large|long)|EMSGSIZE/i.test(messageOf(error));
+}
+
+/** The send itself timed out: the target's socket stayed full. */
+function isSendTimeout(error: unknown): boolean {
+  return errorCodeOf(error) === "timeout" && /stayed full/.test(messageOf(error));
+}
+
+/** Nothing serves the address any more: certain, no need to wait. */
+function isGone(error: unknown): boolean {
+  const code = errorCodeOf(error);
+  return code === "connection-refused" || code === "not-found";
 }

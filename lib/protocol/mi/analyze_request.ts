@@ -62,6 +62,7 @@ const MESSAGES: Record<DiagnosticCode, string> = {
   "cr-at-end-of-line": "CR at the end of the line is trimmed",
   "cr-in-text": "CR inside an unquoted name or value",
   "missing-final-newline": "the last argument has no final newline",
+  "empty-argument": "'::' alone: an argument needs a name or a value",
   "empty-quoted-value":
     "'\"\"' is not an empty value to the real parser: the second quote is content",
   "escaped-quote-after-opening-quote":
@@ -181,6 +182,16 @@ function decode(bytes: Uint8Array, from: number, to: number): string {
   return utf8.decode(bytes.subarray(from, to));
 }
 
+/**
+ * A line that is only `::` (empty name, empty unquoted value): OpenSIPS 2.4.11
+ * answers `400 parse_error` (observed on the real server), although `::value`
+ * and `name::` are accepted.
+ */
+function emptyArgument(s: number, lineEnd: number, out: Collector): NodeResult {
+  out.add("empty-argument", s);
+  return { arg: null, next: lineEnd, newline: false };
+}
+
 /** A line that does not start with a quote: `name::value`, `name::"quoted"`, `name::` or `value`. */
 function parseUnquotedLine(bytes: Uint8Array, s: number, out: Collector): NodeResult {
   const end = bytes.length;
@@ -221,6 +232,7 @@ function parseUnquotedLine(bytes: Uint8Array, s: number, out: Collector): NodeRe
   while (q < end && SPACE[bytes[q]]) {
     if (bytes[q] === NL) {
       trailing(bytes, valueSpaceStart, q, out);
+      if (name === "") return emptyArgument(s, q, out);
       return { arg: { name, value: "" }, next: q + 1, newline: true };
     }
     q++;
@@ -228,6 +240,7 @@ function parseUnquotedLine(bytes: Uint8Array, s: number, out: Collector): NodeRe
   if (q === end) {
     // A final `name::` with no newline: an empty value (PROTOCOL §7).
     trailing(bytes, valueSpaceStart, q, out);
+    if (name === "") return emptyArgument(s, q, out);
     return { arg: { name, value: "" }, next: q, newline: false };
   }
   if (q > valueSpaceStart) out.add("whitespace-after-separator", valueSpaceStart);

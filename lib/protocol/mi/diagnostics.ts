@@ -32,6 +32,10 @@ export const DIAGNOSTIC_CODES = {
   "invalid-command-name": ["error", "the command name holds white space or control characters"],
   "quote-in-name": ["error", "a '\"' inside an argument name"],
   "quote-in-value": ["error", "a '\"' inside an unquoted value"],
+  "empty-argument": [
+    "error",
+    "an argument line that is only '::' (empty name and empty value): OpenSIPS 2.4 answers 400 parse_error",
+  ],
   "unterminated-quoted-value": ["error", "no closing '\"' for a quoted value"],
   "text-after-closing-quote": ["error", "something other than white space after a closing quote"],
   "request-too-large": ["error", "the request is over the 65457-byte limit"],

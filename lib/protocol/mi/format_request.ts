@@ -71,6 +71,9 @@ export function formatRequest(command: string, args: readonly MiArgument[]): str
     if (name.includes("\n") || name.includes("\r")) refuse(what, "a name cannot hold a line break");
     if (name.includes("\0")) refuse(what, "a name cannot hold a NUL byte");
     if (EDGE_SPACE.test(name)) refuse(what, "a name cannot start or end with white space");
+    if (name === "" && (value === null || value === "")) {
+      refuse(what, "'::' alone (empty name and value) is a parse error to the real server");
+    }
     lines.push(
       name,
       "::",
