@@ -25,8 +25,9 @@ export interface Io {
   /** The environment (`MIDGRAM_SOCKET`, `NO_COLOR`, …). */
   env: Record<string, string | undefined>;
   /**
-   * Resolves when the user asks to stop (SIGINT, SIGTERM); commands that run
-   * until stopped (serve, watch, fuzz) wait on it.
+   * Aborted when the user asks to stop (SIGINT, SIGTERM, SIGHUP, SIGQUIT),
+   * with the signal's number as the reason; commands that run until stopped
+   * (serve, watch, fuzz) wait on it and exit 128+N.
    */
   interrupted: AbortSignal;
   /** The runtime's sockets, handed to every server and client the command makes. */

@@ -16,7 +16,7 @@ test("the README's exit-status table is EXIT_STATUSES, row for row", () => {
 });
 
 test("every subcommand's --help shows the same exit-status table", async () => {
-  for (const command of ["send", "serve", "doctor", "exporter"]) {
+  for (const command of ["send", "serve", "doctor", "exporter", "parse", "fuzz"]) {
     const io = captureIo();
     assert.equal(await cli([command, "--help"], io), 0);
     assert.ok(io.out().includes(exitStatusHelp()), `${command} --help`);

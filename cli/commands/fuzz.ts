@@ -10,7 +10,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { Command, Option } from "commander";
 import { parseDuration } from "../../lib/duration.ts";
-import { EXIT, MidgramError } from "../../lib/errors.ts";
+import { EXIT, exitStatusHelp, MidgramError } from "../../lib/errors.ts";
 import { type Failure, runGenerative } from "../../lib/fuzz/generative.ts";
 import { compareServerCase, goldenServer } from "../../lib/fuzz/golden.ts";
 import type { Analyzer } from "../../lib/fuzz/invariants.ts";
@@ -457,8 +457,9 @@ export function fuzzCommand(io: Io, status: { code: number }, seams: FuzzSeams =
     .addHelpText(
       "after",
       `
-Exit status: 0 nothing found, 1 a mismatch, failure, hang, malformed reply or crash, 2 usage
-error, 128+N stopped by signal N (130 for Ctrl-C) with nothing found so far.
+Exit status:
+${exitStatusHelp()}
+Here 1 means a mismatch, failure, hang, malformed reply, difference or crash.
 
 Examples:
   $ midgram fuzz testdata/                          # golden cases

@@ -8,7 +8,7 @@ import { Command, Option } from "commander";
 import { analyzeRequest } from "../../lib/protocol/mi/analyze_request.ts";
 import type { Diagnostic } from "../../lib/protocol/mi/diagnostics.ts";
 import type { MiRequest, ParseMode } from "../../lib/protocol/mi/types.ts";
-import { MidgramError } from "../../lib/errors.ts";
+import { exitStatusHelp, MidgramError } from "../../lib/errors.ts";
 import { type ColorWhen, palette } from "../_color.ts";
 import { expandPaths, type InputFile, readInput } from "../_files.ts";
 import type { Io } from "../io.ts";
@@ -217,8 +217,9 @@ export function parseCommand(io: Io, status: { code: number }): Command {
     .addHelpText(
       "after",
       `
-Exit status: 0 every file valid, 1 a file is invalid, the warning policy failed or no file
-was found to check, 2 usage error (unknown option, conflicting options, unreadable path).
+Exit status:
+${exitStatusHelp()}
+Here 1 means a file is invalid, the warning policy failed, or no file was found.
 
 Examples:
   $ midgram parse requests/                      # every *.mi file below requests/

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import { Command, Option } from "commander";
 import { parseDuration } from "../../lib/duration.ts";
-import { exitStatusHelp, MidgramError } from "../../lib/errors.ts";
+import { EXIT, exitStatusHelp, MidgramError } from "../../lib/errors.ts";
 import type { DialectName } from "../../lib/protocol/dialect.ts";
 import { parseSocketSpec, type SocketSpec } from "../../lib/socket_spec.ts";
 import { isLoopback } from "../../lib/server/_cidr.ts";
@@ -201,7 +201,9 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
       );
     }
     logger.log("info", "stopping");
-    return 0;
+    // Stopped by a signal: 128+N, as every catchable stop signal ends midgram.
+    const reason = io.interrupted.reason;
+    return io.interrupted.aborted && typeof reason === "number" ? EXIT.signal + reason : 0;
   } finally {
     io.interrupted.removeEventListener("abort", onInterrupt);
     await metrics?.close();

@@ -94,7 +94,7 @@ export function startServer(
   const exited = new Promise<number | null>((resolve) =>
     child.on(
       "exit",
-      (code, signal) => resolve(code ?? (misreports && signal === "SIGTERM" ? 0 : null)),
+      (code, signal) => resolve(code ?? (misreports && signal === "SIGTERM" ? 143 : null)),
     )
   );
   return new Promise((resolve, reject) => {

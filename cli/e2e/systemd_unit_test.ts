@@ -33,7 +33,7 @@ test("the systemd unit's ExecStart runs the binary as written (paths moved to a 
   const exited = new Promise<number | null>((resolve) =>
     child.on(
       "exit",
-      (code, signal) => resolve(code ?? (signal === "SIGTERM" && "Deno" in globalThis ? 0 : null)),
+      (code, signal) => resolve(code ?? (signal === "SIGTERM" && "Deno" in globalThis ? 143 : null)),
     )
   );
   try {
@@ -54,7 +54,7 @@ test("the systemd unit's ExecStart runs the binary as written (paths moved to a 
     });
     assert.equal(kill.text, "500 command not available\n");
     child.kill("SIGTERM");
-    assert.equal(await exited, 0);
+    assert.equal(await exited, 143, "128+15: stopped cleanly by SIGTERM");
     assert.equal(existsSync(socket), false, "the socket file is removed on stop");
     for (const l of stderr.trim().split("\n").filter(Boolean)) {
       assert.doesNotThrow(() => JSON.parse(l), l);

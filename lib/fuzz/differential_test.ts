@@ -7,6 +7,7 @@ import process from "node:process";
 import { runDifferential } from "./differential.ts";
 import { createServer } from "../server/server.ts";
 import { defaultTransport } from "../transport/open.ts";
+import type { Address } from "../transport/types.ts";
 import { runFuzz } from "../../cli/commands/fuzz.ts";
 import { captureIo } from "../../cli/io.ts";
 import { formatAddress } from "../transport/address.ts";
@@ -45,8 +46,8 @@ test(`runDifferential() reports a planted deviation over real sockets, shrunk ($
       dialect: "binrpc",
     });
     const result = await runDifferential({
-      ours,
-      reference: ref,
+      ours: ours as Address,
+      reference: ref as Address,
       transport,
       dialect: "binrpc",
       runs: 300,
@@ -107,7 +108,7 @@ test(
         dialect: "binrpc",
       });
       const result = await runDifferential({
-        ours,
+        ours: ours as Address,
         reference: { kind: "unix", path: join(RUNDIR!, "ctld.sock") },
         transport,
         dialect: "binrpc",

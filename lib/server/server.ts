@@ -127,6 +127,7 @@ export interface MiServer {
    * Binds a socket (UNIX datagram or stream, UDP, TCP, a FIFO, or an HTTP
    * URL) and serves it; returns the bound address (the real port for port 0).
    */
+  listen<T extends AnyAddress>(address: T, options?: ListenOptions): Promise<T>;
   listen(address: AnyAddress | string, options?: ListenOptions): Promise<AnyAddress>;
   /** The addresses served now. */
   addresses(): AnyAddress[];
@@ -441,6 +442,8 @@ class Server implements MiServer, BuiltinHost {
     return binding;
   }
 
+  listen<T extends AnyAddress>(address: T, options?: ListenOptions): Promise<T>;
+  listen(address: AnyAddress | string, options?: ListenOptions): Promise<AnyAddress>;
   async listen(address: AnyAddress | string, options: ListenOptions = {}): Promise<AnyAddress> {
     if (this.closed) throw new MidgramError("closed", "The server is closed");
     const { dialect, flavour, ...bind } = options;

@@ -294,10 +294,10 @@ export function createDenoTransport(): Transport {
         await removeDir(dir);
         throw error;
       }
-      return new DenoSocket(address, socket, async () => {
-        await removeSocketFile(file);
-        await removeDir(dir);
-      }, { conn: waker, path });
+      // The waker only sends: its file can go at once (datagrams from it still
+      // carry its path), so even a server killed without close() leaves nothing.
+      await removeDir(dir);
+      return new DenoSocket(address, socket, () => removeSocketFile(file), { conn: waker, path });
     },
     async connectable(peer: Address): Promise<DatagramSocket> {
       if (peer.kind === "udp") {
