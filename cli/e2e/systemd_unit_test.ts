@@ -33,7 +33,8 @@ test("the systemd unit's ExecStart runs the binary as written (paths moved to a 
   const exited = new Promise<number | null>((resolve) =>
     child.on(
       "exit",
-      (code, signal) => resolve(code ?? (signal === "SIGTERM" && "Deno" in globalThis ? 143 : null)),
+      (code, signal) =>
+        resolve(code ?? (signal === "SIGTERM" && "Deno" in globalThis ? 143 : null)),
     )
   );
   try {
