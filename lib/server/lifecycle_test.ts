@@ -193,3 +193,31 @@ test("cache_store is bounded: a full cache answers as the real servers do and me
   assert.equal(await ask(":cache_store:\nlocal\nk3\nv\n"), "200 OK\n\n");
   await server.close();
 });
+
+test("--allow over real UDP: a peer on 127.0.0.2 inside the range is answered, one on 127.0.0.1 is not", async () => {
+  const transport = defaultTransport();
+  const server = createServer({ transport, allow: ["127.0.0.2/32"], version: "t" });
+  const address = await server.listen("udp:127.0.0.1:0") as Address;
+  // Clients bound to each loopback address; a request after the refused one
+  // shows the refused one got no answer (replies come in order per peer).
+  const inside = await transport.bind({ kind: "udp", host: "127.0.0.2", port: 0 });
+  const outside = await transport.bind({ kind: "udp", host: "127.0.0.1", port: 0 });
+  try {
+    await outside.send(enc(":version:\n"), address);
+    await until(() => server.stats()["mi:denied"] === 1, "the refused datagram");
+    await inside.send(enc(":version:\n"), address);
+    const timer = new AbortController();
+    const t = setTimeout(() => timer.abort(new Error("no reply within 3 s")), 3000);
+    try {
+      const reply = await inside.receive(timer.signal);
+      assert.equal(dec(reply.data), "200 OK\nServer:: t\n\n");
+    } finally {
+      clearTimeout(t);
+    }
+    assert.equal(server.stats()["mi:requests"], 1, "only the allowed peer's request was handled");
+  } finally {
+    await inside.close();
+    await outside.close();
+    await server.close();
+  }
+});
