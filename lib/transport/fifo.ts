@@ -14,11 +14,12 @@
  */
 import { execFile } from "node:child_process";
 import { constants } from "node:fs";
-import { lstat, open, unlink } from "node:fs/promises";
+import { chmod, chown, lstat, open, unlink } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { MidgramError } from "../errors.ts";
 import { errnoName, osError } from "./_errors.ts";
+import { planReplyAccess } from "./_unix_path.ts";
 import type { FifoAddress } from "./types.ts";
 
 const { O_RDONLY, O_WRONLY, O_NONBLOCK, O_NOFOLLOW } = constants;
@@ -150,7 +151,10 @@ export interface FifoRequestOptions {
   replyDir: string;
   /** The reply FIFO's file name; default a unique `midgram_PID_RANDOM`. */
   replyName?: string;
-  /** Mode of the reply FIFO; default 0o622 (the server may run as another user). */
+  /**
+   * Mode of the reply FIFO. By default only the server FIFO's owner or group may
+   * write it (the same rules as for reply sockets; see the README's Security).
+   */
   mode?: number;
   /** Limit for the whole exchange, every step included. Default 2000. */
   timeoutMs?: number;
@@ -197,9 +201,19 @@ export async function fifoRequest(
       "timeout",
       `No reply from "fifo:${serverPath}" within ${timeoutMs} ms (${step})`,
     );
-  await mkfifo(replyPath, options.mode ?? 0o622);
+  // Who may write our reply: the server FIFO's owner or group only (as for
+  // reply sockets), so another local user cannot forge the reply. Made 0600
+  // first, then opened up to them.
+  const access = options.mode === undefined
+    ? await planReplyAccess({ kind: "unix", path: serverPath })
+    : null;
+  await mkfifo(replyPath, 0o600);
   let reader: FileHandle | null = null;
   try {
+    if (access) {
+      if (access.uid !== -1 || access.gid !== -1) await chown(replyPath, access.uid, access.gid);
+      await chmod(replyPath, access.socketMode);
+    } else await chmod(replyPath, options.mode!);
     reader = await openFifo(replyPath, O_RDONLY, "open");
     const writer = await openFifo(serverPath, O_WRONLY, "open");
     try {
