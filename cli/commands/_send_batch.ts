@@ -7,13 +7,13 @@
  */
 import { openSession } from "../../lib/client/call.ts";
 import { EXIT, MidgramError } from "../../lib/errors.ts";
-import { clientCodec } from "../../lib/protocol/dialects.ts";
 import type { SocketSpec } from "../../lib/socket_spec.ts";
 import { valueToJson } from "../../lib/protocol/value_json.ts";
 import type { Io } from "../io.ts";
 import { splitWords } from "./_interactive.ts";
 import { type OutputMode, renderReply } from "./_send_output.ts";
 import {
+  callOptions,
   classify,
   dialectOf,
   requestFor,
@@ -90,16 +90,7 @@ export async function runBatch(
     io.stderr(`midgram: ${(error as Error).message}\n`);
     return statusOf(error, io);
   }
-  const codec = clientCodec(found.dialect, { flavour: found.flavour, indent: settings.indent });
-  const session = openSession(found.address, {
-    transport: io.transport,
-    codec,
-    timeoutMs: settings.timeoutMs,
-    retries: settings.retries,
-    signal: io.interrupted,
-    flavour: found.flavour,
-    replyDir: options.replyDir,
-  });
+  const session = openSession(found.address, callOptions(io, found, settings, options));
   const render = { pretty: false, indent: unescapeIndent(options.indent ?? "\\t") };
   let worst = 0;
   try {

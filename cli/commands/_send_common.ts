@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { CallReply } from "../../lib/client/call.ts";
+import type { CallOptions, CallReply } from "../../lib/client/call.ts";
+import { clientCodec } from "../../lib/protocol/dialects.ts";
 import { detectDialect } from "../../lib/client/detect.ts";
 import { EXIT, exitCodeOf, MidgramError } from "../../lib/errors.ts";
 import type { DialectName } from "../../lib/protocol/dialect.ts";
@@ -173,4 +174,22 @@ export function classify(spec: SocketSpec, dialect: DialectName, reply: CallRepl
     };
   }
   return { spec, dialect, reply, exit: EXIT.ok };
+}
+
+/** The options of a call to a socket whose dialect is known. */
+export function callOptions(
+  io: Io,
+  found: { dialect: DialectName; flavour?: Flavour },
+  settings: { timeoutMs: number; retries: number; indent: string },
+  options: SendOptions,
+): CallOptions {
+  return {
+    transport: io.transport,
+    codec: clientCodec(found.dialect, { flavour: found.flavour, indent: settings.indent }),
+    timeoutMs: settings.timeoutMs,
+    retries: settings.retries,
+    signal: io.interrupted,
+    flavour: found.flavour,
+    replyDir: options.replyDir,
+  };
 }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { accessSync, constants, lstatSync, readFileSync, statSync } from "node:fs";
+import { accessSync, constants, lstatSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import process from "node:process";
 import { Command, Option } from "commander";
@@ -25,6 +25,7 @@ import {
   type SocketSpec,
 } from "../../lib/socket_spec.ts";
 import { formatAddress } from "../../lib/transport/address.ts";
+import { nameOf } from "../../lib/transport/names.ts";
 import type { Transport } from "../../lib/transport/types.ts";
 import { palette } from "../_color.ts";
 import { loadConfig } from "../_config_file.ts";
@@ -35,18 +36,6 @@ import { DEFAULT_SOCKET } from "./send.ts";
 export interface Finding {
   level: "ok" | "warn" | "fail";
   text: string;
-}
-
-function nameOf(kind: "passwd" | "group", id: number): string {
-  try {
-    for (const line of readFileSync(`/etc/${kind}`, "utf8").split("\n")) {
-      const f = line.split(":");
-      if (f.length >= 3 && Number(f[2]) === id) return f[0];
-    }
-  } catch {
-    // No database: show the number.
-  }
-  return String(id);
 }
 
 function unixFindings(path: string, kind: string): { findings: Finding[]; go: boolean } {

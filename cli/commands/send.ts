@@ -27,6 +27,7 @@ import { type OutputMode, renderReply } from "./_send_output.ts";
 import { runBatch } from "./_send_batch.ts";
 import {
   aliasOf,
+  callOptions,
   classify,
   dialectOf,
   type Outcome,
@@ -53,22 +54,13 @@ async function once(
   try {
     const found = await dialectOf(spec, io, settings.timeoutMs, options.quiet === true);
     dialect = found.dialect;
-    const codec = clientCodec(dialect, { flavour: found.flavour, indent: settings.indent });
     const request = requestFor(
       dialect,
       source,
       options,
       (message) => io.stderr(`midgram: warning: ${message}\n`),
     );
-    const reply = await call(found.address, request, {
-      transport: io.transport,
-      codec,
-      timeoutMs: settings.timeoutMs,
-      retries: settings.retries,
-      signal: io.interrupted,
-      flavour: found.flavour,
-      replyDir: options.replyDir,
-    });
+    const reply = await call(found.address, request, callOptions(io, found, settings, options));
     const format = aliasOf(dialect, source)?.format ?? undefined;
     return { ...classify(spec, dialect, reply), format };
   } catch (error) {

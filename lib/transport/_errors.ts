@@ -5,7 +5,8 @@
  *
  * @module
  */
-import { lstatSync, readFileSync, statSync } from "node:fs";
+import { lstatSync, statSync } from "node:fs";
+import { nameOf } from "./names.ts";
 import { type ErrorCode, MidgramError } from "../errors.ts";
 import { formatAddress } from "./address.ts";
 import type { AnyAddress } from "./types.ts";
@@ -226,18 +227,6 @@ export function unprovenSocketThere(path: string, errno: string): MidgramError {
     errno === "EACCES" || errno === "EPERM" ? "permission-denied" : "address-in-use",
     `Cannot bind "${path}": a socket is there and ${why}; refusing to replace it (remove it if no server uses it)`,
   );
-}
-
-function nameOf(kind: "passwd" | "group", id: number): string {
-  try {
-    for (const line of readFileSync(`/etc/${kind}`, "utf8").split("\n")) {
-      const f = line.split(":");
-      if (f.length >= 3 && Number(f[2]) === id) return f[0];
-    }
-  } catch {
-    // No database: the number.
-  }
-  return String(id);
 }
 
 /**
