@@ -41,6 +41,10 @@ function writeNode(node: MiNode, depth: number, indent: string, out: string[]): 
     line += ` ${attr.name}=${attr.value}`;
   }
   if (line === "") refuse("a node with no name, no value and no attributes would end the reply");
+  // An unnamed line must not read as a name, whatever its attributes add (`::` + ` a=`).
+  if (node.name === null && line.includes(":: ")) {
+    refuse(`the unnamed line ${JSON.stringify(line)} holds ':: ' and would read as a name`);
+  }
   if (indent !== "" && line.startsWith(indent)) {
     refuse(
       `the text ${JSON.stringify(line)} starts with the indent string and would read as deeper`,

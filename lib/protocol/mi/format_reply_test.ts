@@ -107,3 +107,16 @@ test("parseReply() splits attributes only when asked", () => {
     children: [],
   });
 });
+
+test("formatReply() refuses an unnamed value whose attributes make it read as a name (fuzz counterexample)", () => {
+  assert.throws(
+    () =>
+      formatReply({
+        code: 100,
+        reason: "",
+        nodes: [{ name: null, value: "::", attributes: [{ name: "A", value: "" }], children: [] }],
+        bare: false,
+      }),
+    /holds ':: ' and would read as a name/,
+  );
+});
