@@ -150,7 +150,8 @@ export function openSession(to: AnyAddress, options: CallOptions): Session {
   };
   return {
     async call(request: CallRequest): Promise<CallReply> {
-      const token = request instanceof Uint8Array ? undefined : codec.newToken();
+      // A request file keeps its own id or cookie: its reply is matched by it.
+      const token = request instanceof Uint8Array ? codec.tokenOf?.(request) : codec.newToken();
       const bytes = request instanceof Uint8Array
         ? request
         : codec.encodeRequest(request.method, request.params, token);

@@ -124,6 +124,12 @@ export interface ClientCodec {
   readonly maxRequest: number;
   /** A fresh token (JSON-RPC id, binrpc cookie) for one request. */
   newToken(): unknown;
+  /**
+   * The token of a request written elsewhere (a request file sent as it is):
+   * its JSON-RPC id or binrpc cookie; `undefined` when it has none to read,
+   * and then `decodeReply` takes any reply.
+   */
+  tokenOf?(request: Uint8Array): unknown;
   /** Writes a request. Throws `MidgramError` (`unrepresentable`, `request-too-large`). */
   encodeRequest(method: string, params: Params, token: unknown): Uint8Array;
   /**

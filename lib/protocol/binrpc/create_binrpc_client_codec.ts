@@ -69,6 +69,13 @@ export function createBinRpcClientCodec(): ClientCodec {
       }
       return packet;
     },
+    tokenOf(request: Uint8Array): unknown {
+      try {
+        return readPacket(request, { code: "request-syntax" }).cookie;
+      } catch {
+        return undefined;
+      }
+    },
     decodeReply(bytes: Uint8Array, token: unknown): ReplyOutcome {
       let packet;
       try {
@@ -81,12 +88,12 @@ export function createBinRpcClientCodec(): ClientCodec {
           if (bytes.length >= 2 + ll + cl) {
             let cookie = 0;
             for (let i = 0; i < cl; i++) cookie = cookie * 256 + bytes[2 + ll + i];
-            if (cookie !== Number(token) >>> 0) return { kind: "foreign" };
+            if (token !== undefined && cookie !== Number(token) >>> 0) return { kind: "foreign" };
           }
         }
         wrap(e);
       }
-      if (packet.cookie !== Number(token) >>> 0) return { kind: "foreign" };
+      if (token !== undefined && packet.cookie !== Number(token) >>> 0) return { kind: "foreign" };
       if (packet.type === "request") {
         throw new MidgramError("reply-syntax", "Cannot read binrpc reply: it is a request packet");
       }

@@ -93,6 +93,16 @@ export function createJsonRpcClientCodec(): ClientCodec {
       }
       return Uint8Array.from(out);
     },
+    tokenOf(request: Uint8Array): unknown {
+      try {
+        const id = (JSON.parse(new TextDecoder().decode(request)) as { id?: unknown }).id;
+        return typeof id === "string" || (typeof id === "number" && Number.isInteger(id))
+          ? id
+          : undefined;
+      } catch {
+        return undefined;
+      }
+    },
     decodeReply(bytes: Uint8Array, token: unknown): ReplyOutcome {
       const raw = /^([0-9]{3}) ([^\r\n]*)\r?\n?$/.exec(utf8.decode(bytes.subarray(0, 512)));
       if (raw && bytes.length < 512) {
@@ -123,7 +133,9 @@ export function createJsonRpcClientCodec(): ClientCodec {
         throw new MidgramError("reply-syntax", "Cannot parse reply: not a JSON object");
       }
       const id = getMember(root, "id")?.value;
-      if (id !== undefined && !sameId(id, token) && !unidentified(id)) return { kind: "foreign" };
+      if (token !== undefined && id !== undefined && !sameId(id, token) && !unidentified(id)) {
+        return { kind: "foreign" };
+      }
       const error = getMember(root, "error")?.value;
       if (error !== undefined) {
         const code = getMember(error, "code")?.value;
