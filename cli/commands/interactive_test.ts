@@ -55,13 +55,23 @@ test("send with no command on a terminal opens a prompt with completion and hist
     await until("Server:: midgram test");
     input.write('cache_fetch local "no such key"\r');
     await until("Value not found");
+    // Ctrl-C clears the line and stays at the prompt.
+    input.write("garbage typed");
+    input.write("\x03");
+    await until("^C");
+    input.write("pwd\r");
+    await until("WD::");
+    assert.doesNotMatch(io.out(), /garbage/);
+    // help METHOD asks the server.
+    input.write("help version\r");
+    await until("Help::");
     input.write("quit\r");
     assert.equal(await running, 0);
     assert.match(io.out(), /200 OK\nServer:: midgram test\n\n/);
     assert.match(io.out(), /200 OK\nValue not found\n\n/);
     assert.match(io.err(), /Connected to .*mi\.sock \(mi\): \d+ methods/);
     const history = readFileSync(join(dir, ".midgram_history"), "utf8");
-    assert.match(history, /^version\ncache_fetch local "no such key"\nquit\n$/);
+    assert.match(history, /^version\ncache_fetch local "no such key"\npwd\nhelp version\nquit\n$/);
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
