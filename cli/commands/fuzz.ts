@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { Command, Option } from "commander";
@@ -13,6 +13,13 @@ import { parseDuration } from "../../lib/duration.ts";
 import { EXIT, exitStatusHelp, MidgramError } from "../../lib/errors.ts";
 import { type Failure, runGenerative } from "../../lib/fuzz/generative.ts";
 import { compareServerCase, goldenServer } from "../../lib/fuzz/golden.ts";
+import {
+  compareRpcCase,
+  formatHex,
+  goldenRpcServer,
+  type RpcGoldenKind,
+} from "../../lib/fuzz/golden_rpc.ts";
+import { parseHex } from "../../lib/protocol/binrpc/testing/hex.ts";
 import type { Analyzer } from "../../lib/fuzz/invariants.ts";
 import { type LiveResult, runLive } from "../../lib/fuzz/live.ts";
 import { type Difference, runDifferential, UNKNOWN_METHOD } from "../../lib/fuzz/differential.ts";
@@ -107,40 +114,62 @@ function saveBytes(dir: string, name: string, bytes: Uint8Array, note: string, i
   return path;
 }
 
+/** The flavour of a JSON-RPC case: the folder it is in (`opensips/`, `kamailio/`), else opensips. */
+function flavourOf(path: string): "opensips" | "kamailio" {
+  return /(^|\/)kamailio\/[^/]*$/.test(path) ? "kamailio" : "opensips";
+}
+
+/** A `.json` that is a JSON-RPC case: not the expectation of a `.mi` case beside it. */
+function isJsonRpcCase(path: string): boolean {
+  const base = path.slice(0, -5);
+  return !existsSync(`${base}.mi`) &&
+    (existsSync(`${base}.reply`) || existsSync(`${base}.noreply`) ||
+      /(^|\/)(opensips|kamailio)\/[^/]*$/.test(path));
+}
+
 async function golden(dirs: string[], options: FuzzOptions, io: Io): Promise<number> {
-  const files = expandPaths(dirs, [".mi"]).filter((f) =>
+  const files = expandPaths(dirs, [".mi", ".json", ".req.hex"]).filter((f) =>
     !options.filter || f.path.includes(options.filter)
-  );
+  ).filter((f) => !f.path.endsWith(".json") || isJsonRpcCase(f.path));
   const color = palette(options.color ?? "auto", io, "stdout");
   const results: { path: string; ok: boolean; kind: string; diff: string }[] = [];
-  for (const { path } of files) {
-    const base = path.slice(0, -3);
-    const bytes = readFileSync(path);
-    if (
-      existsSync(`${base}.reply`) || (!existsSync(`${base}.json`) && /(^|\/)server\//.test(path))
-    ) {
-      const expectedPath = `${base}.reply`;
-      const expected = existsSync(expectedPath) ? readFileSync(expectedPath) : new Uint8Array();
-      const { ok, actual, diff } = await compareServerCase(goldenServer(), bytes, expected);
-      if (!ok && options.update) writeFileSync(expectedPath, actual);
-      results.push({
-        path,
-        ok: ok || !!options.update,
-        kind: "server",
-        diff: existsSync(expectedPath) || options.update ? diff : `missing ${expectedPath}`,
-      });
-    } else {
-      const expectedPath = `${base}.json`;
-      const expected = existsSync(expectedPath) ? readFileSync(expectedPath, "utf8") : "";
-      const { ok, actualJsonText, diff } = compareParseCase(bytes, expected);
-      if (!ok && options.update) writeFileSync(expectedPath, actualJsonText);
-      results.push({
-        path,
-        ok: ok || !!options.update,
-        kind: "parse",
-        diff: expected ? diff : `missing ${expectedPath}`,
-      });
+  const rpcServer = goldenRpcServer();
+  try {
+    for (const { path } of files) {
+      if (path.endsWith(".json") || path.endsWith(".req.hex")) {
+        results.push(await rpcCase(rpcServer, path, options));
+        continue;
+      }
+      const base = path.slice(0, -3);
+      const bytes = readFileSync(path);
+      if (
+        existsSync(`${base}.reply`) || (!existsSync(`${base}.json`) && /(^|\/)server\//.test(path))
+      ) {
+        const expectedPath = `${base}.reply`;
+        const expected = existsSync(expectedPath) ? readFileSync(expectedPath) : new Uint8Array();
+        const { ok, actual, diff } = await compareServerCase(goldenServer(), bytes, expected);
+        if (!ok && options.update) writeFileSync(expectedPath, actual);
+        results.push({
+          path,
+          ok: ok || !!options.update,
+          kind: "server",
+          diff: existsSync(expectedPath) || options.update ? diff : `missing ${expectedPath}`,
+        });
+      } else {
+        const expectedPath = `${base}.json`;
+        const expected = existsSync(expectedPath) ? readFileSync(expectedPath, "utf8") : "";
+        const { ok, actualJsonText, diff } = compareParseCase(bytes, expected);
+        if (!ok && options.update) writeFileSync(expectedPath, actualJsonText);
+        results.push({
+          path,
+          ok: ok || !!options.update,
+          kind: "parse",
+          diff: expected ? diff : `missing ${expectedPath}`,
+        });
+      }
     }
+  } finally {
+    await rpcServer.close();
   }
   const failed = results.filter((r) => !r.ok);
   if (options.format === "json") {
@@ -163,10 +192,64 @@ async function golden(dirs: string[], options: FuzzOptions, io: Io): Promise<num
     } passed, ${failed.length} failed${updated}\n`,
   );
   if (results.length === 0) {
-    io.stderr(`midgram: no golden cases (*.mi) found in ${dirs.join(", ")}\n`);
+    io.stderr(
+      `midgram: no golden cases (*.mi, *.json, *.req.hex) found in ${dirs.join(", ")}\n`,
+    );
     return 1;
   }
   return failed.length > 0 ? 1 : 0;
+}
+
+/** One JSON-RPC (`NAME.json`) or binrpc (`NAME.req.hex`) case against the in-process server. */
+async function rpcCase(
+  server: ReturnType<typeof goldenRpcServer>,
+  path: string,
+  options: FuzzOptions,
+): Promise<{ path: string; ok: boolean; kind: string; diff: string }> {
+  const binrpc = path.endsWith(".req.hex");
+  const kind: RpcGoldenKind = binrpc
+    ? { dialect: "binrpc" }
+    : { dialect: "jsonrpc", flavour: flavourOf(path) };
+  const label = binrpc ? "binrpc" : `jsonrpc/${flavourOf(path)}`;
+  const base = binrpc ? path.slice(0, -8) : path.slice(0, -5);
+  const request = binrpc
+    ? parseHex(readFileSync(path, "utf8"))
+    : new Uint8Array(readFileSync(path));
+  let expected: Uint8Array | null;
+  let missing = "";
+  if (binrpc) {
+    const file = `${base}.reply.hex`;
+    expected = existsSync(file) ? parseHex(readFileSync(file, "utf8")) : null;
+    if (!existsSync(file)) missing = file;
+  } else if (existsSync(`${base}.noreply`)) {
+    expected = null;
+  } else {
+    expected = existsSync(`${base}.reply`) ? new Uint8Array(readFileSync(`${base}.reply`)) : null;
+    if (!existsSync(`${base}.reply`)) missing = `${base}.reply or ${base}.noreply`;
+  }
+  const { ok, actual, diff } = await compareRpcCase(server, kind, request, expected);
+  if ((!ok || missing) && options.update) writeRpcExpectation(base, binrpc, actual);
+  return {
+    path,
+    ok: (ok && !missing) || !!options.update,
+    kind: label,
+    diff: missing && !options.update ? `missing ${missing}` : diff,
+  };
+}
+
+/** Writes a structured case's expectation (and removes the one it replaces). */
+function writeRpcExpectation(base: string, binrpc: boolean, actual: Uint8Array | null): void {
+  if (binrpc) {
+    writeFileSync(`${base}.reply.hex`, actual === null ? "" : formatHex(actual));
+    return;
+  }
+  if (actual === null) {
+    writeFileSync(`${base}.noreply`, "");
+    if (existsSync(`${base}.reply`)) rmSync(`${base}.reply`);
+  } else {
+    writeFileSync(`${base}.reply`, actual);
+    if (existsSync(`${base}.noreply`)) rmSync(`${base}.noreply`);
+  }
 }
 
 function describeFailure(f: Failure): string {
