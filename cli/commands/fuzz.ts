@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import { Command, Option } from "commander";
@@ -13,6 +13,20 @@ import { parseDuration } from "../../lib/duration.ts";
 import { EXIT, exitStatusHelp, MidgramError } from "../../lib/errors.ts";
 import { type Failure, runGenerative } from "../../lib/fuzz/generative.ts";
 import { compareServerCase, goldenServer } from "../../lib/fuzz/golden.ts";
+import {
+  compareRpcCase,
+  formatHex,
+  goldenRpcServer,
+  type RpcGoldenKind,
+} from "../../lib/fuzz/golden_rpc.ts";
+import { parseHex } from "../../lib/protocol/binrpc/testing/hex.ts";
+import { type RpcFailure, runRpcGenerative } from "../../lib/fuzz/rpc_generative.ts";
+import type { ServerCodecFactory } from "../../lib/fuzz/rpc_invariants.ts";
+import { runLiveRpc } from "../../lib/fuzz/live_rpc.ts";
+import { detectDialect } from "../../lib/client/detect.ts";
+import { clientCodec } from "../../lib/protocol/dialects.ts";
+import { writeRecords } from "../../lib/protocol/binrpc/write_records.ts";
+import { writePacket } from "../../lib/protocol/binrpc/write_packet.ts";
 import type { Analyzer } from "../../lib/fuzz/invariants.ts";
 import { type LiveResult, runLive } from "../../lib/fuzz/live.ts";
 import { type Difference, runDifferential, UNKNOWN_METHOD } from "../../lib/fuzz/differential.ts";
@@ -40,8 +54,12 @@ export interface FuzzOptions {
   target?: string;
   /** Differential: the reference server the target is compared with. */
   diff?: string;
-  /** Differential: the dialect both servers speak. */
-  dialect?: "mi" | "binrpc";
+  /** The dialect fuzzed (generative, live) or both servers speak (differential); default mi, or detected for --target. */
+  dialect?: "mi" | "jsonrpc" | "binrpc";
+  /** JSON-RPC: the flavour (default opensips; detected for --target). */
+  flavour?: "opensips" | "kamailio";
+  /** Live against a real Kamailio: never send what crashes Kamailio 5.6 (default on for the kamailio flavour). */
+  unsafe?: boolean;
   /** Differential, structured dialects: the methods to call (comma-separated). */
   methods?: string;
   rate?: string;
@@ -51,9 +69,10 @@ export interface FuzzOptions {
   color?: "auto" | "always" | "never";
 }
 
-/** Seams for tests: a planted-bug analyzer, an in-memory transport. */
+/** Seams for tests: a planted-bug analyzer or server codec, an in-memory transport. */
 export interface FuzzSeams {
   analyze?: Analyzer;
+  serverCodec?: ServerCodecFactory;
   transport?: Transport;
 }
 
@@ -107,40 +126,62 @@ function saveBytes(dir: string, name: string, bytes: Uint8Array, note: string, i
   return path;
 }
 
+/** The flavour of a JSON-RPC case: the folder it is in (`opensips/`, `kamailio/`), else opensips. */
+function flavourOf(path: string): "opensips" | "kamailio" {
+  return /(^|\/)kamailio\/[^/]*$/.test(path) ? "kamailio" : "opensips";
+}
+
+/** A `.json` that is a JSON-RPC case: not the expectation of a `.mi` case beside it. */
+function isJsonRpcCase(path: string): boolean {
+  const base = path.slice(0, -5);
+  return !existsSync(`${base}.mi`) &&
+    (existsSync(`${base}.reply`) || existsSync(`${base}.noreply`) ||
+      /(^|\/)(opensips|kamailio)\/[^/]*$/.test(path));
+}
+
 async function golden(dirs: string[], options: FuzzOptions, io: Io): Promise<number> {
-  const files = expandPaths(dirs, [".mi"]).filter((f) =>
+  const files = expandPaths(dirs, [".mi", ".json", ".req.hex"]).filter((f) =>
     !options.filter || f.path.includes(options.filter)
-  );
+  ).filter((f) => !f.path.endsWith(".json") || isJsonRpcCase(f.path));
   const color = palette(options.color ?? "auto", io, "stdout");
   const results: { path: string; ok: boolean; kind: string; diff: string }[] = [];
-  for (const { path } of files) {
-    const base = path.slice(0, -3);
-    const bytes = readFileSync(path);
-    if (
-      existsSync(`${base}.reply`) || (!existsSync(`${base}.json`) && /(^|\/)server\//.test(path))
-    ) {
-      const expectedPath = `${base}.reply`;
-      const expected = existsSync(expectedPath) ? readFileSync(expectedPath) : new Uint8Array();
-      const { ok, actual, diff } = await compareServerCase(goldenServer(), bytes, expected);
-      if (!ok && options.update) writeFileSync(expectedPath, actual);
-      results.push({
-        path,
-        ok: ok || !!options.update,
-        kind: "server",
-        diff: existsSync(expectedPath) || options.update ? diff : `missing ${expectedPath}`,
-      });
-    } else {
-      const expectedPath = `${base}.json`;
-      const expected = existsSync(expectedPath) ? readFileSync(expectedPath, "utf8") : "";
-      const { ok, actualJsonText, diff } = compareParseCase(bytes, expected);
-      if (!ok && options.update) writeFileSync(expectedPath, actualJsonText);
-      results.push({
-        path,
-        ok: ok || !!options.update,
-        kind: "parse",
-        diff: expected ? diff : `missing ${expectedPath}`,
-      });
+  const rpcServer = goldenRpcServer();
+  try {
+    for (const { path } of files) {
+      if (path.endsWith(".json") || path.endsWith(".req.hex")) {
+        results.push(await rpcCase(rpcServer, path, options));
+        continue;
+      }
+      const base = path.slice(0, -3);
+      const bytes = readFileSync(path);
+      if (
+        existsSync(`${base}.reply`) || (!existsSync(`${base}.json`) && /(^|\/)server\//.test(path))
+      ) {
+        const expectedPath = `${base}.reply`;
+        const expected = existsSync(expectedPath) ? readFileSync(expectedPath) : new Uint8Array();
+        const { ok, actual, diff } = await compareServerCase(goldenServer(), bytes, expected);
+        if (!ok && options.update) writeFileSync(expectedPath, actual);
+        results.push({
+          path,
+          ok: ok || !!options.update,
+          kind: "server",
+          diff: existsSync(expectedPath) || options.update ? diff : `missing ${expectedPath}`,
+        });
+      } else {
+        const expectedPath = `${base}.json`;
+        const expected = existsSync(expectedPath) ? readFileSync(expectedPath, "utf8") : "";
+        const { ok, actualJsonText, diff } = compareParseCase(bytes, expected);
+        if (!ok && options.update) writeFileSync(expectedPath, actualJsonText);
+        results.push({
+          path,
+          ok: ok || !!options.update,
+          kind: "parse",
+          diff: expected ? diff : `missing ${expectedPath}`,
+        });
+      }
     }
+  } finally {
+    await rpcServer.close();
   }
   const failed = results.filter((r) => !r.ok);
   if (options.format === "json") {
@@ -163,10 +204,64 @@ async function golden(dirs: string[], options: FuzzOptions, io: Io): Promise<num
     } passed, ${failed.length} failed${updated}\n`,
   );
   if (results.length === 0) {
-    io.stderr(`midgram: no golden cases (*.mi) found in ${dirs.join(", ")}\n`);
+    io.stderr(
+      `midgram: no golden cases (*.mi, *.json, *.req.hex) found in ${dirs.join(", ")}\n`,
+    );
     return 1;
   }
   return failed.length > 0 ? 1 : 0;
+}
+
+/** One JSON-RPC (`NAME.json`) or binrpc (`NAME.req.hex`) case against the in-process server. */
+async function rpcCase(
+  server: ReturnType<typeof goldenRpcServer>,
+  path: string,
+  options: FuzzOptions,
+): Promise<{ path: string; ok: boolean; kind: string; diff: string }> {
+  const binrpc = path.endsWith(".req.hex");
+  const kind: RpcGoldenKind = binrpc
+    ? { dialect: "binrpc" }
+    : { dialect: "jsonrpc", flavour: flavourOf(path) };
+  const label = binrpc ? "binrpc" : `jsonrpc/${flavourOf(path)}`;
+  const base = binrpc ? path.slice(0, -8) : path.slice(0, -5);
+  const request = binrpc
+    ? parseHex(readFileSync(path, "utf8"))
+    : new Uint8Array(readFileSync(path));
+  let expected: Uint8Array | null;
+  let missing = "";
+  if (binrpc) {
+    const file = `${base}.reply.hex`;
+    expected = existsSync(file) ? parseHex(readFileSync(file, "utf8")) : null;
+    if (!existsSync(file)) missing = file;
+  } else if (existsSync(`${base}.noreply`)) {
+    expected = null;
+  } else {
+    expected = existsSync(`${base}.reply`) ? new Uint8Array(readFileSync(`${base}.reply`)) : null;
+    if (!existsSync(`${base}.reply`)) missing = `${base}.reply or ${base}.noreply`;
+  }
+  const { ok, actual, diff } = await compareRpcCase(server, kind, request, expected);
+  if ((!ok || missing) && options.update) writeRpcExpectation(base, binrpc, actual);
+  return {
+    path,
+    ok: (ok && !missing) || !!options.update,
+    kind: label,
+    diff: missing && !options.update ? `missing ${missing}` : diff,
+  };
+}
+
+/** Writes a structured case's expectation (and removes the one it replaces). */
+function writeRpcExpectation(base: string, binrpc: boolean, actual: Uint8Array | null): void {
+  if (binrpc) {
+    writeFileSync(`${base}.reply.hex`, actual === null ? "" : formatHex(actual));
+    return;
+  }
+  if (actual === null) {
+    writeFileSync(`${base}.noreply`, "");
+    if (existsSync(`${base}.reply`)) rmSync(`${base}.reply`);
+  } else {
+    writeFileSync(`${base}.reply`, actual);
+    if (existsSync(`${base}.noreply`)) rmSync(`${base}.noreply`);
+  }
 }
 
 function describeFailure(f: Failure): string {
@@ -340,6 +435,9 @@ async function differential(options: FuzzOptions, io: Io, corpus: Uint8Array[]):
     : 24 * 3_600_000;
   const seed = options.seed !== undefined ? whole(options.seed, "--seed") : Date.now() % 2 ** 31;
   const dialect = options.dialect ?? "mi";
+  if (dialect === "jsonrpc") {
+    throw new MidgramError("usage", "--diff compares mi or binrpc servers, not jsonrpc");
+  }
   io.stderr(
     `fuzz: ${dialect} differences of ${options.target} from ${options.diff}, seed ${seed} (replay with --seed ${seed})\n`,
   );
@@ -373,6 +471,221 @@ async function differential(options: FuzzOptions, io: Io, corpus: Uint8Array[]):
   return result.interrupted ? interruptedStatus(io) : 0;
 }
 
+/** Saves a structured case (JSON-RPC `NAME.json` under its flavour, binrpc `NAME.req.hex`) with its current reply, for review. */
+async function saveRpcCase(
+  dir: string,
+  name: string,
+  kind: RpcGoldenKind,
+  bytes: Uint8Array,
+  note: string,
+  io: Io,
+): Promise<void> {
+  const server = goldenRpcServer();
+  try {
+    const { actual } = await compareRpcCase(server, kind, bytes, null);
+    const folder = kind.dialect === "jsonrpc" ? join(dir, kind.flavour) : dir;
+    mkdirSync(folder, { recursive: true });
+    const base = join(folder, name);
+    if (kind.dialect === "jsonrpc") writeFileSync(`${base}.json`, bytes);
+    else writeFileSync(`${base}.req.hex`, formatHex(bytes));
+    writeRpcExpectation(base, kind.dialect === "binrpc", actual);
+    io.stderr(
+      `saved ${base}${
+        kind.dialect === "jsonrpc" ? ".json" : ".req.hex"
+      } (${note}); review its expectation before committing\n`,
+    );
+  } finally {
+    await server.close();
+  }
+}
+
+/** The request bytes a structured failure stands for. */
+function failureBytes(f: RpcFailure, dialect: "jsonrpc" | "binrpc"): Uint8Array | null {
+  if (f.input) return f.input;
+  try {
+    const codec = clientCodec(dialect);
+    if (f.call) return codec.encodeRequest(f.call.method, f.call.params, 1);
+    if (f.values) {
+      return writePacket({
+        type: "request",
+        cookie: 1,
+        body: writeRecords(["core.echo", ...f.values]),
+      });
+    }
+  } catch {
+    // not representable as a request
+  }
+  return null;
+}
+
+function rpcKind(options: FuzzOptions): RpcGoldenKind {
+  return options.dialect === "binrpc"
+    ? { dialect: "binrpc" }
+    : { dialect: "jsonrpc", flavour: options.flavour ?? "opensips" };
+}
+
+async function rpcGenerative(
+  options: FuzzOptions,
+  io: Io,
+  seams: FuzzSeams,
+  corpus: Uint8Array[],
+): Promise<number> {
+  const kind = rpcKind(options);
+  const runs = options.generate !== undefined
+    ? whole(options.generate, "--generate")
+    : 1_000_000_000;
+  const timeMs = options.time !== undefined
+    ? parseDuration(options.time.replace(/^(\d+(\.\d+)?)$/, "$1s"), "--time")
+    : undefined;
+  const seed = options.seed !== undefined ? whole(options.seed, "--seed") : Date.now() % 2 ** 31;
+  const label = kind.dialect === "jsonrpc" ? `jsonrpc (${kind.flavour})` : "binrpc";
+  io.stderr(`fuzz: ${label}, seed ${seed} (replay with --seed ${seed})\n`);
+  const bar = progress(io, runs, timeMs === undefined ? null : performance.now() + timeMs);
+  const result = await runRpcGenerative({
+    dialect: kind.dialect,
+    flavour: kind.dialect === "jsonrpc" ? kind.flavour : undefined,
+    runs,
+    seed,
+    timeMs,
+    corpus,
+    makeCodec: seams.serverCodec,
+    signal: io.interrupted,
+    onProgress: (done) => bar.update(done),
+  });
+  bar.done();
+  for (const [i, f] of result.failures.entries()) {
+    const bytes = failureBytes(f, kind.dialect);
+    const shown = f.input
+      ? showInvisible(new TextDecoder("latin1").decode(f.input.subarray(0, 300)))
+      : JSON.stringify(f.call ?? f.values);
+    io.stdout(
+      `${f.kind} invariant "${f.violation.invariant}" broken: ${f.violation.message}\n  shrunk input: ${shown}\n  replay: --seed ${f.seed}\n`,
+    );
+    if (options.save && bytes) {
+      await saveRpcCase(
+        options.save,
+        `fuzz-${f.seed}-${i}`,
+        kind,
+        bytes,
+        f.violation.invariant,
+        io,
+      );
+    }
+  }
+  io.stderr(
+    `fuzz: ${result.executed} runs in ${
+      result.seconds.toFixed(1)
+    } s, ${result.failures.length} failure${result.failures.length === 1 ? "" : "s"}${
+      result.interrupted ? " (interrupted)" : ""
+    }\n`,
+  );
+  return result.failures.length > 0 ? 1 : result.interrupted ? interruptedStatus(io) : 0;
+}
+
+/** Live fuzzing of a JSON-RPC or binrpc server; -1 when detection finds the text dialect. */
+async function rpcLive(
+  options: FuzzOptions,
+  io: Io,
+  seams: FuzzSeams,
+  corpusOf: (dialect: "jsonrpc" | "binrpc") => Uint8Array[],
+): Promise<number> {
+  if (options.generate === undefined && options.time === undefined) {
+    throw new MidgramError("usage", "Live fuzzing needs a bound: --generate N or --time DURATION");
+  }
+  let target = parseAddress(options.target!, {
+    dialect: options.dialect === "binrpc" ? "binrpc" : undefined,
+  });
+  const transport = seams.transport ?? io.transport;
+  const timeoutMs = parseDuration(options.timeout, "--timeout");
+  let kind = rpcKind(options);
+  if (options.dialect === undefined) {
+    const found = await detectDialect(target, { transport, timeoutMs, signal: io.interrupted });
+    if (found.address) target = found.address;
+    if (found.dialect === "mi") return -1; // the text dialect: the MI live mode
+    kind = found.dialect === "binrpc"
+      ? { dialect: "binrpc" }
+      : { dialect: "jsonrpc", flavour: options.flavour ?? found.flavour ?? "opensips" };
+    io.stderr(`fuzz: ${found.dialect} (${found.how})\n`);
+  }
+  const runs = options.generate !== undefined
+    ? whole(options.generate, "--generate")
+    : 1_000_000_000;
+  const timeMs = options.time !== undefined
+    ? parseDuration(options.time.replace(/^(\d+(\.\d+)?)$/, "$1s"), "--time")
+    : 24 * 3_600_000;
+  const seed = options.seed !== undefined ? whole(options.seed, "--seed") : Date.now() % 2 ** 31;
+  const safe = kind.dialect === "jsonrpc" && kind.flavour === "kamailio" && !options.unsafe;
+  io.stderr(
+    `fuzz: live ${kind.dialect} against ${options.target}, seed ${seed} (replay with --seed ${seed})${
+      safe ? "; not sending what crashes Kamailio 5.6 (--unsafe to send it)" : ""
+    }\n`,
+  );
+  const bar = progress(io, runs, options.time !== undefined ? performance.now() + timeMs : null);
+  const result = await runLiveRpc({
+    dialect: kind.dialect,
+    flavour: kind.dialect === "jsonrpc" ? kind.flavour : undefined,
+    target,
+    transport,
+    runs,
+    timeMs,
+    timeoutMs,
+    rate: options.rate !== undefined ? whole(options.rate, "--rate") : 0,
+    seed,
+    corpus: corpusOf(kind.dialect),
+    safeForKamailio: safe,
+    signal: io.interrupted,
+    onProgress: (done) => bar.update(done),
+  });
+  bar.done();
+  const show = (b: Uint8Array) =>
+    kind.dialect === "binrpc"
+      ? formatHex(b.subarray(0, 64)).trim().replaceAll("\n", " ")
+      : showInvisible(new TextDecoder("latin1").decode(b.subarray(0, 200)));
+  for (const h of result.hangs) {
+    io.stdout(`hang: no reply within ${options.timeout} to ${show(h)}\n`);
+  }
+  for (const m of result.malformed) io.stdout(`malformed reply (${m.why}) to ${show(m.input)}\n`);
+  for (const c of result.closed) {
+    io.stdout(`note: connection closed without a reply to ${show(c)}\n`);
+  }
+  if (result.crash) {
+    io.stdout(
+      `crash (${result.crash.kind}): ${result.crash.why}; after ${result.crash.inputs.length} input(s); last: ${
+        show(result.crash.inputs.at(-1) ?? new Uint8Array())
+      }\n`,
+    );
+  }
+  if (options.save) {
+    const found = [
+      ...result.hangs.map((b, i) => [b, `live-${seed}-hang-${i}`, "hang"] as const),
+      ...result.malformed.map((m, i) =>
+        [m.input, `live-${seed}-malformed-${i}`, "malformed reply"] as const
+      ),
+      ...(result.crash?.inputs ?? []).map((b, i) =>
+        [b, `live-${seed}-crash-${i}`, "sent before the crash"] as const
+      ),
+    ];
+    for (const [b, name, note] of found) await saveRpcCase(options.save, name, kind, b, note, io);
+  }
+  const { tooLarge, notWhole } = result.notSent;
+  const notSent = [
+    tooLarge ? `${tooLarge} too large for a datagram` : "",
+    notWhole ? `${notWhole} not one whole packet (stream)` : "",
+  ].filter(Boolean);
+  io.stderr(
+    `fuzz: ${result.executed} requests in ${
+      result.seconds.toFixed(1)
+    } s, ${result.answered} answered, ` +
+      `${result.hangs.length} hangs, ${result.malformed.length} malformed, ${
+        result.closed.length ? `${result.closed.length} closed the connection, ` : ""
+      }${result.crash ? `CRASHED (${result.crash.kind})` : "no crash"}${
+        notSent.length ? `, not sent: ${notSent.join(", ")}` : ""
+      }${result.interrupted ? " (interrupted)" : ""}\n`,
+  );
+  if (result.hangs.length + result.malformed.length > 0 || result.crash) return 1;
+  return result.interrupted ? interruptedStatus(io) : 0;
+}
+
 /** Runs `fuzz`; returns the exit status. */
 export async function runFuzz(
   dirs: string[],
@@ -395,6 +708,26 @@ export async function runFuzz(
   }
   const corpusDirs = dirs.length ? dirs : existsSync("testdata") ? ["testdata"] : [];
   const corpus = expandPaths(corpusDirs, [".mi"]).map((f) => new Uint8Array(readFileSync(f.path)));
+  const rpcCorpus = (dialect: "jsonrpc" | "binrpc") =>
+    dialect === "binrpc"
+      ? expandPaths(corpusDirs, [".req.hex"]).map((f) => parseHex(readFileSync(f.path, "utf8")))
+      : expandPaths(corpusDirs, [".json"]).filter((f) => isJsonRpcCase(f.path)).map((f) =>
+        new Uint8Array(readFileSync(f.path))
+      );
+  const structured = options.dialect === "jsonrpc" || options.dialect === "binrpc";
+  if (options.diff === undefined && options.target !== undefined) {
+    if (options.dialect !== "mi") {
+      const status = await rpcLive(options, io, seams, rpcCorpus);
+      if (status >= 0) return status;
+    }
+  } else if (options.diff === undefined && structured) {
+    return await rpcGenerative(
+      options,
+      io,
+      seams,
+      rpcCorpus(options.dialect as "jsonrpc" | "binrpc"),
+    );
+  }
   if (options.diff !== undefined) {
     if (options.target === undefined) {
       throw new MidgramError(
@@ -444,11 +777,16 @@ export function fuzzCommand(io: Io, status: { code: number }, seams: FuzzSeams =
     .option("--target <addr>", "live: fuzz the server at ADDR")
     .option("--diff <addr>", "differential: send the same requests to ADDR and to --target")
     .addOption(
-      new Option("--dialect <dialect>", "differential: the dialect both speak").choices([
-        "mi",
-        "binrpc",
-      ]).default("mi"),
+      new Option(
+        "--dialect <dialect>",
+        "the dialect fuzzed, or both speak (--diff) [default: mi; detected for --target]",
+      ).choices(["mi", "jsonrpc", "binrpc"]),
     )
+    .addOption(
+      new Option("--flavour <flavour>", "JSON-RPC: whose server [default: opensips or detected]")
+        .choices(["opensips", "kamailio"]),
+    )
+    .option("--unsafe", "live, Kamailio JSON-RPC: also send what crashes Kamailio 5.6")
     .option("--methods <list>", "differential, binrpc: methods to call [default: core.echo]")
     .option("--rate <r>", "live: at most R requests per second")
     .option("--timeout <duration>", "live: a request unanswered this long is a hang", "2s")
@@ -465,6 +803,8 @@ Examples:
   $ midgram fuzz testdata/                          # golden cases
   $ midgram fuzz --generate 100000 --seed 7 --save found/
   $ midgram fuzz --target /run/opensips/mi.sock --time 60 --rate 500
+  $ midgram fuzz --dialect jsonrpc --flavour kamailio --generate 20000 --save found/
+  $ midgram fuzz --target /run/kamailio/kamailio_ctl --generate 200 --time 10   # binrpc, detected
   $ midgram fuzz --diff /run/kamailio/kamailio_ctl --target /tmp/midgram.sock --dialect binrpc --generate 500`,
     )
     .action(async (dirs: string[], options: FuzzOptions, command: Command) => {

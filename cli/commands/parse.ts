@@ -5,7 +5,12 @@
  * @module
  */
 import { Command, Option } from "commander";
+import { existsSync } from "node:fs";
 import { analyzeRequest } from "../../lib/protocol/mi/analyze_request.ts";
+import {
+  analyzeJsonRpcRequest,
+  type JsonRpcCallInfo,
+} from "../../lib/protocol/jsonrpc/analyze_json_rpc_request.ts";
 import type { Diagnostic } from "../../lib/protocol/mi/diagnostics.ts";
 import type { MiRequest, ParseMode } from "../../lib/protocol/mi/types.ts";
 import { exitStatusHelp, MidgramError } from "../../lib/errors.ts";
@@ -16,8 +21,12 @@ import type { Io } from "../io.ts";
 /** Options of `midgram parse`, as commander hands them over. */
 export interface ParseOptions {
   strict?: boolean;
-  /** File endings looked for in directories (default `.mi`). */
+  /** File endings looked for in directories (default `.mi` and `.json`). */
   ext?: string[];
+  /** The dialect of every file; default: by ending (`.json` is JSON-RPC, anything else MI). */
+  dialect?: "mi" | "jsonrpc";
+  /** JSON-RPC: whose judgement (default `opensips`). */
+  flavour?: "opensips" | "kamailio";
   format: "text" | "json" | "github";
   print?: boolean;
   maxWarnings?: number;
@@ -29,7 +38,11 @@ export interface ParseOptions {
 export interface FileReport {
   path: string;
   valid: boolean;
+  /** The dialect the file was checked in. */
+  dialect: "mi" | "jsonrpc";
   request?: MiRequest;
+  /** JSON-RPC: the call the server would run. */
+  call?: JsonRpcCallInfo;
   errors: DiagnosticJson[];
   warnings: DiagnosticJson[];
 }
@@ -43,7 +56,11 @@ export interface DiagnosticJson {
   offset: number;
 }
 
-const toJson = (d: Diagnostic): DiagnosticJson => ({
+type AnyDiagnostic = Pick<Diagnostic, "message" | "line" | "column" | "offset"> & {
+  code: string;
+};
+
+const toJson = (d: AnyDiagnostic): DiagnosticJson => ({
   code: d.code,
   message: d.message,
   line: d.line,
@@ -61,7 +78,7 @@ function githubEscape(text: string, property: boolean): string {
 /** Checks every file and reports; returns the exit status. */
 export async function runParse(paths: string[], options: ParseOptions, io: Io): Promise<number> {
   const mode: ParseMode = options.strict ? "strict" : "compat";
-  const extensions = (options.ext ?? [".mi"]).map((
+  const extensions = (options.ext ?? [".mi", ".json"]).map((
     e,
   ) => (e.startsWith(".") || e === "" ? e : `.${e}`));
   if (paths.length === 0 && io.stdinIsTTY) {
@@ -70,7 +87,8 @@ export async function runParse(paths: string[], options: ParseOptions, io: Io): 
       "Missing path: name request files or directories, or - for stdin",
     );
   }
-  const inputs: InputFile[] = expandPaths(paths.length === 0 ? ["-"] : paths, extensions);
+  const inputs: InputFile[] = expandPaths(paths.length === 0 ? ["-"] : paths, extensions)
+    .filter((f) => !isMiExpectation(f, paths));
   const color = palette(options.color, io, "stdout");
   const reports: FileReport[] = [];
   let out: string[] = [];
@@ -84,14 +102,19 @@ export async function runParse(paths: string[], options: ParseOptions, io: Io): 
   for (const input of inputs) {
     const bytes = input.stdin ? await io.readStdin() : readInput(input.path);
     const name = input.stdin ? "<stdin>" : input.path;
-    const analysis = analyzeRequest(bytes, { mode });
+    const dialect = options.dialect ?? (!input.stdin && name.endsWith(".json") ? "jsonrpc" : "mi");
+    const analysis = dialect === "jsonrpc"
+      ? analyzeJsonRpcRequest(bytes, { flavour: options.flavour ?? "opensips" })
+      : analyzeRequest(bytes, { mode });
     const report: FileReport = {
       path: name,
       valid: analysis.errors.length === 0,
-      errors: analysis.errors.map(toJson),
-      warnings: analysis.warnings.map(toJson),
+      dialect,
+      errors: (analysis.errors as AnyDiagnostic[]).map(toJson),
+      warnings: (analysis.warnings as AnyDiagnostic[]).map(toJson),
     };
-    if (analysis.request) report.request = analysis.request;
+    if ("request" in analysis && analysis.request) report.request = analysis.request;
+    if ("call" in analysis && analysis.call) report.call = analysis.call;
     if (!report.valid) invalid++;
     errorCount += report.errors.length;
     warningCount += report.warnings.length;
@@ -100,8 +123,8 @@ export async function runParse(paths: string[], options: ParseOptions, io: Io): 
       continue;
     }
     const lines = [
-      ...analysis.errors.map((d) => [d, "error"] as const),
-      ...analysis.warnings.map((d) => [d, "warning"] as const),
+      ...report.errors.map((d) => [d, "error"] as const),
+      ...report.warnings.map((d) => [d, "warning"] as const),
     ].sort((a, b) => a[0].offset - b[0].offset);
     for (const [d, severity] of lines) {
       if (options.format === "github") {
@@ -116,7 +139,8 @@ export async function runParse(paths: string[], options: ParseOptions, io: Io): 
         out.push(`${name}:${d.line}:${d.column}: ${label} ${d.code}: ${d.message}\n`);
       }
     }
-    if (options.print && analysis.request) out.push(printRequest(name, analysis.request));
+    if (options.print && report.request) out.push(printRequest(name, report.request));
+    if (options.print && report.call) out.push(printCall(name, report.call));
     if (out.length >= 256) flush();
   }
   flush();
@@ -160,6 +184,21 @@ function printRequest(name: string, request: MiRequest): string {
   return lines.join("");
 }
 
+function printCall(name: string, call: JsonRpcCallInfo): string {
+  const id = call.notification ? "notification" : `id ${JSON.stringify(call.id ?? null)}`;
+  const params = call.params.kind === "named" ? call.params.values.entries : call.params.values;
+  return `${name}: ${JSON.stringify(call.method)} ${id}\n  params ${JSON.stringify(params)}\n`;
+}
+
+/**
+ * A `.json` found by walking a directory beside a `.mi` of the same name is
+ * that MI case's golden expectation (testdata/parse), not a JSON-RPC request.
+ */
+function isMiExpectation(file: InputFile, named: readonly string[]): boolean {
+  if (file.stdin || !file.path.endsWith(".json") || named.includes(file.path)) return false;
+  return existsSync(`${file.path.slice(0, -5)}.mi`);
+}
+
 /** `--ext` takes one value per flag (so it never swallows a path); the flags add up. */
 function collectExtension(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -193,13 +232,29 @@ export function parseCommand(io: Io, status: { code: number }): Command {
     .description(
       "Checks that each file holds one request that OpenSIPS 2.4 / Kamailio accept (or, with\n" +
         "--strict, one that follows the documented grammar), and reports every problem as\n" +
-        "path:line:col: error|warning CODE: message, then a summary on stderr.",
+        "path:line:col: error|warning CODE: message, then a summary on stderr. A *.json file\n" +
+        "(or any file with --dialect jsonrpc) is a JSON-RPC request: what the --flavour server\n" +
+        "refuses (OpenSIPS -32600, -32700, raw 400; Kamailio no reply, {} or a crash) is an\n" +
+        "error; notifications, batches and what it silently changes are warnings.",
     )
     .argument("[path...]", "request files, directories (walked for --ext files), or - for stdin")
-    .option("--strict", "follow the documented grammar; report what only the real parser tolerates")
+    .option(
+      "--strict",
+      "MI: follow the documented grammar; report what only the real parser tolerates",
+    )
+    .addOption(
+      new Option("--dialect <dialect>", "the dialect of every file [default: by ending]")
+        .choices(["mi", "jsonrpc"]),
+    )
+    .addOption(
+      new Option("--flavour <flavour>", "JSON-RPC: judge as this server").choices([
+        "opensips",
+        "kamailio",
+      ]).default("opensips"),
+    )
     .option(
       "--ext <ext>",
-      "a file ending looked for in directories; repeat the flag for more [default: .mi]",
+      "a file ending looked for in directories; repeat the flag for more [default: .mi .json]",
       collectExtension,
     )
     .addOption(
@@ -222,7 +277,8 @@ ${exitStatusHelp()}
 Here 1 means a file is invalid, the warning policy failed, or no file was found.
 
 Examples:
-  $ midgram parse requests/                      # every *.mi file below requests/
+  $ midgram parse requests/                      # every *.mi and *.json file below requests/
+  $ midgram parse --flavour kamailio call.json     # a JSON-RPC request as Kamailio judges it
   $ printf ':version:\\n' | midgram parse -        # one request from stdin
   $ midgram parse --strict --format github --max-warnings 0 testdata/`,
     )

@@ -65,6 +65,7 @@ test("parse --format json prints the documented shape", async () => {
     assert.deepEqual(reports[0], {
       path: join(dir, "a.mi"),
       valid: true,
+      dialect: "mi",
       request: {
         command: "get_statistics",
         args: [{ name: null, value: "dialog:" }, { name: "name", value: "" }],
@@ -171,7 +172,7 @@ test("parse of a folder with no request files says nothing was checked and exits
   try {
     const io = captureIo();
     assert.equal(await cli(["parse", dir], io), 1);
-    assert.equal(io.err(), `failed: no files checked: no *.mi files in "${dir}"\n`);
+    assert.equal(io.err(), `failed: no files checked: no *.mi or *.json files in "${dir}"\n`);
   } finally {
     rmSync(dir, { recursive: true });
   }
@@ -183,6 +184,78 @@ test("send -f DIR says that the path is a directory", async () => {
     const io = captureIo();
     assert.equal(await cli(["send", "-s", join(dir, "none.sock"), "-f", dir], io), 2);
     assert.equal(io.err(), `midgram: Cannot read "${dir}": is a directory\n`);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("parse checks *.json files as JSON-RPC requests, with file:line:col for each error", async () => {
+  const dir = tree({
+    "ok.json": '{"jsonrpc":"2.0","method":"version","id":1}',
+    "method.json": '{"jsonrpc":"2.0",\n "method":5,"id":1}',
+    "cut.json": '{"jsonrpc":"2.0",\n  "method":"version",\n  "id":1',
+    "version.json": '{"jsonrpc":"1.0","method":"version","id":1}',
+    "a.mi": ":version:\n",
+  });
+  try {
+    const io = captureIo();
+    assert.equal(await cli(["parse", dir], io), 1);
+    assert.deepEqual(io.out().trim().split("\n"), [
+      `${
+        join(dir, "cut.json")
+      }:3:9: error parse-error: Cannot parse request: expected ',' or '}' but found end of input (the reply is '400 Parse_error')`,
+      `${join(dir, "method.json")}:2:11: error invalid-method: 'method' must be a string`,
+      `${
+        join(dir, "version.json")
+      }:1:12: error invalid-jsonrpc: 'jsonrpc' must be "2.0", not "1.0"`,
+    ]);
+    assert.match(io.err(), /^failed: 5 files checked, 3 invalid, 3 errors, 0 warnings\n$/);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("parse warns of JSON-RPC notifications and batches, in the github format too", async () => {
+  const dir = tree({
+    "note.json": '{"jsonrpc":"2.0","method":"version"}',
+    "batch.json": '[{"jsonrpc":"2.0","method":"version","id":1}]',
+  });
+  try {
+    const io = captureIo();
+    assert.equal(await cli(["parse", "--flavour", "kamailio", "--format", "github", dir], io), 0);
+    assert.deepEqual(io.out().trim().split("\n"), [
+      `::warning file=${
+        join(dir, "batch.json")
+      },line=1,col=1,title=batch::Batch requests are not supported: the reply is an empty result and nothing runs`,
+      `::warning file=${
+        join(dir, "note.json")
+      },line=1,col=1,title=notification::No 'id': Kamailio answers without an id`,
+    ]);
+    assert.match(io.err(), /^ok: 2 files checked, 0 invalid, 0 errors, 2 warnings\n$/);
+    const strict = captureIo();
+    assert.equal(await cli(["parse", "--warnings-as-errors", join(dir, "note.json")], strict), 1);
+  } finally {
+    rmSync(dir, { recursive: true });
+  }
+});
+
+test("parse --dialect jsonrpc reads stdin as JSON-RPC; --format json names the dialect and the call", async () => {
+  const io = captureIo({
+    stdin: '{"jsonrpc":"2.0","method":"cache_fetch","params":["a","b"],"id":7}',
+  });
+  assert.equal(await cli(["parse", "--dialect", "jsonrpc", "--format", "json", "-"], io), 0);
+  const [report] = JSON.parse(io.out());
+  assert.equal(report.dialect, "jsonrpc");
+  assert.equal(report.call.method, "cache_fetch");
+  assert.equal(report.call.id, 7);
+});
+
+test("parse skips the .json expectation beside a golden .mi case when walking", async () => {
+  const dir = tree({ "a.mi": ":version:\n", "a.json": '{"valid": true}' });
+  try {
+    const io = captureIo();
+    assert.equal(await cli(["parse", dir], io), 0);
+    assert.match(io.err(), /1 file checked/);
   } finally {
     rmSync(dir, { recursive: true });
   }

@@ -11,6 +11,7 @@ import {
 } from "../../protocol/mi/analyze_request.ts";
 import type { Transport } from "../../transport/types.ts";
 import type { Address } from "../../transport/types.ts";
+import { realServerCodec, type ServerCodecFactory } from "../rpc_invariants.ts";
 
 /**
  * A parser with a planted bug: it unescapes `\\` to `\` inside values (the
@@ -68,3 +69,38 @@ export async function startFragileServer(transport: Transport, address: Address)
   })();
   return { address: socket.address, close: () => socket.close() };
 }
+
+/**
+ * Server codecs with planted bugs: binrpc drops the last parameter of a call
+ * with three or more (a miscounted loop), JSON-RPC throws on a numeric id
+ * beyond 32 bits (a naive integer conversion) instead of answering.
+ */
+export const brokenServerCodec: ServerCodecFactory = (d) => {
+  const real = realServerCodec(d);
+  return {
+    ...real,
+    frame: real.frame?.bind(real),
+    encodeResult: real.encodeResult.bind(real),
+    encodeFault: real.encodeFault.bind(real),
+    decode(bytes, lookup) {
+      const decoded = real.decode(bytes, lookup);
+      if (decoded.kind !== "call") return decoded;
+      if (d.dialect === "jsonrpc") {
+        const id = /"id"\s*:\s*(-?\d+)/.exec(new TextDecoder().decode(bytes))?.[1];
+        if (id !== undefined && Math.abs(Number(id)) > 2 ** 31) {
+          throw new RangeError(`id ${id} out of range`);
+        }
+        return decoded;
+      }
+      const { params } = decoded.call;
+      if (params.kind !== "positional" || params.values.length < 3) return decoded;
+      return {
+        kind: "call",
+        call: {
+          ...decoded.call,
+          params: { kind: "positional", values: params.values.slice(0, -1) },
+        },
+      };
+    },
+  };
+};
