@@ -1,0 +1,41 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { crashesKamailio } from "./rpc_inputs.ts";
+import { createServer } from "../server/server.ts";
+import { createMemoryTransport } from "../transport/memory.ts";
+
+const DIR = fileURLToPath(new URL("../../testdata/jsonrpc/kamailio-crashes/", import.meta.url));
+
+test("every request known to kill Kamailio 5.6 is kept out of safe-mode fuzzing", () => {
+  const files = readdirSync(DIR).filter((f) => f.endsWith(".json"));
+  assert.ok(files.length >= 4);
+  for (const file of files) {
+    assert.ok(crashesKamailio(new Uint8Array(readFileSync(DIR + file))), file);
+  }
+  assert.equal(
+    crashesKamailio(new TextEncoder().encode('{"jsonrpc":"2.0","method":"nope","id":7}')),
+    false,
+  );
+});
+
+test("midgram serve's Kamailio flavour answers the requests that kill Kamailio, and goes on", async () => {
+  const server = createServer({ transport: createMemoryTransport() });
+  try {
+    for (const file of readdirSync(DIR).filter((f) => f.endsWith(".json"))) {
+      await server.handle(new Uint8Array(readFileSync(DIR + file)), null, {
+        dialect: "jsonrpc",
+        flavour: "kamailio",
+      });
+    }
+    const after = await server.handle(
+      new TextEncoder().encode('{"jsonrpc":"2.0","method":"core.echo","params":["ok"],"id":1}'),
+      null,
+      { dialect: "jsonrpc", flavour: "kamailio" },
+    );
+    assert.match(new TextDecoder().decode(after!), /"result":\t\[\s*"ok"\s*\]/);
+  } finally {
+    await server.close();
+  }
+});
