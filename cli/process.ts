@@ -9,6 +9,7 @@ import inspector from "node:inspector";
 import { basename } from "node:path";
 import { constants } from "node:os";
 import process from "node:process";
+import { isatty } from "node:tty";
 import { cli } from "./main.ts";
 import { concatBytes } from "../lib/bytes.ts";
 import type { Io } from "./io.ts";
@@ -144,15 +145,17 @@ export async function main(): Promise<never> {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
     readStdin: readAll,
-    stdoutIsTTY: process.stdout.isTTY === true,
-    stderrIsTTY: process.stderr.isTTY === true,
-    stdinIsTTY: process.stdin.isTTY === true,
+    // isatty() instead of process.stdin.isTTY: stdin's stream is made only
+    // when a command reads it (a few ms of every one-shot start).
+    stdoutIsTTY: isatty(1),
+    stderrIsTTY: isatty(2),
+    stdinIsTTY: isatty(0),
     env: process.env,
     interrupted: controller.signal,
     transport: defaultTransport(),
-    terminal: process.stdin.isTTY && process.stdout.isTTY
-      ? { input: process.stdin, output: process.stdout }
-      : undefined,
+    get terminal() {
+      return isatty(0) && isatty(1) ? { input: process.stdin, output: process.stdout } : undefined;
+    },
   };
   // Run as `kamcmd` (a symbolic link to the binary or the npm bin): kamcmd's own command line.
   const asKamcmd = [process.argv0, process.argv[1]].some((a) => a && basename(a) === "kamcmd");
