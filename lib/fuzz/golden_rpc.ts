@@ -13,6 +13,7 @@
  */
 import { createServer, type MiServer } from "../server/server.ts";
 import { RpcError } from "../server/rpc_error.ts";
+import type { Transport } from "../transport/types.ts";
 import { createMemoryTransport } from "../transport/memory.ts";
 import { lineDiff, showInvisible } from "../golden/parse_cases.ts";
 import type { Value } from "../protocol/value.ts";
@@ -49,9 +50,9 @@ const typeError = (n: number, expected: string) =>
  * await server.close();
  * ```
  */
-export function goldenRpcServer(): MiServer {
+export function goldenRpcServer(transport: Transport = createMemoryTransport()): MiServer {
   const server = createServer({
-    transport: createMemoryTransport(),
+    transport,
     builtins: false,
     host: { pid: 4242, cwd: () => "/srv", argv: ["midgram", "serve"], now: () => GOLDEN_NOW },
     version: "midgram golden",

@@ -12,37 +12,13 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createServer, type MiServer } from "./server.ts";
-import { RpcError } from "./rpc_error.ts";
+import { goldenRpcServer } from "../fuzz/golden_rpc.ts";
 import { defaultTransport } from "../transport/open.ts";
 import type { Address, DatagramSocket } from "../transport/types.ts";
 
 const ROOT = fileURLToPath(new URL("../../testdata/jsonrpc/", import.meta.url));
 const text = (b: Uint8Array | null) => b === null ? "(no reply)" : new TextDecoder().decode(b);
 const UDP_MAX = 65507;
-
-/** The same methods as the codec's golden registry, registered as real commands. */
-function standIn(): MiServer {
-  const server = createServer({ transport: defaultTransport(), builtins: false });
-  server.register("version", () => ({ Server: "OpenSIPS (3.6.8 (x86_64/linux))" }), {
-    recipes: [[]],
-  });
-  server.register("cache_store", () => "OK", {
-    recipes: [["system", "attr", "value"], ["system", "attr", "value", "expire"]],
-  });
-  server.register("cache_fetch", () => {
-    throw new RpcError(400, "Value not found");
-  }, { recipes: [["system", "attr"]] });
-  server.register("ps", () => ({
-    Processes: Array.from({ length: 2000 }, (_, i) => ({
-      ID: i,
-      PID: 10000 + i,
-      Type: "SIP receiver udp:127.0.0.1:5060",
-    })),
-  }), { recipes: [[]] });
-  server.register("core.echo", (params) => params.kind === "positional" ? [...params.values] : []);
-  return server;
-}
 
 async function receiveWithin(socket: DatagramSocket, ms: number): Promise<Uint8Array> {
   const controller = new AbortController();
@@ -58,7 +34,8 @@ for (const flavour of ["opensips", "kamailio"] as const) {
   test(`midgram serve --dialect jsonrpc (${flavour}) answers every golden case over UNIX and UDP`, async () => {
     const dir = mkdtempSync(join(tmpdir(), "midgram-jsonrpc-"));
     const transport = defaultTransport();
-    const server = standIn();
+    // The golden cases' methods, served on real sockets.
+    const server = goldenRpcServer(transport);
     const cases = `${ROOT}${flavour}/`;
     // A request every flavour answers, to prove that a case with no reply sent none.
     const probe = new TextEncoder().encode(
