@@ -249,6 +249,32 @@ async function exchangeOnce(
   return { bytes: reply, outcome, error, rttMs, from: to };
 }
 
+/** A time limit joined with the caller's signal: `signal` aborts on either. */
+function limit(timeoutMs: number, outer?: AbortSignal) {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort("timeout"), timeoutMs);
+  const onAbort = () => controller.abort("aborted");
+  outer?.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    /** Whether the caller aborted (rather than the time running out). */
+    get aborted(): boolean {
+      return controller.signal.reason === "aborted";
+    },
+    /** Why the wait ended, as an error (`closed` or `timeout`), or null while it runs. */
+    error(name: string, timeout: string): MidgramError | null {
+      if (!controller.signal.aborted) return null;
+      return this.aborted
+        ? new MidgramError("closed", `Request to "${name}" aborted`)
+        : new MidgramError("timeout", timeout);
+    },
+    done(): void {
+      clearTimeout(timer);
+      outer?.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
 /** One datagram attempt: the reply, or `null` on a timeout. */
 async function exchangeDatagram(
   socket: DatagramSocket,
@@ -259,19 +285,16 @@ async function exchangeDatagram(
   name: string,
   options: { timeoutMs: number; signal?: AbortSignal },
 ): Promise<CallReply | null> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort("timeout"), options.timeoutMs);
-  const onAbort = () => controller.abort("aborted");
-  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const wait = limit(options.timeoutMs, options.signal);
   try {
     const started = performance.now();
     await socket.send(bytes, target, { timeoutMs: options.timeoutMs });
     while (true) {
       let datagram;
       try {
-        datagram = await socket.receive(controller.signal);
+        datagram = await socket.receive(wait.signal);
       } catch (error) {
-        if (controller.signal.aborted) break;
+        if (wait.signal.aborted) break;
         throw error;
       }
       // Over UDP only the server's own address may answer.
@@ -289,13 +312,10 @@ async function exchangeDatagram(
         from: datagram.from,
       };
     }
-    if (controller.signal.reason === "aborted") {
-      throw new MidgramError("closed", `Request to "${name}" aborted`);
-    }
+    if (wait.aborted) throw new MidgramError("closed", `Request to "${name}" aborted`);
     return null;
   } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener("abort", onAbort);
+    wait.done();
   }
 }
 
@@ -317,30 +337,20 @@ async function openStream(
       `Cannot send to "${name}": stream sockets carry binrpc only (use --dialect binrpc)`,
     );
   }
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort("timeout"), options.timeoutMs);
-  const onAbort = () => controller.abort("aborted");
-  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const wait = limit(options.timeoutMs, options.signal);
   try {
     const connection = await options.transport.connectStream(to, {
       timeoutMs: options.timeoutMs,
-      signal: controller.signal,
+      signal: wait.signal,
     });
     return { connection, buffer: new Uint8Array(0) };
   } catch (error) {
-    if (controller.signal.reason === "aborted") {
-      throw new MidgramError("closed", `Request to "${name}" aborted`);
-    }
-    if (controller.signal.aborted) {
-      throw new MidgramError(
-        "timeout",
-        `No connection to "${name}" within ${options.timeoutMs} ms: is the server running?`,
-      );
-    }
-    throw error;
+    throw wait.error(
+      name,
+      `No connection to "${name}" within ${options.timeoutMs} ms: is the server running?`,
+    ) ?? error;
   } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener("abort", onAbort);
+    wait.done();
   }
 }
 
@@ -354,10 +364,7 @@ async function exchangeStream(
   options: CallOptions & { timeoutMs: number },
 ): Promise<CallReply> {
   const frame = codec.frame!.bind(codec);
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort("timeout"), options.timeoutMs);
-  const onAbort = () => controller.abort("aborted");
-  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const wait = limit(options.timeoutMs, options.signal);
   const started = performance.now();
   try {
     await state.connection.write(bytes, { timeoutMs: options.timeoutMs });
@@ -379,7 +386,7 @@ async function exchangeStream(
           `Reply from "${name}" is over ${STREAM_REPLY_LIMIT} bytes without a whole packet`,
         );
       }
-      const chunk = await state.connection.read(controller.signal);
+      const chunk = await state.connection.read(wait.signal);
       if (chunk === null) {
         throw new MidgramError(
           "truncated-reply",
@@ -392,15 +399,11 @@ async function exchangeStream(
       state.buffer = joined;
     }
   } catch (error) {
-    if (controller.signal.reason === "aborted") {
-      throw new MidgramError("closed", `Request to "${name}" aborted`);
-    }
-    if (controller.signal.aborted) {
-      throw new MidgramError(
-        "timeout",
-        `No reply from "${name}" within ${options.timeoutMs} ms: is the server running and is the address right?`,
-      );
-    }
+    const ended = wait.error(
+      name,
+      `No reply from "${name}" within ${options.timeoutMs} ms: is the server running and is the address right?`,
+    );
+    if (ended) throw ended;
     if (error instanceof MidgramError) throw error;
     const code = (error as { code?: string }).code;
     throw new MidgramError(
@@ -408,8 +411,7 @@ async function exchangeStream(
       `Reply from "${name}": ${(error as Error).message}`,
     );
   } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener("abort", onAbort);
+    wait.done();
   }
 }
 

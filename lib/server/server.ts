@@ -508,6 +508,12 @@ class Server implements MiServer, BuiltinHost {
     return socket.address;
   }
 
+  /** Keeps a running request (or connection) until it ends, so that close() waits for it. */
+  private track(task: Promise<void>): void {
+    this.inFlight.add(task);
+    void task.finally(() => this.inFlight.delete(task));
+  }
+
   /** Accepts stream connections until the server closes. */
   private async acceptLoop(listener: StreamListener, binding: Binding): Promise<void> {
     while (!this.closed) {
@@ -520,13 +526,12 @@ class Server implements MiServer, BuiltinHost {
         continue;
       }
       this.connections.add(connection);
-      const task = this.serveConnection(connection, binding)
-        .finally(() => {
+      this.track(
+        this.serveConnection(connection, binding).finally(() => {
           this.connections.delete(connection);
           return connection.close();
-        });
-      this.inFlight.add(task);
-      void task.finally(() => this.inFlight.delete(task));
+        }),
+      );
     }
   }
 
@@ -601,9 +606,7 @@ class Server implements MiServer, BuiltinHost {
         if (read.dropped) this.count(binding.keys.invalid_requests);
       }
       for (const { replyName, json } of requests) {
-        const task = this.answerFifo(binding, json, replyName);
-        this.inFlight.add(task);
-        void task.finally(() => this.inFlight.delete(task));
+        this.track(this.answerFifo(binding, json, replyName));
       }
     }
   }
@@ -651,9 +654,7 @@ class Server implements MiServer, BuiltinHost {
         this.noteDenied(formatAddress(from));
         continue;
       }
-      const task = this.answer(socket, binding, data, from);
-      this.inFlight.add(task);
-      void task.finally(() => this.inFlight.delete(task));
+      this.track(this.answer(socket, binding, data, from));
     }
   }
 
