@@ -44,7 +44,9 @@ export function program(
   current = "",
 ): Command {
   const root = new Command("midgram")
-    .description("Toolkit for the MI datagram protocol of OpenSIPS and Kamailio")
+    .description(
+      "The management interfaces of OpenSIPS and Kamailio: text MI, JSON-RPC and binrpc",
+    )
     .version(VERSION, "-V, --version", "print the version and exit")
     .addOption(
       new Option("--color <when>", "colour output").choices(["auto", "always", "never"])
@@ -56,6 +58,12 @@ export function program(
   root.addCommand(fuzzCommand(io, status));
   root.addCommand(doctorCommand(io, status));
   root.addCommand(exporterCommand(io, status));
+  // `kamcmd` is dispatched before commander reads anything (its own getopt);
+  // this entry only lists it in `midgram --help`.
+  root.command("kamcmd")
+    .summary("kamcmd's command line and output, byte for byte (a fault exits 1)")
+    .description("Run `midgram kamcmd -h` for kamcmd's own help.")
+    .argument("[args...]");
   setupCompletions(root, commandNames, current);
   configure(root, io);
   return root;
