@@ -11,7 +11,7 @@ import process from "node:process";
 import { Command, Option } from "commander";
 import { parseDuration } from "../../lib/duration.ts";
 import { EXIT, exitStatusHelp, MidgramError } from "../../lib/errors.ts";
-import { type Failure, runGenerative } from "../../lib/fuzz/generative.ts";
+import type { Failure } from "../../lib/fuzz/generative.ts";
 import { compareServerCase, goldenServer } from "../../lib/fuzz/golden.ts";
 import {
   compareRpcCase,
@@ -20,16 +20,18 @@ import {
   type RpcGoldenKind,
 } from "../../lib/fuzz/golden_rpc.ts";
 import { parseHex } from "../../lib/protocol/binrpc/testing/hex.ts";
-import { type RpcFailure, runRpcGenerative } from "../../lib/fuzz/rpc_generative.ts";
+import type { RpcFailure } from "../../lib/fuzz/rpc_generative.ts";
 import type { ServerCodecFactory } from "../../lib/fuzz/rpc_invariants.ts";
-import { runLiveRpc } from "../../lib/fuzz/live_rpc.ts";
 import { detectDialect } from "../../lib/client/detect.ts";
 import { clientCodec } from "../../lib/protocol/dialects.ts";
 import { writeRecords } from "../../lib/protocol/binrpc/write_records.ts";
 import { writePacket } from "../../lib/protocol/binrpc/write_packet.ts";
 import type { Analyzer } from "../../lib/fuzz/invariants.ts";
-import { type LiveResult, runLive } from "../../lib/fuzz/live.ts";
-import { type Difference, runDifferential, UNKNOWN_METHOD } from "../../lib/fuzz/differential.ts";
+import type { LiveResult } from "../../lib/fuzz/live.ts";
+import type { Difference } from "../../lib/fuzz/differential.ts";
+
+/** The engines (and fast-check) are loaded only when a fuzzing run starts. */
+const engines = () => import("../../lib/fuzz/engines.ts");
 import {
   compareParseCase,
   expectedParseResult,
@@ -286,6 +288,7 @@ async function generative(
   const seed = options.seed !== undefined ? whole(options.seed, "--seed") : Date.now() % 2 ** 31;
   io.stderr(`fuzz: seed ${seed} (replay with --seed ${seed})\n`);
   const bar = progress(io, runs, timeMs === undefined ? null : performance.now() + timeMs);
+  const { runGenerative } = await engines();
   const result = await runGenerative({
     runs,
     seed,
@@ -341,6 +344,7 @@ async function live(
     : `:${options.probe}:\n`;
   io.stderr(`fuzz: live against ${options.target}, seed ${seed} (replay with --seed ${seed})\n`);
   const bar = progress(io, runs, options.time !== undefined ? performance.now() + timeMs : null);
+  const { runLive } = await engines();
   const result: LiveResult = await runLive({
     target,
     transport: seams.transport ?? io.transport,
@@ -441,6 +445,7 @@ async function differential(options: FuzzOptions, io: Io, corpus: Uint8Array[]):
   io.stderr(
     `fuzz: ${dialect} differences of ${options.target} from ${options.diff}, seed ${seed} (replay with --seed ${seed})\n`,
   );
+  const { runDifferential, UNKNOWN_METHOD } = await engines();
   const result = await runDifferential({
     ours: parseAddress(options.target!),
     reference: parseAddress(options.diff!),
@@ -541,6 +546,7 @@ async function rpcGenerative(
   const label = kind.dialect === "jsonrpc" ? `jsonrpc (${kind.flavour})` : "binrpc";
   io.stderr(`fuzz: ${label}, seed ${seed} (replay with --seed ${seed})\n`);
   const bar = progress(io, runs, timeMs === undefined ? null : performance.now() + timeMs);
+  const { runRpcGenerative } = await engines();
   const result = await runRpcGenerative({
     dialect: kind.dialect,
     flavour: kind.dialect === "jsonrpc" ? kind.flavour : undefined,
@@ -621,6 +627,7 @@ async function rpcLive(
     }\n`,
   );
   const bar = progress(io, runs, options.time !== undefined ? performance.now() + timeMs : null);
+  const { runLiveRpc } = await engines();
   const result = await runLiveRpc({
     dialect: kind.dialect,
     flavour: kind.dialect === "jsonrpc" ? kind.flavour : undefined,
