@@ -277,8 +277,12 @@ class Server implements MiServer, BuiltinHost {
   private readonly user = new CommandRegistry();
   private readonly builtins: Record<BuiltinFlavour, CommandRegistry>;
   private readonly counters = new Map<string, number>();
-  private readonly listeners: { address: AnyAddress; close(): Promise<void> }[] = [];
-  private readonly connections = new Set<StreamConnection>();
+  private readonly listeners: { address: AnyAddress; close(): Promise<void>; dialect?: string }[] =
+    [];
+  private readonly connections = new Map<
+    StreamConnection,
+    { dialect: string; local: AnyAddress }
+  >();
   private readonly denied = new Map<string, { since: number; count: number }>();
   private readonly fifoReplyDir: string;
   private readonly loops: Promise<void>[] = [];
@@ -357,6 +361,14 @@ class Server implements MiServer, BuiltinHost {
 
   addresses(): AnyAddress[] {
     return this.listeners.map((s) => s.address);
+  }
+
+  servedSockets(): { dialect: string; address: AnyAddress }[] {
+    return this.listeners.map((s) => ({ dialect: s.dialect ?? "mi", address: s.address }));
+  }
+
+  openConnections(): { dialect: string; peer: AnyAddress | null; local: AnyAddress }[] {
+    return [...this.connections].map(([c, info]) => ({ ...info, peer: c.peer }));
   }
 
   stats(): Record<string, number> {
@@ -453,7 +465,7 @@ class Server implements MiServer, BuiltinHost {
     let bound: AnyAddress;
     if (target.kind === "unix" || target.kind === "udp") {
       const socket = await this.transport.bind(target, bind);
-      this.listeners.push(socket);
+      this.keep(socket, binding);
       this.loops.push(this.serve(socket, binding));
       bound = socket.address;
     } else if (target.kind === "unix-stream" || target.kind === "tcp") {
@@ -461,7 +473,7 @@ class Server implements MiServer, BuiltinHost {
         throw new MidgramError("usage", `Cannot serve "${name}": stream sockets carry binrpc only`);
       }
       const listener = await this.transport.listenStream(target, bind);
-      this.listeners.push(listener);
+      this.keep(listener, binding);
       this.loops.push(this.acceptLoop(listener, binding));
       bound = listener.address;
     } else if (target.kind === "fifo") {
@@ -469,7 +481,7 @@ class Server implements MiServer, BuiltinHost {
         throw new MidgramError("usage", `Cannot serve "${name}": FIFOs carry JSON-RPC only`);
       }
       const fifo = await listenFifo(target.path, { mode: bind.mode });
-      this.listeners.push(fifo);
+      this.keep(fifo, binding);
       this.loops.push(this.fifoLoop(fifo, binding));
       bound = fifo.address;
     } else {
@@ -496,7 +508,7 @@ class Server implements MiServer, BuiltinHost {
           return { status, contentType: "application/json", body: reply };
         },
       );
-      this.listeners.push(http);
+      this.keep(http, binding);
       bound = http.address;
     }
     const socket = { address: bound };
@@ -506,6 +518,18 @@ class Server implements MiServer, BuiltinHost {
       flavour: binding.codec.flavour,
     });
     return socket.address;
+  }
+
+  /** Keeps a bound socket (or FIFO, or HTTP listener) with its dialect, for close() and ctl.listen. */
+  private keep(
+    listener: { readonly address: AnyAddress; close(): Promise<void> },
+    binding: Binding,
+  ): void {
+    this.listeners.push({
+      address: listener.address,
+      close: () => listener.close(),
+      dialect: binding.codec.dialect,
+    });
   }
 
   /** Keeps a running request (or connection) until it ends, so that close() waits for it. */
@@ -525,7 +549,10 @@ class Server implements MiServer, BuiltinHost {
         this.count(binding.keys.receive_errors);
         continue;
       }
-      this.connections.add(connection);
+      this.connections.set(connection, {
+        dialect: binding.codec.dialect,
+        local: listener.address,
+      });
       this.track(
         this.serveConnection(connection, binding).finally(() => {
           this.connections.delete(connection);
@@ -895,7 +922,7 @@ class Server implements MiServer, BuiltinHost {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     const listeners = this.listeners.splice(0);
     await Promise.all(listeners.map((s) => s.close()));
-    await Promise.all([...this.connections].map((c) => c.close()));
+    await Promise.all([...this.connections.keys()].map((c) => c.close()));
   }
 }
 

@@ -1,3 +1,4 @@
+import type { AnyAddress } from "../../transport/types.ts";
 import type { HostInfo } from "../types.ts";
 import type { CacheStore } from "./cache_store.ts";
 
@@ -16,4 +17,8 @@ export interface BuiltinHost {
   resetStats(names?: string[]): string[];
   /** The cache of `cache_store` and its kin. */
   readonly cache: CacheStore;
+  /** The sockets served, with their dialects (`ctl.listen`). */
+  servedSockets?(): { dialect: string; address: AnyAddress }[];
+  /** The open stream connections: who, and on which socket (`ctl.who`). */
+  openConnections?(): { dialect: string; peer: AnyAddress | null; local: AnyAddress }[];
 }

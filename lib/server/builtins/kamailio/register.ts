@@ -11,7 +11,8 @@
  *
  * @module
  */
-import type { Value } from "../../../protocol/value.ts";
+import { Members, type Value } from "../../../protocol/value.ts";
+import type { AnyAddress } from "../../../transport/types.ts";
 import { RpcError } from "../../rpc_error.ts";
 import type { CommandRegistry } from "../../registry.ts";
 import type { BuiltinHost } from "../host.ts";
@@ -31,6 +32,31 @@ export interface KamailioBuiltinOptions {
 }
 
 const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** How ctl names a socket: its transport, then its address and port (`""` for a path). */
+function ctlSocket(address: AnyAddress): Value[] {
+  switch (address.kind) {
+    case "unix-stream":
+      return ["unix_stream", address.path, ""];
+    case "unix":
+      return ["unix_dgram", address.path, ""];
+    case "udp":
+      return ["udp", address.host, address.port];
+    case "tcp":
+      return ["tcp", address.host, address.port];
+    default:
+      return ["unknown", "", ""];
+  }
+}
+
+/** A client of a stream socket as ctl names it (anonymous UNIX clients have no path). */
+function ctlPeer(peer: AnyAddress | null): Value[] {
+  if (peer && (peer.kind === "tcp" || peer.kind === "udp")) return [peer.host, peer.port];
+  if (peer && (peer.kind === "unix" || peer.kind === "unix-stream") && peer.path) {
+    return [peer.path, ""];
+  }
+  return ["<anonymous unix socket>", ""];
+}
 
 function coreMethods(host: BuiltinHost): KamailioMethod[] {
   const info = host.host;
@@ -74,6 +100,37 @@ function coreMethods(host: BuiltinHost): KamailioMethod[] {
       name: "core.version",
       help: "Returns the version string of the server.",
       handler: () => host.version,
+    },
+    {
+      name: "core.info",
+      help: "Verbose info, including version number, compile flags, compiler,repository hash etc.",
+      handler: () =>
+        new Members([
+          ["version", host.version],
+          ["id", "unknown"],
+          ["compiler", info.runtime],
+          ["compiled", ""],
+          ["flags", ""],
+        ]),
+    },
+    {
+      name: "ctl.listen",
+      help: "List ctl listen sockets",
+      // Per binrpc socket: protocol, transport, then address and port ("" for a path).
+      handler: () =>
+        (host.servedSockets?.() ?? []).filter((l) => l.dialect === "binrpc")
+          .flatMap((l) => ["binrpc", ...ctlSocket(l.address)]),
+    },
+    {
+      name: "ctl.who",
+      help: "List open ctl connections",
+      handler: () =>
+        (host.openConnections?.() ?? []).filter((c) => c.dialect === "binrpc").flatMap((c) => [
+          "binrpc",
+          ...ctlSocket(c.local).slice(0, 1),
+          ...ctlPeer(c.peer),
+          ...ctlSocket(c.local).slice(1),
+        ]),
     },
     {
       name: "core.uptime",
@@ -124,6 +181,9 @@ export const KAMAILIO_BUILTINS: readonly string[] = [
   "system.methodHelp",
   "core.echo",
   "core.version",
+  "core.info",
+  "ctl.listen",
+  "ctl.who",
   "core.uptime",
   "core.ps",
   "core.psx",
