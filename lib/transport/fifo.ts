@@ -346,6 +346,7 @@ export async function listenFifo(
   const keepOpen = await openFifo(path, O_WRONLY, "bind");
   const made = await reader.stat();
   let closed = false;
+  let inFlight: Promise<unknown> | null = null;
   const stop = new AbortController();
   const closedError = () => new MidgramError("closed", `FIFO "${path}" is closed`);
   return {
@@ -356,7 +357,13 @@ export async function listenFifo(
       let pause = 1;
       while (true) {
         if (closed) throw closedError();
-        const got = await readOnce(reader, buffer);
+        // close() waits for a read in flight: closing a descriptor under a
+        // pending read lets its number be reused while the read still uses it.
+        const reading = readOnce(reader, buffer);
+        inFlight = reading;
+        const got = await reading.finally(() => {
+          inFlight = null;
+        });
         if (got instanceof Uint8Array) return got;
         // "none" cannot happen while we hold a writer; it waits like "empty".
         try {
@@ -371,6 +378,7 @@ export async function listenFifo(
       if (closed) return;
       closed = true;
       stop.abort();
+      await inFlight?.catch(() => {});
       await reader.close();
       await keepOpen.close();
       const now = await lstat(path).catch(() => null);
