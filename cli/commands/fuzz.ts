@@ -85,6 +85,25 @@ function whole(text: string, what: string): number {
   return Number(text);
 }
 
+/**
+ * The bounds of a run: `--generate N` (else practically unbounded), `--time`
+ * (a bare number counts seconds; undefined when not given) and the seed.
+ */
+function runBounds(
+  options: { generate?: string; time?: string; seed?: string },
+): { runs: number; timeMs: number | undefined; seed: number } {
+  return {
+    runs: options.generate !== undefined ? whole(options.generate, "--generate") : 1_000_000_000,
+    timeMs: options.time !== undefined
+      ? parseDuration(options.time.replace(/^(\d+(\.\d+)?)$/, "$1s"), "--time")
+      : undefined,
+    seed: options.seed !== undefined ? whole(options.seed, "--seed") : Date.now() % 2 ** 31,
+  };
+}
+
+/** A run with no --time is bounded by --generate alone: a day stands for "no limit". */
+const NO_TIME_LIMIT = 24 * 3_600_000;
+
 /** A progress reporter: a bar on a terminal, a line every 5 s otherwise. */
 function progress(io: Io, total: number, deadline: number | null) {
   const started = performance.now();
@@ -279,13 +298,7 @@ async function generative(
   seams: FuzzSeams,
   corpus: Uint8Array[],
 ): Promise<number> {
-  const runs = options.generate !== undefined
-    ? whole(options.generate, "--generate")
-    : 1_000_000_000;
-  const timeMs = options.time !== undefined
-    ? parseDuration(options.time.replace(/^(\d+(\.\d+)?)$/, "$1s"), "--time")
-    : undefined;
-  const seed = options.seed !== undefined ? whole(options.seed, "--seed") : Date.now() % 2 ** 31;
+  const { runs, timeMs, seed } = runBounds(options);
   io.stderr(`fuzz: seed ${seed} (replay with --seed ${seed})\n`);
   const bar = progress(io, runs, timeMs === undefined ? null : performance.now() + timeMs);
   const { runGenerative } = await engines();
@@ -329,16 +342,12 @@ async function live(
   corpus: Uint8Array[],
 ): Promise<number> {
   const target = parseAddress(options.target!);
-  const runs = options.generate !== undefined
-    ? whole(options.generate, "--generate")
-    : 1_000_000_000;
+  const bounds = runBounds(options);
   if (options.generate === undefined && options.time === undefined) {
     throw new MidgramError("usage", "Live fuzzing needs a bound: --generate N or --time DURATION");
   }
-  const timeMs = options.time !== undefined
-    ? parseDuration(options.time.replace(/^(\d+(\.\d+)?)$/, "$1s"), "--time")
-    : 24 * 3_600_000;
-  const seed = options.seed !== undefined ? whole(options.seed, "--seed") : Date.now() % 2 ** 31;
+  const { runs, seed } = bounds;
+  const timeMs = bounds.timeMs ?? NO_TIME_LIMIT;
   const probeText = options.probe.includes(":")
     ? options.probe.replace(/\\n/g, "\n")
     : `:${options.probe}:\n`;
@@ -431,13 +440,9 @@ async function differential(options: FuzzOptions, io: Io, corpus: Uint8Array[]):
       "Differential fuzzing needs a bound: --generate N or --time DURATION",
     );
   }
-  const runs = options.generate !== undefined
-    ? whole(options.generate, "--generate")
-    : 1_000_000_000;
-  const timeMs = options.time !== undefined
-    ? parseDuration(options.time.replace(/^(\d+(\.\d+)?)$/, "$1s"), "--time")
-    : 24 * 3_600_000;
-  const seed = options.seed !== undefined ? whole(options.seed, "--seed") : Date.now() % 2 ** 31;
+  const bounds = runBounds(options);
+  const { runs, seed } = bounds;
+  const timeMs = bounds.timeMs ?? NO_TIME_LIMIT;
   const dialect = options.dialect ?? "mi";
   if (dialect === "jsonrpc") {
     throw new MidgramError("usage", "--diff compares mi or binrpc servers, not jsonrpc");
@@ -536,13 +541,7 @@ async function rpcGenerative(
   corpus: Uint8Array[],
 ): Promise<number> {
   const kind = rpcKind(options);
-  const runs = options.generate !== undefined
-    ? whole(options.generate, "--generate")
-    : 1_000_000_000;
-  const timeMs = options.time !== undefined
-    ? parseDuration(options.time.replace(/^(\d+(\.\d+)?)$/, "$1s"), "--time")
-    : undefined;
-  const seed = options.seed !== undefined ? whole(options.seed, "--seed") : Date.now() % 2 ** 31;
+  const { runs, timeMs, seed } = runBounds(options);
   const label = kind.dialect === "jsonrpc" ? `jsonrpc (${kind.flavour})` : "binrpc";
   io.stderr(`fuzz: ${label}, seed ${seed} (replay with --seed ${seed})\n`);
   const bar = progress(io, runs, timeMs === undefined ? null : performance.now() + timeMs);
@@ -613,13 +612,9 @@ async function rpcLive(
       : { dialect: "jsonrpc", flavour: options.flavour ?? found.flavour ?? "opensips" };
     io.stderr(`fuzz: ${found.dialect} (${found.how})\n`);
   }
-  const runs = options.generate !== undefined
-    ? whole(options.generate, "--generate")
-    : 1_000_000_000;
-  const timeMs = options.time !== undefined
-    ? parseDuration(options.time.replace(/^(\d+(\.\d+)?)$/, "$1s"), "--time")
-    : 24 * 3_600_000;
-  const seed = options.seed !== undefined ? whole(options.seed, "--seed") : Date.now() % 2 ** 31;
+  const bounds = runBounds(options);
+  const { runs, seed } = bounds;
+  const timeMs = bounds.timeMs ?? NO_TIME_LIMIT;
   const safe = kind.dialect === "jsonrpc" && kind.flavour === "kamailio" && !options.unsafe;
   io.stderr(
     `fuzz: live ${kind.dialect} against ${options.target}, seed ${seed} (replay with --seed ${seed})${
