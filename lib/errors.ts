@@ -19,6 +19,8 @@ export type ErrorCode =
   | "request-syntax"
   /** A request is larger than the dialect's limit. */
   | "request-too-large"
+  /** A request that reads but is not a valid request of its dialect (a JSON-RPC envelope). */
+  | "invalid-request"
   /** A reply is larger than the dialect's limit. */
   | "reply-too-large"
   /** A value that the protocol cannot carry (a name with `::`, …). */
@@ -78,6 +80,7 @@ export const ERROR_DISPOSITIONS: Readonly<Record<ErrorCode, ErrorDisposition>> =
   "config": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 2 },
   "request-syntax": { mi: 400, jsonrpc: -32700, binrpc: 400, exit: 1 },
   "request-too-large": { mi: 400, jsonrpc: -32600, binrpc: 400, exit: 2 },
+  "invalid-request": { mi: 400, jsonrpc: -32600, binrpc: 400, exit: 1 },
   "reply-too-large": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 5 },
   "unrepresentable": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 2 },
   "reply-syntax": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 5 },

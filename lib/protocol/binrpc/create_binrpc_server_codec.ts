@@ -1,3 +1,4 @@
+import { ERROR_DISPOSITIONS } from "../../errors.ts";
 import type { Call, Decoded, Fault, MethodShape, NativeResult, ServerCodec } from "../dialect.ts";
 import { isNativeResult } from "../dialect.ts";
 import type { Value } from "../value.ts";
@@ -154,7 +155,11 @@ export function createBinRpcServerCodec(options: BinRpcServerOptions = {}): Serv
       if (lookup(method) === undefined) {
         return {
           kind: "answer",
-          reply: _faultPacket(cookie, 500, `command ${method} not found`),
+          reply: _faultPacket(
+            cookie,
+            ERROR_DISPOSITIONS["method-not-found"].binrpc,
+            `command ${method} not found`,
+          ),
           reason: "method-not-found",
           message: `No method "${method}"`,
         };
@@ -183,13 +188,17 @@ export function createBinRpcServerCodec(options: BinRpcServerOptions = {}): Serv
       const cookie = cookieOf(call);
       switch (fault.kind) {
         case "method-not-found":
-          return _faultPacket(cookie, 500, `command ${fault.method} not found`);
+          return _faultPacket(
+            cookie,
+            ERROR_DISPOSITIONS["method-not-found"].binrpc,
+            `command ${fault.method} not found`,
+          );
         case "invalid-params":
-          return _faultPacket(cookie, 400, fault.detail);
+          return _faultPacket(cookie, ERROR_DISPOSITIONS["invalid-params"].binrpc, fault.detail);
         case "command":
           return _faultPacket(cookie, fault.code, fault.message);
         case "failed":
-          return _faultPacket(cookie, 500, fault.message);
+          return _faultPacket(cookie, ERROR_DISPOSITIONS.handler.binrpc, fault.message);
         case "busy":
           return _faultPacket(cookie, 500, "Server busy");
         case "reply-too-large":

@@ -1,3 +1,4 @@
+import { ERROR_DISPOSITIONS } from "../../errors.ts";
 import type { Call, Decoded, DecodeRefusal, Fault, MethodShape, ServerCodec } from "../dialect.ts";
 import { isNativeResult, type NativeResult } from "../dialect.ts";
 import { positionAt } from "../_bytes.ts";
@@ -117,7 +118,7 @@ function decodeOpensips(
     const reply = envelope(
       "opensips",
       "error",
-      errorObject(-32600, "Invalid Request"),
+      errorObject(ERROR_DISPOSITIONS["invalid-request"].jsonrpc, "Invalid Request"),
       id.kind === "absent" ? { kind: "value", value: null } : id,
     );
     return answer(reply ?? rawBytes(RAW_INTERNAL_ERROR), "invalid-request", message);
@@ -129,7 +130,7 @@ function decodeOpensips(
     const reply = notification ? null : envelope(
       "opensips",
       "error",
-      errorObject(-32601, "Method not found"),
+      errorObject(ERROR_DISPOSITIONS["method-not-found"].jsonrpc, "Method not found"),
       id as IdEcho,
     );
     return answer(reply, "method-not-found", `Method not found: "${name}"`);
@@ -274,13 +275,21 @@ export function createJsonRpcServerCodec(options: JsonRpcServerOptions): ServerC
 function opensipsFault(fault: Fault): Members | null {
   switch (fault.kind) {
     case "method-not-found":
-      return errorObject(-32601, "Method not found");
+      return errorObject(ERROR_DISPOSITIONS["method-not-found"].jsonrpc, "Method not found");
     case "invalid-params":
-      return errorObject(-32602, "Invalid params", fault.detail);
+      return errorObject(
+        ERROR_DISPOSITIONS["invalid-params"].jsonrpc,
+        "Invalid params",
+        fault.detail,
+      );
     case "command":
       return errorObject(fault.code, fault.message, fault.data);
     case "failed":
-      return errorObject(-32000, "Server error", "Command handler returned null");
+      return errorObject(
+        ERROR_DISPOSITIONS.handler.jsonrpc,
+        "Server error",
+        "Command handler returned null",
+      );
     case "busy":
     case "reply-too-large":
       return null;
