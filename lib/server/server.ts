@@ -304,7 +304,8 @@ class Server implements MiServer, BuiltinHost {
     this.queueLimit = options.queueLimit ?? 1000;
     this.handlerTimeoutMs = options.handlerTimeoutMs ?? 10_000;
     this.allow = options.allow && options.allow.length > 0 ? parseAllowList(options.allow) : null;
-    this.logger = options.logger ?? { log: () => {} };
+    // No logger: nothing is logged, so no per-request log fields are built either.
+    this.logger = options.logger ?? { log: () => {}, enabled: () => false };
     this.host = { ...defaultHost(), ...options.host };
     this.startedAt = this.host.now();
     this.version = options.version ?? `midgram ${VERSION} (${this.host.runtime})`;
