@@ -196,6 +196,15 @@ export function sendTimeout(address: AnyAddress, ms: number): MidgramError {
   );
 }
 
+/** The error of a send refused because the socket's backlog for full peers is used up. */
+export function backlogFull(address: AnyAddress, bytes: number): MidgramError {
+  return new MidgramError(
+    "timeout",
+    `Cannot send to "${formatAddress(address)}": its socket is full and ${bytes} bytes ` +
+      "already wait for peers that do not read (dropped)",
+  );
+}
+
 /** The error of a connection that was not made in time. */
 export function connectTimeout(address: AnyAddress, ms: number): MidgramError {
   return new MidgramError(

@@ -11,6 +11,31 @@ export const QUEUE_LIMIT = 4096;
 /** Bytes of unread datagrams kept before the oldest are dropped, so a burst cannot grow memory. */
 export const QUEUE_BYTES = 4 * 1024 * 1024;
 
+/**
+ * Bytes of outgoing datagrams a socket keeps waiting for full peers (a
+ * client that does not read its replies). Past it a send that would have to
+ * wait fails at once: a flood of requests from clients that never read
+ * cannot make the server hold their replies.
+ */
+export const BACKLOG_BYTES = 4 * 1024 * 1024;
+
+/** Counts the bytes of sends waiting for a full peer, up to {@linkcode BACKLOG_BYTES}. */
+export class SendBacklog {
+  /** Bytes waiting now. */
+  bytes = 0;
+  constructor(private readonly limit = BACKLOG_BYTES) {}
+  /** Takes `n` bytes of the allowance, or returns false when it is used up. */
+  reserve(n: number): boolean {
+    if (this.bytes + n > this.limit) return false;
+    this.bytes += n;
+    return true;
+  }
+  /** Gives `n` reserved bytes back. */
+  release(n: number): void {
+    this.bytes -= n;
+  }
+}
+
 /** A queue with `push` for the runtime side and `next(signal)` for the reader. */
 export class DatagramQueue {
   private readonly items: Datagram[] = [];

@@ -24,6 +24,8 @@ export interface TransportSuiteOptions {
     all?: string;
     /** The stream suite (UNIX stream and TCP) as a whole. */
     stream?: string;
+    /** The bounded backlog of sends to a UNIX peer that never reads. */
+    backlog?: string;
     /** The test of a connection that the peer never completes. */
     connectTimeout?: string;
   };
@@ -159,6 +161,42 @@ export function runTransportSuite(options: TransportSuiteOptions): void {
     } finally {
       await client.close();
       await server.close();
+      cleanup();
+    }
+  });
+
+  test(`${name} transport: sends to a UNIX peer that never reads wait in a bounded backlog`, {
+    skip: skip.all ?? skip.unix ?? skip.backlog,
+  }, async () => {
+    const transport = open();
+    const server = await transport.bind(kinds[0][1]()); // never reads
+    const client = await transport.connectable(server.address);
+    const big = new Uint8Array(60_000).fill(0x61);
+    let firstFailure: (error: unknown) => void = () => {};
+    const failed = new Promise<unknown>((resolve) => firstFailure = resolve);
+    const sends = Array.from(
+      { length: 200 },
+      () =>
+        client.send(big, server.address, { timeoutMs: 60_000 }).then(() => "sent", (error) => {
+          firstFailure(error);
+          return error;
+        }),
+    );
+    try {
+      // 12 MB for a peer whose queue holds a few datagrams: past 4 MiB
+      // waiting, a send fails at once instead of holding its bytes 60 s.
+      const error = await withTimeout(failed, 5000);
+      assert.equal(codeOf(error), "timeout");
+      assert.match(String(error), /do not read/);
+    } finally {
+      await withTimeout(client.close(), 5000);
+    }
+    try {
+      const outcomes = await withTimeout(Promise.all(sends), 5000);
+      const dropped = outcomes.filter((o) => /do not read/.test(String(o))).length;
+      assert.ok(dropped >= 100, `only ${dropped} of 200 sends dropped`);
+    } finally {
+      await withTimeout(server.close(), 5000);
       cleanup();
     }
   });

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { MidgramError } from "../errors.ts";
 import { formatAddress } from "./address.ts";
 import {
+  backlogFull,
   closedError,
   errnoName,
   osError,
@@ -28,7 +29,7 @@ import {
   removeSocketFile,
 } from "./_unix_path.ts";
 import { resolveAddress } from "./resolve_address.ts";
-import { DatagramQueue } from "./_queue.ts";
+import { DatagramQueue, SendBacklog } from "./_queue.ts";
 import { connectNetStream, listenNetStream } from "./_stream_net.ts";
 import {
   type Address,
@@ -106,6 +107,7 @@ interface PendingSend {
 class DenoSocket implements DatagramSocket {
   private readonly queue = new DatagramQueue();
   private readonly sends: PendingSend[] = [];
+  private readonly backlog = new SendBacklog();
   private receiving = false;
   private pumping: Promise<void> | null = null;
   private closed = false;
@@ -169,23 +171,28 @@ class DenoSocket implements DatagramSocket {
     }
     const target = toDeno(await resolveAddress(to));
     const timeoutMs = options?.timeoutMs ?? 2000;
+    // Every send waits in the pump's queue or in Deno: bounded in bytes, so
+    // clients that never read their replies cannot make it grow.
+    if (!this.backlog.reserve(data.length)) throw backlogFull(to, this.backlog.bytes);
     let timer: ReturnType<typeof setTimeout> | undefined;
     let turn: Promise<unknown>;
-    if (this.waker) {
-      turn = new Promise<void>((resolve, reject) => {
-        this.sends.push({ data, to: target, resolve, reject });
-      });
-      this.startPump();
-      if (this.receiving) {
-        await this.waker.conn.send(new Uint8Array(0), {
-          transport: "unixpacket",
-          path: (this.address as { path: string }).path,
-        }).catch(() => {});
-      }
-    } else {
-      turn = this.conn.send(data, target);
-    }
+    let queued: PendingSend | undefined;
     try {
+      if (this.waker) {
+        turn = new Promise<void>((resolve, reject) => {
+          queued = { data, to: target, resolve, reject };
+          this.sends.push(queued);
+        });
+        this.startPump();
+        if (this.receiving) {
+          await this.waker.conn.send(new Uint8Array(0), {
+            transport: "unixpacket",
+            path: (this.address as { path: string }).path,
+          }).catch(() => {});
+        }
+      } else {
+        turn = this.conn.send(data, target);
+      }
       await Promise.race([
         turn,
         new Promise((_, reject) => {
@@ -196,6 +203,10 @@ class DenoSocket implements DatagramSocket {
       throw error instanceof MidgramError ? error : osError(error, "send", to);
     } finally {
       clearTimeout(timer);
+      // A send that timed out before its turn is not sent late.
+      const at = queued ? this.sends.indexOf(queued) : -1;
+      if (at >= 0) this.sends.splice(at, 1);
+      this.backlog.release(data.length);
     }
   }
 

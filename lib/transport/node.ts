@@ -8,6 +8,7 @@ import dgram from "node:dgram";
 import { MidgramError } from "../errors.ts";
 import { formatAddress } from "./address.ts";
 import {
+  backlogFull,
   closedError,
   errnoName,
   osError,
@@ -15,7 +16,7 @@ import {
   sendTimeout,
   unprovenSocketThere,
 } from "./_errors.ts";
-import { DatagramQueue } from "./_queue.ts";
+import { DatagramQueue, SendBacklog } from "./_queue.ts";
 import { unixDgramBinding } from "./_unix_dgram_binding.ts";
 import {
   bindUnixSafely,
@@ -46,7 +47,9 @@ const DEFAULT_SEND_TIMEOUT = 2000;
 class RawUnixSocket {
   readonly fd: number;
   readonly queue = new DatagramQueue();
-  private writableWaiters: (() => void)[] = [];
+  private readonly writableWaiters = new Set<() => void>();
+  /** Bytes of sends waiting for a full peer: bounded, so non-reading clients cannot grow memory. */
+  private readonly backlog = new SendBacklog();
   closed = false;
 
   constructor() {
@@ -63,8 +66,8 @@ class RawUnixSocket {
         });
       },
       () => {
-        const waiters = this.writableWaiters;
-        this.writableWaiters = [];
+        const waiters = [...this.writableWaiters];
+        this.writableWaiters.clear();
         for (const w of waiters) w();
       },
     );
@@ -79,22 +82,33 @@ class RawUnixSocket {
 
   async send(data: Uint8Array, to: UnixAddress, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (true) {
-      if (this.closed) throw closedError(to);
-      const rc = unixDgramBinding().sendto(this.fd, data, 0, data.length, to.path);
-      if (rc === 0) return;
-      // 1 (unix-dgram's "congestion"), EAGAIN or ENOBUFS: the peer's queue is full.
-      if (rc < 0 && rc !== -11 && rc !== -105) throw osError(rc, "send", to);
-      // Wait a little (or until the socket says it is writable) and try again, or give up.
-      const left = deadline - Date.now();
-      if (left <= 0) throw sendTimeout(to, timeoutMs);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(left, 50));
-        this.writableWaiters.push(() => {
-          clearTimeout(timer);
-          resolve();
+    let reserved = false;
+    try {
+      while (true) {
+        if (this.closed) throw closedError(to);
+        const rc = unixDgramBinding().sendto(this.fd, data, 0, data.length, to.path);
+        if (rc === 0) return;
+        // 1 (unix-dgram's "congestion"), EAGAIN or ENOBUFS: the peer's queue is full.
+        if (rc < 0 && rc !== -11 && rc !== -105) throw osError(rc, "send", to);
+        if (!reserved) {
+          if (!this.backlog.reserve(data.length)) throw backlogFull(to, this.backlog.bytes);
+          reserved = true;
+        }
+        // Wait a little (or until the socket says it is writable) and try again, or give up.
+        const left = deadline - Date.now();
+        if (left <= 0) throw sendTimeout(to, timeoutMs);
+        await new Promise<void>((resolve) => {
+          const wake = () => {
+            clearTimeout(timer);
+            this.writableWaiters.delete(wake);
+            resolve();
+          };
+          const timer = setTimeout(wake, Math.min(left, 50));
+          this.writableWaiters.add(wake);
         });
-      });
+      }
+    } finally {
+      if (reserved) this.backlog.release(data.length);
     }
   }
 
