@@ -32,6 +32,12 @@ export interface Io {
   interrupted: AbortSignal;
   /** The runtime's sockets, handed to every server and client the command makes. */
   transport: Transport;
+  /**
+   * Long-running commands (serve) call this once: after each burst of work
+   * the runtime gives back the memory the burst made it keep. Returns the
+   * function that stops it. Absent in tests and where the runtime has no way.
+   */
+  trimMemoryAfterBursts?: () => () => void;
   /** The terminal's streams, for interactive mode (absent when not on a terminal). */
   terminal?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
 }

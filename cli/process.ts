@@ -14,6 +14,7 @@ import { cli } from "./main.ts";
 import { concatBytes } from "../lib/bytes.ts";
 import type { Io } from "./io.ts";
 import { defaultTransport } from "../lib/transport/open.ts";
+import { trimMemoryAfterBursts } from "./_trim_memory.ts";
 
 async function readAll(): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
@@ -153,6 +154,7 @@ export async function main(): Promise<never> {
     env: process.env,
     interrupted: controller.signal,
     transport: defaultTransport(),
+    trimMemoryAfterBursts,
     get terminal() {
       return isatty(0) && isatty(1) ? { input: process.stdin, output: process.stdout } : undefined;
     },

@@ -162,6 +162,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
     }
   }
   let metrics: Awaited<ReturnType<typeof serveServerMetrics>> | undefined;
+  let stopTrimming: (() => void) | undefined;
   try {
     if (options.metrics !== undefined) {
       metrics = await serveServerMetrics(server, options.metrics, `midgram ${VERSION} serve`);
@@ -195,6 +196,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
         }\n`,
       );
     }
+    stopTrimming = io.trimMemoryAfterBursts?.();
     if (!stop.signal.aborted) {
       await new Promise<void>((resolve) =>
         stop.signal.addEventListener("abort", () => resolve(), { once: true })
@@ -206,6 +208,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
     return io.interrupted.aborted && typeof reason === "number" ? EXIT.signal + reason : 0;
   } finally {
     io.interrupted.removeEventListener("abort", onInterrupt);
+    stopTrimming?.();
     await metrics?.close();
     await server.close();
   }

@@ -1,0 +1,86 @@
+/**
+ * Giving memory back after a burst, for long-running commands (serve).
+ *
+ * V8 sizes its young generation for a burst of work (up to 3 × 16 MiB on
+ * Node 20) and shrinks it only in a collection that runs while its
+ * allocation rate, over the last 5 s, is low. A server that goes idle after
+ * a flood runs no collection at all, so its RSS stayed at the flood's peak
+ * (`scripts/bench_serve.mjs`). After each burst this runs two full
+ * collections: one as the process goes idle (freeing what the burst left)
+ * and one three idle intervals later (which V8 then lets shrink the young
+ * generation). A server that stays busy or idle runs none.
+ *
+ * @module
+ */
+import process from "node:process";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+
+/** Shares of one core per interval: above BUSY the process is busy, below IDLE it is idle. */
+export const BUSY_SHARE = 0.1;
+export const IDLE_SHARE = 0.01;
+
+/**
+ * The decisions, without clock or runtime: feed it the CPU milliseconds the
+ * process used in each interval; it calls `collect` when a collection is due.
+ *
+ * @example
+ * ```ts
+ * import { burstTrimmer } from "./_trim_memory.ts";
+ * const times: number[] = [];
+ * const tick = burstTrimmer(2000, () => times.push(Date.now()));
+ * for (const used of [1500, 900, 3, 2, 1, 4, 0]) tick(used); // a burst, then idle
+ * times.length; // 2
+ * ```
+ */
+export function burstTrimmer(intervalMs: number, collect: () => void): (usedMs: number) => void {
+  // Idle intervals since the last burst (-1: no burst to clean up after).
+  let idle = -1;
+  return (usedMs) => {
+    if (usedMs > intervalMs * BUSY_SHARE) idle = 0;
+    else if (idle >= 0 && usedMs < intervalMs * IDLE_SHARE) {
+      idle++;
+      // 3 intervals apart, so the second one's last 5 s are idle.
+      if (idle === 1 || idle === 4) collect();
+      if (idle === 4) idle = -1;
+    }
+  };
+}
+
+/**
+ * V8's full collector, or null where it cannot be had: Node gives it to a
+ * new context once `--expose-gc` is set (not a start-up flag, so the single
+ * executable's snapshot still loads); Deno has it only when started with
+ * `--v8-flags=--expose-gc`.
+ */
+export function fullCollector(): (() => void) | null {
+  const exposed = (globalThis as { gc?: unknown }).gc;
+  if (typeof exposed === "function") return () => exposed();
+  if ("Deno" in globalThis) return null;
+  try {
+    setFlagsFromString("--expose-gc");
+    const gc = runInNewContext("gc");
+    setFlagsFromString("--no-expose-gc");
+    return typeof gc === "function" ? () => gc() : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Watches the process's CPU time every `intervalMs` (an unreferenced timer)
+ * and collects after bursts; returns the function that stops it.
+ */
+export function trimMemoryAfterBursts(intervalMs = 2000): () => void {
+  const gc = fullCollector();
+  if (gc === null || typeof process.cpuUsage !== "function") return () => {};
+  const tick = burstTrimmer(intervalMs, gc);
+  let last = process.cpuUsage();
+  const timer = setInterval(() => {
+    const now = process.cpuUsage();
+    tick((now.user - last.user + now.system - last.system) / 1000);
+    last = now;
+  }, intervalMs);
+  (timer as { unref?: () => void }).unref?.();
+  return () => clearInterval(timer);
+}
