@@ -84,10 +84,12 @@ function cpuMs(pid) {
   return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
 }
 
-function rssMiB(pid) {
-  const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+function rssMiB(pid, field = "VmRSS") {
+  const m = new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, "utf8"));
   return m ? Number(m[1]) / 1024 : NaN;
 }
+/** Anonymous RSS: without the executable's own pages, which the kernel can drop and reload. */
+const anonMiB = (pid) => rssMiB(pid, "RssAnon");
 
 /** Runs the load client; resolves its JSON line. */
 function load(mode, address, requestFile, clients, seconds = SECONDS) {
@@ -312,6 +314,7 @@ try {
     const around = async (label, work) => {
       await sleep(500);
       const before = rssMiB(pid);
+      const anonBefore = anonMiB(pid);
       const statsBefore = counters();
       let peak = before;
       const sampler = setInterval(() => peak = Math.max(peak, rssMiB(pid)), 100);
@@ -324,18 +327,21 @@ try {
       // V8 gives memory back once the process has been idle a while: say how much.
       await sleep(SETTLE * 1000);
       const settled = rssMiB(pid);
+      const anonSettled = anonMiB(pid);
       console.log(
         `| ${label} | ${what} in ${seconds.toFixed(1)} s | ${before.toFixed(1)} | ${
           peak.toFixed(1)
-        } | ${after.toFixed(1)} | ${settled.toFixed(1)} | ${statsBefore} → ${counters()} |`,
+        } | ${after.toFixed(1)} | ${settled.toFixed(1)} | ${anonBefore.toFixed(1)} → ${
+          anonSettled.toFixed(1)
+        } | ${statsBefore} → ${counters()} |`,
       );
     };
     const N = Number(opts.requests);
     const H = Number(opts.hostile);
     console.log(
-      `\n| server memory (RSS MiB) | load | before | peak | after 2 s | after ${SETTLE} s idle | counters |`,
+      `\n| server memory (RSS MiB) | load | before | peak | after 2 s | after ${SETTLE} s idle | anonymous RSS before → after idle | counters |`,
     );
-    console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: |");
+    console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
     await around(`${fmt(N)} \`version\` requests, 4 clients, UNIX`, async () => {
       let done = 0;
       while (done < N) done += (await load("unix", sock("mi.sock"), files.mi, 4, 5)).requests;
