@@ -42,6 +42,7 @@ export function program(
   status: { code: number },
   commandNames: string[] = [],
   current = "",
+  only?: string,
 ): Command {
   const root = new Command("midgram")
     .description(
@@ -52,22 +53,31 @@ export function program(
       new Option("--color <when>", "colour output").choices(["auto", "always", "never"])
         .default("auto"),
     );
-  root.addCommand(parseCommand(io, status));
-  root.addCommand(sendCommand(io, status));
-  root.addCommand(serveCommand(io, status));
-  root.addCommand(fuzzCommand(io, status));
-  root.addCommand(doctorCommand(io, status));
-  root.addCommand(exporterCommand(io, status));
-  // `kamcmd` is dispatched before commander reads anything (its own getopt);
-  // this entry only lists it in `midgram --help`.
-  root.command("kamcmd")
-    .summary("kamcmd's command line and output, byte for byte (a fault exits 1)")
-    .description("Run `midgram kamcmd -h` for kamcmd's own help.")
-    .argument("[args...]");
-  setupCompletions(root, commandNames, current);
+  for (const [name, build] of SUBCOMMANDS) {
+    if (only === undefined || only === name) root.addCommand(build(io, status));
+  }
+  if (only === undefined) {
+    // `kamcmd` is dispatched before commander reads anything (its own getopt);
+    // this entry only lists it in `midgram --help`.
+    root.command("kamcmd")
+      .summary("kamcmd's command line and output, byte for byte (a fault exits 1)")
+      .description("Run `midgram kamcmd -h` for kamcmd's own help.")
+      .argument("[args...]");
+    setupCompletions(root, commandNames, current);
+  }
   configure(root, io);
   return root;
 }
+
+/** The subcommands, in `--help`'s order. */
+const SUBCOMMANDS: [string, (io: Io, status: { code: number }) => Command][] = [
+  ["parse", parseCommand],
+  ["send", sendCommand],
+  ["serve", serveCommand],
+  ["fuzz", fuzzCommand],
+  ["doctor", doctorCommand],
+  ["exporter", exporterCommand],
+];
 
 /**
  * Runs the CLI.
@@ -90,7 +100,10 @@ export async function cli(argv: string[], io: Io): Promise<number> {
   // Completing `send COMMAND`: ask the server for its command names first.
   const completing = argv[0] === "complete" && argv.includes("send");
   const names = completing ? await serverCommands(socketOf(argv, io.env), io.transport) : [];
-  const root = program(io, status, names, argv[0] === "complete" ? argv.at(-1) ?? "" : "");
+  // A command line that names a subcommand builds only that one (and no
+  // completion tables): a few milliseconds of every one-shot `send`.
+  const only = SUBCOMMANDS.some(([name]) => name === argv[0]) ? argv[0] : undefined;
+  const root = program(io, status, names, argv[0] === "complete" ? argv.at(-1) ?? "" : "", only);
   // The completion library writes with console.log: route it through io (and
   // mend the bash script) for the two completion commands only.
   const capture = argv[0] === "complete" || argv[0] === "completions";
