@@ -12,6 +12,12 @@
  * library stays mapped). Nothing native is touched before then, so
  * `--version` stays fast.
  *
+ * Before the snapshot is taken, `warmUp()` (`_warm_up.ts`) sends one request
+ * in each dialect through the CLI, in memory and over loopback UDP, so that
+ * the snapshot holds the compiled code of a one-shot `send`: about 4 ms of
+ * every start of one (`scripts/bench_startup.mjs`), for 2 ms more of
+ * `--version`, which deserializes the larger snapshot.
+ *
  * Run by plain Node (`node dist/midgram.cjs`, for debugging), it is not a
  * SEA: the addon is then required from node_modules as usual.
  *
@@ -35,6 +41,7 @@ import {
 } from "../lib/transport/_unix_dgram_binding.ts";
 import { VERSION } from "../lib/version.ts";
 import { hardenProcess, main } from "./process.ts";
+import { warmUp } from "./_warm_up.ts";
 
 /** The key of the addon in the executable's assets (see the build script). */
 const ADDON_ASSET = "unix_dgram.node";
@@ -82,6 +89,15 @@ function start(): void {
 }
 
 if (startupSnapshot.isBuildingSnapshot()) {
+  // The builder runs the event loop to its end before it takes the snapshot.
+  void warmUp().then(
+    (codes) => {
+      if (codes.some((c) => c !== 0)) {
+        process.stderr.write(`midgram: warning: snapshot warm-up exited ${codes.join(", ")}\n`);
+      }
+    },
+    (error) => process.stderr.write(`midgram: warning: snapshot warm-up failed: ${error}\n`),
+  );
   startupSnapshot.setDeserializeMainFunction(start);
 } else {
   start();
