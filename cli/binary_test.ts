@@ -4,12 +4,15 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import {
+  chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -170,9 +173,11 @@ test("dist/midgram names the temporary directory when it cannot unpack the addon
   const { dir, binary, done } = bareDirectory();
   try {
     const missing = join(dir, "no-such-dir");
+    // No private cache either: XDG_CACHE_HOME is a file.
+    writeFileSync(join(dir, "not-a-dir"), "");
     const result = run(binary, ["serve", "-s", join(dir, "mi.sock")], {
       cwd: dir,
-      env: bareEnv(dir, { TMPDIR: missing }),
+      env: bareEnv(dir, { TMPDIR: missing, XDG_CACHE_HOME: join(dir, "not-a-dir") }),
     });
     assert.equal(result.status, 4, result.stderr);
     assert.equal(result.stdout, "");
@@ -180,6 +185,48 @@ test("dist/midgram names the temporary directory when it cannot unpack the addon
       result.stderr.includes(`Cannot load the UNIX datagram addon in "${missing}": `),
       result.stderr,
     );
+  } finally {
+    done();
+  }
+});
+
+test("dist/midgram keeps the addon in a private cache, and uses no cache others may write", () => {
+  const { dir, binary, done } = bareDirectory();
+  const tmp = join(dir, "tmp");
+  mkdirSync(tmp);
+  const env = bareEnv(dir, { TMPDIR: tmp });
+  // A send to a missing UNIX socket loads the addon (for its reply socket), then fails: 4.
+  const send = () =>
+    run(binary, ["send", "-s", join(dir, "none.sock"), "version"], { cwd: dir, env });
+  const cache = join(dir, ".cache", "midgram");
+  const unpacked = () => readdirSync(tmp).filter((n) => n.startsWith("midgram-native-"));
+  try {
+    let result = send();
+    assert.equal(result.status, 4, result.stderr);
+    assert.match(result.stderr, /no such socket/);
+    const [name, ...more] = readdirSync(cache);
+    assert.deepEqual(more, []);
+    assert.match(name, /^unix_dgram-.*\.node$/);
+    const file = join(cache, name);
+    const original = readFileSync(file);
+    assert.equal(statSync(cache).mode & 0o777, 0o700);
+    assert.equal(statSync(file).mode & 0o077, 0);
+
+    // A cached file that is not the addon's bytes is written again, never loaded.
+    writeFileSync(file, "not a library");
+    result = send();
+    assert.equal(result.status, 4, result.stderr);
+    assert.match(result.stderr, /no such socket/);
+    assert.deepEqual(readFileSync(file), original);
+
+    // A cache directory the group may write is not used: the addon is unpacked to TMPDIR instead.
+    chmodSync(cache, 0o770);
+    writeFileSync(file, "not a library");
+    result = send();
+    assert.equal(result.status, 4, result.stderr);
+    assert.match(result.stderr, /no such socket/);
+    assert.equal(readFileSync(file, "utf8"), "not a library");
+    assert.deepEqual(unpacked(), [], "the unpacked addon is removed once loaded");
   } finally {
     done();
   }

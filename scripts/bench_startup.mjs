@@ -1,12 +1,16 @@
 // Start-up time of midgram in each of its forms: median and p90 wall time of
-// N runs (default 20) of `--version`, beside `node -e 0` and `deno eval 0` as
-// baselines, as a Markdown table. The runs of the forms are interleaved, so
+// N runs (default 20) of `--version`, and of one-shot `send`s from the single
+// executable to a `dist/midgram serve` started here (binrpc over UDP,
+// JSON-RPC over a UNIX datagram socket; `kamcmd` beside them when it is
+// installed), beside `node -e 0` and `deno eval 0` as baselines, as a
+// Markdown table. The runs of the forms are interleaved, so
 // that a slow moment of the machine does not fall on one form only. Needs
 // `npm run build` first for the two dist/ rows.
 //
 //   node scripts/bench_startup.mjs [runs]
-import { spawnSync } from "node:child_process";
-import { existsSync, statSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -22,6 +26,37 @@ const NODE = process.execPath;
 const BINARY = join(ROOT, "dist/midgram");
 const BUNDLE = join(ROOT, "dist/midgram.cjs");
 
+// A server for the one-shot sends (its reply takes well under a millisecond).
+const dir = mkdtempSync(join(tmpdir(), "midgram-startup-"));
+let server = null;
+let udp = "";
+const jsonSock = join(dir, "j.sock");
+if (existsSync(BINARY)) {
+  server = spawn(BINARY, [
+    "serve",
+    "-s",
+    "binrpc=udp:127.0.0.1:0",
+    "-s",
+    `jsonrpc/kamailio=${jsonSock}`,
+    "--log-level",
+    "error",
+  ], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, MIDGRAM_CONFIG: "/dev/null" } });
+  udp = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`serve not ready: ${out}`)), 20_000);
+    server.stdout.on("data", (chunk) => {
+      out += chunk;
+      const found = /listening on (udp:\S+)/.exec(out);
+      if (found && out.includes(jsonSock)) {
+        clearTimeout(timer);
+        resolve(found[1]);
+      }
+    });
+    server.on("exit", (code) => reject(new Error(`serve exited ${code}: ${out}`)));
+  });
+}
+const KAMCMD = process.env.MIDGRAM_KAMCMD ?? "/usr/sbin/kamcmd";
+
 const FORMS = [
   { label: "`node -e 0` (baseline)", command: NODE, args: ["-e", "0"] },
   { label: "`deno eval 0` (baseline)", command: DENO, args: ["eval", "0"] },
@@ -36,6 +71,24 @@ const FORMS = [
     label: "`deno run -A cli/bin.ts --version`",
     command: DENO,
     args: ["run", "-A", "cli/bin.ts", "--version"],
+  },
+  {
+    label: "`dist/midgram send --dialect binrpc -s udp:… core.version` (one-shot)",
+    command: BINARY,
+    args: ["send", "--dialect", "binrpc", "-s", udp, "core.version"],
+    needs: server ? BINARY : "(no server)",
+  },
+  {
+    label: "`dist/midgram send --dialect jsonrpc -s UNIX core.version` (one-shot)",
+    command: BINARY,
+    args: ["send", "--dialect", "jsonrpc", "-s", jsonSock, "core.version"],
+    needs: server ? BINARY : "(no server)",
+  },
+  {
+    label: "`kamcmd -s udp:… core.version` (the C client)",
+    command: KAMCMD,
+    args: ["-s", udp, "core.version"],
+    needs: server ? KAMCMD : "(no server)",
   },
   {
     label: "`node --import tsx cli/bin.ts --version`",
@@ -74,14 +127,16 @@ for (let i = 0; i < RUNS; i++) {
 
 const base = quantile(forms[0].samples.sort((a, b) => a - b), 0.5);
 console.log(`Start-up, ${RUNS} runs each (wall time of the whole process, ms)\n`);
-console.log("| command | median | p90 | median / `node -e 0` |");
-console.log("| --- | ---: | ---: | ---: |");
+console.log("| command | median | p90 | median / `node -e 0` | median − `node -e 0` |");
+console.log("| --- | ---: | ---: | ---: | ---: |");
 for (const { label, samples } of forms) {
   samples.sort((a, b) => a - b);
   const median = quantile(samples, 0.5);
   const p90 = quantile(samples, 0.9);
   console.log(
-    `| ${label} | ${median.toFixed(1)} | ${p90.toFixed(1)} | ${(median / base).toFixed(2)} |`,
+    `| ${label} | ${median.toFixed(1)} | ${p90.toFixed(1)} | ${(median / base).toFixed(2)} | ${
+      (median - base).toFixed(1)
+    } |`,
   );
 }
 if (existsSync(BINARY)) {
@@ -90,3 +145,5 @@ if (existsSync(BINARY)) {
     `\ndist/midgram: ${mb.toFixed(1)} MB (node ${process.versions.node}, ${process.arch})`,
   );
 }
+server?.kill("SIGTERM");
+rmSync(dir, { recursive: true, force: true });

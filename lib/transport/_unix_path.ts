@@ -5,9 +5,15 @@
  * delete anything that is not a dead socket, refuse symbolic and hard links,
  * and never let the socket exist at its path with wider permissions than asked.
  *
+ * A client's reply socket is set up with synchronous calls: a handful of
+ * metadata operations on local files, each of which, made asynchronous, went
+ * through libuv's thread pool (started for them alone) and back — a few
+ * milliseconds of every one-shot send to a UNIX socket.
+ *
  * @module
  */
-import { chmod, chown, lstat, mkdtemp, readFile, rename, rm, stat, unlink } from "node:fs/promises";
+import { chmod, chown, lstat, mkdtemp, rename, rm, unlink } from "node:fs/promises";
+import { chmodSync, chownSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import process from "node:process";
@@ -120,11 +126,12 @@ export async function removeSocketFile(file: SocketFile): Promise<void> {
  * server's sending socket. Nobody else can reach what is bound inside until
  * {@linkcode openReplySocket} lets the server's side in.
  */
+// deno-lint-ignore require-await -- synchronous inside (see the module doc), a promise to callers
 export async function clientSocketDir(): Promise<{ dir: string; path: string }> {
   let dir: string;
   try {
-    dir = await mkdtemp(join(tmpdir(), "midgram-"));
-    await chmod(dir, 0o700);
+    dir = mkdtempSync(join(tmpdir(), "midgram-"));
+    chmodSync(dir, 0o700);
   } catch (error) {
     const code = (error as { code?: string }).code ?? String(error);
     throw new MidgramError(
@@ -155,14 +162,14 @@ interface Identity {
   groups: Set<number>;
 }
 
-async function ownIdentity(): Promise<Identity> {
+function ownIdentity(): Identity {
   const uid = process.geteuid?.() ?? -1;
   const groups = new Set<number>(process.getgroups?.() ?? []);
   const egid = process.getegid?.();
   if (egid !== undefined) groups.add(egid);
   // Deno's getgroups() is empty: the kernel's list is the reliable one.
   try {
-    const line = (await readFile("/proc/self/status", "utf8")).split("\n")
+    const line = readFileSync("/proc/self/status", "utf8").split("\n")
       .find((l) => l.startsWith("Groups:"));
     for (const g of line?.slice(7).trim().split(/\s+/) ?? []) if (g) groups.add(Number(g));
   } catch {
@@ -172,14 +179,14 @@ async function ownIdentity(): Promise<Identity> {
 }
 
 /** The groups of the user `uid`, from /etc/passwd and /etc/group (empty when unreadable). */
-async function groupsOfUser(uid: number): Promise<Set<number>> {
+function groupsOfUser(uid: number): Set<number> {
   const groups = new Set<number>();
   try {
-    const user = (await readFile("/etc/passwd", "utf8")).split("\n").map((l) => l.split(":"))
+    const user = readFileSync("/etc/passwd", "utf8").split("\n").map((l) => l.split(":"))
       .find((f) => f.length >= 4 && Number(f[2]) === uid && f[2] !== "");
     if (!user) return groups;
     groups.add(Number(user[3]));
-    for (const line of (await readFile("/etc/group", "utf8")).split("\n")) {
+    for (const line of readFileSync("/etc/group", "utf8").split("\n")) {
       const f = line.split(":");
       if (f.length >= 4 && f[3].split(",").includes(user[0])) groups.add(Number(f[2]));
     }
@@ -200,15 +207,16 @@ async function groupsOfUser(uid: number): Promise<Set<number>> {
  * are neither the socket's owner, root, nor share a group with its owner)
  * unless `MIDGRAM_INSECURE_REPLY=1` opts into a socket any local user can reach.
  */
+// deno-lint-ignore require-await -- synchronous inside (see the module doc), a promise to callers
 export async function planReplyAccess(peer: UnixAddress): Promise<ReplyAccess> {
   const private_: ReplyAccess = { uid: -1, gid: -1, dirMode: 0o700, socketMode: 0o600 };
   let server;
   try {
-    server = await stat(peer.path);
+    server = statSync(peer.path);
   } catch {
     return private_;
   }
-  const me = await ownIdentity();
+  const me = ownIdentity();
   if (me.uid === 0 && server.uid !== 0) {
     // Root can give the directory away: to the socket's owner and group, who only may enter.
     return { uid: server.uid, gid: server.gid, dirMode: 0o110, socketMode: 0o220 };
@@ -218,7 +226,7 @@ export async function planReplyAccess(peer: UnixAddress): Promise<ReplyAccess> {
     return { uid: -1, gid: server.gid, dirMode: 0o710, socketMode: 0o620 };
   }
   if (me.uid === server.uid) return private_;
-  const theirs = await groupsOfUser(server.uid);
+  const theirs = groupsOfUser(server.uid);
   const shared = [...me.groups].find((g) => theirs.has(g));
   if (shared !== undefined) return { uid: -1, gid: shared, dirMode: 0o710, socketMode: 0o620 };
   if (process.env[INSECURE_REPLY_ENV] === "1") {
@@ -237,16 +245,17 @@ export async function planReplyAccess(peer: UnixAddress): Promise<ReplyAccess> {
  * directory `dir`: the socket first, then the directory, which until then
  * kept everyone else out.
  */
+// deno-lint-ignore require-await -- synchronous inside (see the module doc), a promise to callers
 export async function openReplySocket(
   dir: string,
   path: string,
   access: ReplyAccess,
 ): Promise<void> {
-  await chmod(path, access.socketMode);
-  if (access.uid !== -1 || access.gid !== -1) await chown(path, access.uid, access.gid);
+  chmodSync(path, access.socketMode);
+  if (access.uid !== -1 || access.gid !== -1) chownSync(path, access.uid, access.gid);
   // Root gives the directory away: set its mode before its owner, so the new owner never has more.
-  await chmod(dir, access.dirMode);
-  if (access.uid !== -1 || access.gid !== -1) await chown(dir, access.uid, access.gid);
+  chmodSync(dir, access.dirMode);
+  if (access.uid !== -1 || access.gid !== -1) chownSync(dir, access.uid, access.gid);
 }
 
 /**
@@ -268,6 +277,7 @@ export function clientHost(host: string): string {
 }
 
 /** Removes a client's private directory and everything in it. */
+// deno-lint-ignore require-await -- synchronous inside (see the module doc), a promise to callers
 export async function removeDir(dir: string): Promise<void> {
-  await rm(dir, { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
 }
