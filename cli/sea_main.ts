@@ -62,7 +62,8 @@ const ADDON_ASSET = "unix_dgram.node";
  * by us, with no access for group or others.
  */
 function privateCacheDir(): string | null {
-  const base = process.env.XDG_CACHE_HOME || (process.env.HOME ? join(process.env.HOME, ".cache") : "");
+  const base = process.env.XDG_CACHE_HOME ||
+    (process.env.HOME ? join(process.env.HOME, ".cache") : "");
   if (!base.startsWith("/") || typeof process.getuid !== "function") return null;
   const dir = join(base, "midgram");
   try {

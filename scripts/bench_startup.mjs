@@ -40,7 +40,10 @@ if (existsSync(BINARY)) {
     `jsonrpc/kamailio=${jsonSock}`,
     "--log-level",
     "error",
-  ], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, MIDGRAM_CONFIG: "/dev/null" } });
+  ], {
+    stdio: ["ignore", "pipe", "inherit"],
+    env: { ...process.env, MIDGRAM_CONFIG: "/dev/null" },
+  });
   udp = await new Promise((resolve, reject) => {
     let out = "";
     const timer = setTimeout(() => reject(new Error(`serve not ready: ${out}`)), 20_000);
