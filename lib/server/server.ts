@@ -253,6 +253,11 @@ class RunSignal {
 
 const TIMED_OUT: unique symbol = Symbol("timed out");
 
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === "object" || typeof value === "function") &&
+    typeof (value as { then?: unknown }).then === "function";
+}
+
 type Outcome = { ok: true; result: HandlerResult } | { ok: false; fault: Fault };
 
 function flavourOf(dialect: DialectName, flavour?: string): BuiltinFlavour {
@@ -836,11 +841,14 @@ class Server implements MiServer, BuiltinHost {
     return { bytes: codec.encodeFault(call, outcome.fault), status: outcome.fault.kind };
   }
 
+  /** Takes a free place (the caller checked there is one). */
+  private take(): boolean {
+    this.running++;
+    return true;
+  }
+
   private acquire(): Promise<boolean> {
-    if (this.running < this.children) {
-      this.running++;
-      return Promise.resolve(true);
-    }
+    if (this.running < this.children) return Promise.resolve(this.take());
     if (this.waiting.length >= this.queueLimit) return Promise.resolve(false);
     return new Promise<boolean>((resolve) => this.waiting.push(() => resolve(true)));
   }
@@ -859,22 +867,35 @@ class Server implements MiServer, BuiltinHost {
     context: HandlerContext,
     runSignal: RunSignal,
   ): Promise<Outcome> {
-    if (!await this.acquire()) {
+    if (!(this.running < this.children ? this.take() : await this.acquire())) {
       this.count(keys.busy);
       return { ok: false, fault: { kind: "busy" } };
     }
     // close() aborts the signals of the running handlers (one listener per
     // request on the server's signal would cost more, and warn past ten).
     this.runSignals.add(runSignal);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const work = Promise.resolve().then(() => command.handler(call.params, context));
     // The place is given back only when the handler really ends, so
     // `children` holds even for a handler that ignores its signal.
     const done = () => {
       this.runSignals.delete(runSignal);
       this.release();
     };
+    let value: HandlerResult | Promise<HandlerResult>;
+    try {
+      value = command.handler(call.params, context);
+    } catch (error) {
+      done();
+      return this.faultOf(error, keys, call);
+    }
+    // A handler that answered at once (most built-ins) needs no timer and
+    // no promises: a setTimeout and two promises per request otherwise.
+    if (!isThenable(value)) {
+      done();
+      return { ok: true, result: value };
+    }
+    const work = Promise.resolve(value);
     void work.then(done, done);
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const result = await new Promise<HandlerResult | typeof TIMED_OUT>((resolve, reject) => {
         timer = setTimeout(() => resolve(TIMED_OUT), this.handlerTimeoutMs);
@@ -891,24 +912,29 @@ class Server implements MiServer, BuiltinHost {
       }
       return { ok: true, result };
     } catch (error) {
-      if (error instanceof RpcError) {
-        return {
-          ok: false,
-          fault: { kind: "command", code: error.code, message: error.message, data: error.data },
-        };
-      }
-      this.count(keys.handler_errors);
-      this.logger.log("error", "handler failed", {
-        command: call.method,
-        error: error instanceof Error ? error.stack ?? error.message : String(error),
-      });
-      return {
-        ok: false,
-        fault: { kind: "failed", message: error instanceof Error ? error.message : String(error) },
-      };
+      return this.faultOf(error, keys, call);
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** The fault for an error a handler threw: its own RPC error, or a logged failure. */
+  private faultOf(error: unknown, keys: Binding["keys"], call: Call): Outcome {
+    if (error instanceof RpcError) {
+      return {
+        ok: false,
+        fault: { kind: "command", code: error.code, message: error.message, data: error.data },
+      };
+    }
+    this.count(keys.handler_errors);
+    this.logger.log("error", "handler failed", {
+      command: call.method,
+      error: error instanceof Error ? error.stack ?? error.message : String(error),
+    });
+    return {
+      ok: false,
+      fault: { kind: "failed", message: error instanceof Error ? error.message : String(error) },
+    };
   }
 
   async close(): Promise<void> {

@@ -60,26 +60,48 @@ export function cStringBytes(v: string | Uint8Array): Uint8Array {
   return nul < 0 ? b : b.subarray(0, nul);
 }
 
-const SHORT: Record<number, number> = {
-  0x22: 0x22,
-  0x5c: 0x5c,
-  8: 0x62,
-  12: 0x66,
-  10: 0x6e,
-  13: 0x72,
-  9: 0x74,
-};
+/** Per byte: 0 to copy it, the letter of its short escape, or 1 for `\u00XX`. */
+const ESCAPE = new Uint8Array(256);
+for (let c = 0; c < 32; c++) ESCAPE[c] = 1;
+for (
+  const [c, letter] of [[0x22, 0x22], [0x5c, 0x5c], [8, 0x62], [12, 0x66], [10, 0x6e], [13, 0x72], [
+    9,
+    0x74,
+  ]]
+) {
+  ESCAPE[c] = letter;
+}
 
 function str(out: Out, v: string | Uint8Array): void {
+  // Most strings (names, versions, numbers as text) are printable ASCII with
+  // nothing to escape: written as they are, with no UTF-8 encoding step.
+  if (typeof v === "string") {
+    let plain = true;
+    for (let i = 0; i < v.length; i++) {
+      const c = v.charCodeAt(i);
+      if (c >= 0x80 || ESCAPE[c] !== 0) {
+        plain = false;
+        break;
+      }
+    }
+    if (plain) {
+      out.need(v.length + 3);
+      out.byte(0x22);
+      out.ascii(v);
+      out.byte(0x22);
+      return;
+    }
+  }
   const b = cStringBytes(v);
   let len = 0;
-  for (const c of b) len += c in SHORT ? 2 : c < 32 ? 6 : 1;
+  for (const c of b) len += ESCAPE[c] === 0 ? 1 : ESCAPE[c] === 1 ? 6 : 2;
   out.need(len + 3);
   out.byte(0x22);
   for (const c of b) {
-    if (c in SHORT) out.byte(0x5c), out.byte(SHORT[c]);
-    else if (c < 32) out.ascii(`\\u${c.toString(16).padStart(4, "0")}`);
-    else out.byte(c);
+    const e = ESCAPE[c];
+    if (e === 0) out.byte(c);
+    else if (e === 1) out.ascii(`\\u${c.toString(16).padStart(4, "0")}`);
+    else out.byte(0x5c), out.byte(e);
   }
   out.byte(0x22);
 }
