@@ -20,6 +20,7 @@
 //   node scripts/bench_serve.mjs [--seconds 3] [--midgram dist/midgram]
 //     [--requests 1000000] [--hostile 1000000] [--skip-memory] [--skip-throughput]
 //     [--settle 30]   (seconds of idle before the last RSS reading)
+//     [--floods 1]    (hostile floods in a row, a row each: does RSS grow from one to the next?)
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -37,6 +38,7 @@ const { values: opts } = parseArgs({
     "skip-memory": { type: "boolean", default: false },
     "skip-throughput": { type: "boolean", default: false },
     settle: { type: "string", default: "30" },
+    floods: { type: "string", default: "1" },
   },
 });
 const SETTLE = Number(opts.settle);
@@ -347,20 +349,27 @@ try {
       while (done < N) done += (await load("unix", sock("mi.sock"), files.mi, 4, 5)).requests;
       return `${fmt(done)} requests`;
     });
-    await around(`${fmt(H)} hostile datagrams, 4 clients, UNIX + UDP`, async () => {
-      const run = (mode, address) =>
-        new Promise((resolve) => {
-          const c = spawn(LOAD, [mode, address, String(H / 2), "4", "0"], {
-            stdio: ["ignore", "pipe", "inherit"],
-          });
-          let out = "";
-          c.stdout.on("data", (d) => out += d);
-          c.on("exit", () => resolve(JSON.parse(out)));
-        });
-      const a = await run("flood-unix", sock("mi.sock"));
-      const b = await run("flood-udp", "127.0.0.1:23901");
-      return `${fmt(a.sent + b.sent)} sent (${fmt(a.refused + b.refused)} refused by the OS)`;
-    });
+    for (let flood = 1; flood <= Number(opts.floods); flood++) {
+      await around(
+        `${fmt(H)} hostile datagrams, 4 clients, UNIX + UDP${
+          Number(opts.floods) > 1 ? ` (flood ${flood})` : ""
+        }`,
+        async () => {
+          const run = (mode, address) =>
+            new Promise((resolve) => {
+              const c = spawn(LOAD, [mode, address, String(H / 2), "4", "0"], {
+                stdio: ["ignore", "pipe", "inherit"],
+              });
+              let out = "";
+              c.stdout.on("data", (d) => out += d);
+              c.on("exit", () => resolve(JSON.parse(out)));
+            });
+          const a = await run("flood-unix", sock("mi.sock"));
+          const b = await run("flood-udp", "127.0.0.1:23901");
+          return `${fmt(a.sent + b.sent)} sent (${fmt(a.refused + b.refused)} refused by the OS)`;
+        },
+      );
+    }
   }
 } finally {
   kam.stop?.();
