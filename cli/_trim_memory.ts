@@ -48,23 +48,59 @@ export function burstTrimmer(intervalMs: number, collect: () => void): (usedMs: 
 }
 
 /**
- * V8's full collector, or null where it cannot be had: Node gives it to a
- * new context once `--expose-gc` is set (not a start-up flag, so the single
- * executable's snapshot still loads); Deno has it only when started with
- * `--v8-flags=--expose-gc`.
+ * glibc's `malloc_trim(0)` through Deno's FFI (allowed by `--allow-ffi`, as
+ * `deno task cli` runs), or null: it hands back the free pages in the middle
+ * of the C heap, which a flood of datagrams leaves behind and glibc keeps
+ * (the single executable runs on Node, which cannot call it).
+ */
+function denoMallocTrim(): (() => void) | null {
+  const deno = (globalThis as unknown as {
+    Deno?: {
+      permissions: { querySync(d: { name: string }): { state: string } };
+      dlopen(
+        path: string,
+        symbols: Record<string, unknown>,
+      ): { symbols: { malloc_trim(pad: number | bigint): number } };
+    };
+  }).Deno;
+  if (!deno || deno.permissions.querySync({ name: "ffi" }).state !== "granted") return null;
+  try {
+    const libc = deno.dlopen("libc.so.6", {
+      malloc_trim: { parameters: ["usize"], result: "i32" },
+    });
+    return () => void libc.symbols.malloc_trim(0n);
+  } catch {
+    return null; // Not glibc.
+  }
+}
+
+/**
+ * What gives memory back after a burst, or null where nothing can: V8's full
+ * collector (Node gives it to a new context once `--expose-gc` is set, which
+ * is not a start-up flag, so the single executable's snapshot still loads;
+ * Deno has it only when started with `--v8-flags=--expose-gc`), then, on
+ * Deno with FFI allowed, glibc's `malloc_trim`.
  */
 export function fullCollector(): (() => void) | null {
+  let gc: (() => void) | null = null;
   const exposed = (globalThis as { gc?: unknown }).gc;
-  if (typeof exposed === "function") return () => exposed();
-  if ("Deno" in globalThis) return null;
-  try {
-    setFlagsFromString("--expose-gc");
-    const gc = runInNewContext("gc");
-    setFlagsFromString("--no-expose-gc");
-    return typeof gc === "function" ? () => gc() : null;
-  } catch {
-    return null;
+  if (typeof exposed === "function") gc = () => exposed();
+  else if (!("Deno" in globalThis)) {
+    try {
+      setFlagsFromString("--expose-gc");
+      const found = runInNewContext("gc");
+      setFlagsFromString("--no-expose-gc");
+      if (typeof found === "function") gc = () => found();
+    } catch {
+      // No collector: nothing to do.
+    }
   }
+  const trim = "Deno" in globalThis ? denoMallocTrim() : null;
+  if (gc === null || trim === null) return gc ?? trim;
+  return () => {
+    gc();
+    trim();
+  };
 }
 
 /**
