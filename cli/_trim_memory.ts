@@ -5,10 +5,12 @@
  * Node 20) and shrinks it only in a collection that runs while its
  * allocation rate, over the last 5 s, is low. A server that goes idle after
  * a flood runs no collection at all, so its RSS stayed at the flood's peak
- * (`scripts/bench_serve.mjs`). After each burst this runs two full
- * collections: one as the process goes idle (freeing what the burst left)
- * and one three idle intervals later (which V8 then lets shrink the young
- * generation). A server that stays busy or idle runs none.
+ * (`scripts/bench_serve.mjs`); and glibc keeps the free pages a flood of
+ * datagrams leaves in the middle of its heap. After each burst this runs two
+ * full collections, each followed by `malloc_trim` where it can be called:
+ * one as the process goes idle (freeing what the burst left) and one three
+ * idle intervals later (which V8 then lets shrink the young generation). A
+ * server that stays busy or idle runs none.
  *
  * @module
  */
@@ -74,12 +76,24 @@ function denoMallocTrim(): (() => void) | null {
   }
 }
 
+let nativeTrim: () => (() => void) | null = () => null;
+
+/**
+ * Gives {@linkcode fullCollector} glibc's `malloc_trim` on Node: the single
+ * executable provides it from its own addon (`native/malloc_trim.c`); it is
+ * loaded only when a server starts watching for bursts.
+ */
+export function provideMallocTrim(load: () => (() => void) | null): void {
+  nativeTrim = load;
+}
+
 /**
  * What gives memory back after a burst, or null where nothing can: V8's full
  * collector (Node gives it to a new context once `--expose-gc` is set, which
  * is not a start-up flag, so the single executable's snapshot still loads;
- * Deno has it only when started with `--v8-flags=--expose-gc`), then, on
- * Deno with FFI allowed, glibc's `malloc_trim`.
+ * Deno has it only when started with `--v8-flags=--expose-gc`), then glibc's
+ * `malloc_trim`: on Deno through FFI when it is allowed, in the single
+ * executable from its own addon.
  */
 export function fullCollector(): (() => void) | null {
   let gc: (() => void) | null = null;
@@ -95,7 +109,7 @@ export function fullCollector(): (() => void) | null {
       // No collector: nothing to do.
     }
   }
-  const trim = "Deno" in globalThis ? denoMallocTrim() : null;
+  const trim = "Deno" in globalThis ? denoMallocTrim() : nativeTrim();
   if (gc === null || trim === null) return gc ?? trim;
   return () => {
     gc();

@@ -231,3 +231,21 @@ test("dist/midgram keeps the addon in a private cache, and uses no cache others 
     done();
   }
 });
+
+test("dist/midgram serve loads its malloc_trim helper into the private cache", async (t) => {
+  const info = JSON.parse(readFileSync(join(BINARY, "..", "midgram.build.json"), "utf8"));
+  if (!info.assets.includes("malloc_trim.node")) {
+    t.skip("built without the malloc_trim helper (no Node headers or cc at build time)");
+    return;
+  }
+  const { dir, binary, done } = bareDirectory();
+  const server = startServer(binary, ["-s", join(dir, "mi.sock")], 1, dir, bareEnv(dir));
+  try {
+    await server.ready;
+    const cached = readdirSync(join(dir, ".cache", "midgram"));
+    assert.ok(cached.some((name) => /^malloc_trim-.*\.node$/.test(name)), cached.join(", "));
+  } finally {
+    await server.stop();
+    done();
+  }
+});

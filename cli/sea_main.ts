@@ -11,7 +11,9 @@
  * the user's private cache (`~/.cache/midgram/`, written once, checked on
  * every use), or, where there is none, written to a private temporary
  * directory and removed at once (a loaded library stays mapped). Nothing
- * native is touched before then, so `--version` stays fast.
+ * native is touched before then, so `--version` stays fast. midgram's own
+ * addon `native/malloc_trim.c`, when the build could compile it, travels and
+ * loads the same way, once `serve` starts watching for bursts.
  *
  * Before the snapshot is taken, `warmUp()` (`_warm_up.ts`) sends one request
  * in each dialect through the CLI, in memory and over loopback UDP, so that
@@ -51,6 +53,7 @@ import {
 import { VERSION } from "../lib/version.ts";
 import { hardenProcess, main } from "./process.ts";
 import { warmUp } from "./_warm_up.ts";
+import { provideMallocTrim } from "./_trim_memory.ts";
 
 /** The key of the addon in the executable's assets (see the build script). */
 const ADDON_ASSET = "unix_dgram.node";
@@ -83,10 +86,10 @@ function privateCacheDir(): string | null {
  * costs a read and a `dlopen` instead of unpacking it into a new temporary
  * directory on every start (about 5 ms of a one-shot `send` to a UNIX socket).
  */
-function cachedAddon(bytes: Uint8Array): string | null {
+function cachedAddon(stem: string, bytes: Uint8Array): string | null {
   const dir = privateCacheDir();
   if (dir === null) return null;
-  const file = join(dir, `unix_dgram-${VERSION}-${bytes.length}.node`);
+  const file = join(dir, `${stem}-${VERSION}-${bytes.length}.node`);
   try {
     const info = lstatSync(file);
     const safe = info.isFile() && info.uid === process.getuid!() && (info.mode & 0o022) === 0;
@@ -105,26 +108,40 @@ function cachedAddon(bytes: Uint8Array): string | null {
   }
 }
 
-function loadAddonFromAsset(): UnixDgramBinding {
-  const bytes = new Uint8Array(getAsset(ADDON_ASSET));
-  const module = { exports: {} as UnixDgramBinding };
-  const cached = cachedAddon(bytes);
+/**
+ * Loads one of the executable's native addons: from the private cache, or,
+ * where there is none (a systemd unit with `ProtectHome=`, a cache on a
+ * noexec mount), from a private temporary directory removed at once.
+ * Throws what the temporary copy failed with.
+ */
+function loadAsset<T>(asset: string, stem: string): T {
+  const bytes = new Uint8Array(getAsset(asset));
+  const module = { exports: {} as T };
+  const cached = cachedAddon(stem, bytes);
   if (cached !== null) {
     try {
       process.dlopen(module, cached);
       return module.exports;
     } catch {
-      // A cache on a noexec mount, say: unpack it to TMPDIR as below.
+      // Unpack it to TMPDIR as below.
     }
   }
   let dir: string | null = null;
   try {
     // mkdtemp creates the directory with mode 0700: only we can reach the file.
     dir = mkdtempSync(join(tmpdir(), "midgram-native-"));
-    const file = join(dir, ADDON_ASSET);
+    const file = join(dir, asset);
     writeFileSync(file, bytes, { mode: 0o700 });
     process.dlopen(module, file);
     return module.exports;
+  } finally {
+    if (dir !== null) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function loadAddonFromAsset(): UnixDgramBinding {
+  try {
+    return loadAsset<UnixDgramBinding>(ADDON_ASSET, "unix_dgram");
   } catch (error) {
     // A missing or read-only TMPDIR, or one mounted noexec, is the usual cause.
     const detail = error instanceof Error ? error.message : String(error);
@@ -134,8 +151,19 @@ function loadAddonFromAsset(): UnixDgramBinding {
         " (set TMPDIR to a writable directory that allows executables)",
       { cause: error },
     );
-  } finally {
-    if (dir !== null) rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The asset of midgram's own malloc_trim addon (absent when the build had no Node headers or cc). */
+const TRIM_ASSET = "malloc_trim.node";
+
+/** glibc's `malloc_trim(0)` from the executable's own addon, or null where it cannot be had. */
+function loadMallocTrim(): (() => void) | null {
+  try {
+    const trim = loadAsset<{ trim?: () => boolean }>(TRIM_ASSET, "malloc_trim").trim;
+    return typeof trim === "function" ? () => void trim() : null;
+  } catch {
+    return null; // Not in this build, or not loadable here: serve does without it.
   }
 }
 
@@ -153,7 +181,10 @@ function start(): void {
     process.stdout.write(`${VERSION}\n`, () => process.exit(0));
     return;
   }
-  if (isSea()) provideUnixDgramBinding(loadAddonFromAsset);
+  if (isSea()) {
+    provideUnixDgramBinding(loadAddonFromAsset);
+    provideMallocTrim(loadMallocTrim);
+  }
   void main();
 }
 

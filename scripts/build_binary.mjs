@@ -19,6 +19,7 @@
 import {
   chmodSync,
   copyFileSync,
+  existsSync,
   mkdirSync,
   readFileSync,
   renameSync,
@@ -42,7 +43,17 @@ const WORK_EXECUTABLE = `${WORK}-midgram`;
 const WORK_BUNDLE = `${WORK}-midgram.cjs`;
 const WORK_BLOB = `${WORK}.blob`;
 const WORK_SEA_CONFIG = `${WORK}-sea-config.json`;
-const WORK_FILES = [WORK_EXECUTABLE, WORK_BUNDLE, `${WORK_BUNDLE}.map`, WORK_BLOB, WORK_SEA_CONFIG];
+const WORK_TRIM = `${WORK}-malloc_trim.node`;
+const WORK_FILES = [
+  WORK_EXECUTABLE,
+  WORK_BUNDLE,
+  `${WORK_BUNDLE}.map`,
+  WORK_BLOB,
+  WORK_SEA_CONFIG,
+  WORK_TRIM,
+];
+/** What the build put in the executable, for the tests (`dist/midgram.build.json`). */
+const BUILD_INFO = join(DIST, "midgram.build.json");
 // The fuse string Node looks for to know that a blob was injected.
 const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 const require = createRequire(import.meta.url);
@@ -86,6 +97,42 @@ const addon = await step(
 );
 
 await step("create dist/", () => mkdirSync(DIST, { recursive: true }));
+
+// native/malloc_trim.c, midgram's own Node-API addon (glibc's malloc_trim,
+// which `serve` calls after a burst), compiled with cc against Node's
+// headers: where they or cc are missing the executable is built without it
+// and says so here; `serve` then keeps what glibc keeps.
+const trimAddon = await step("compile native/malloc_trim.c", () => {
+  const includes = [
+    process.env.npm_config_nodedir && join(process.env.npm_config_nodedir, "include", "node"),
+    join(dirname(dirname(process.execPath)), "include", "node"),
+    "/usr/include/node",
+  ].filter((dir) => dir && existsSync(join(dir, "node_api.h")));
+  if (includes.length === 0) {
+    console.error("note: no Node headers (node_api.h): building without the malloc_trim helper");
+    return null;
+  }
+  try {
+    execFileSync("cc", [
+      "-O2",
+      "-shared",
+      "-fPIC",
+      "-DNODE_GYP_MODULE_NAME=midgram_malloc_trim",
+      `-I${includes[0]}`,
+      "-o",
+      WORK_TRIM,
+      join(ROOT, "native/malloc_trim.c"),
+    ], { stdio: ["ignore", "pipe", "pipe"], encoding: "utf8" });
+    return WORK_TRIM;
+  } catch (error) {
+    console.error(
+      `note: cannot compile native/malloc_trim.c (${
+        String(error.stderr || error.message).trim().split("\n")[0]
+      }): building without the malloc_trim helper`,
+    );
+    return null;
+  }
+});
 
 await step("bundle cli/sea_main.ts with esbuild", async () => {
   const esbuild = await import("esbuild");
@@ -131,7 +178,10 @@ await step(`node --experimental-sea-config (${SNAPSHOT ? "snapshot" : "code cach
         output: WORK_BLOB,
         disableExperimentalSEAWarning: true,
         ...(SNAPSHOT ? { useSnapshot: true } : { useCodeCache: true }),
-        assets: { "unix_dgram.node": addon },
+        assets: {
+          "unix_dgram.node": addon,
+          ...(trimAddon ? { "malloc_trim.node": trimAddon } : {}),
+        },
       },
       null,
       2,
@@ -185,6 +235,11 @@ await step("move the files into place", () => {
   renameSync(`${WORK_BUNDLE}.map`, `${BUNDLE}.map`);
   renameSync(WORK_BUNDLE, BUNDLE);
   renameSync(WORK_EXECUTABLE, EXECUTABLE);
+  writeFileSync(
+    BUILD_INFO,
+    JSON.stringify({ assets: ["unix_dgram.node", ...(trimAddon ? ["malloc_trim.node"] : [])] }) +
+      "\n",
+  );
   for (const file of WORK_FILES) rmSync(file, { force: true });
 });
 const size = statSync(EXECUTABLE).size / 1024 / 1024;

@@ -172,6 +172,8 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
         }/metrics\n`,
       );
     }
+    // Before the sockets: their "listening on" lines also say it is in place.
+    stopTrimming = io.trimMemoryAfterBursts?.();
     for (const spec of sockets) {
       const address = spec.address;
       const host = address.kind === "udp" ? address.host : null;
@@ -196,7 +198,6 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
         }\n`,
       );
     }
-    stopTrimming = io.trimMemoryAfterBursts?.();
     if (!stop.signal.aborted) {
       await new Promise<void>((resolve) =>
         stop.signal.addEventListener("abort", () => resolve(), { once: true })
