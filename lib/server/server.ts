@@ -841,14 +841,16 @@ class Server implements MiServer, BuiltinHost {
     return { bytes: codec.encodeFault(call, outcome.fault), status: outcome.fault.kind };
   }
 
-  /** Takes a free place (the caller checked there is one). */
-  private take(): boolean {
-    this.running++;
-    return true;
-  }
-
-  private acquire(): Promise<boolean> {
-    if (this.running < this.children) return Promise.resolve(this.take());
+  /**
+   * Takes a place for a handler: `true` at once when one is free (no promise
+   * on the hot path), else a promise of one, or of `false` when the queue of
+   * waiting requests is full.
+   */
+  private acquire(): true | Promise<boolean> {
+    if (this.running < this.children) {
+      this.running++;
+      return true;
+    }
     if (this.waiting.length >= this.queueLimit) return Promise.resolve(false);
     return new Promise<boolean>((resolve) => this.waiting.push(() => resolve(true)));
   }
@@ -867,7 +869,8 @@ class Server implements MiServer, BuiltinHost {
     context: HandlerContext,
     runSignal: RunSignal,
   ): Promise<Outcome> {
-    if (!(this.running < this.children ? this.take() : await this.acquire())) {
+    const place = this.acquire();
+    if (place !== true && !await place) {
       this.count(keys.busy);
       return { ok: false, fault: { kind: "busy" } };
     }
