@@ -60,17 +60,21 @@ export function cStringBytes(v: string | Uint8Array): Uint8Array {
   return nul < 0 ? b : b.subarray(0, nul);
 }
 
+/** The escapes cJSON and srjson write as a backslash and a letter. */
+const SHORT_ESCAPES: [byte: number, letter: number][] = [
+  [0x22, 0x22], // "
+  [0x5c, 0x5c], // \
+  [8, 0x62], // b
+  [12, 0x66], // f
+  [10, 0x6e], // n
+  [13, 0x72], // r
+  [9, 0x74], // t
+];
+
 /** Per byte: 0 to copy it, the letter of its short escape, or 1 for `\u00XX`. */
 const ESCAPE = new Uint8Array(256);
 for (let c = 0; c < 32; c++) ESCAPE[c] = 1;
-for (
-  const [c, letter] of [[0x22, 0x22], [0x5c, 0x5c], [8, 0x62], [12, 0x66], [10, 0x6e], [13, 0x72], [
-    9,
-    0x74,
-  ]]
-) {
-  ESCAPE[c] = letter;
-}
+for (const [c, letter] of SHORT_ESCAPES) ESCAPE[c] = letter;
 
 function str(out: Out, v: string | Uint8Array): void {
   // Most strings (names, versions, numbers as text) are printable ASCII with
