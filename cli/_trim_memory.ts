@@ -17,6 +17,7 @@
 import process from "node:process";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { openDenoLibc } from "./_deno_libc.ts";
 
 /** Shares of one core per interval: above BUSY the process is busy, below IDLE it is idle. */
 export const BUSY_SHARE = 0.1;
@@ -56,24 +57,10 @@ export function burstTrimmer(intervalMs: number, collect: () => void): (usedMs: 
  * (the single executable runs on Node, which cannot call it).
  */
 function denoMallocTrim(): (() => void) | null {
-  const deno = (globalThis as unknown as {
-    Deno?: {
-      permissions: { querySync(d: { name: string }): { state: string } };
-      dlopen(
-        path: string,
-        symbols: Record<string, unknown>,
-      ): { symbols: { malloc_trim(pad: number | bigint): number } };
-    };
-  }).Deno;
-  if (!deno || deno.permissions.querySync({ name: "ffi" }).state !== "granted") return null;
-  try {
-    const libc = deno.dlopen("libc.so.6", {
-      malloc_trim: { parameters: ["usize"], result: "i32" },
-    });
-    return () => void libc.symbols.malloc_trim(0n);
-  } catch {
-    return null; // Not glibc.
-  }
+  const libc = openDenoLibc<{ malloc_trim(pad: bigint): number }>({
+    malloc_trim: { parameters: ["usize"], result: "i32" },
+  });
+  return libc === null ? null : () => void libc.symbols.malloc_trim(0n);
 }
 
 let nativeTrim: () => (() => void) | null = () => null;

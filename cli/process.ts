@@ -15,6 +15,7 @@ import { concatBytes } from "../lib/bytes.ts";
 import type { Io } from "./io.ts";
 import { defaultTransport } from "../lib/transport/open.ts";
 import { trimMemoryAfterBursts } from "./_trim_memory.ts";
+import { denoNamespace, openDenoLibc } from "./_deno_libc.ts";
 
 async function readAll(): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
@@ -25,19 +26,6 @@ async function readAll(): Promise<Uint8Array> {
 /** SIGUSR1 does nothing: a listener replaces Node's handler, which would start the inspector. */
 function ignoreDebugSignal(): void {
   if (!process.listeners("SIGUSR1").includes(closeInspector)) process.on("SIGUSR1", closeInspector);
-}
-
-interface DenoLibc {
-  symbols: { signal(sig: number, handler: bigint): unknown };
-  close(): void;
-}
-
-/** What of the `Deno` namespace this file uses; undefined on Node. */
-function denoNamespace(): {
-  permissions: { querySync(d: { name: string }): { state: string } };
-  dlopen(path: string, symbols: unknown): DenoLibc;
-} | undefined {
-  return (globalThis as { Deno?: ReturnType<typeof denoNamespace> }).Deno;
 }
 
 /** Inspector flags: Node's (`--inspect`, `--inspect-brk=…`, `--inspect-port`, …) and `--debug-port`. */
@@ -64,24 +52,15 @@ function closeInspector(): void {
  * Returns whether it is.
  */
 function ignoreDebugSignalOnDeno(): boolean {
-  const deno = denoNamespace();
-  if (!deno) return true;
-  // Never prompt for the permission: without it, document the limit instead.
-  if (deno.permissions.querySync({ name: "ffi" }).state !== "granted") return false;
-  for (const name of ["libc.so.6", "libc.so", "/usr/lib/libSystem.B.dylib"]) {
-    try {
-      const libc = deno.dlopen(name, {
-        signal: { parameters: ["i32", "usize"], result: "usize" },
-      });
-      // SIG_IGN is 1 on Linux and macOS.
-      libc.symbols.signal(constants.signals.SIGUSR1, 1n);
-      libc.close();
-      return true;
-    } catch {
-      // Try the next name.
-    }
-  }
-  return false;
+  if (!denoNamespace()) return true;
+  const libc = openDenoLibc<{ signal(sig: number, handler: bigint): unknown }>({
+    signal: { parameters: ["i32", "usize"], result: "usize" },
+  });
+  if (libc === null) return false;
+  // SIG_IGN is 1 on Linux and macOS.
+  libc.symbols.signal(constants.signals.SIGUSR1, 1n);
+  libc.close();
+  return true;
 }
 
 let inSingleExecutable = false;
