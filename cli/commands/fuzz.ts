@@ -138,6 +138,53 @@ function progress(io: Io, total: number, deadline: number | null) {
   };
 }
 
+/** What a live run found, in either dialect family: LiveResult and LiveRpcResult share it. */
+interface LiveFindings {
+  hangs: Uint8Array[];
+  malformed: { input: Uint8Array; why: string }[];
+  /** Stream targets only: connections closed without a reply (a note, not a failure). */
+  closed?: Uint8Array[];
+  crash: { inputs: Uint8Array[]; why: string; kind: string } | null;
+}
+
+/** Prints a live run's findings on stdout, one line each, inputs shown by `show`. */
+function printFindings(
+  io: Io,
+  r: LiveFindings,
+  timeout: string,
+  show: (b: Uint8Array) => string,
+): void {
+  for (const h of r.hangs) io.stdout(`hang: no reply within ${timeout} to ${show(h)}\n`);
+  for (const m of r.malformed) io.stdout(`malformed reply (${m.why}) to ${show(m.input)}\n`);
+  for (const c of r.closed ?? []) {
+    io.stdout(`note: connection closed without a reply to ${show(c)}\n`);
+  }
+  if (r.crash) {
+    io.stdout(
+      `crash (${r.crash.kind}): ${r.crash.why}; after ${r.crash.inputs.length} input(s); last: ${
+        show(r.crash.inputs.at(-1) ?? new Uint8Array())
+      }\n`,
+    );
+  }
+}
+
+/** The inputs of a live run worth saving: [bytes, case name, note]. */
+function foundCases(r: LiveFindings, seed: number): [Uint8Array, string, string][] {
+  return [
+    ...r.hangs.map((b, i): [Uint8Array, string, string] => [b, `live-${seed}-hang-${i}`, "hang"]),
+    ...r.malformed.map((m, i): [Uint8Array, string, string] => [
+      m.input,
+      `live-${seed}-malformed-${i}`,
+      "malformed reply",
+    ]),
+    ...(r.crash?.inputs ?? []).map((b, i): [Uint8Array, string, string] => [
+      b,
+      `live-${seed}-crash-${i}`,
+      "sent before the crash",
+    ]),
+  ];
+}
+
 function saveBytes(dir: string, name: string, bytes: Uint8Array, note: string, io: Io): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.mi`);
@@ -371,27 +418,11 @@ async function live(
   });
   bar.done();
   const show = (b: Uint8Array) => showInvisible(new TextDecoder().decode(b.subarray(0, 200)));
-  for (const h of result.hangs) {
-    io.stdout(`hang: no reply within ${options.timeout} to ${show(h)}\n`);
-  }
-  for (const m of result.malformed) io.stdout(`malformed reply (${m.why}) to ${show(m.input)}\n`);
-  if (result.crash) {
-    io.stdout(
-      `crash (${result.crash.kind}): ${result.crash.why}; after ${result.crash.inputs.length} input(s); last: ${
-        show(result.crash.inputs.at(-1) ?? new Uint8Array())
-      }\n`,
-    );
-  }
+  printFindings(io, result, options.timeout, show);
   if (options.save) {
-    result.hangs.forEach((b, i) =>
-      saveBytes(options.save!, `live-${seed}-hang-${i}`, b, "hang", io)
-    );
-    result.malformed.forEach((m, i) =>
-      saveBytes(options.save!, `live-${seed}-malformed-${i}`, m.input, "malformed reply", io)
-    );
-    result.crash?.inputs.forEach((b, i) =>
-      saveBytes(options.save!, `live-${seed}-crash-${i}`, b, "sent before the crash", io)
-    );
+    for (const [b, name, note] of foundCases(result, seed)) {
+      saveBytes(options.save, name, b, note, io);
+    }
   }
   const lat = result.latency
     ? `, latency p50 ${result.latency.p50.toFixed(2)} ms, p90 ${
@@ -643,31 +674,11 @@ async function rpcLive(
     kind.dialect === "binrpc"
       ? formatHex(b.subarray(0, 64)).trim().replaceAll("\n", " ")
       : showInvisible(new TextDecoder("latin1").decode(b.subarray(0, 200)));
-  for (const h of result.hangs) {
-    io.stdout(`hang: no reply within ${options.timeout} to ${show(h)}\n`);
-  }
-  for (const m of result.malformed) io.stdout(`malformed reply (${m.why}) to ${show(m.input)}\n`);
-  for (const c of result.closed) {
-    io.stdout(`note: connection closed without a reply to ${show(c)}\n`);
-  }
-  if (result.crash) {
-    io.stdout(
-      `crash (${result.crash.kind}): ${result.crash.why}; after ${result.crash.inputs.length} input(s); last: ${
-        show(result.crash.inputs.at(-1) ?? new Uint8Array())
-      }\n`,
-    );
-  }
+  printFindings(io, result, options.timeout, show);
   if (options.save) {
-    const found = [
-      ...result.hangs.map((b, i) => [b, `live-${seed}-hang-${i}`, "hang"] as const),
-      ...result.malformed.map((m, i) =>
-        [m.input, `live-${seed}-malformed-${i}`, "malformed reply"] as const
-      ),
-      ...(result.crash?.inputs ?? []).map((b, i) =>
-        [b, `live-${seed}-crash-${i}`, "sent before the crash"] as const
-      ),
-    ];
-    for (const [b, name, note] of found) await saveRpcCase(options.save, name, kind, b, note, io);
+    for (const [b, name, note] of foundCases(result, seed)) {
+      await saveRpcCase(options.save, name, kind, b, note, io);
+    }
   }
   const { tooLarge, notWhole } = result.notSent;
   const notSent = [
