@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createSocket } from "node:dgram";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,3 +21,27 @@ test(`fuzz outside a checkout says to name the case folders, exit 2 (${RUNTIME})
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+for (const dialect of ["mi", "binrpc"]) {
+  test(`fuzz --target whose probe gets no answer: exit 3 or 4 with the cause, not an internal error (${dialect}, ${RUNTIME})`, async () => {
+    // A UDP socket that never answers: the probe times out (3).
+    const silent = createSocket("udp4");
+    await new Promise<void>((resolve) => silent.bind(0, "127.0.0.1", resolve));
+    const dir = mkdtempSync(join(tmpdir(), "midgram-fuzz-target-"));
+    try {
+      const port = silent.address().port;
+      const args = ["fuzz", "--dialect", dialect, "--generate", "5", "--timeout", "100ms"];
+      const quiet = await run(RUNTIME, [...args, "--target", `udp:127.0.0.1:${port}`]);
+      assert.equal(quiet.status, 3, quiet.stderr);
+      assert.match(quiet.stderr, /midgram: The probe gets no answer before fuzzing starts: /);
+      assert.doesNotMatch(quiet.stderr, /internal error/);
+      // Nothing at the path: the target is gone (4).
+      const gone = await run(RUNTIME, [...args, "--target", join(dir, "none.sock")]);
+      assert.equal(gone.status, 4, gone.stderr);
+      assert.match(gone.stderr, /midgram: The probe gets no answer before fuzzing starts: /);
+    } finally {
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}

@@ -8,7 +8,7 @@
  */
 import fc from "fast-check";
 import { sendRequest } from "../client/request.ts";
-import { errorCodeOf } from "../errors.ts";
+import { errorCodeOf, MidgramError } from "../errors.ts";
 import { parseReply } from "../protocol/mi/parse_reply.ts";
 import type { Address, Transport } from "../transport/types.ts";
 import { fuzzInput } from "./inputs.ts";
@@ -138,7 +138,10 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
   };
   const first = await probeOnce();
   if (first !== null) {
-    throw new Error(`The probe gets no answer before fuzzing starts: ${first.why}`);
+    throw new MidgramError(
+      first.gone ? "transport" : "timeout",
+      `The probe gets no answer before fuzzing starts: ${first.why}`,
+    );
   }
   const arbitrary = fuzzInput(options.corpus);
   let sinceProbe: Uint8Array[] = [];

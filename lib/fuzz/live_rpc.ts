@@ -12,7 +12,7 @@
  */
 import fc from "fast-check";
 import { openSession, type Session } from "../client/call.ts";
-import { errorCodeOf } from "../errors.ts";
+import { errorCodeOf, MidgramError } from "../errors.ts";
 import type { ClientCodec } from "../protocol/dialect.ts";
 import { clientCodec, serverCodec } from "../protocol/dialects.ts";
 import type { AnyAddress, Transport } from "../transport/types.ts";
@@ -161,7 +161,10 @@ export async function runLiveRpc(options: LiveRpcOptions): Promise<LiveRpcResult
   };
   const first = await probeOnce();
   if (first !== null) {
-    throw new Error(`The probe gets no answer before fuzzing starts: ${first.why}`);
+    throw new MidgramError(
+      first.gone ? "transport" : "timeout",
+      `The probe gets no answer before fuzzing starts: ${first.why}`,
+    );
   }
   const arbitrary = d.dialect === "binrpc"
     ? binRpcInput(options.corpus)
