@@ -52,15 +52,23 @@ function bareDirectory(): { dir: string; binary: string; done: () => void } {
   return { dir, binary, done: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Starts `midgram serve` and resolves with the addresses of its `count` ready lines. */
+/**
+ * Starts `midgram serve` (or `subcommand`) and resolves with the addresses
+ * of its `count` ready lines.
+ */
 function startServer(
   binary: string,
   args: string[],
   count: number,
   cwd: string,
   env: Record<string, string>,
+  subcommand = "serve",
 ) {
-  const child = spawn(binary, ["serve", ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(binary, [subcommand, ...args], {
+    cwd,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk) => (stdout += chunk));
@@ -128,6 +136,45 @@ test("dist/midgram runs from a directory with no node_modules and no Node on PAT
     assert.match(bad.stdout, /^bad\.mi:1:10: error cr-in-first-line: /);
     const ok = run(binary, ["parse", "-"], { cwd: dir, env: bareEnv(dir), input: ":version:\n" });
     assert.equal(ok.status, 0, ok.stderr);
+  } finally {
+    done();
+  }
+});
+
+test("dist/midgram loads the packages of fuzz, completions and exporter on first use, from a bare directory", async () => {
+  // They are assets of the executable, outside its start-up snapshot (cli/_lazy.ts).
+  const { dir, binary, done } = bareDirectory();
+  const env = bareEnv(dir);
+  try {
+    const fuzz = run(binary, ["fuzz", "--generate", "50", "--seed", "3"], { cwd: dir, env });
+    assert.equal(fuzz.status, 0, fuzz.stderr);
+    assert.match(fuzz.stderr, /^fuzz: 50 runs in .*, 0 failures$/m);
+    const rpc = run(binary, ["fuzz", "--generate", "50", "--dialect", "binrpc", "--seed", "3"], {
+      cwd: dir,
+      env,
+    });
+    assert.equal(rpc.status, 0, rpc.stderr);
+    const completions = run(binary, ["completions", "bash"], { cwd: dir, env });
+    assert.equal(completions.status, 0, completions.stderr);
+    assert.match(completions.stdout, /^# bash completion for midgram$/m);
+    // Nobody answers on the discard port: the exporter still renders its metrics.
+    const exporter = startServer(
+      binary,
+      ["--listen", "127.0.0.1:0", "-s", "binrpc=udp:127.0.0.1:9", "--target-timeout", "200ms"],
+      1,
+      dir,
+      env,
+      "exporter",
+    );
+    try {
+      const [url] = await exporter.ready;
+      const response = await fetch(url);
+      const body = await response.text();
+      assert.equal(response.status, 200, body);
+      assert.match(body, /^midgram_target_up\{target="udp:127\.0\.0\.1:9",dialect="binrpc"\} 0$/m);
+    } finally {
+      await exporter.stop();
+    }
   } finally {
     done();
   }

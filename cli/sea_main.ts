@@ -21,8 +21,13 @@
  * every start of one (`scripts/bench_startup.mjs`), for 2 ms more of
  * `--version`, which deserializes the larger snapshot.
  *
+ * Packages only some subcommands use (fast-check, prom-client, @bomb.sh/tab)
+ * are not in the snapshot: they are assets too, evaluated the first time
+ * they are used (`_lazy.ts`, `loadLazyAsset()` here).
+ *
  * Run by plain Node (`node dist/midgram.cjs`, for debugging), it is not a
- * SEA: the addon is then required from node_modules as usual.
+ * SEA: the addon is then required from node_modules as usual, and those
+ * packages are read from `dist/midgram.lazy/`.
  *
  * The executable never opens a debugger: Node 20 refuses inspector flags in
  * `NODE_OPTIONS` for a single executable, and `start` first of all replaces
@@ -40,9 +45,12 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { compileFunction } from "node:vm";
 import { getAsset, isSea } from "node:sea";
 import { startupSnapshot } from "node:v8";
 import { MidgramError } from "../lib/errors.ts";
@@ -54,6 +62,7 @@ import { VERSION } from "../lib/version.ts";
 import { hardenProcess, main } from "./process.ts";
 import { warmUp } from "./_warm_up.ts";
 import { provideMallocTrim } from "./_trim_memory.ts";
+import { provideLazyLoader } from "./_lazy.ts";
 
 /** The key of the addon in the executable's assets (see the build script). */
 const ADDON_ASSET = "unix_dgram.node";
@@ -167,6 +176,23 @@ function loadMallocTrim(): (() => void) | null {
   }
 }
 
+/**
+ * Evaluates the bundle of a package kept out of the snapshot (`_lazy.ts`):
+ * an asset of the executable, or, run by plain Node, the file of that name
+ * beside `dist/midgram.cjs`. Such a bundle requires only Node's built-in
+ * modules (the build bundled everything else into it).
+ */
+function loadLazyAsset(asset: string): Record<string | symbol, unknown> {
+  const here = fileURLToPath(import.meta.url);
+  const code = isSea() ? getAsset(asset, "utf8") : readFileSync(join(dirname(here), asset), "utf8");
+  const module = { exports: {} as Record<string | symbol, unknown> };
+  const run = compileFunction(code, ["exports", "require", "module"], {
+    filename: `midgram:${asset}`,
+  });
+  run(module.exports, createRequire(here), module);
+  return module.exports;
+}
+
 /** Runs the CLI: what the executable does when it starts. */
 function start(): void {
   // First of all, before Node's SIGUSR1 handler can start the inspector: see hardenProcess().
@@ -181,6 +207,7 @@ function start(): void {
     process.stdout.write(`${VERSION}\n`, () => process.exit(0));
     return;
   }
+  provideLazyLoader(loadLazyAsset);
   if (isSea()) {
     provideUnixDgramBinding(loadAddonFromAsset);
     provideMallocTrim(loadMallocTrim);

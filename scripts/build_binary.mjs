@@ -7,6 +7,9 @@
 //      start-up snapshot of it (useSnapshot: about a third faster to start
 //      than useCodeCache, see scripts/bench_startup.mjs), together with the
 //      unix-dgram native addon as the asset "unix_dgram.node";
+//      packages only some subcommands use (LAZY below) are bundled apart, as
+//      assets, and load on first use: they stay out of the snapshot that
+//      every start deserializes (see cli/_lazy.ts);
 //   3. a copy of this node executable gets the blob injected (postject).
 //
 //   node scripts/build_binary.mjs                  (npm run build)
@@ -27,7 +30,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -44,7 +47,9 @@ const WORK_BUNDLE = `${WORK}-midgram.cjs`;
 const WORK_BLOB = `${WORK}.blob`;
 const WORK_SEA_CONFIG = `${WORK}-sea-config.json`;
 const WORK_TRIM = `${WORK}-malloc_trim.node`;
+const WORK_LAZY = `${WORK}-lazy`;
 const WORK_FILES = [
+  WORK_LAZY,
   WORK_EXECUTABLE,
   WORK_BUNDLE,
   `${WORK_BUNDLE}.map`,
@@ -57,6 +62,29 @@ const BUILD_INFO = join(DIST, "midgram.build.json");
 // The fuse string Node looks for to know that a blob was injected.
 const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 const require = createRequire(import.meta.url);
+
+/**
+ * Packages kept out of the start-up snapshot: each is bundled on its own into
+ * `midgram.lazy/FILE` (an asset of the executable, and a file beside
+ * dist/midgram.cjs) and replaced in the main bundle by a stand-in from
+ * cli/_lazy.ts that loads it on first use. `key` is what the code imports:
+ * "default" for `import x from "…"`, null for the whole exports (prom-client
+ * is imported with `await import(…)`). About 4 ms of every start
+ * (scripts/bench_startup.mjs); a package used at module level or by the
+ * snapshot's warm-up would fail the build here.
+ */
+const LAZY = [
+  { specifier: "fast-check", file: "fast-check.cjs", key: "default", kind: "object" }, // fuzz
+  { specifier: "prom-client", file: "prom-client.cjs", key: null, kind: "object" }, // exporter
+  {
+    specifier: "@bomb.sh/tab/commander", // completions
+    file: "bomb.sh-tab-commander.cjs",
+    key: "default",
+    kind: "function",
+  },
+];
+const LAZY_DIR = "midgram.lazy";
+const LAZY_MODULE = join(ROOT, "cli/_lazy.ts");
 const SNAPSHOT = !process.argv.includes("--no-snapshot");
 
 // Node's warnings about modules in snapshots: printed on every build, noise
@@ -75,7 +103,7 @@ async function step(name, fn) {
         line.length > 300 ? `${line.slice(0, 200)}…` : line
       ).join("\n");
     console.error(`Build failed at "${name}": ${detail}`);
-    for (const file of WORK_FILES) rmSync(file, { force: true });
+    for (const file of WORK_FILES) rmSync(file, { recursive: true, force: true });
     process.exit(1);
   }
 }
@@ -134,6 +162,55 @@ const trimAddon = await step("compile native/malloc_trim.c", () => {
   }
 });
 
+await step(`bundle ${LAZY.map((l) => l.specifier).join(", ")} apart`, async () => {
+  const esbuild = await import("esbuild");
+  mkdirSync(join(WORK_LAZY, LAZY_DIR), { recursive: true });
+  for (const { specifier, file } of LAZY) {
+    const from = JSON.stringify(specifier);
+    await esbuild.build({
+      stdin: {
+        contents: `export * from ${from};\nexport { default } from ${from};\n`,
+        resolveDir: ROOT,
+        loader: "js",
+      },
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      target: "node20",
+      outfile: join(WORK_LAZY, LAZY_DIR, file),
+      minify: true,
+      keepNames: true,
+      logLevel: "silent",
+    });
+  }
+});
+
+/** Resolves each LAZY package, in the main bundle, to its stand-in. */
+const lazyStandIns = {
+  name: "midgram-lazy",
+  setup(build) {
+    const escape = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    const filter = new RegExp(`^(${LAZY.map((l) => escape(l.specifier)).join("|")})$`);
+    build.onResolve({ filter }, (args) => ({ path: args.path, namespace: "midgram-lazy" }));
+    build.onLoad({ filter: /.*/, namespace: "midgram-lazy" }, (args) => {
+      const { specifier, file, key, kind } = LAZY.find((l) => l.specifier === args.path);
+      const call = `lazyValue(${
+        [specifier, `${LAZY_DIR}/${file}`, key, kind].map((v) => JSON.stringify(v)).join(", ")
+      })`;
+      const module = JSON.stringify(LAZY_MODULE);
+      return {
+        // A default import gets the stand-in as its default export; a whole
+        // module (import(…)) is the stand-in itself, as CommonJS exports.
+        contents: key === "default"
+          ? `import { lazyValue } from ${module};\nexport default ${call};\n`
+          : `const { lazyValue } = require(${module});\nmodule.exports = ${call};\n`,
+        loader: "js",
+        resolveDir: ROOT,
+      };
+    });
+  },
+};
+
 await step("bundle cli/sea_main.ts with esbuild", async () => {
   const esbuild = await import("esbuild");
   await esbuild.build({
@@ -155,6 +232,7 @@ await step("bundle cli/sea_main.ts with esbuild", async () => {
     banner: {
       js: 'var __midgram_import_meta_url = require("node:url").pathToFileURL(__filename).href;',
     },
+    plugins: [lazyStandIns],
     logLevel: "silent",
   });
 });
@@ -181,17 +259,26 @@ await step(`node --experimental-sea-config (${SNAPSHOT ? "snapshot" : "code cach
         assets: {
           "unix_dgram.node": addon,
           ...(trimAddon ? { "malloc_trim.node": trimAddon } : {}),
+          ...Object.fromEntries(
+            LAZY.map(({ file }) => [`${LAZY_DIR}/${file}`, join(WORK_LAZY, LAZY_DIR, file)]),
+          ),
         },
       },
       null,
       2,
     ),
   );
-  execFileSync(process.execPath, ["--experimental-sea-config", WORK_SEA_CONFIG], {
+  const run = spawnSync(process.execPath, ["--experimental-sea-config", WORK_SEA_CONFIG], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     encoding: "utf8",
   });
+  // The warm-up's warnings (a failed request, a lazy package used too early)
+  // fail the build: the executable would start slower than it should.
+  const warnings = run.stderr.split("\n").filter((line) => line.startsWith("midgram: warning"));
+  if (run.status !== 0 || warnings.length > 0) {
+    throw Object.assign(new Error(`exit status ${run.status}`), { stderr: run.stderr });
+  }
 });
 
 await step(`copy ${process.execPath}`, () => {
@@ -235,12 +322,20 @@ await step("move the files into place", () => {
   renameSync(`${WORK_BUNDLE}.map`, `${BUNDLE}.map`);
   renameSync(WORK_BUNDLE, BUNDLE);
   renameSync(WORK_EXECUTABLE, EXECUTABLE);
+  // Read only by plain `node dist/midgram.cjs`: the executable has its own copies.
+  rmSync(join(DIST, LAZY_DIR), { recursive: true, force: true });
+  renameSync(join(WORK_LAZY, LAZY_DIR), join(DIST, LAZY_DIR));
   writeFileSync(
     BUILD_INFO,
-    JSON.stringify({ assets: ["unix_dgram.node", ...(trimAddon ? ["malloc_trim.node"] : [])] }) +
-      "\n",
+    JSON.stringify({
+      assets: [
+        "unix_dgram.node",
+        ...(trimAddon ? ["malloc_trim.node"] : []),
+        ...LAZY.map(({ file }) => `${LAZY_DIR}/${file}`),
+      ],
+    }) + "\n",
   );
-  for (const file of WORK_FILES) rmSync(file, { force: true });
+  for (const file of WORK_FILES) rmSync(file, { recursive: true, force: true });
 });
 const size = statSync(EXECUTABLE).size / 1024 / 1024;
 const seconds = (performance.now() - started) / 1000;
