@@ -237,6 +237,21 @@ await step("bundle cli/sea_main.ts with esbuild", async () => {
   });
 });
 
+// esbuild escapes non-ASCII text, but not inside a regular expression
+// literal: one such character makes V8 keep the whole bundle's source as a
+// two-byte string, doubling what every start deserializes from the snapshot.
+await step("check that the bundle is ASCII", () => {
+  const bytes = readFileSync(WORK_BUNDLE);
+  const at = bytes.findIndex((byte) => byte > 0x7f);
+  const code = bytes.toString("latin1");
+  if (at >= 0) {
+    throw new Error(
+      `non-ASCII byte in the bundle: …${code.slice(Math.max(0, at - 40), at + 10)}…` +
+        " (write the character as a \\u escape in its source)",
+    );
+  }
+});
+
 // Run the bundle once with plain node first: an error while loading the
 // modules then shows TypeScript file names and lines (the snapshot step
 // below would only show the minified bundle).

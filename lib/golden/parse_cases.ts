@@ -86,7 +86,8 @@ export function showInvisible(text: string): string {
           return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
       }
     })
-    .replace(/ +(?=␊|$)/gm, (spaces) => "·".repeat(spaces.length))
+    // ␊ (U+240A) escaped: the single executable's bundle must stay ASCII (see the build).
+    .replace(/ +(?=\u240A|$)/gm, (spaces) => "·".repeat(spaces.length))
     .replace(/\uFFFD/g, "\\uFFFD");
 }
 
