@@ -7,7 +7,11 @@
 //     UNIX datagram, UDP and TCP; beside the real Kamailio 5.6 (`jsonrpcs`
 //     and `ctl`, started here when /usr/sbin/kamailio exists) and a raw Node
 //     echo server on the same socket kind (the ceiling of any Node server);
-//     the server's CPU time per request from /proc;
+//     the CPU time per request (user + system, from /proc) of midgram, of
+//     Kamailio (all its processes) and of the echo, and how busy the whole
+//     machine was while midgram ran: when it is near 100 %, the closed-loop
+//     clients and the server share the cores, and throughput follows the
+//     total CPU per request rather than the server's speed alone;
 //   * server memory (RSS) before, at peak and after 1,000,000 requests, and
 //     around 1,000,000 hostile datagrams (random bytes, 65,000-byte ones,
 //     unknown commands with ever new names, valid requests; bursts from 4
@@ -22,7 +26,7 @@
 //     [--settle 30]   (seconds of idle before the last RSS reading)
 //     [--floods 1]    (hostile floods in a row, a row each: does RSS grow from one to the next?)
 import { execFileSync, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -84,6 +88,37 @@ function start(command, args, lines, env = {}) {
 function cpuMs(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
   return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms
+}
+
+/** CPU time in ms of every process whose command name is `name` (Kamailio forks many). */
+function cpuMsByName(name) {
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")) === name) total += cpuMs(entry);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return total;
+}
+
+/** Busy and total clock ticks of the whole machine, from /proc/stat. */
+function machineTicks() {
+  const [, ...fields] = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/);
+  const ticks = fields.map(Number);
+  const idle = ticks[3] + ticks[4]; // idle + iowait
+  const total = ticks.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
+
+/** Runs `work` and returns its result with the CPU ms `measure` counted meanwhile. */
+async function withCpu(measure, work) {
+  const before = measure();
+  const result = await work();
+  return { result, cpuMs: measure() - before };
 }
 
 function rssMiB(pid, field = "VmRSS") {
@@ -280,22 +315,40 @@ try {
       ],
     ];
     console.log(
-      "| request | socket | clients | midgram req/s | p50 ms | p99 ms | CPU µs/req | Kamailio req/s | midgram / Kamailio | echo req/s | midgram / echo |",
+      "| request | socket | clients | midgram req/s | p50 ms | p99 ms | CPU µs/req | machine busy | Kamailio req/s | Kamailio CPU µs/req | midgram / Kamailio | echo req/s | echo CPU µs/req | midgram / echo |",
     );
-    console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    console.log(
+      "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    );
     for (const [label, socket, mode, address, request, peer, echo] of rows) {
       for (const clients of [1, 4]) {
-        const cpu0 = cpuMs(pid);
-        const m = await load(mode, address, files[request], clients);
-        const cpu = (cpuMs(pid) - cpu0) * 1000 / Math.max(1, m.requests);
-        const p = peer ? await load(peer[0], peer[1], files[request], clients) : null;
-        const e = await load(echo[0], echo[1], files[request], clients);
+        const ticks0 = machineTicks();
+        const { result: m, cpuMs: mCpu } = await withCpu(
+          () => cpuMs(pid),
+          () => load(mode, address, files[request], clients),
+        );
+        const ticks1 = machineTicks();
+        const busy = (ticks1.busy - ticks0.busy) / Math.max(1, ticks1.total - ticks0.total);
+        const perRequest = (ms, r) => (ms * 1000 / Math.max(1, r.requests)).toFixed(1);
+        const kamailio = peer
+          ? await withCpu(
+            () => cpuMsByName("kamailio"),
+            () => load(peer[0], peer[1], files[request], clients),
+          )
+          : null;
+        const p = kamailio?.result ?? null;
+        const { result: e, cpuMs: eCpu } = await withCpu(
+          () => cpuMs(echoChild.pid),
+          () => load(echo[0], echo[1], files[request], clients),
+        );
         console.log(
           `| ${label} | ${socket} | ${clients} | ${fmt(m.rps)} | ${m.p50.toFixed(3)} | ${
             m.p99.toFixed(3)
-          } | ${cpu.toFixed(1)} | ${p ? fmt(p.rps) : "—"} | ${
-            p ? (m.rps / p.rps).toFixed(2) : "—"
-          } | ${fmt(e.rps)} | ${(m.rps / e.rps).toFixed(2)} |${
+          } | ${perRequest(mCpu, m)} | ${(100 * busy).toFixed(0)} % | ${p ? fmt(p.rps) : "—"} | ${
+            p ? perRequest(kamailio.cpuMs, p) : "—"
+          } | ${p ? (m.rps / p.rps).toFixed(2) : "—"} | ${fmt(e.rps)} | ${perRequest(eCpu, e)} | ${
+            (m.rps / e.rps).toFixed(2)
+          } |${
             m.timeouts + (p?.timeouts ?? 0) ? ` timeouts: ${m.timeouts}/${p?.timeouts ?? 0}` : ""
           }`,
         );

@@ -230,10 +230,28 @@ function counterKeys(group: string): Record<CounterName, string> {
  * of a request's cost. Aborting before the signal exists remembers the
  * reason, so a late reader still finds it aborted.
  */
-class RunSignal {
+/**
+ * What a handler gets with its parameters (`HandlerContext`), and its run's
+ * abort signal. One object a request, its getter and methods on the
+ * prototype: an object literal with a getter and three closures cost V8 a
+ * map migration and property definitions on every request (`perf`, see
+ * `scripts/bench_serve.mjs`). The signal is made only when a handler asks
+ * for it: most built-ins answer at once and never look.
+ */
+class RequestContext implements HandlerContext {
   private controller: AbortController | null = null;
   private reason: unknown = undefined;
   private aborted = false;
+
+  constructor(
+    readonly method: string,
+    readonly dialect: DialectName,
+    readonly flavour: BuiltinFlavour,
+    readonly args: MiArgument[],
+    readonly from: Address | null,
+    private readonly server: Pick<Server, "commands" | "help">,
+    private readonly after: (() => void)[],
+  ) {}
 
   get signal(): AbortSignal {
     if (!this.controller) {
@@ -241,6 +259,18 @@ class RunSignal {
       if (this.aborted) this.controller.abort(this.reason);
     }
     return this.controller.signal;
+  }
+
+  commands(): string[] {
+    return this.server.commands(this.flavour);
+  }
+
+  help(name: string): string | undefined {
+    return this.server.help(name, this.flavour);
+  }
+
+  afterReply(action: () => void): void {
+    this.after.push(action);
   }
 
   abort(reason: unknown): void {
@@ -295,7 +325,7 @@ class Server implements MiServer, BuiltinHost {
   private readonly receiving = new AbortController();
   private readonly defaultBindings = new Map<string, Binding>();
   /** The signals of the handlers running now, aborted when the server closes. */
-  private readonly runSignals = new Set<RunSignal>();
+  private readonly runSignals = new Set<RequestContext>();
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private closed = false;
@@ -810,23 +840,18 @@ class Server implements MiServer, BuiltinHost {
         ? matchRecipe(call.params, command.recipes)
         : null;
       const args = codec.dialect === "mi" ? (call.token as MiCallToken).args : [];
-      const runSignal = new RunSignal();
-      const context: HandlerContext = {
-        method: call.method,
-        dialect: codec.dialect,
+      const context = new RequestContext(
+        call.method,
+        codec.dialect,
         flavour,
         args,
         from,
-        get signal() {
-          return runSignal.signal;
-        },
-        commands: () => this.commands(flavour),
-        help: (name) => this.help(name, flavour),
-        afterReply: (action) => after.push(action),
-      };
+        this,
+        after,
+      );
       outcome = match && !match.ok
         ? { ok: false, fault: { kind: "invalid-params", detail: match.detail } }
-        : await this.run(keys, command, call, context, runSignal);
+        : await this.run(keys, command, call, context);
     }
     if (
       outcome.ok && isNativeResult(outcome.result) && outcome.result.fault &&
@@ -861,13 +886,21 @@ class Server implements MiServer, BuiltinHost {
     else this.running--;
   }
 
+  /**
+   * A handler has really ended: its place is given back only then, so that
+   * `children` holds even for a handler that ignores its signal.
+   */
+  private finish(context: RequestContext): void {
+    this.runSignals.delete(context);
+    this.release();
+  }
+
   /** Runs a handler within the concurrency and time limits. */
   private async run(
     keys: Binding["keys"],
     command: Command,
     call: Call,
-    context: HandlerContext,
-    runSignal: RunSignal,
+    context: RequestContext,
   ): Promise<Outcome> {
     const place = this.acquire();
     if (place !== true && !await place) {
@@ -876,28 +909,22 @@ class Server implements MiServer, BuiltinHost {
     }
     // close() aborts the signals of the running handlers (one listener per
     // request on the server's signal would cost more, and warn past ten).
-    this.runSignals.add(runSignal);
-    // The place is given back only when the handler really ends, so
-    // `children` holds even for a handler that ignores its signal.
-    const done = () => {
-      this.runSignals.delete(runSignal);
-      this.release();
-    };
+    this.runSignals.add(context);
     let value: HandlerResult | Promise<HandlerResult>;
     try {
       value = command.handler(call.params, context);
     } catch (error) {
-      done();
+      this.finish(context);
       return this.faultOf(error, keys, call);
     }
     // A handler that answered at once (most built-ins) needs no timer and
     // no promises: a setTimeout and two promises per request otherwise.
     if (!isThenable(value)) {
-      done();
+      this.finish(context);
       return { ok: true, result: value };
     }
     const work = Promise.resolve(value);
-    void work.then(done, done);
+    void work.then(() => this.finish(context), () => this.finish(context));
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const result = await new Promise<HandlerResult | typeof TIMED_OUT>((resolve, reject) => {
@@ -905,7 +932,7 @@ class Server implements MiServer, BuiltinHost {
         work.then(resolve, reject);
       });
       if (result === TIMED_OUT) {
-        runSignal.abort(new MidgramError("timeout", `Command "${call.method}" ran out of time`));
+        context.abort(new MidgramError("timeout", `Command "${call.method}" ran out of time`));
         this.count(keys.handler_timeouts);
         this.logger.log("error", "handler timed out", {
           command: call.method,

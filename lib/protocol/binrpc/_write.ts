@@ -11,8 +11,11 @@ export const _NULL_STRING = "<null string>";
 
 /** Fewest big-endian bytes of an unsigned 32-bit number (0 for 0). */
 export function _uintBytes(u: number): number[] {
-  const out: number[] = [];
-  for (let v = u >>> 0; v !== 0; v = Math.floor(v / 256)) out.unshift(v % 256);
+  const v = u >>> 0;
+  // Big-endian, without leading zero bytes (none at all for 0).
+  const size = v === 0 ? 0 : v < 0x100 ? 1 : v < 0x10000 ? 2 : v < 0x1000000 ? 3 : 4;
+  const out = new Array<number>(size);
+  for (let i = size - 1, rest = v; i >= 0; i--, rest = Math.floor(rest / 256)) out[i] = rest % 256;
   return out;
 }
 

@@ -58,6 +58,17 @@ export function readRecords(body: Uint8Array, options: ReadRecordsOptions = {}):
   return values;
 }
 
+/**
+ * Adds a value to the innermost open struct or array, or to the top level.
+ * A function of the module, not a closure per call: the bundle's keepNames
+ * would define a `name` on each new closure, once per request in a server.
+ */
+function put(top: Value[], stack: Frame[], name: string | null, v: Value): void {
+  const frame = stack.at(-1);
+  if (frame) frame.items.push([name, v]);
+  else top.push(v);
+}
+
 /** The whole top-level values before the first error, and that error (or null). */
 export function _readRecordsPrefix(
   body: Uint8Array,
@@ -75,11 +86,6 @@ export function _readRecordsPrefix(
   };
   const top: Value[] = [];
   const stack: Frame[] = [];
-  const put = (name: string | null, v: Value) => {
-    const frame = stack.at(-1);
-    if (frame) frame.items.push([name, v]);
-    else top.push(v);
-  };
   try {
     while (c.pos < c.end) {
       const r = _readRecord(c);
@@ -89,16 +95,16 @@ export function _readRecordsPrefix(
       }
       switch (r.type) {
         case _T_INT:
-          put(name, r.int);
+          put(top, stack, name, r.int);
           break;
         case _T_STR:
-          put(name, decoder.decode(r.data));
+          put(top, stack, name, decoder.decode(r.data));
           break;
         case _T_BYTES:
-          put(name, r.data.slice());
+          put(top, stack, name, r.data.slice());
           break;
         case _T_DOUBLE:
-          put(name, new Double(Number(r.big) / 1000));
+          put(top, stack, name, new Double(Number(r.big) / 1000));
           break;
         case _T_STRUCT:
         case _T_ARRAY: {
@@ -115,7 +121,7 @@ export function _readRecordsPrefix(
               false,
             );
           }
-          put(frame.name, close(frame));
+          put(top, stack, frame.name, close(frame));
           break;
         }
       }
