@@ -101,6 +101,15 @@ test("kill sends its reply before it stops the server, by construction", async (
         await send(data, to, o);
         events.push("sent");
       };
+      // The server's fast path, where the transport has one.
+      const trySend = socket.trySend?.bind(socket);
+      if (trySend) {
+        socket.trySend = (data, to) => {
+          const sent = trySend(data, to);
+          if (sent) events.push("sent");
+          return sent;
+        };
+      }
       return socket;
     },
   };

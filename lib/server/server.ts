@@ -289,6 +289,10 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 type Outcome = { ok: true; result: HandlerResult } | { ok: false; fault: Fault };
+/** A request's reply as encoded, and how it went (for the debug log). */
+type Encoded = { bytes: Uint8Array | null; status: string };
+/** What `process()` gives: the reply, and why the request was refused, if it was. */
+type Processed = { reply: Uint8Array | null; refusal?: string };
 
 function flavourOf(dialect: DialectName, flavour?: string): BuiltinFlavour {
   if (dialect === "mi") return "opensips-2.4";
@@ -717,39 +721,67 @@ class Server implements MiServer, BuiltinHost {
         this.noteDenied(formatAddress(from));
         continue;
       }
-      this.track(this.answer(socket, binding, data, from));
+      const replying = this.answer(socket, binding, data, from);
+      if (replying !== undefined) this.track(replying);
     }
   }
 
-  private async answer(
+  /**
+   * Answers one datagram. Synchronous, with no promise at all, when the
+   * handler answers at once and the socket takes the reply at once (most
+   * requests): a promise only for what has to wait.
+   */
+  private answer(
     socket: DatagramSocket,
     binding: Binding,
     data: Uint8Array,
     from: Address | null,
-  ): Promise<void> {
+  ): Promise<void> | undefined {
     const after: (() => void)[] = [];
-    const { reply } = await this.process(binding, data, from, after);
-    try {
-      if (reply === null) return;
-      if (from === null) {
-        this.count(binding.keys.no_reply_address);
-        this.logger.log(
-          "warn",
-          "cannot reply: the client socket has no address (bind it to a path)",
-        );
-        return;
-      }
-      try {
-        await socket.send(reply, from, { timeoutMs: this.replyTimeoutMs });
-      } catch (error) {
+    const processed = this.process(binding, data, from, after);
+    if (isThenable(processed)) {
+      return processed.then(({ reply }) => this.sendReply(socket, binding, reply, from, after));
+    }
+    return this.sendReply(socket, binding, processed.reply, from, after);
+  }
+
+  /** Sends a datagram's reply, then runs the request's after-reply actions. Never throws. */
+  private sendReply(
+    socket: DatagramSocket,
+    binding: Binding,
+    reply: Uint8Array | null,
+    from: Address | null,
+    after: (() => void)[],
+  ): Promise<void> | undefined {
+    if (reply !== null && from === null) {
+      this.count(binding.keys.no_reply_address);
+      this.logger.log("warn", "cannot reply: the client socket has no address (bind it to a path)");
+    }
+    if (reply === null || from === null || socket.trySend?.(reply, from) === true) {
+      this.runAfterReply(after);
+      return undefined;
+    }
+    return socket.send(reply, from, { timeoutMs: this.replyTimeoutMs }).then(
+      () => this.runAfterReply(after),
+      (error) => {
         this.count(binding.keys.send_errors);
         this.logger.log("info", "reply not delivered (client gone?)", {
           to: formatAddress(from),
           error: error instanceof Error ? error.message : String(error),
         });
+        this.runAfterReply(after);
+      },
+    );
+  }
+
+  /** Runs what handlers asked to run after their reply; one that throws is logged. */
+  private runAfterReply(after: (() => void)[]): void {
+    for (const action of after) {
+      try {
+        action();
+      } catch (error) {
+        this.logger.log("error", "after-reply action failed", { error: String(error) });
       }
-    } finally {
-      for (const action of after) action();
     }
   }
 
@@ -759,54 +791,77 @@ class Server implements MiServer, BuiltinHost {
     options: HandleOptions = {},
   ): Promise<Uint8Array | null> {
     const after: (() => void)[] = [];
-    return this.process(this.binding(options.dialect, options.flavour), data, from, after)
-      .then((r) => r.reply)
-      .finally(() => {
-        for (const action of after) action();
-      });
+    return Promise.resolve(
+      this.process(this.binding(options.dialect, options.flavour), data, from, after),
+    ).then((r) => {
+      this.runAfterReply(after);
+      return r.reply;
+    });
   }
 
-  /** decode → dispatch → encode; never throws. */
-  private async process(
+  /**
+   * decode → dispatch → encode; never throws. Synchronous when the handler
+   * answers at once, a promise otherwise.
+   */
+  private process(
     binding: Binding,
     data: Uint8Array,
     from: Address | null,
     after: (() => void)[],
-  ): Promise<{ reply: Uint8Array | null; refusal?: string }> {
+  ): Processed | Promise<Processed> {
     const { codec, flavour, keys } = binding;
     this.count(keys.requests);
     this.count(keys.bytes_in, data.length);
-    const debug = this.logger.enabled?.("debug") ?? true;
-    const started = debug ? performance.now() : 0;
-    let reply: Uint8Array | null;
-    let refusal: string | undefined;
+    // When debug logging is on, the time the request started; else -1.
+    const started = (this.logger.enabled?.("debug") ?? true) ? performance.now() : -1;
+    let done: Encoded | Promise<Encoded>;
     let method: string | undefined;
-    let status = "ok";
     try {
       const decoded = codec.decode(data, (name) => this.lookup(flavour, name));
       if (decoded.kind === "answer") {
         this.count(keys[REFUSAL_COUNTER[decoded.reason] ?? "invalid_requests"]);
-        reply = decoded.reply;
-        refusal = decoded.reason;
-        status = `refused: ${decoded.reason}: ${decoded.message}`;
-      } else {
-        method = decoded.call.method;
-        const answer = await this.dispatch(binding, decoded.call, from, after);
-        reply = answer.bytes;
-        status = answer.status;
+        const refused = {
+          bytes: decoded.reply,
+          status: `refused: ${decoded.reason}: ${decoded.message}`,
+        };
+        return this.processed(binding, data, from, started, undefined, refused, decoded.reason);
       }
+      method = decoded.call.method;
+      done = this.dispatch(binding, decoded.call, from, after);
     } catch (error) {
-      // The codecs and dispatch never throw; this is a last line of defence.
-      this.logger.log("error", "internal error", { error: String(error) });
-      reply = null;
+      return this.processed(binding, data, from, started, method, this.internalError(error));
     }
-    if (reply !== null) this.count(keys.bytes_out, reply.length);
-    if (debug) {
+    if (!isThenable(done)) return this.processed(binding, data, from, started, method, done);
+    return done.then(
+      (encoded) => this.processed(binding, data, from, started, method, encoded),
+      (error) => this.processed(binding, data, from, started, method, this.internalError(error)),
+    );
+  }
+
+  /** The codecs and dispatch never throw; this is a last line of defence. */
+  private internalError(error: unknown): Encoded {
+    this.logger.log("error", "internal error", { error: String(error) });
+    return { bytes: null, status: "internal error" };
+  }
+
+  /** Counts a reply's bytes and logs the request at debug level (when `started` ≥ 0). */
+  private processed(
+    binding: Binding,
+    data: Uint8Array,
+    from: Address | null,
+    started: number,
+    method: string | undefined,
+    encoded: Encoded,
+    refusal?: string,
+  ): Processed {
+    const reply = encoded.bytes;
+    if (reply !== null) this.count(binding.keys.bytes_out, reply.length);
+    if (started >= 0) {
       this.logger.log("debug", "request", {
-        dialect: codec.dialect,
+        dialect: binding.codec.dialect,
         method,
         peer: from ? formatAddress(from) : undefined,
-        status,
+        status: encoded.status,
         bytes_in: data.length,
         bytes_out: reply?.length ?? 0,
         ms: Number((performance.now() - started).toFixed(3)),
@@ -815,15 +870,16 @@ class Server implements MiServer, BuiltinHost {
     return { reply, refusal };
   }
 
-  private async dispatch(
+  /** Runs a call's command and encodes its reply: at once, or a promise when the handler waits. */
+  private dispatch(
     binding: Binding,
     call: Call,
     from: Address | null,
     after: (() => void)[],
-  ): Promise<{ bytes: Uint8Array | null; status: string }> {
+  ): Encoded | Promise<Encoded> {
     const { codec, flavour, group, keys } = binding;
     const command = this.lookup(flavour, call.method);
-    let outcome: Outcome;
+    let outcome: Outcome | Promise<Outcome>;
     if (!command) {
       this.count(keys.unknown_commands);
       outcome = { ok: false, fault: { kind: "method-not-found", method: call.method } };
@@ -851,8 +907,16 @@ class Server implements MiServer, BuiltinHost {
       );
       outcome = match && !match.ok
         ? { ok: false, fault: { kind: "invalid-params", detail: match.detail } }
-        : await this.run(keys, command, call, context);
+        : this.run(keys, command, call, context);
     }
+    return isThenable(outcome)
+      ? outcome.then((settled) => this.encode(binding, call, settled))
+      : this.encode(binding, call, outcome);
+  }
+
+  /** The reply to a call for its outcome, in the binding's dialect. */
+  private encode(binding: Binding, call: Call, outcome: Outcome): Encoded {
+    const { codec } = binding;
     if (
       outcome.ok && isNativeResult(outcome.result) && outcome.result.fault &&
       outcome.result.native !== codec.dialect
@@ -895,18 +959,32 @@ class Server implements MiServer, BuiltinHost {
     this.release();
   }
 
-  /** Runs a handler within the concurrency and time limits. */
-  private async run(
+  /**
+   * Runs a handler within the concurrency and time limits: its outcome at
+   * once when a place is free and the handler answers at once, else a promise.
+   */
+  private run(
     keys: Binding["keys"],
     command: Command,
     call: Call,
     context: RequestContext,
-  ): Promise<Outcome> {
+  ): Outcome | Promise<Outcome> {
     const place = this.acquire();
-    if (place !== true && !await place) {
+    if (place === true) return this.runPlaced(keys, command, call, context);
+    return place.then((placed): Outcome | Promise<Outcome> => {
+      if (placed) return this.runPlaced(keys, command, call, context);
       this.count(keys.busy);
       return { ok: false, fault: { kind: "busy" } };
-    }
+    });
+  }
+
+  /** {@linkcode run} once the handler has its place. */
+  private runPlaced(
+    keys: Binding["keys"],
+    command: Command,
+    call: Call,
+    context: RequestContext,
+  ): Outcome | Promise<Outcome> {
     // close() aborts the signals of the running handlers (one listener per
     // request on the server's signal would cost more, and warn past ten).
     this.runSignals.add(context);
@@ -925,6 +1003,16 @@ class Server implements MiServer, BuiltinHost {
     }
     const work = Promise.resolve(value);
     void work.then(() => this.finish(context), () => this.finish(context));
+    return this.settle(keys, call, context, work);
+  }
+
+  /** The outcome of a handler that answered with a promise, within its time limit. */
+  private async settle(
+    keys: Binding["keys"],
+    call: Call,
+    context: RequestContext,
+    work: Promise<HandlerResult>,
+  ): Promise<Outcome> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       const result = await new Promise<HandlerResult | typeof TIMED_OUT>((resolve, reject) => {

@@ -201,6 +201,35 @@ export function runTransportSuite(options: TransportSuiteOptions): void {
     }
   });
 
+  test(`${name} transport: trySend() sends at once or says false, never throws`, {
+    skip: skip.all ?? skip.unix,
+  }, async (t) => {
+    const transport = open();
+    const server = await transport.bind(kinds[0][1]()); // never reads
+    const client = await transport.connectable(server.address);
+    try {
+      if (!client.trySend) {
+        t.skip(`the ${name} transport has no trySend (optional)`);
+        return;
+      }
+      const missing: Address = { kind: "unix", path: join(tempDir(), "missing.sock") };
+      assert.equal(client.trySend(Uint8Array.of(1), missing), false);
+      assert.equal(client.trySend(Uint8Array.of(2), server.address), true);
+      assert.deepEqual([...(await withTimeout(server.receive(), 5000)).data], [2]);
+      // Fill the peer's queue: a send that cannot go out at once is false.
+      const big = new Uint8Array(60_000);
+      let sent = 0;
+      while (sent < 10_000 && client.trySend(big, server.address)) sent++;
+      assert.ok(sent < 10_000, "the peer's queue never filled");
+      await client.close();
+      assert.equal(client.trySend(Uint8Array.of(3), server.address), false, "closed");
+    } finally {
+      await withTimeout(client.close(), 5000);
+      await withTimeout(server.close(), 5000);
+      cleanup();
+    }
+  });
+
   test(`${name} transport: sending to a missing UNIX path is "not-found"`, {
     skip: skip.all ?? skip.unix,
   }, async () => {

@@ -80,6 +80,11 @@ class RawUnixSocket {
     if (rc < 0) throw osError(rc, "bind", { kind: "unix", path });
   }
 
+  /** One `sendto` without waiting: true when the datagram went out (see `DatagramSocket.trySend`). */
+  trySend(data: Uint8Array, to: UnixAddress): boolean {
+    return !this.closed && unixDgramBinding().sendto(this.fd, data, 0, data.length, to.path) === 0;
+  }
+
   async send(data: Uint8Array, to: UnixAddress, timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let reserved = false;
@@ -134,6 +139,10 @@ class NodeUnixSocket implements DatagramSocket {
       );
     }
     return this.raw.send(data, to, options?.timeoutMs ?? DEFAULT_SEND_TIMEOUT);
+  }
+
+  trySend(data: Uint8Array, to: Address): boolean {
+    return to.kind === "unix" && this.raw.trySend(data, to);
   }
 
   receive(signal?: AbortSignal): Promise<Datagram> {

@@ -91,6 +91,14 @@ export interface DatagramSocket {
    */
   send(data: Uint8Array, to: Address, options?: SendOptions): Promise<void>;
   /**
+   * Optional: sends one datagram at once if the socket can, without a
+   * promise (a server's fast path). `true` when it went out; `false` when it
+   * did not (the peer's queue is full, an error, a closed socket), and the
+   * caller then uses {@linkcode DatagramSocket.send}, which waits or
+   * reports why. Never throws.
+   */
+  trySend?(data: Uint8Array, to: Address): boolean;
+  /**
    * Waits for the next datagram. Only one `receive()` may be pending at a
    * time. Rejects with a `closed` error once the socket is closed, and with
    * the signal's reason when `signal` aborts (the datagram that arrives later
