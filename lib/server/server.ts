@@ -616,11 +616,12 @@ class Server implements MiServer, BuiltinHost {
         const packet of readFrames(connection, frame, { signal: this.receiving.signal, name })
       ) {
         const after: (() => void)[] = [];
-        const { reply, refusal } = await this.process(binding, packet, null, after);
+        const processed = this.process(binding, packet, null, after);
+        const { reply, refusal } = isThenable(processed) ? await processed : processed;
         try {
           if (reply !== null) await connection.write(reply, { timeoutMs: this.replyTimeoutMs });
         } finally {
-          for (const action of after) action();
+          this.runAfterReply(after);
         }
         if (refusal === "parse-error" || refusal === "invalid-request") return;
       }
@@ -696,7 +697,7 @@ class Server implements MiServer, BuiltinHost {
         error: error instanceof Error ? error.message : String(error),
       });
     } finally {
-      for (const action of after) action();
+      this.runAfterReply(after);
     }
   }
 

@@ -35,6 +35,7 @@ export class AsyncQueue<T> {
   /** No more values: the reader gets `null` once the kept ones are read. */
   end(): void {
     this.ended = true;
+    this.watch(undefined);
     if (this.waiter && this.items.length === 0) {
       const { resolve } = this.waiter;
       this.waiter = null;
@@ -49,6 +50,7 @@ export class AsyncQueue<T> {
   fail(error: unknown, discard = false): void {
     if (this.failure === null) this.failure = error;
     if (discard) this.items.length = 0;
+    this.watch(undefined);
     if (this.waiter) {
       const { reject } = this.waiter;
       this.waiter = null;
@@ -67,22 +69,33 @@ export class AsyncQueue<T> {
     if (this.ended) return Promise.resolve(null);
     if (this.waiter) return Promise.reject(new TypeError("Only one read may be pending"));
     if (signal?.aborted) return Promise.reject(signal.reason);
+    if (signal !== this.watched) this.watch(signal);
     return new Promise<T | null>((resolve, reject) => {
-      const onAbort = () => {
-        this.waiter = null;
-        reject(signal!.reason);
-      };
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.waiter = {
-        resolve: (v) => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve(v);
-        },
-        reject: (e) => {
-          signal?.removeEventListener("abort", onAbort);
-          reject(e);
-        },
-      };
+      this.waiter = { resolve, reject };
     });
+  }
+
+  /**
+   * Listens to the reader's abort signal. A server reads every connection
+   * with the same signal, so the listener stays on it between reads instead
+   * of being added and removed (with three closures) for every packet; it
+   * moves when the signal changes, goes at the end or on failure, and only
+   * rejects a reader that is waiting.
+   */
+  private watched: AbortSignal | undefined = undefined;
+  private readonly onAbort = () => {
+    const signal = this.watched!;
+    this.watch(undefined);
+    if (this.waiter) {
+      const { reject } = this.waiter;
+      this.waiter = null;
+      reject(signal.reason);
+    }
+  };
+
+  private watch(signal: AbortSignal | undefined): void {
+    this.watched?.removeEventListener("abort", this.onAbort);
+    this.watched = signal;
+    signal?.addEventListener("abort", this.onAbort);
   }
 }

@@ -71,6 +71,18 @@ class NetConnection implements StreamConnection {
 
   write(data: Uint8Array, options?: SendOptions): Promise<void> {
     if (this.closed || this.socket.destroyed) return Promise.reject(closedError(this.name));
+    // The write's outcome: undefined while it is pending; then null or its error.
+    let outcome: Error | null | undefined = undefined;
+    let settle: ((error: Error | null) => void) | null = null;
+    const accepted = this.socket.write(data, (error) => {
+      if (settle) settle(error ?? null);
+      else outcome = error ?? null;
+    });
+    // Handed to the OS during the call (Node writes at once when it can):
+    // done, with no timer and no waiting for the callback.
+    if (accepted && this.socket.writableLength === 0 && outcome === undefined) {
+      return Promise.resolve();
+    }
     const timeoutMs = options?.timeoutMs ?? DEFAULT_TIMEOUT;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -78,11 +90,12 @@ class NetConnection implements StreamConnection {
         reject(sendTimeout(this.name, timeoutMs));
         this.socket.destroy();
       }, timeoutMs);
-      this.socket.write(data, (error) => {
+      settle = (error) => {
         clearTimeout(timer);
         if (error) reject(osError(error, "send", this.name));
         else resolve();
-      });
+      };
+      if (outcome !== undefined) settle(outcome);
     });
   }
 
