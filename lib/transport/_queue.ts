@@ -5,6 +5,7 @@
  * @module
  */
 import type { Datagram } from "./types.ts";
+import { WaitingReader } from "./_waiting_reader.ts";
 
 /** Datagrams kept before the oldest unread ones are dropped. */
 export const QUEUE_LIMIT = 4096;
@@ -39,7 +40,7 @@ export class SendBacklog {
 /** A queue with `push` for the runtime side and `next(signal)` for the reader. */
 export class DatagramQueue {
   private readonly items: Datagram[] = [];
-  private waiter: { resolve: (d: Datagram) => void; reject: (e: unknown) => void } | null = null;
+  private readonly reader = new WaitingReader<Datagram>();
   private failure: unknown = null;
   private bytes = 0;
   /** Datagrams dropped because the reader fell behind. */
@@ -47,12 +48,7 @@ export class DatagramQueue {
 
   /** Hands a datagram to the waiting reader, or keeps it. */
   push(datagram: Datagram): void {
-    if (this.waiter) {
-      const { resolve } = this.waiter;
-      this.waiter = null;
-      resolve(datagram);
-      return;
-    }
+    if (this.reader.resolve(datagram)) return;
     while (
       this.items.length > 0 &&
       (this.items.length >= QUEUE_LIMIT || this.bytes + datagram.data.length > QUEUE_BYTES)
@@ -67,12 +63,8 @@ export class DatagramQueue {
   /** Fails the waiting reader and every later call (the socket closed). */
   fail(error: unknown): void {
     this.failure = error;
-    this.watch(undefined);
-    if (this.waiter) {
-      const { reject } = this.waiter;
-      this.waiter = null;
-      reject(error);
-    }
+    this.reader.stop();
+    this.reader.reject(error);
   }
 
   /** The next datagram; rejects with the signal's reason on abort (nothing is lost). */
@@ -83,35 +75,10 @@ export class DatagramQueue {
       return Promise.resolve(datagram);
     }
     if (this.failure !== null) return Promise.reject(this.failure);
-    if (this.waiter) return Promise.reject(new TypeError("Only one receive() may be pending"));
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    if (signal !== this.watched) this.watch(signal);
-    return new Promise<Datagram>((resolve, reject) => {
-      this.waiter = { resolve, reject };
-    });
-  }
-
-  /**
-   * Listens to the reader's abort signal. A server passes the same signal
-   * to every receive, so the listener stays on it between calls instead of
-   * being added and removed per datagram; it is moved when the signal
-   * changes and only rejects a reader that is waiting.
-   */
-  private watched: AbortSignal | undefined = undefined;
-  private readonly onAbort = () => {
-    const signal = this.watched!;
-    this.watched = undefined;
-    signal.removeEventListener("abort", this.onAbort);
-    if (this.waiter) {
-      const { reject } = this.waiter;
-      this.waiter = null;
-      reject(signal.reason);
+    if (this.reader.waiting) {
+      return Promise.reject(new TypeError("Only one receive() may be pending"));
     }
-  };
-
-  private watch(signal: AbortSignal | undefined): void {
-    this.watched?.removeEventListener("abort", this.onAbort);
-    this.watched = signal;
-    signal?.addEventListener("abort", this.onAbort);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return this.reader.wait(signal);
   }
 }
