@@ -230,3 +230,42 @@ test("--allow over real UDP: a peer on 127.0.0.2 inside the range is answered, o
     await server.close();
   }
 });
+
+test("a transport whose trySend throws is logged, and the reply still goes out by send()", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "midgram-trysend-"));
+  const real = defaultTransport();
+  let throws = 1;
+  // An embedder's transport with a faulty fast path: it throws once.
+  const transport = {
+    ...real,
+    bind: async (address: Address, options?: Parameters<typeof real.bind>[1]) => {
+      const socket = await real.bind(address, options);
+      socket.trySend = () => {
+        if (throws-- > 0) throw new Error("broken fast path");
+        return false; // then the ordinary send()
+      };
+      return socket;
+    },
+  };
+  const lines: string[] = [];
+  const server = createServer({
+    transport,
+    logger: { log: (_l, message, fields) => lines.push(`${message} ${fields?.error ?? ""}`) },
+  });
+  const address = await server.listen({ kind: "unix", path: join(dir, "s.sock") }) as Address;
+  const client = await real.connectable(address);
+  try {
+    for (let i = 0; i < 2; i++) {
+      await client.send(enc(":version:\n"), address);
+      const reply = await client.receive(AbortSignal.timeout(5000));
+      assert.match(dec(reply.data), /^200 OK\n/);
+    }
+    assert.deepEqual(lines.filter((l) => l.startsWith("internal error")), [
+      "internal error Error: broken fast path",
+    ]);
+  } finally {
+    await client.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

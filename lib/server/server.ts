@@ -575,7 +575,15 @@ class Server implements MiServer, BuiltinHost {
   /** Keeps a running request (or connection) until it ends, so that close() waits for it. */
   private track(task: Promise<void>): void {
     this.inFlight.add(task);
-    void task.finally(() => this.inFlight.delete(task));
+    // Tasks do not reject; should one (a throwing logger or transport of an
+    // embedder), it is logged rather than left unhandled.
+    void task.then(
+      () => this.inFlight.delete(task),
+      (error) => {
+        this.inFlight.delete(task);
+        this.logger.log("error", "internal error", { error: String(error) });
+      },
+    );
   }
 
   /** Accepts stream connections until the server closes. */
@@ -758,7 +766,7 @@ class Server implements MiServer, BuiltinHost {
       this.count(binding.keys.no_reply_address);
       this.logger.log("warn", "cannot reply: the client socket has no address (bind it to a path)");
     }
-    if (reply === null || from === null || socket.trySend?.(reply, from) === true) {
+    if (reply === null || from === null || this.trySend(socket, reply, from)) {
       this.runAfterReply(after);
       return undefined;
     }
@@ -773,6 +781,21 @@ class Server implements MiServer, BuiltinHost {
         this.runAfterReply(after);
       },
     );
+  }
+
+  /**
+   * The socket's fast path, where it has one. A transport injected by an
+   * embedder may break the promise never to throw: that is logged, and the
+   * ordinary send() is tried.
+   */
+  private trySend(socket: DatagramSocket, reply: Uint8Array, to: Address): boolean {
+    if (!socket.trySend) return false;
+    try {
+      return socket.trySend(reply, to);
+    } catch (error) {
+      this.logger.log("error", "internal error", { error: String(error) });
+      return false;
+    }
   }
 
   /** Runs what handlers asked to run after their reply; one that throws is logged. */
