@@ -4,8 +4,8 @@
  * Every module in the executable's bundle is evaluated when the build takes
  * the V8 snapshot, and every start deserializes all of it: fast-check (only
  * `fuzz` uses it), prom-client (only `exporter`) and @bomb.sh/tab (only
- * `completions`) made the snapshot's isolate 2.5 MB instead of 1.6 MB, about
- * 4 ms of every start (`scripts/bench_startup.mjs`). So the build
+ * `completions`) made the snapshot's isolate part 2.48 MB instead of 1.82 MB,
+ * about 3 ms of every start (`scripts/bench_startup.mjs`). So the build
  * (`scripts/build_binary.mjs`) bundles each of them on its own, as an asset
  * of the executable, and puts a stand-in from {@linkcode lazyValue} in the
  * main bundle where the package was imported. The stand-in loads the real

@@ -69,7 +69,7 @@ const require = createRequire(import.meta.url);
  * dist/midgram.cjs) and replaced in the main bundle by a stand-in from
  * cli/_lazy.ts that loads it on first use. `key` is what the code imports:
  * "default" for `import x from "…"`, null for the whole exports (prom-client
- * is imported with `await import(…)`). About 4 ms of every start
+ * is imported with `await import(…)`). About 3 ms of every start
  * (scripts/bench_startup.mjs); a package used at module level or by the
  * snapshot's warm-up would fail the build here.
  */
@@ -243,8 +243,8 @@ await step("bundle cli/sea_main.ts with esbuild", async () => {
 await step("check that the bundle is ASCII", () => {
   const bytes = readFileSync(WORK_BUNDLE);
   const at = bytes.findIndex((byte) => byte > 0x7f);
-  const code = bytes.toString("latin1");
   if (at >= 0) {
+    const code = bytes.toString("latin1");
     throw new Error(
       `non-ASCII byte in the bundle: …${code.slice(Math.max(0, at - 40), at + 10)}…` +
         " (write the character as a \\u escape in its source)",
@@ -262,6 +262,15 @@ await step("run the bundle: node dist/midgram.cjs --version", () => {
   });
 });
 
+/** The executable's assets, by key: the file each is read from. */
+const ASSETS = {
+  "unix_dgram.node": addon,
+  ...(trimAddon ? { "malloc_trim.node": trimAddon } : {}),
+  ...Object.fromEntries(
+    LAZY.map(({ file }) => [`${LAZY_DIR}/${file}`, join(WORK_LAZY, LAZY_DIR, file)]),
+  ),
+};
+
 await step(`node --experimental-sea-config (${SNAPSHOT ? "snapshot" : "code cache"})`, () => {
   writeFileSync(
     WORK_SEA_CONFIG,
@@ -271,13 +280,7 @@ await step(`node --experimental-sea-config (${SNAPSHOT ? "snapshot" : "code cach
         output: WORK_BLOB,
         disableExperimentalSEAWarning: true,
         ...(SNAPSHOT ? { useSnapshot: true } : { useCodeCache: true }),
-        assets: {
-          "unix_dgram.node": addon,
-          ...(trimAddon ? { "malloc_trim.node": trimAddon } : {}),
-          ...Object.fromEntries(
-            LAZY.map(({ file }) => [`${LAZY_DIR}/${file}`, join(WORK_LAZY, LAZY_DIR, file)]),
-          ),
-        },
+        assets: ASSETS,
       },
       null,
       2,
@@ -342,13 +345,7 @@ await step("move the files into place", () => {
   renameSync(join(WORK_LAZY, LAZY_DIR), join(DIST, LAZY_DIR));
   writeFileSync(
     BUILD_INFO,
-    JSON.stringify({
-      assets: [
-        "unix_dgram.node",
-        ...(trimAddon ? ["malloc_trim.node"] : []),
-        ...LAZY.map(({ file }) => `${LAZY_DIR}/${file}`),
-      ],
-    }) + "\n",
+    JSON.stringify({ assets: Object.keys(ASSETS) }) + "\n",
   );
   for (const file of WORK_FILES) rmSync(file, { recursive: true, force: true });
 });

@@ -225,18 +225,14 @@ function counterKeys(group: string): Record<CounterName, string> {
 }
 
 /**
- * The abort signal of one handler run, made only when the handler reads
- * it (most never do): an AbortController per request is a measurable part
- * of a request's cost. Aborting before the signal exists remembers the
- * reason, so a late reader still finds it aborted.
- */
-/**
  * What a handler gets with its parameters (`HandlerContext`), and its run's
  * abort signal. One object a request, its getter and methods on the
  * prototype: an object literal with a getter and three closures cost V8 a
  * map migration and property definitions on every request (`perf`, see
- * `scripts/bench_serve.mjs`). The signal is made only when a handler asks
- * for it: most built-ins answer at once and never look.
+ * `scripts/bench_serve.mjs`). The signal is made only when a handler reads
+ * it (most never do: an AbortController per request is a measurable part of
+ * a request's cost); aborting before it exists remembers the reason, so a
+ * late reader still finds it aborted.
  */
 class RequestContext implements HandlerContext {
   private controller: AbortController | null = null;
@@ -328,8 +324,8 @@ class Server implements MiServer, BuiltinHost {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly receiving = new AbortController();
   private readonly defaultBindings = new Map<string, Binding>();
-  /** The signals of the handlers running now, aborted when the server closes. */
-  private readonly runSignals = new Set<RequestContext>();
+  /** The contexts of the handlers running now: their signals abort when the server closes. */
+  private readonly runningContexts = new Set<RequestContext>();
   private running = 0;
   private readonly waiting: (() => void)[] = [];
   private closed = false;
@@ -979,7 +975,7 @@ class Server implements MiServer, BuiltinHost {
    * `children` holds even for a handler that ignores its signal.
    */
   private finish(context: RequestContext): void {
-    this.runSignals.delete(context);
+    this.runningContexts.delete(context);
     this.release();
   }
 
@@ -1011,7 +1007,7 @@ class Server implements MiServer, BuiltinHost {
   ): Outcome | Promise<Outcome> {
     // close() aborts the signals of the running handlers (one listener per
     // request on the server's signal would cost more, and warn past ten).
-    this.runSignals.add(context);
+    this.runningContexts.add(context);
     let value: HandlerResult | Promise<HandlerResult>;
     try {
       value = command.handler(call.params, context);
@@ -1084,7 +1080,7 @@ class Server implements MiServer, BuiltinHost {
     this.closed = true;
     // Stop receiving; the running handlers finish and their replies go out.
     this.receiving.abort(new MidgramError("closed", "The server is closing"));
-    for (const running of this.runSignals) {
+    for (const running of this.runningContexts) {
       running.abort(new MidgramError("closed", "The server is closing"));
     }
     await Promise.allSettled(this.loops);

@@ -80,9 +80,14 @@ class RawUnixSocket {
     if (rc < 0) throw osError(rc, "bind", { kind: "unix", path });
   }
 
+  /** One `sendto`: 0 when the datagram went out, else unix-dgram's status. */
+  private sendOnce(data: Uint8Array, to: UnixAddress): number {
+    return unixDgramBinding().sendto(this.fd, data, 0, data.length, to.path);
+  }
+
   /** One `sendto` without waiting: true when the datagram went out (see `DatagramSocket.trySend`). */
   trySend(data: Uint8Array, to: UnixAddress): boolean {
-    return !this.closed && unixDgramBinding().sendto(this.fd, data, 0, data.length, to.path) === 0;
+    return !this.closed && this.sendOnce(data, to) === 0;
   }
 
   async send(data: Uint8Array, to: UnixAddress, timeoutMs: number): Promise<void> {
@@ -91,7 +96,7 @@ class RawUnixSocket {
     try {
       while (true) {
         if (this.closed) throw closedError(to);
-        const rc = unixDgramBinding().sendto(this.fd, data, 0, data.length, to.path);
+        const rc = this.sendOnce(data, to);
         if (rc === 0) return;
         // 1 (unix-dgram's "congestion"), EAGAIN or ENOBUFS: the peer's queue is full.
         if (rc < 0 && rc !== -11 && rc !== -105) throw osError(rc, "send", to);
