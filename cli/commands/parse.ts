@@ -12,6 +12,10 @@ import {
   type JsonRpcCallInfo,
 } from "../../lib/protocol/jsonrpc/analyze_json_rpc_request.ts";
 import type { Diagnostic } from "../../lib/protocol/mi/diagnostics.ts";
+import {
+  analyzeCtlFifoRequest,
+  type CtlFifoCallInfo,
+} from "../../lib/protocol/ctlfifo/analyze_request.ts";
 import type { MiRequest, ParseMode } from "../../lib/protocol/mi/types.ts";
 import { exitStatusHelp, MidgramError } from "../../lib/errors.ts";
 import { type ColorWhen, palette } from "../_color.ts";
@@ -21,10 +25,13 @@ import type { Io } from "../io.ts";
 /** Options of `midgram parse`, as commander hands them over. */
 export interface ParseOptions {
   strict?: boolean;
-  /** File endings looked for in directories (default `.mi` and `.json`). */
+  /** File endings looked for in directories (default `.mi`, `.json` and `.ctlfifo`). */
   ext?: string[];
-  /** The dialect of every file; default: by ending (`.json` is JSON-RPC, anything else MI). */
-  dialect?: "mi" | "jsonrpc";
+  /**
+   * The dialect of every file; default: by ending (`.json` is JSON-RPC,
+   * `.ctlfifo` ctl's FIFO protocol, anything else MI).
+   */
+  dialect?: "mi" | "jsonrpc" | "ctlfifo";
   /** JSON-RPC: whose judgement (default `opensips`). */
   flavour?: "opensips" | "kamailio";
   format: "text" | "json" | "github";
@@ -39,10 +46,12 @@ export interface FileReport {
   path: string;
   valid: boolean;
   /** The dialect the file was checked in. */
-  dialect: "mi" | "jsonrpc";
+  dialect: "mi" | "jsonrpc" | "ctlfifo";
   request?: MiRequest;
   /** JSON-RPC: the call the server would run. */
   call?: JsonRpcCallInfo;
+  /** ctlfifo: the call ctl would run. */
+  ctlfifo?: CtlFifoCallInfo;
   errors: DiagnosticJson[];
   warnings: DiagnosticJson[];
 }
@@ -78,7 +87,7 @@ function githubEscape(text: string, property: boolean): string {
 /** Checks every file and reports; returns the exit status. */
 export async function runParse(paths: string[], options: ParseOptions, io: Io): Promise<number> {
   const mode: ParseMode = options.strict ? "strict" : "compat";
-  const extensions = (options.ext ?? [".mi", ".json"]).map((
+  const extensions = (options.ext ?? [".mi", ".json", ".ctlfifo"]).map((
     e,
   ) => (e.startsWith(".") || e === "" ? e : `.${e}`));
   if (paths.length === 0 && io.stdinIsTTY) {
@@ -102,9 +111,11 @@ export async function runParse(paths: string[], options: ParseOptions, io: Io): 
   for (const input of inputs) {
     const bytes = input.stdin ? await io.readStdin() : readInput(input.path);
     const name = input.stdin ? "<stdin>" : input.path;
-    const dialect = options.dialect ?? (!input.stdin && name.endsWith(".json") ? "jsonrpc" : "mi");
+    const dialect = options.dialect ?? dialectByEnding(input.stdin ? "" : name);
     const analysis = dialect === "jsonrpc"
       ? analyzeJsonRpcRequest(bytes, { flavour: options.flavour ?? "opensips" })
+      : dialect === "ctlfifo"
+      ? analyzeCtlFifoRequest(bytes)
       : analyzeRequest(bytes, { mode });
     const report: FileReport = {
       path: name,
@@ -114,7 +125,9 @@ export async function runParse(paths: string[], options: ParseOptions, io: Io): 
       warnings: (analysis.warnings as AnyDiagnostic[]).map(toJson),
     };
     if ("request" in analysis && analysis.request) report.request = analysis.request;
-    if ("call" in analysis && analysis.call) report.call = analysis.call;
+    if (dialect === "ctlfifo" && "call" in analysis && analysis.call) {
+      report.ctlfifo = analysis.call as CtlFifoCallInfo;
+    } else if ("call" in analysis && analysis.call) report.call = analysis.call as JsonRpcCallInfo;
     if (!report.valid) invalid++;
     errorCount += report.errors.length;
     warningCount += report.warnings.length;
@@ -141,6 +154,7 @@ export async function runParse(paths: string[], options: ParseOptions, io: Io): 
     }
     if (options.print && report.request) out.push(printRequest(name, report.request));
     if (options.print && report.call) out.push(printCall(name, report.call));
+    if (options.print && report.ctlfifo) out.push(printCtlFifoCall(name, report.ctlfifo));
     if (out.length >= 256) flush();
   }
   flush();
@@ -182,6 +196,22 @@ function printRequest(name: string, request: MiRequest): string {
     lines.push(`  ${i + 1}. ${parts.join(" ")}\n`);
   });
   return lines.join("");
+}
+
+/** The dialect of a file by its ending: `.json` JSON-RPC, `.ctlfifo` ctl's FIFO protocol, else MI. */
+function dialectByEnding(name: string): "mi" | "jsonrpc" | "ctlfifo" {
+  if (name.endsWith(".json")) return "jsonrpc";
+  if (name.endsWith(".ctlfifo")) return "ctlfifo";
+  return "mi";
+}
+
+function printCtlFifoCall(name: string, call: CtlFifoCallInfo): string {
+  const reply = call.replyName === null
+    ? "no reply FIFO"
+    : `reply ${JSON.stringify(call.replyName)}`;
+  return `${name}: ${JSON.stringify(call.method)} ${reply}\n  params ${
+    JSON.stringify(call.params)
+  }\n`;
 }
 
 function printCall(name: string, call: JsonRpcCallInfo): string {
@@ -235,7 +265,8 @@ export function parseCommand(io: Io, status: { code: number }): Command {
         "path:line:col: error|warning CODE: message, then a summary on stderr. A *.json file\n" +
         "(or any file with --dialect jsonrpc) is a JSON-RPC request: what the --flavour server\n" +
         "refuses (OpenSIPS -32600, -32700, raw 400; Kamailio no reply, {} or a crash) is an\n" +
-        "error; notifications, batches and what it silently changes are warnings.",
+        "error; notifications, batches and what it silently changes are warnings. A *.ctlfifo\n" +
+        "file (or --dialect ctlfifo) is a request of the old FIFO protocol of Kamailio's ctl.",
     )
     .argument("[path...]", "request files, directories (walked for --ext files), or - for stdin")
     .option(
@@ -244,7 +275,7 @@ export function parseCommand(io: Io, status: { code: number }): Command {
     )
     .addOption(
       new Option("--dialect <dialect>", "the dialect of every file [default: by ending]")
-        .choices(["mi", "jsonrpc"]),
+        .choices(["mi", "jsonrpc", "ctlfifo"]),
     )
     .addOption(
       new Option("--flavour <flavour>", "JSON-RPC: judge as this server").choices([
@@ -254,7 +285,7 @@ export function parseCommand(io: Io, status: { code: number }): Command {
     )
     .option(
       "--ext <ext>",
-      "a file ending looked for in directories; repeat the flag for more [default: .mi .json]",
+      "a file ending looked for in directories; repeat the flag for more [default: .mi .json .ctlfifo]",
       collectExtension,
     )
     .addOption(

@@ -1,6 +1,6 @@
 /**
  * The seam between the server/client and the wire: one small codec per
- * dialect (`mi`, `jsonrpc`, `binrpc`), pure (no I/O). The server runs
+ * dialect (`mi`, `jsonrpc`, `binrpc`, `ctlfifo`), pure (no I/O). The server runs
  * decode → dispatch → encode and never parses; the client runs
  * encode → send → decode. A new dialect is a new folder under
  * `lib/protocol/` and a line in `lib/protocol/dialects.ts`.
@@ -9,8 +9,8 @@
  */
 import type { Params, Value } from "./value.ts";
 
-/** The three dialects. */
-export type DialectName = "mi" | "jsonrpc" | "binrpc";
+/** The dialects. */
+export type DialectName = "mi" | "jsonrpc" | "binrpc" | "ctlfifo";
 
 /** What the server knows of a method when a codec asks (MI needs it before it parses). */
 export interface MethodShape {
@@ -88,6 +88,12 @@ export interface ServerCodec {
   encodeResult(call: Call, result: Value | NativeResult): Uint8Array | null;
   /** Writes an error; `null` for no reply. */
   encodeFault(call: Call, fault: Fault): Uint8Array | null;
+  /**
+   * For a dialect whose requests name their reply FIFO themselves (ctl's
+   * FIFO protocol): that bare name, or null when the request names none.
+   * Absent for dialects whose FIFO requests are wrapped by the transport.
+   */
+  fifoReplyName?(request: Uint8Array): string | null;
 }
 
 /**
@@ -139,4 +145,16 @@ export interface ClientCodec {
   decodeReply(bytes: Uint8Array, token: unknown): ReplyOutcome;
   /** As {@linkcode ServerCodec.frame}, for replies on a stream. */
   frame?(buffer: Uint8Array): number;
+  /**
+   * For a dialect whose requests name their reply FIFO themselves (ctl's
+   * FIFO protocol): the request with that name put in. Absent for dialects
+   * whose FIFO requests are wrapped by the transport.
+   */
+  withReplyName?(request: Uint8Array, name: string): Uint8Array;
+  /**
+   * On a stream, replies carry no length or end: one request a connection,
+   * the client closes its half after it, and the reply is all the server
+   * writes until it closes (ctl's FIFO protocol over TCP).
+   */
+  readonly replyEndsAtClose?: boolean;
 }
