@@ -81,6 +81,8 @@ export function paramsFromWords(
     throw new MidgramError("usage", "--params takes a JSON list or object");
   }
   if (dialect === "binrpc") return { kind: "positional", values: words.map(binrpcWord) };
+  // ctl's FIFO protocol: every parameter is a line of text, sent as written.
+  if (dialect === "ctlfifo") return { kind: "positional", values: [...words] };
   const named = words.map((w) => NAMED.exec(w));
   const count = named.filter((m) => m !== null && !words[named.indexOf(m)].startsWith("s:")).length;
   if (count > 0 && count < words.length) {

@@ -28,10 +28,16 @@ export interface SocketSpec {
   flavour?: Flavour;
 }
 
-const PREFIX = /^(mi|jsonrpc|binrpc|auto)(?:\/(opensips|kamailio))?=(.*)$/s;
+const PREFIX = /^(mi|jsonrpc|binrpc|ctlfifo|auto)(?:\/(opensips|kamailio))?=(.*)$/s;
 
 /** The dialect choices, for `--dialect` and its help. */
-export const DIALECT_CHOICES: readonly DialectChoice[] = ["mi", "jsonrpc", "binrpc", "auto"];
+export const DIALECT_CHOICES: readonly DialectChoice[] = [
+  "mi",
+  "jsonrpc",
+  "binrpc",
+  "ctlfifo",
+  "auto",
+];
 
 /**
  * Parses `[DIALECT[/FLAVOUR]=]ADDRESS`. The dialect decides how a bare path

@@ -134,6 +134,8 @@ export function renderReply(
     if (found === undefined) return { missing: `no member at "${mode.path}"` };
     return { bytes: scalarLine(found) + "\n" };
   }
+  // ctl's FIFO protocol: the reply as it came (status line, then one value a line).
+  if (dialect === "ctlfifo") return { bytes: reply.bytes };
   if (dialect === "binrpc") {
     const values = Array.isArray(value) ? value as readonly Value[] : [value];
     return { bytes: formatKamcmd(values, mode.kind === "format" ? { format: mode.format } : {}) };

@@ -121,7 +121,9 @@ function unixFindings(path: string, kind: string): { findings: Finding[]; go: bo
 
 /** The method that tells a server's version in each dialect. */
 function versionMethod(dialect: DialectName, flavour?: string): string {
-  return dialect === "binrpc" || flavour === "kamailio" ? "core.version" : "version";
+  return dialect === "binrpc" || dialect === "ctlfifo" || flavour === "kamailio"
+    ? "core.version"
+    : "version";
 }
 
 /** The version text in a reply value, wherever it is. */
@@ -296,8 +298,8 @@ export function doctorCommand(io: Io, status: { code: number }): Command {
       (v: string, p: string[] = []) => [...p, v],
     )
     .addOption(
-      new Option("--dialect <dialect>", "mi, jsonrpc, binrpc, or auto [default: auto]")
-        .choices(["mi", "jsonrpc", "binrpc", "auto"]),
+      new Option("--dialect <dialect>", "mi, jsonrpc, binrpc, ctlfifo, or auto [default: auto]")
+        .choices(["mi", "jsonrpc", "binrpc", "ctlfifo", "auto"]),
     )
     .addOption(
       new Option("--flavour <flavour>", "JSON-RPC: opensips or kamailio").choices([

@@ -147,7 +147,7 @@ export function exporterCommand(io: Io, status: { code: number }): Command {
     )
     .addOption(
       new Option("--dialect <dialect>", "dialect of targets given without one [default: auto]")
-        .choices(["mi", "jsonrpc", "binrpc", "auto"]),
+        .choices(["mi", "jsonrpc", "binrpc", "ctlfifo", "auto"]),
     )
     .option(
       "--scrape-timeout <duration>",

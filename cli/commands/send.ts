@@ -301,7 +301,8 @@ async function interactive(
     },
     // `help METHOD` asks the server: `help` (text MI, OpenSIPS 3) or system.methodHelp.
     help: async (method, signal) => {
-      const kamailio = found.dialect === "binrpc" || found.flavour === "kamailio";
+      const kamailio = found.dialect === "binrpc" || found.dialect === "ctlfifo" ||
+        found.flavour === "kamailio";
       const sub: Io = { ...io, interrupted: signal };
       const outcome = await once(
         fixed,
@@ -347,7 +348,7 @@ export function sendCommand(io: Io, status: { code: number }): Command {
     .addOption(
       new Option(
         "--dialect <dialect>",
-        "mi, jsonrpc, binrpc, or auto: ask the server [default: $MIDGRAM_DIALECT, [client] dialect, auto]",
+        "mi, jsonrpc, binrpc, ctlfifo, or auto: ask the server [default: $MIDGRAM_DIALECT, [client] dialect, auto]",
       )
         .choices(DIALECT_CHOICES as string[]),
     )

@@ -161,6 +161,9 @@ export function openSession(to: AnyAddress, options: CallOptions): Session {
           `Cannot send a request of ${bytes.length} bytes: the limit is ${codec.maxRequest}`,
         );
       }
+      if ((to.kind === "unix-stream" || to.kind === "tcp") && codec.replyEndsAtClose) {
+        return await exchangeClosing(to, bytes, codec, token, name, { ...options, timeoutMs });
+      }
       if (to.kind === "unix-stream" || to.kind === "tcp") {
         try {
           stream ??= await openStream(to, codec, name, { ...options, timeoutMs });
@@ -213,7 +216,8 @@ async function exchangeOnce(
   name: string,
   options: CallOptions & { timeoutMs: number },
 ): Promise<CallReply> {
-  if (codec.dialect !== "jsonrpc") {
+  const own = to.kind === "fifo" ? codec.withReplyName?.bind(codec) : undefined;
+  if (codec.dialect !== "jsonrpc" && !own) {
     throw new MidgramError(
       "usage",
       `Cannot send to "${name}": FIFOs and HTTP carry JSON-RPC only (use --dialect jsonrpc)`,
@@ -230,7 +234,9 @@ async function exchangeOnce(
     : await fifoRequest(
       to.path,
       (replyName) =>
-        options.flavour === "kamailio"
+        own
+          ? own(bytes, replyName)
+          : options.flavour === "kamailio"
           ? writeKamailioFifoRequest(bytes, replyName)
           : writeOpensipsFifoRequest(replyName, bytes),
       { replyDir: options.replyDir ?? "/tmp", timeoutMs, signal: options.signal },
@@ -331,10 +337,10 @@ async function openStream(
   name: string,
   options: CallOptions & { timeoutMs: number },
 ): Promise<StreamState> {
-  if (!codec.frame) {
+  if (!codec.frame && !codec.replyEndsAtClose) {
     throw new MidgramError(
       "usage",
-      `Cannot send to "${name}": stream sockets carry binrpc only (use --dialect binrpc)`,
+      `Cannot send to "${name}": stream sockets carry binrpc and ctlfifo only (use --dialect binrpc)`,
     );
   }
   const wait = limit(options.timeoutMs, options.signal);
@@ -412,6 +418,66 @@ async function exchangeStream(
     );
   } finally {
     wait.done();
+  }
+}
+
+/**
+ * One request on a connection of its own, for dialects whose replies have
+ * no end on a stream (ctl's FIFO protocol): the request, the sending half
+ * closed, then everything the server writes until it closes.
+ */
+async function exchangeClosing(
+  to: StreamAddress,
+  bytes: Uint8Array,
+  codec: ClientCodec,
+  token: unknown,
+  name: string,
+  options: CallOptions & { timeoutMs: number },
+): Promise<CallReply> {
+  const started = performance.now();
+  const state = await openStream(to, codec, name, options);
+  const wait = limit(options.timeoutMs, options.signal);
+  try {
+    await state.connection.write(bytes, { timeoutMs: options.timeoutMs });
+    await state.connection.closeWrite();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (let chunk; (chunk = await state.connection.read(wait.signal)) !== null;) {
+      size += chunk.length;
+      if (size > STREAM_REPLY_LIMIT) {
+        throw new MidgramError(
+          "reply-too-large",
+          `Reply from "${name}" is over ${STREAM_REPLY_LIMIT} bytes`,
+        );
+      }
+      chunks.push(chunk);
+    }
+    const reply = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of chunks) {
+      reply.set(chunk, at);
+      at += chunk.length;
+    }
+    if (reply.length === 0) {
+      throw new MidgramError(
+        "truncated-reply",
+        `"${name}" closed the connection without a reply`,
+      );
+    }
+    const { outcome, error } = readReply(codec, reply, token, name);
+    if (outcome?.kind === "foreign") {
+      throw new MidgramError("reply-syntax", `"${name}" answered another request`);
+    }
+    return { bytes: reply, outcome, error, rttMs: performance.now() - started, from: null };
+  } catch (error) {
+    const ended = wait.error(
+      name,
+      `No reply from "${name}" within ${options.timeoutMs} ms: is the server running and is the address right?`,
+    );
+    throw ended ?? error;
+  } finally {
+    wait.done();
+    await state.connection.close();
   }
 }
 

@@ -14,7 +14,9 @@ import { call } from "./call.ts";
  * ```
  */
 export function listMethodsName(dialect: DialectName, flavour?: string): string {
-  if (dialect === "binrpc" || flavour === "kamailio") return "system.listMethods";
+  if (dialect === "binrpc" || dialect === "ctlfifo" || flavour === "kamailio") {
+    return "system.listMethods";
+  }
   return "which";
 }
 

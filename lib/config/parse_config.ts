@@ -27,7 +27,7 @@ export interface ServerConfig {
   /** Sockets as written (`[DIALECT[/FLAVOUR]=]ADDRESS`), checked when read. */
   sockets: string[];
   /** The dialect of sockets written without one. */
-  dialect?: "mi" | "jsonrpc" | "binrpc";
+  dialect?: "mi" | "jsonrpc" | "binrpc" | "ctlfifo";
   /** The JSON-RPC flavour of sockets written without one. */
   flavour?: Flavour;
   mode?: number;
@@ -41,6 +41,8 @@ export interface ServerConfig {
   logFormat?: "text" | "json";
   allow?: string[];
   disable?: string[];
+  /** binrpc: convert parameters as ctl's `autoconversion` does. */
+  autoconversion?: boolean;
 }
 
 /** The `[client]` table. */
@@ -77,6 +79,7 @@ const SERVER_KEYS = [
   "log_format",
   "allow",
   "disable",
+  "autoconversion",
 ];
 const CLIENT_KEYS = ["socket", "dialect", "flavour", "timeout", "retries"];
 const COMMAND_KEYS = ["exec", "timeout", "max_output", "no_input", "help"];
@@ -279,7 +282,7 @@ export function parseConfig(text: string, file: string): Config {
   if (data.server !== undefined) {
     const t = r.table(data.server, "server", SERVER_KEYS);
     const s = config.server;
-    s.dialect = r.choice(t, "server", "dialect", ["mi", "jsonrpc", "binrpc"] as const);
+    s.dialect = r.choice(t, "server", "dialect", ["mi", "jsonrpc", "binrpc", "ctlfifo"] as const);
     s.flavour = r.choice(t, "server", "flavour", ["opensips", "kamailio"] as const);
     s.sockets = (r.strings(t, "server", "sockets") ?? []).map((a) =>
       r.socket(a, "server", "sockets", s.dialect ?? "mi")
@@ -307,13 +310,19 @@ export function parseConfig(text: string, file: string): Config {
     s.logFormat = r.choice(t, "server", "log_format", ["text", "json"] as const);
     s.allow = r.strings(t, "server", "allow");
     s.disable = r.strings(t, "server", "disable");
+    s.autoconversion = r.boolean(t, "server", "autoconversion");
     for (const [k, v] of Object.entries(s)) {
       if (v === undefined) delete (s as unknown as Record<string, unknown>)[k];
     }
   }
   if (data.client !== undefined) {
     const t = r.table(data.client, "client", CLIENT_KEYS);
-    const dialect = r.choice(t, "client", "dialect", ["mi", "jsonrpc", "binrpc", "auto"] as const);
+    const dialect = r.choice(
+      t,
+      "client",
+      "dialect",
+      ["mi", "jsonrpc", "binrpc", "ctlfifo", "auto"] as const,
+    );
     if (dialect !== undefined) config.client.dialect = dialect;
     const flavour = r.choice(t, "client", "flavour", ["opensips", "kamailio"] as const);
     if (flavour !== undefined) config.client.flavour = flavour;

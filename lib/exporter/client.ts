@@ -10,6 +10,7 @@ import { detectDialect, type Detected } from "../client/detect.ts";
 import { MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { clientCodec } from "../protocol/dialects.ts";
+import { readCtlFifoStruct } from "../protocol/ctlfifo/read_reply.ts";
 import type { Params, Value } from "../protocol/value.ts";
 import type { Flavour } from "../socket_spec.ts";
 import type { AnyAddress, Transport } from "../transport/types.ts";
@@ -83,6 +84,13 @@ export function transportClient(transport: Transport): ExporterClient {
       const value = reply.outcome.value;
       if (options.dialect === "binrpc" && Array.isArray(value) && value.length === 1) {
         return value[0];
+      }
+      // ctl's FIFO protocol writes a struct as one line of name:value pairs.
+      if (
+        options.dialect === "ctlfifo" && Array.isArray(value) && value.length === 1 &&
+        typeof value[0] === "string"
+      ) {
+        return readCtlFifoStruct(value[0]) ?? value[0];
       }
       return value;
     },

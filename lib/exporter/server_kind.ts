@@ -24,7 +24,7 @@ export type ServerKind = "opensips-2.4" | "opensips" | "kamailio";
  */
 export function serverKindOf(dialect: DialectName, flavour?: Flavour): ServerKind {
   if (dialect === "mi") return "opensips-2.4";
-  if (dialect === "binrpc") return "kamailio";
+  if (dialect === "binrpc" || dialect === "ctlfifo") return "kamailio";
   return flavour === "kamailio" ? "kamailio" : "opensips";
 }
 

@@ -18,10 +18,16 @@ import { clientCodec, serverCodec } from "../protocol/dialects.ts";
 import type { AnyAddress, Transport } from "../transport/types.ts";
 import { maxDatagram } from "./live.ts";
 import { binRpcInput, jsonRpcInput } from "./rpc_inputs.ts";
+import { ctlFifoInput } from "./ctlfifo_inputs.ts";
 import { readAnyReply, type RpcDialect } from "./rpc_invariants.ts";
 
+/** A dialect live fuzzing speaks: a structured one, or ctl's FIFO protocol. */
+export interface LiveDialect extends Omit<RpcDialect, "dialect"> {
+  dialect: RpcDialect["dialect"] | "ctlfifo";
+}
+
 /** Options of {@linkcode runLiveRpc}. */
-export interface LiveRpcOptions extends RpcDialect {
+export interface LiveRpcOptions extends LiveDialect {
   target: AnyAddress;
   transport: Transport;
   runs: number;
@@ -62,8 +68,8 @@ export interface LiveRpcResult {
 }
 
 /** The probe of a dialect: a method that every such server runs without side effects. */
-export function probeMethod(d: RpcDialect): string {
-  return d.dialect === "binrpc" || d.flavour === "kamailio" ? "core.version" : "version";
+export function probeMethod(d: LiveDialect): string {
+  return d.dialect !== "jsonrpc" || d.flavour === "kamailio" ? "core.version" : "version";
 }
 
 /**
@@ -81,6 +87,8 @@ function anyTokenCodec(inner: ClientCodec): ClientCodec {
       return own.kind === "foreign" ? readAnyReply(inner, bytes) : own;
     },
     frame: inner.frame ? (b) => inner.frame!(b) : undefined,
+    withReplyName: inner.withReplyName?.bind(inner),
+    replyEndsAtClose: inner.replyEndsAtClose,
   };
 }
 
@@ -98,7 +106,7 @@ function anyTokenCodec(inner: ClientCodec): ClientCodec {
  * ```
  */
 export async function runLiveRpc(options: LiveRpcOptions): Promise<LiveRpcResult> {
-  const d: RpcDialect = { dialect: options.dialect, flavour: options.flavour };
+  const d: LiveDialect = { dialect: options.dialect, flavour: options.flavour };
   const started = performance.now();
   const deadline = started + options.timeMs;
   const result: LiveRpcResult = {
@@ -166,7 +174,9 @@ export async function runLiveRpc(options: LiveRpcOptions): Promise<LiveRpcResult
       `The probe gets no answer before fuzzing starts: ${first.why}`,
     );
   }
-  const arbitrary = d.dialect === "binrpc"
+  const arbitrary = d.dialect === "ctlfifo"
+    ? ctlFifoInput(options.corpus)
+    : d.dialect === "binrpc"
     ? binRpcInput(options.corpus)
     : jsonRpcInput(options.corpus, { safeForKamailio: options.safeForKamailio });
   const probeEvery = options.probeEvery ?? 50;
@@ -194,9 +204,11 @@ export async function runLiveRpc(options: LiveRpcOptions): Promise<LiveRpcResult
           continue;
         }
         const decoded = ours.decode(input, () => ({ noInput: false }));
-        const expectReply = decoded.kind === "call"
-          ? !decoded.call.notification
-          : decoded.reply !== null;
+        // Over a FIFO, ctl's FIFO protocol answers only a request naming its reply FIFO.
+        const named = options.target.kind !== "fifo" || !ours.fifoReplyName ||
+          ours.fifoReplyName(codec.withReplyName?.(input, "midgram") ?? input) !== null;
+        const expectReply = named &&
+          (decoded.kind === "call" ? !decoded.call.notification : decoded.reply !== null);
         result.executed++;
         sinceProbe.push(input);
         let suspect = false;

@@ -83,6 +83,13 @@ export interface ServerOptions {
   cache?: CacheLimits;
   /** FIFO sockets: the directory where clients make their reply FIFOs (`reply_dir`); default `/tmp`. */
   fifoReplyDir?: string;
+  /**
+   * binrpc: a parameter of another type is converted where it can be (an
+   * integer from a string of digits or a double, a string from an integer)
+   * instead of failing, as ctl's `autoconversion` parameter does; default
+   * false, as in ctl. ctl's FIFO protocol always converts (its parameters are text).
+   */
+  autoconversion?: boolean;
   logger?: Logger;
   host?: Partial<HostInfo>;
   /** What `version` reports after `Server:: `. */
@@ -245,9 +252,13 @@ class RequestContext implements HandlerContext {
     readonly flavour: BuiltinFlavour,
     readonly args: MiArgument[],
     readonly from: Address | null,
-    private readonly server: Pick<Server, "commands" | "help">,
+    private readonly server: Pick<Server, "commands" | "help" | "autoconversion">,
     private readonly after: (() => void)[],
   ) {}
+
+  get autoconversion(): boolean {
+    return this.server.autoconversion;
+  }
 
   get signal(): AbortSignal {
     if (!this.controller) {
@@ -292,7 +303,7 @@ type Processed = { reply: Uint8Array | null; refusal?: string };
 
 function flavourOf(dialect: DialectName, flavour?: string): BuiltinFlavour {
   if (dialect === "mi") return "opensips-2.4";
-  if (dialect === "binrpc") return "kamailio";
+  if (dialect === "binrpc" || dialect === "ctlfifo") return "kamailio";
   return flavour === "kamailio" ? "kamailio" : "opensips";
 }
 
@@ -320,6 +331,8 @@ class Server implements MiServer, BuiltinHost {
   >();
   private readonly denied = new Map<string, { since: number; count: number }>();
   private readonly fifoReplyDir: string;
+  /** binrpc parameters are converted as ctl's `autoconversion` does. */
+  readonly autoconversion: boolean;
   private readonly loops: Promise<void>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private readonly receiving = new AbortController();
@@ -349,6 +362,7 @@ class Server implements MiServer, BuiltinHost {
     // signal (each removes its listener when done): no leak to warn about.
     setMaxListeners(0, this.receiving.signal);
     this.fifoReplyDir = options.fifoReplyDir ?? "/tmp";
+    this.autoconversion = options.autoconversion === true;
     this.addCounters("mi");
     const builtins = options.builtins ?? true;
     this.builtins = builtinSets(this, {
@@ -513,8 +527,11 @@ class Server implements MiServer, BuiltinHost {
       this.loops.push(this.acceptLoop(listener, binding));
       bound = listener.address;
     } else if (target.kind === "fifo") {
-      if (binding.codec.dialect !== "jsonrpc") {
-        throw new MidgramError("usage", `Cannot serve "${name}": FIFOs carry JSON-RPC only`);
+      if (binding.codec.dialect !== "jsonrpc" && !binding.codec.fifoReplyName) {
+        throw new MidgramError(
+          "usage",
+          `Cannot serve "${name}": FIFOs carry JSON-RPC and ctlfifo only`,
+        );
       }
       const fifo = await listenFifo(target.path, { mode: bind.mode });
       this.keep(fifo, binding);
@@ -648,6 +665,9 @@ class Server implements MiServer, BuiltinHost {
     binding: Binding,
   ): Promise<void> {
     const kamailio = binding.codec.flavour === "kamailio";
+    // A dialect whose requests name their reply FIFO (ctl's) is split by its own frame().
+    const { frame, fifoReplyName } = binding.codec;
+    const own = frame && fifoReplyName ? { frame: frame.bind(binding.codec), fifoReplyName } : null;
     let pending: Uint8Array = new Uint8Array(0);
     while (!this.closed) {
       let chunk: Uint8Array;
@@ -662,7 +682,25 @@ class Server implements MiServer, BuiltinHost {
       joined.set(pending);
       joined.set(chunk, pending.length);
       const requests: { replyName: string | null; json: Uint8Array }[] = [];
-      if (kamailio) {
+      if (own) {
+        let rest = joined;
+        while (true) {
+          let length: number;
+          try {
+            length = own.frame(rest);
+          } catch {
+            // ctl's buffer is full with no end in it: it drops what it holds.
+            this.count(binding.keys.invalid_requests);
+            rest = new Uint8Array(0);
+            break;
+          }
+          if (length === 0) break;
+          const request = rest.subarray(0, length);
+          requests.push({ replyName: own.fifoReplyName(request), json: request });
+          rest = rest.subarray(length);
+        }
+        pending = rest;
+      } else if (kamailio) {
         let rest = joined;
         while (true) {
           const one = readKamailioFifoRequest(rest);

@@ -99,6 +99,11 @@ class NetConnection implements StreamConnection {
     });
   }
 
+  closeWrite(): Promise<void> {
+    if (this.closed || this.socket.destroyed) return Promise.reject(closedError(this.name));
+    return new Promise((resolve) => this.socket.end(() => resolve()));
+  }
+
   async close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;
@@ -199,7 +204,7 @@ export async function listenNetStream(
 ): Promise<StreamListener> {
   if (address.kind === "tcp") {
     const resolved = await resolveAddress(address);
-    const server = net.createServer({ allowHalfOpen: false });
+    const server = net.createServer({ allowHalfOpen: true });
     try {
       await listenAt(server, { host: resolved.host, port: resolved.port, exclusive: true });
     } catch (error) {
@@ -214,7 +219,7 @@ export async function listenNetStream(
     { kind: "unix", path: address.path },
     options,
     async (path) => {
-      const server = net.createServer({ allowHalfOpen: false });
+      const server = net.createServer({ allowHalfOpen: true });
       try {
         await listenAt(server, { path, exclusive: true });
       } catch (error) {

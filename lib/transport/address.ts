@@ -1,4 +1,5 @@
 import { MidgramError } from "../errors.ts";
+import type { DialectName } from "../protocol/dialect.ts";
 import type { Address, AnyAddress } from "./types.ts";
 
 /** `sun_path` holds 108 bytes including the final NUL. */
@@ -12,9 +13,11 @@ export interface ParseAddressOptions {
   /**
    * The dialect spoken at the address. With `binrpc`, kamcmd's rules apply:
    * `unix:` and a bare path mean a UNIX stream socket, a bare `HOST:PORT`
-   * means UDP, and `tcp:`/`udp:` without a port use port 2049.
+   * means UDP, and `tcp:`/`udp:` without a port use port 2049. With
+   * `ctlfifo` (ctl's FIFO protocol), a bare path is a FIFO, as in ctl's
+   * `fifo` parameter, and `tcp:`/`udp:` without a port use port 2049 too.
    */
-  dialect?: "mi" | "jsonrpc" | "binrpc";
+  dialect?: DialectName;
 }
 
 function bad(text: string, why: string): never {
@@ -79,6 +82,7 @@ function parseHttp(text: string): AnyAddress {
 
 function parseAny(text: string, options: ParseAddressOptions): AnyAddress {
   const binrpc = options.dialect === "binrpc";
+  const ctl = binrpc || options.dialect === "ctlfifo";
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text);
   const rest = scheme ? text.slice(scheme[0].length) : text;
   switch (scheme?.[1].toLowerCase()) {
@@ -95,7 +99,7 @@ function parseAny(text: string, options: ParseAddressOptions): AnyAddress {
         text,
         scheme![1].toLowerCase() as "udp" | "tcp",
         rest,
-        binrpc ? BINRPC_DEFAULT_PORT : null,
+        ctl ? BINRPC_DEFAULT_PORT : null,
       );
     case "unixs":
       return { kind: "unix-stream", path: checkPath(text, rest, true) };
@@ -111,6 +115,7 @@ function parseAny(text: string, options: ParseAddressOptions): AnyAddress {
       bad(text, `unknown scheme "${scheme![1]}:": use a ${SCHEMES}`);
   }
   if (text.startsWith("/") || text.startsWith("./") || text.startsWith("../")) {
+    if (options.dialect === "ctlfifo") return { kind: "fifo", path: checkPath(text, text, false) };
     return { kind: binrpc ? "unix-stream" : "unix", path: checkPath(text, text, true) };
   }
   if (binrpc && /^[^/]*:\d{1,5}$/.test(text)) return hostPort(text, "udp", text, null);
