@@ -57,7 +57,7 @@ export interface FuzzOptions {
   /** Differential: the reference server the target is compared with. */
   diff?: string;
   /** The dialect fuzzed (generative, live) or both servers speak (differential); default mi, or detected for --target. */
-  dialect?: "mi" | "jsonrpc" | "binrpc";
+  dialect?: "mi" | "jsonrpc" | "binrpc" | "ctlfifo";
   /** JSON-RPC: the flavour (default opensips; detected for --target). */
   flavour?: "opensips" | "kamailio";
   /** Live against a real Kamailio: never send what crashes Kamailio 5.6 (default on for the kamailio flavour). */
@@ -699,6 +699,68 @@ async function rpcLive(
   return result.interrupted ? interruptedStatus(io) : 0;
 }
 
+/**
+ * Live fuzzing of a server of ctl's old FIFO protocol (over UDP, TCP or a
+ * FIFO): well-formed requests, their mutations and random bytes; a reply
+ * that does not read as `CODE REASON` is malformed, a missing one (where our
+ * codec says one comes) a hang. Found inputs are saved as `.ctlfifo` files.
+ */
+async function ctlFifoLive(
+  options: FuzzOptions,
+  io: Io,
+  seams: FuzzSeams,
+  corpus: Uint8Array[],
+): Promise<number> {
+  if (options.generate === undefined && options.time === undefined) {
+    throw new MidgramError("usage", "Live fuzzing needs a bound: --generate N or --time DURATION");
+  }
+  const target = parseAddress(options.target!, { dialect: "ctlfifo" });
+  const transport = seams.transport ?? io.transport;
+  const timeoutMs = parseDuration(options.timeout, "--timeout");
+  const { runs, seed, timeMs } = runBounds(options);
+  io.stderr(
+    `fuzz: live ctlfifo against ${options.target}, seed ${seed} (replay with --seed ${seed})\n`,
+  );
+  const bar = progress(io, runs, options.time !== undefined ? performance.now() + timeMs! : null);
+  const { runLiveRpc } = await engines();
+  const result = await runLiveRpc({
+    dialect: "ctlfifo",
+    target,
+    transport,
+    runs,
+    timeMs: timeMs ?? NO_TIME_LIMIT,
+    timeoutMs,
+    rate: options.rate !== undefined ? whole(options.rate, "--rate") : 0,
+    seed,
+    corpus,
+    signal: io.interrupted,
+    onProgress: (done) => bar.update(done),
+  });
+  bar.done();
+  const show = (b: Uint8Array) =>
+    showInvisible(new TextDecoder("latin1").decode(b.subarray(0, 200)));
+  printFindings(io, result, options.timeout, show);
+  if (options.save) {
+    mkdirSync(options.save, { recursive: true });
+    for (const [b, name, note] of foundCases(result, seed)) {
+      const path = join(options.save, `${name}.ctlfifo`);
+      writeFileSync(path, b);
+      io.stderr(`saved ${path} (${note})\n`);
+    }
+  }
+  io.stderr(
+    `fuzz: ${result.executed} requests in ${
+      result.seconds.toFixed(1)
+    } s, ${result.answered} answered, ${result.hangs.length} hangs, ${result.malformed.length} malformed, ${
+      result.closed.length ? `${result.closed.length} closed the connection, ` : ""
+    }${result.crash ? `CRASHED (${result.crash.kind})` : "no crash"}${
+      result.interrupted ? " (interrupted)" : ""
+    }\n`,
+  );
+  if (result.hangs.length + result.malformed.length > 0 || result.crash) return 1;
+  return result.interrupted ? interruptedStatus(io) : 0;
+}
+
 /** Runs `fuzz`; returns the exit status. */
 export async function runFuzz(
   dirs: string[],
@@ -728,6 +790,18 @@ export async function runFuzz(
         new Uint8Array(readFileSync(f.path))
       );
   const structured = options.dialect === "jsonrpc" || options.dialect === "binrpc";
+  if (options.dialect === "ctlfifo") {
+    if (options.diff !== undefined || options.target === undefined) {
+      throw new MidgramError(
+        "usage",
+        "--dialect ctlfifo fuzzes a live server only: give --target ADDR (no --diff, no generative mode)",
+      );
+    }
+    const found = expandPaths(corpusDirs, [".ctlfifo"]).map((f) =>
+      new Uint8Array(readFileSync(f.path))
+    );
+    return await ctlFifoLive(options, io, seams, found);
+  }
   if (options.diff === undefined && options.target !== undefined) {
     if (options.dialect !== "mi") {
       const status = await rpcLive(options, io, seams, rpcCorpus);
@@ -793,7 +867,7 @@ export function fuzzCommand(io: Io, status: { code: number }, seams: FuzzSeams =
       new Option(
         "--dialect <dialect>",
         "the dialect fuzzed, or both speak (--diff) [default: mi; detected for --target]",
-      ).choices(["mi", "jsonrpc", "binrpc"]),
+      ).choices(["mi", "jsonrpc", "binrpc", "ctlfifo"]),
     )
     .addOption(
       new Option("--flavour <flavour>", "JSON-RPC: whose server [default: opensips or detected]")

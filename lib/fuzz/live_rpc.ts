@@ -198,8 +198,12 @@ export async function runLiveRpc(options: LiveRpcOptions): Promise<LiveRpcResult
           result.notSent.tooLarge++;
           continue;
         }
-        if (stream && !wholePacket(ours.frame!.bind(ours), input)) {
-          // On a stream, anything but one whole packet would stall or desynchronise the connection.
+        if (
+          (stream || (options.target.kind === "fifo" && ours.frame)) &&
+          !wholePacket(ours.frame!.bind(ours), input)
+        ) {
+          // On a stream (and a FIFO, one byte stream for every client), anything but one
+          // whole packet would stall or desynchronise what comes next.
           result.notSent.notWhole++;
           continue;
         }
