@@ -44,7 +44,7 @@ const COLON = 0x3a;
  * import assert from "node:assert/strict";
  * import { readCtlFifoRequest } from "./read_request.ts";
  * const r = readCtlFifoRequest(new TextEncoder().encode(":core.echo:reply\na\\tb\n\n"));
- * assert.deepEqual(r, { kind: "call", length: 21, method: "core.echo", replyName: "reply", params: ["a\tb"] });
+ * assert.deepEqual(r, { kind: "call", length: 23, method: "core.echo", replyName: "reply", params: ["a\tb"] });
  * ```
  */
 export function readCtlFifoRequest(bytes: Uint8Array): CtlFifoRequest {
