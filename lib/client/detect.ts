@@ -14,9 +14,14 @@ export interface Detected {
   address?: AnyAddress;
 }
 
-/** The probe: a JSON-RPC call of `version`, which every server either runs without side effects or refuses. */
+/**
+ * The probe: a JSON-RPC call of `version`, which every server either runs
+ * without side effects or refuses. The empty line after it (white space to
+ * JSON) ends a request of ctl's FIFO protocol, whose first line must start
+ * with `:`: ctl refuses it before any method runs, with a bare `200 OK`.
+ */
 const PROBE = new TextEncoder().encode(
-  '{"jsonrpc":"2.0","method":"version","id":"midgram-probe"}',
+  '{"jsonrpc":"2.0","method":"version","id":"midgram-probe"}\n\n',
 );
 
 /**
@@ -24,12 +29,15 @@ const PROBE = new TextEncoder().encode(
  * byte 0xA1, JSON-RPC ones with `{`, text MI ones with a 3-digit code
  * (a 2.4 server answers `500 command not available` to a first line that is
  * not `:command:`). Kamailio's `jsonrpcs` is told from OpenSIPS by its
- * `Method Not Found` (OpenSIPS: -32601, or a result).
+ * `Method Not Found` (OpenSIPS: -32601, or a result). ctl's FIFO protocol
+ * answers exactly `200 OK` and a line end, which no text MI server answers
+ * to a line that is no command.
  *
  * @example
  * ```ts
  * import { classifyProbeReply } from "./detect.ts";
  * classifyProbeReply(new TextEncoder().encode("500 command not available\n"))?.dialect; // "mi"
+ * classifyProbeReply(new TextEncoder().encode("200 OK\n"))?.dialect; // "ctlfifo"
  * ```
  */
 export function classifyProbeReply(bytes: Uint8Array): Detected | null {
@@ -47,6 +55,12 @@ export function classifyProbeReply(bytes: Uint8Array): Detected | null {
         : "it answered a JSON-RPC probe as OpenSIPS 3",
     };
   }
+  if (text === "200 OK\n") {
+    return {
+      dialect: "ctlfifo",
+      how: "it refused a JSON-RPC probe with a bare 200 OK, as Kamailio's ctl does in its FIFO protocol",
+    };
+  }
   if (/^\d{3} /.test(text)) {
     return { dialect: "mi", how: "it answered a JSON-RPC probe in the text MI layout" };
   }
@@ -56,8 +70,11 @@ export function classifyProbeReply(bytes: Uint8Array): Detected | null {
 /**
  * Finds the dialect a server speaks, without running anything with side
  * effects: stream sockets speak binrpc, FIFOs and HTTP speak JSON-RPC, and
- * datagram sockets are asked a JSON-RPC `version` (which a text MI or
- * binrpc server refuses unread).
+ * datagram sockets are asked a JSON-RPC `version` (which a text MI, binrpc
+ * or ctlfifo server refuses unread). ctl's FIFO protocol is recognised on
+ * datagram sockets only: on a FIFO or a TCP connection a probe in one
+ * dialect can be taken by a server of another as the start of a request that
+ * never ends (or be run as one), so those need `--dialect ctlfifo`.
  *
  * @throws {MidgramError} `timeout` when the server does not answer the probe,
  *   `reply-syntax` when the answer is in no known dialect, the transport's codes.

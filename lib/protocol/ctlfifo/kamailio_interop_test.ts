@@ -14,6 +14,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import { call } from "../../client/call.ts";
+import { detectDialect } from "../../client/detect.ts";
 import { defaultTransport } from "../../transport/open.ts";
 import { createCtlFifoClientCodec } from "./create_ctlfifo_client_codec.ts";
 import { type CtlFifoKamailio, startCtlFifoKamailio, udpExchange } from "./testing/kamailio.ts";
@@ -136,4 +137,13 @@ test("midgram's ctlfifo client reads every reply of Kamailio's ctl over UDP and 
       );
     }
   }
+});
+
+test("detectDialect() finds ctlfifo on Kamailio's ctl UDP socket of that protocol", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  const found = await detectDialect({ kind: "udp", host: "127.0.0.1", port: peer().udp }, {
+    transport: defaultTransport(),
+    timeoutMs: 3000,
+  });
+  assert.equal(found.dialect, "ctlfifo");
 });
