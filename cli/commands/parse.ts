@@ -164,7 +164,7 @@ export async function runParse(paths: string[], options: ParseOptions, io: Io): 
     // Nothing was checked (an empty directory, or none with these endings): never pass silently.
     io.stderr(
       `${palette(options.color, io, "stderr").red("failed")}: no files checked: no ${
-        extensions.map((e) => `*${e}`).join(" or ")
+        extensions.map((e) => `*${e}`).join(", ").replace(/, ([^,]*)$/, " or $1")
       } files in ${paths.map((p) => `"${p}"`).join(", ")}\n`,
     );
     return 1;
@@ -221,12 +221,14 @@ function printCall(name: string, call: JsonRpcCallInfo): string {
 }
 
 /**
- * A `.json` found by walking a directory beside a `.mi` of the same name is
- * that MI case's golden expectation (testdata/parse), not a JSON-RPC request.
+ * A `.json` found by walking a directory beside a `.mi` or `.ctlfifo` of the
+ * same name is that golden case's expectation (testdata/parse,
+ * testdata/ctlfifo), not a JSON-RPC request.
  */
 function isMiExpectation(file: InputFile, named: readonly string[]): boolean {
   if (file.stdin || !file.path.endsWith(".json") || named.includes(file.path)) return false;
-  return existsSync(`${file.path.slice(0, -5)}.mi`);
+  const base = file.path.slice(0, -5);
+  return existsSync(`${base}.mi`) || existsSync(`${base}.ctlfifo`);
 }
 
 /** `--ext` takes one value per flag (so it never swallows a path); the flags add up. */

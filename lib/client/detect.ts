@@ -58,7 +58,8 @@ export function classifyProbeReply(bytes: Uint8Array): Detected | null {
   if (text === "200 OK\n") {
     return {
       dialect: "ctlfifo",
-      how: "it refused a JSON-RPC probe with a bare 200 OK, as Kamailio's ctl does in its FIFO protocol",
+      how:
+        "it refused a JSON-RPC probe with a bare 200 OK, as Kamailio's ctl does in its FIFO protocol",
     };
   }
   if (/^\d{3} /.test(text)) {
