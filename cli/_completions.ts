@@ -39,7 +39,8 @@ const PATH_OPTIONS = ["socket", "file", "config", "batch", "save", "dir", "reply
  * ```
  */
 export function pathCandidates(word: string): string[] {
-  const prefix = /^(?:(?:mi|jsonrpc|binrpc|auto)(?:\/\w+)?=)?(?:unix[sd]?:|fifo:)?/.exec(word)![0];
+  const prefix =
+    /^(?:(?:mi|jsonrpc|binrpc|ctlfifo|auto)(?:\/\w+)?=)?(?:unix[sd]?:|fifo:)?/.exec(word)![0];
   const rest = word.slice(prefix.length);
   const slash = rest.lastIndexOf("/");
   const dir = slash < 0 ? "" : rest.slice(0, slash + 1);

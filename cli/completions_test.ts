@@ -18,7 +18,10 @@ test("midgram completions prints a script for bash, zsh and fish", async () => {
 test("midgram complete suggests subcommands and options", async () => {
   const commands = await run("node", ["complete", "--", "se"]);
   assert.match(commands.stdout, /^send\tsend one request and print the reply$/m);
-  assert.match(commands.stdout, /^serve\trun a management server \(text MI, JSON-RPC, binrpc\)$/m);
+  assert.match(
+    commands.stdout,
+    /^serve\trun a management server \(text MI, JSON-RPC, binrpc, ctlfifo\)$/m,
+  );
   const options = await run("node", ["complete", "--", "send", "--ti"]);
   assert.match(options.stdout, /^--timeout\t/m);
 });

@@ -46,7 +46,7 @@ export function program(
 ): Command {
   const root = new Command("midgram")
     .description(
-      "The management interfaces of OpenSIPS and Kamailio: text MI, JSON-RPC and binrpc",
+      "The management interfaces of OpenSIPS and Kamailio: text MI, JSON-RPC, binrpc and ctlfifo",
     )
     .version(VERSION, "-V, --version", "print the version and exit")
     .addOption(
