@@ -791,15 +791,16 @@ export async function runFuzz(
       );
   const structured = options.dialect === "jsonrpc" || options.dialect === "binrpc";
   if (options.dialect === "ctlfifo") {
-    if (options.diff !== undefined || options.target === undefined) {
+    if (options.target === undefined) {
       throw new MidgramError(
         "usage",
-        "--dialect ctlfifo fuzzes a live server only: give --target ADDR (no --diff, no generative mode)",
+        "--dialect ctlfifo fuzzes a live server (--target ADDR, and --diff REF to compare): no generative mode",
       );
     }
     const found = expandPaths(corpusDirs, [".ctlfifo"]).map((f) =>
       new Uint8Array(readFileSync(f.path))
     );
+    if (options.diff !== undefined) return await differential(options, io, found);
     return await ctlFifoLive(options, io, seams, found);
   }
   if (options.diff === undefined && options.target !== undefined) {
@@ -874,7 +875,10 @@ export function fuzzCommand(io: Io, status: { code: number }, seams: FuzzSeams =
         .choices(["opensips", "kamailio"]),
     )
     .option("--unsafe", "live, Kamailio JSON-RPC: also send what crashes Kamailio 5.6")
-    .option("--methods <list>", "differential, binrpc: methods to call [default: core.echo]")
+    .option(
+      "--methods <list>",
+      "differential, binrpc and ctlfifo: methods to call [default: core.echo; ctlfifo: core.version, core.uptime, system.methodHelp]",
+    )
     .option("--rate <r>", "live: at most R requests per second")
     .option("--timeout <duration>", "live: a request unanswered this long is a hang", "2s")
     .option("--probe <command>", "live: liveness probe, a command name or a request", "which")
@@ -892,7 +896,8 @@ Examples:
   $ midgram fuzz --target /run/opensips/mi.sock --time 60 --rate 500
   $ midgram fuzz --dialect jsonrpc --flavour kamailio --generate 20000 --save found/
   $ midgram fuzz --target /run/kamailio/kamailio_ctl --generate 200 --time 10   # binrpc, detected
-  $ midgram fuzz --diff /run/kamailio/kamailio_ctl --target /tmp/midgram.sock --dialect binrpc --generate 500`,
+  $ midgram fuzz --diff /run/kamailio/kamailio_ctl --target /tmp/midgram.sock --dialect binrpc --generate 500
+  $ midgram fuzz --diff udp:127.0.0.1:2050 --target udp:127.0.0.1:3050 --dialect ctlfifo --generate 300`,
     )
     .action(async (dirs: string[], options: FuzzOptions, command: Command) => {
       const color = command.optsWithGlobals().color ?? "auto";

@@ -126,7 +126,12 @@ export async function runParse(paths: string[], options: ParseOptions, io: Io): 
     };
     if ("request" in analysis && analysis.request) report.request = analysis.request;
     if (dialect === "ctlfifo" && "call" in analysis && analysis.call) {
-      report.ctlfifo = analysis.call as CtlFifoCallInfo;
+      const call = analysis.call as CtlFifoCallInfo;
+      // A line ctl cannot unescape is shown as written.
+      const params = call.params.map((p) =>
+        typeof p === "string" ? p : new TextDecoder().decode(p)
+      );
+      report.ctlfifo = { ...call, params };
     } else if ("call" in analysis && analysis.call) report.call = analysis.call as JsonRpcCallInfo;
     if (!report.valid) invalid++;
     errorCount += report.errors.length;

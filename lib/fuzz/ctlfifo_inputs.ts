@@ -18,12 +18,15 @@ const paramLine = fc.oneof(
   fc.constantFrom("0", "-1", "0x10", "010", "abc", "a\\nb", "a\\qb", "k:v,k2:v2", "\\"),
 );
 
-/** A well-formed request: `:METHOD:NAME`, parameter lines, an empty line. */
-export const ctlFifoRequest: fc.Arbitrary<string> = fc.tuple(
-  methodName,
-  fc.constantFrom("", "", "reply", "r.x", "a/b", "a\\b"),
-  fc.array(paramLine, { maxLength: 4 }),
-).map(([method, name, params]) => `:${method}:${name}\n${params.map((p) => `${p}\n`).join("")}\n`);
+/** A well-formed request: `:METHOD:NAME`, parameter lines, an empty line (methods from `methods`, or any). */
+export const ctlFifoRequest = (methods?: readonly string[]): fc.Arbitrary<string> =>
+  fc.tuple(
+    methods && methods.length > 0 ? fc.constantFrom(...methods) : methodName,
+    fc.constantFrom("", "", "reply", "r.x", "a/b", "a\\b"),
+    fc.array(paramLine, { maxLength: 4 }),
+  ).map(([method, name, params]) =>
+    `:${method}:${name}\n${params.map((p) => `${p}\n`).join("")}\n`
+  );
 
 /** One change to a request's text. */
 const mutation: fc.Arbitrary<(s: string) => string> = fc.oneof(
@@ -56,13 +59,17 @@ const mutation: fc.Arbitrary<(s: string) => string> = fc.oneof(
  * fc.sample(ctlFifoInput(), 3).every((b) => b instanceof Uint8Array); // true
  * ```
  */
-export function ctlFifoInput(corpus: Uint8Array[] = []): fc.Arbitrary<Uint8Array> {
+export function ctlFifoInput(
+  corpus: Uint8Array[] = [],
+  methods?: readonly string[],
+): fc.Arbitrary<Uint8Array> {
+  const request = ctlFifoRequest(methods);
   const seeds = corpus.length > 0
-    ? fc.oneof(ctlFifoRequest, fc.constantFrom(...corpus.map((b) => latin1.decode(b))))
-    : ctlFifoRequest;
+    ? fc.oneof(request, fc.constantFrom(...corpus.map((b) => latin1.decode(b))))
+    : request;
   const toBytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
   return fc.oneof(
-    { weight: 3, arbitrary: ctlFifoRequest.map((s) => encoder.encode(s)) },
+    { weight: 3, arbitrary: request.map((s) => encoder.encode(s)) },
     {
       weight: 4,
       arbitrary: fc.tuple(seeds, fc.array(mutation, { minLength: 1, maxLength: 2 })).map((

@@ -1,9 +1,11 @@
 /**
  * Differential fuzzing: the same generated requests go to two servers (ours
  * and a reference: a real OpenSIPS 2.4 on text MI, a real Kamailio on
- * binrpc), and every difference in verdict, parsed arguments (read back
- * through `cache_store`/`cache_fetch` on MI, `core.echo` on binrpc) and reply
- * bytes is reported; the first one is shrunk by fast-check.
+ * binrpc or ctl's FIFO protocol), and every difference in verdict, parsed
+ * arguments (read back through `cache_store`/`cache_fetch` on MI,
+ * `core.echo` on binrpc) and reply bytes is reported; the first one is
+ * shrunk by fast-check. On ctlfifo only the framing is compared: the status
+ * line and whether values follow (Kamailio 5.6.3 corrupts the values there).
  *
  * @module
  */
@@ -15,6 +17,7 @@ import { clientCodec } from "../protocol/dialects.ts";
 import type { Value } from "../protocol/value.ts";
 import type { Address, Transport } from "../transport/types.ts";
 import { fuzzInput } from "./inputs.ts";
+import { ctlFifoInput } from "./ctlfifo_inputs.ts";
 import { maxDatagram } from "./live.ts";
 
 /** One generated probe of both servers. */
@@ -81,7 +84,20 @@ const MAX_KEPT = 100;
 /** A name no server has: the verdicts for an unknown method are compared too. */
 export const UNKNOWN_METHOD = "midgram.no_such_method";
 
+/**
+ * ctlfifo's default methods: served alike by Kamailio's core and midgram,
+ * and one by neither. Not core.echo: ctl reads its parameters on past the
+ * request's empty line into whatever else its buffer holds (the rest of a
+ * datagram), which midgram does not (see the README).
+ */
+const CTLFIFO_METHODS = ["core.version", "system.methodHelp", "core.uptime", UNKNOWN_METHOD];
+
 function caseArbitrary(options: DifferentialOptions): fc.Arbitrary<DiffCase> {
+  if (options.dialect === "ctlfifo") {
+    return ctlFifoInput(options.corpus, options.methods ?? CTLFIFO_METHODS).map((
+      bytes,
+    ): DiffCase => ({ kind: "raw", bytes }));
+  }
   if (options.dialect === "mi") {
     const line = fc.string({
       unit: fc.oneof(
@@ -139,6 +155,18 @@ async function ask(
 function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
   if (a === null || b === null) return a === b;
   return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** ctlfifo: a reply as the framing says it: its status line, and whether values follow. */
+function framingOf(v: Verdict): Verdict {
+  if (v.bytes === null) return v;
+  const eol = v.bytes.indexOf(0x0a);
+  if (eol < 0) return { verdict: "unreadable reply", bytes: null };
+  return {
+    verdict: new TextDecoder().decode(v.bytes.subarray(0, eol)),
+    bytes: null,
+    value: v.bytes.length > eol + 1 ? "values" : "no values",
+  };
 }
 
 function compare(c: DiffCase, ours: Verdict, reference: Verdict): Difference | null {
@@ -223,6 +251,12 @@ export async function runDifferential(options: DifferentialOptions): Promise<Dif
         ask(options.ours, request, pair, options),
         ask(options.reference, request, pair, options),
       ]);
+      if (options.dialect === "ctlfifo") {
+        const [o, r] = [framingOf(ours), framingOf(reference)];
+        last = compare(c, o, r);
+        if (last !== null) return last;
+        continue;
+      }
       if (c.kind === "cache") {
         // The store's verdict, then the value read back: the arguments as each server parsed them.
         ours.value = reference.value = undefined;

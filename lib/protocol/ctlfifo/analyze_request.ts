@@ -27,7 +27,8 @@ export interface CtlFifoCallInfo {
   method: string;
   /** The reply FIFO named, or null (no reply over a FIFO). */
   replyName: string | null;
-  params: string[];
+  /** The lines, unescaped; one with an escape ctl refuses as its bytes. */
+  params: (string | Uint8Array)[];
 }
 
 /** What {@linkcode analyzeCtlFifoRequest} found. */

@@ -60,7 +60,7 @@ test("readCtlFifoRequest() reads the method as a C string, the name and unescape
     length: 18,
     method: "m",
     replyName: null,
-    params: ["a\nb", "\\q", "k:v"],
+    params: ["a\nb", new TextEncoder().encode("\\q"), "k:v"],
   });
 });
 

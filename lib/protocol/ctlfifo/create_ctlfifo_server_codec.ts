@@ -25,7 +25,8 @@ const notFound = (method: string) => `Command '${method}' not found`;
  * Decoding: fewer than 6 bytes or no empty line get no reply (a stream waits
  * for more); a first line ctl refuses (see `readCtlFifoRequest()`) gets
  * `200 OK` and nothing else; an unknown method `500 Command 'NAME' not
- * found`. Parameters are the unescaped lines, as strings; ctl converts each
+ * found`. Parameters are the unescaped lines, as strings (a line with an
+ * escape ctl refuses as its bytes, which no string scan takes); ctl converts each
  * when the method reads it (`strtol()` for an integer), so every parameter
  * is converted as ctl's `autoconversion` would. Only the first 65535 bytes
  * are read; bytes after the request are ignored (a datagram carries one).

@@ -15,6 +15,8 @@ import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 import { call } from "../../client/call.ts";
 import { detectDialect } from "../../client/detect.ts";
+import { runDifferential } from "../../fuzz/differential.ts";
+import { createServer } from "../../server/server.ts";
 import { defaultTransport } from "../../transport/open.ts";
 import { createCtlFifoClientCodec } from "./create_ctlfifo_client_codec.ts";
 import { type CtlFifoKamailio, startCtlFifoKamailio, udpExchange } from "./testing/kamailio.ts";
@@ -146,4 +148,31 @@ test("detectDialect() finds ctlfifo on Kamailio's ctl UDP socket of that protoco
     timeoutMs: 3000,
   });
   assert.equal(found.dialect, "ctlfifo");
+});
+
+test("fuzz --diff: midgram's ctlfifo server frames and words its replies as Kamailio's ctl", async (t) => {
+  if (skip()) return t.skip(skip() as string);
+  const transport = defaultTransport();
+  const server = createServer({ transport });
+  try {
+    const ours = await server.listen("udp:127.0.0.1:0", { dialect: "ctlfifo" });
+    const result = await runDifferential({
+      ours: ours as { kind: "udp"; host: string; port: number },
+      reference: { kind: "udp", host: "127.0.0.1", port: peer().udp },
+      transport,
+      dialect: "ctlfifo",
+      runs: 60,
+      timeMs: 60_000,
+      timeoutMs: 300,
+      seed: 11,
+      corpus: cases.map((c) => c.request),
+    });
+    assert.equal(result.executed, 60);
+    assert.deepEqual(
+      result.differences.map((d) => `${d.what}: ${d.ours.verdict} / ${d.reference.verdict}`),
+      [],
+    );
+  } finally {
+    await server.close();
+  }
 });

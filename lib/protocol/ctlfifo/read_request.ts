@@ -23,11 +23,15 @@ export type CtlFifoRequest =
     method: string;
     /** The reply FIFO's bare name, or null when the first line names none. */
     replyName: string | null;
-    /** The parameter lines, unescaped (a line with a bad escape is kept as written). */
-    params: string[];
+    /**
+     * The parameter lines, unescaped; a line with an escape ctl refuses is
+     * kept as its bytes (ctl cannot read it as a string, only as a number).
+     */
+    params: (string | Uint8Array)[];
   };
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 const COLON = 0x3a;
 
 /**
@@ -80,7 +84,7 @@ export function readCtlFifoRequest(bytes: Uint8Array): CtlFifoRequest {
     length,
     method,
     replyName: name === "" ? null : name,
-    params: lines.map((l) => _unescape(l) ?? l),
+    params: lines.map((l) => _unescape(l) ?? encoder.encode(l)),
   };
 }
 

@@ -161,7 +161,8 @@ export class Scanner {
     if (value === undefined) return undefined;
     let n: number | undefined;
     if (this.#dialect === "ctlfifo") {
-      const line = String(value);
+      // A line ctl cannot unescape still reads as a number: strtol() of its bytes.
+      const line = value instanceof Uint8Array ? new TextDecoder().decode(value) : String(value);
       // Line 1 is the method's: parameters start on line 2.
       if (line === "") throw new RpcError(400, `Invalid parameter value on line ${this.#next + 2}`);
       n = _strtol(line);
