@@ -533,7 +533,7 @@ class Server implements MiServer, BuiltinHost {
           `Cannot serve "${name}": FIFOs carry JSON-RPC and ctlfifo only`,
         );
       }
-      const fifo = await listenFifo(target.path, { mode: bind.mode });
+      const fifo = await listenFifo(target.path, { mode: bind.mode, uid: bind.uid, gid: bind.gid });
       this.keep(fifo, binding);
       this.loops.push(this.fifoLoop(fifo, binding));
       bound = fifo.address;
