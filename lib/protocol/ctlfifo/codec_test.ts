@@ -78,6 +78,7 @@ test("writeCtlFifoRequest() escapes parameters and refuses what a line cannot ca
       ["m", [""]],
       ["m", [null]],
       ["m", [[1]]],
+      ["m", []], // ":m:\n\n" is 5 bytes: ctl waits for 6
     ] as const
   ) {
     assert.throws(

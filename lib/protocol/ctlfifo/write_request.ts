@@ -1,5 +1,6 @@
 import { MidgramError } from "../../errors.ts";
 import { Double, isStruct, type Struct, structEntries, type Value } from "../value.ts";
+import { MIN_REQUEST } from "./limits.ts";
 
 const encoder = new TextEncoder();
 
@@ -71,7 +72,8 @@ function structLine(method: string, value: Struct): string {
  * @param replyName The reply FIFO's bare name; `""` on UDP and TCP, where the reply comes back on the socket.
  * @throws {MidgramError} `unrepresentable`: a method with `:`, a line end
  *   or a NUL; an empty method; an empty parameter (its empty line would end
- *   the request); null, arrays, bytes, nested structs.
+ *   the request); null, arrays, bytes, nested structs; a request of fewer
+ *   than 6 bytes (a one-letter method alone), which ctl never reads.
  *
  * @example
  * ```ts
@@ -95,5 +97,12 @@ export function writeCtlFifoRequest(
     if (line === "") unrepresentable(method, "an empty parameter would end the request");
     text += `${line}\n`;
   }
-  return encoder.encode(`${text}\n`);
+  const request = encoder.encode(`${text}\n`);
+  if (request.length < MIN_REQUEST) {
+    unrepresentable(
+      method,
+      `the request is ${request.length} bytes and ctl waits for ${MIN_REQUEST}: give a reply name or a parameter`,
+    );
+  }
+  return request;
 }
