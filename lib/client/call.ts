@@ -436,7 +436,11 @@ async function exchangeClosing(
 ): Promise<CallReply> {
   const started = performance.now();
   const state = await openStream(to, codec, name, options);
-  const wait = limit(options.timeoutMs, options.signal);
+  // One time limit for the whole exchange, connecting included.
+  const wait = limit(
+    Math.max(1, options.timeoutMs - (performance.now() - started)),
+    options.signal,
+  );
   try {
     await state.connection.write(bytes, { timeoutMs: options.timeoutMs });
     await state.connection.closeWrite();

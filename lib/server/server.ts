@@ -667,7 +667,9 @@ class Server implements MiServer, BuiltinHost {
     const kamailio = binding.codec.flavour === "kamailio";
     // A dialect whose requests name their reply FIFO (ctl's) is split by its own frame().
     const { frame, fifoReplyName } = binding.codec;
-    const own = frame && fifoReplyName ? { frame: frame.bind(binding.codec), fifoReplyName } : null;
+    const own = frame && fifoReplyName
+      ? { frame: frame.bind(binding.codec), fifoReplyName: fifoReplyName.bind(binding.codec) }
+      : null;
     let pending: Uint8Array = new Uint8Array(0);
     while (!this.closed) {
       let chunk: Uint8Array;
