@@ -93,3 +93,26 @@ test("doctor reports a healthy server with its round-trip time and version, exit
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("doctor reaches a ctlfifo server over its FIFO, UDP (also found by auto) and TCP", async () => {
+  const { createServer } = await import("../../lib/server/server.ts");
+  const { defaultTransport } = await import("../../lib/transport/open.ts");
+  const { formatAddress } = await import("../../lib/transport/address.ts");
+  const dir = mkdtempSync(join(tmpdir(), "midgram-doctor-"));
+  const server = createServer({ transport: defaultTransport(), version: "midgram test" });
+  try {
+    const fifo = formatAddress(
+      await server.listen(`fifo:${join(dir, "ctl_fifo")}`, { dialect: "ctlfifo" }),
+    );
+    const udp = formatAddress(await server.listen("udp:127.0.0.1:0", { dialect: "ctlfifo" }));
+    const tcp = formatAddress(await server.listen("tcp:127.0.0.1:0", { dialect: "ctlfifo" }));
+    for (const socket of [`ctlfifo=${fifo}`, `ctlfifo=${udp}`, `ctlfifo=${tcp}`, udp]) {
+      const r = await doctor(socket);
+      assert.equal(r.code, 0, `${socket}: ${r.out}`);
+      assert.match(r.out, /answers in \d+\.\d ms: midgram test/, socket);
+    }
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
