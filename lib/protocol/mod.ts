@@ -72,3 +72,13 @@ export {
   readRecords,
   writeRecords,
 } from "./binrpc/mod.ts";
+export {
+  analyzeCtlFifoRequest,
+  createCtlFifoClientCodec,
+  createCtlFifoServerCodec,
+  readCtlFifoReply,
+  readCtlFifoRequest,
+  readCtlFifoStruct,
+  writeCtlFifoReply,
+  writeCtlFifoRequest,
+} from "./ctlfifo/mod.ts";
