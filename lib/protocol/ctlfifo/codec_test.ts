@@ -128,7 +128,7 @@ test("writeCtlFifoReply() writes structs in one line, members in ctl's reversed 
     ),
     "200 OK\nb:3,a:1,s:x:2\n",
   );
-  assert.equal(text(writeCtlFifoReply(500, "bad\nline", [])), "500 bad line\n");
+  assert.equal(text(writeCtlFifoReply(500, "bad\nline\r", [])), "500 bad line\r\n");
   // ctl writes a reply in at most 1024 pieces: 4 for the status line, 2 a value
   assert.notEqual(writeCtlFifoReply(200, "OK", new Array(510).fill("x")), null);
   assert.equal(writeCtlFifoReply(200, "OK", new Array(511).fill("x")), null);

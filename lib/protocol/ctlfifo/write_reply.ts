@@ -84,8 +84,8 @@ class Body {
  * inside a struct goes at the end of the reply after its name and `:`; an
  * array's items are members named by their index (ctl's own arrays are
  * corrupt in this protocol). Integers print as `%d`, doubles as `%f`,
- * booleans as `1`/`0`. The reason is cut to 1023 bytes and its line ends
- * replaced by spaces.
+ * booleans as `1`/`0`. The reason is cut to 1023 bytes and a line feed in
+ * it replaced by a space.
  *
  * @returns `null` when the reply needs more than 1024 pieces: ctl sends nothing then.
  *
@@ -104,7 +104,8 @@ export function writeCtlFifoReply(
 ): Uint8Array | null {
   const body = new Body();
   for (const value of values) body.add(value);
-  let reasonBytes = encoder.encode(reason.replace(/[\r\n]/g, " "));
+  // ctl writes the reason as it is; a line feed in it (never one of ctl's own) would end it early.
+  let reasonBytes = encoder.encode(reason.replace(/\n/g, " "));
   if (reasonBytes.length > MAX_REASON) reasonBytes = reasonBytes.subarray(0, MAX_REASON);
   let pieces = 4;
   let text = "";
