@@ -877,7 +877,7 @@ export function fuzzCommand(io: Io, status: { code: number }, seams: FuzzSeams =
     .option("--unsafe", "live, Kamailio JSON-RPC: also send what crashes Kamailio 5.6")
     .option(
       "--methods <list>",
-      "differential, binrpc and ctlfifo: methods to call [default: core.echo; ctlfifo: core.version, core.uptime, system.methodHelp]",
+      "differential, binrpc and ctlfifo: methods to call [default: core.echo; ctlfifo: core.version, core.echo, core.uptime, system.methodHelp]",
     )
     .option("--rate <r>", "live: at most R requests per second")
     .option("--timeout <duration>", "live: a request unanswered this long is a hang", "2s")

@@ -84,13 +84,14 @@ const MAX_KEPT = 100;
 /** A name no server has: the verdicts for an unknown method are compared too. */
 export const UNKNOWN_METHOD = "midgram.no_such_method";
 
-/**
- * ctlfifo's default methods: served alike by Kamailio's core and midgram,
- * and one by neither. Not core.echo: ctl reads its parameters on past the
- * request's empty line into whatever else its buffer holds (the rest of a
- * datagram), which midgram does not (see the README).
- */
-const CTLFIFO_METHODS = ["core.version", "system.methodHelp", "core.uptime", UNKNOWN_METHOD];
+/** ctlfifo's default methods: served alike by Kamailio's core and midgram, and one by neither. */
+const CTLFIFO_METHODS = [
+  "core.version",
+  "core.echo",
+  "system.methodHelp",
+  "core.uptime",
+  UNKNOWN_METHOD,
+];
 
 function caseArbitrary(options: DifferentialOptions): fc.Arbitrary<DiffCase> {
   if (options.dialect === "ctlfifo") {

@@ -61,7 +61,13 @@ test("readCtlFifoRequest() reads the method as a C string, the name and unescape
     method: "m",
     replyName: null,
     params: ["a\nb", new TextEncoder().encode("\\q"), "k:v"],
+    after: [""],
   });
+  // What ctl's reader finds after the parameters: the empty line, then the rest of the datagram.
+  const r = readCtlFifoRequest(bytes(":core.echo:\n\ngarbage\nmore\n"));
+  assert.deepEqual(r.kind === "call" ? [r.params, r.after] : r, [[], ["", "garbage", "more"]]);
+  const crlf = readCtlFifoRequest(bytes(":core.echo:\r\nx"));
+  assert.deepEqual(crlf.kind === "call" ? [crlf.params, crlf.after] : crlf, [[], ["x"]]);
 });
 
 test("writeCtlFifoRequest() escapes parameters and refuses what a line cannot carry", () => {
@@ -154,7 +160,11 @@ test("the ctlfifo codecs: a request written by the client is read by the server 
   const decoded = server.decode(named, () => ({ noInput: false }));
   assert.equal(decoded.kind, "call");
   if (decoded.kind !== "call") return;
-  assert.deepEqual(decoded.call.params, { kind: "positional", values: ["x y", "a\\b"] });
+  assert.deepEqual(decoded.call.params, {
+    kind: "positional",
+    values: ["x y", "a\\b"],
+    after: [""],
+  });
   const reply = server.encodeResult(decoded.call, ["x y", "a\\b"]);
   assert.deepEqual(client.decodeReply(reply!, undefined), {
     kind: "result",

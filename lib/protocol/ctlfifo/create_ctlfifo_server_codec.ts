@@ -28,8 +28,11 @@ const notFound = (method: string) => `Command '${method}' not found`;
  * found`. Parameters are the unescaped lines, as strings (a line with an
  * escape ctl refuses as its bytes, which no string scan takes); ctl converts each
  * when the method reads it (`strtol()` for an integer), so every parameter
- * is converted as ctl's `autoconversion` would. Only the first 65535 bytes
- * are read; bytes after the request are ignored (a datagram carries one).
+ * is converted as ctl's `autoconversion` would. What ctl's reader finds
+ * after the parameters (the empty line, then the rest of a datagram) is
+ * `params.after`, for the Kamailio built-ins that read on past them as ctl
+ * does. Only the first 65535 bytes are read; a datagram carries one request
+ * (bytes after it are never run).
  * The token is the reply FIFO's name.
  *
  * Encoding: see `writeCtlFifoReply()`: a result array is the reply's lines,
@@ -101,7 +104,7 @@ export function createCtlFifoServerCodec(options: CtlFifoServerOptions = {}): Se
         kind: "call",
         call: {
           method: request.method,
-          params: { kind: "positional", values: request.params },
+          params: { kind: "positional", values: request.params, after: request.after },
           token: request.replyName,
         },
       };

@@ -92,6 +92,12 @@ test("Kamailio's ctl answers ctlfifo over TCP as over UDP, and closes after the 
       assert.match(decoder.decode(reply), /^200 OK\n[^]*500 Command 'no\.such' not found\n$/);
       continue;
     }
+    if (name === "echo-reads-past") {
+      // ctl reads on into what its buffer holds: the bytes after the request if one read
+      // brought them, else the request alone.
+      assert.match(decoder.decode(reply.subarray(0, first)), /^(500 Server Internal Error|200 OK)/);
+      continue;
+    }
     if (name === "trailing-bytes") {
       // The bytes after the request start a second request that never ends.
       assert.equal(decoder.decode(reply.subarray(0, first)), "200 OK");

@@ -91,7 +91,7 @@ test("a request written by the client codec is read back with its method and par
         assert.equal(decoded.kind, "call");
         if (decoded.kind !== "call") return;
         assert.equal(decoded.call.method, method);
-        assert.deepEqual(decoded.call.params, { kind: "positional", values: params });
+        assert.deepEqual(decoded.call.params, { kind: "positional", values: params, after: [""] });
         assert.equal(frameCtlFifo(request), request.length);
       },
     ),

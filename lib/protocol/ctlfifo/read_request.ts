@@ -28,11 +28,25 @@ export type CtlFifoRequest =
      * kept as its bytes (ctl cannot read it as a string, only as a number).
      */
     params: (string | Uint8Array)[];
+    /**
+     * The lines ctl's reader finds after them, to the end of the bytes given
+     * (the empty line, then what follows it): a method asking for more
+     * parameters than were sent reads these.
+     */
+    after: (string | Uint8Array)[];
   };
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 const COLON = 0x3a;
+
+/** Lines as ctl's `read_line()` gives them: split at LF, a last one without its LF too. */
+function linesOf(bytes: Uint8Array): string[] {
+  const text = decoder.decode(bytes);
+  const lines = text === "" ? [] : text.split("\n");
+  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
 
 /**
  * Reads the first request in `bytes` as Kamailio 5.6's ctl does: text lines,
@@ -48,7 +62,9 @@ const COLON = 0x3a;
  * import assert from "node:assert/strict";
  * import { readCtlFifoRequest } from "./read_request.ts";
  * const r = readCtlFifoRequest(new TextEncoder().encode(":core.echo:reply\na\\tb\n\n"));
- * assert.deepEqual(r, { kind: "call", length: 23, method: "core.echo", replyName: "reply", params: ["a\tb"] });
+ * assert.deepEqual(r, {
+ *   kind: "call", length: 23, method: "core.echo", replyName: "reply", params: ["a\tb"], after: [""],
+ * });
  * ```
  */
 export function readCtlFifoRequest(bytes: Uint8Array): CtlFifoRequest {
@@ -76,15 +92,17 @@ export function readCtlFifoRequest(bytes: Uint8Array): CtlFifoRequest {
   const method = decoder.decode(line.subarray(1, sep));
   const name = decoder.decode(line.subarray(sep + 1));
   if (/[./\\]/.test(name)) return refused(`Forbidden filename: ${name}`);
-  const rest = eol < request.length ? decoder.decode(request.subarray(eol + 1)) : "";
-  const lines = rest === "" ? [] : rest.split("\n");
-  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  const lines = linesOf(eol < request.length ? request.subarray(eol + 1) : new Uint8Array(0));
+  const first = bytes.indexOf(0x0a);
+  const all = linesOf(first < 0 ? new Uint8Array(0) : bytes.subarray(first + 1));
+  const read = (l: string) => _unescape(l) ?? encoder.encode(l);
   return {
     kind: "call",
     length,
     method,
     replyName: name === "" ? null : name,
-    params: lines.map((l) => _unescape(l) ?? encoder.encode(l)),
+    params: lines.map(read),
+    after: all.slice(lines.length).map(read),
   };
 }
 

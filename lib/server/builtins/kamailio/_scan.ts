@@ -92,8 +92,11 @@ export class Scanner {
     const values = params.kind === "named"
       ? params.values.entries.map(([, v]) => v)
       : params.values;
-    // ctl's FIFO protocol reads on past the parameters: the empty line that ends them is one more.
-    this.#values = context.dialect === "ctlfifo" ? [...values, ""] : values;
+    // ctl's FIFO protocol reads on past the parameters: the empty line that ends them, and
+    // whatever else its buffer holds (the codec hands them over as `after`).
+    this.#values = context.dialect === "ctlfifo"
+      ? [...values, ...(params.kind === "positional" && params.after ? params.after : [""])]
+      : values;
     this.#dialect = context.dialect;
     this.#autoconversion = context.dialect === "binrpc" && context.autoconversion === true;
   }
