@@ -345,3 +345,37 @@ test("doctor and the exporter show a server's control characters on a terminal",
     await new Promise<void>((resolve) => peer.close(resolve));
   }
 });
+
+test("fuzz --diff shows the differing replies' control characters on a terminal", async () => {
+  const hostile = createSocket("udp4");
+  hostile.on("message", (_m, from) => hostile.send(`200 OK\n${EVIL}\n\n`, from.port, from.address));
+  const plain = createSocket("udp4");
+  plain.on("message", (_m, from) => plain.send("200 OK\nplain\n\n", from.port, from.address));
+  await Promise.all(
+    [hostile, plain].map((s) => new Promise<void>((resolve) => s.bind(0, "127.0.0.1", resolve))),
+  );
+  try {
+    const io = captureIo({ env: { MIDGRAM_CONFIG: "/dev/null" }, tty: true });
+    const code = await cli([
+      "fuzz",
+      "--dialect",
+      "mi",
+      "--target",
+      `udp:127.0.0.1:${hostile.address().port}`,
+      "--diff",
+      `udp:127.0.0.1:${plain.address().port}`,
+      "--generate",
+      "2",
+      "--seed",
+      "1",
+    ], io);
+    assert.equal(code, 1, io.err());
+    assert.match(io.out(), /differs/);
+    assert.ok(io.out().includes("\\u009b8mb"), io.out());
+    assert.doesNotMatch(io.out() + io.err(), CONTROL);
+  } finally {
+    await Promise.all(
+      [hostile, plain].map((s) => new Promise<void>((resolve) => s.close(resolve))),
+    );
+  }
+});
