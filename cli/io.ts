@@ -7,18 +7,25 @@
  */
 
 import { concatBytes } from "../lib/bytes.ts";
+import { type Output, renderOutput } from "./_output.ts";
 import { defaultTransport } from "../lib/transport/open.ts";
 import type { Transport } from "../lib/transport/types.ts";
 
-/** Where a command writes and reads. */
+/**
+ * Where a command writes and reads. What a command writes reaches a stream
+ * through {@linkcode renderOutput}: on a terminal with every control
+ * character made visible (a server's bytes never reach the terminal as
+ * escape sequences), elsewhere byte for byte. Each stream is judged on its
+ * own (`stdoutIsTTY`, `stderrIsTTY`).
+ */
 export interface Io {
   /** Requested data only (so `midgram send … | jq` always works). */
-  stdout(text: string | Uint8Array): void;
+  stdout(text: Output): void;
   /** Messages, warnings, progress. */
-  stderr(text: string): void;
+  stderr(text: Output): void;
   /** Reads all of standard input. */
   readStdin(): Promise<Uint8Array>;
-  /** Whether stdout and stderr are terminals (for colour and progress bars). */
+  /** Whether stdout and stderr are terminals (for colour, progress bars and escaping). */
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   stdinIsTTY: boolean;
@@ -38,42 +45,59 @@ export interface Io {
    * function that stops it. Absent in tests and where the runtime has no way.
    */
   trimMemoryAfterBursts?: () => () => void;
-  /** The terminal's streams, for interactive mode (absent when not on a terminal). */
+  /**
+   * The terminal's streams, for interactive mode (absent when not on a
+   * terminal): for the line editor only, which writes them as they are;
+   * replies and messages go by `stdout` and `stderr`.
+   */
   terminal?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
 }
 
-/** An Io that captures output, for tests. */
+/**
+ * An Io that captures output, for tests; it writes through the same
+ * {@linkcode renderOutput} as the process does.
+ *
+ * @param options.tty Whether stdin, stdout and stderr are terminals.
+ * @param options.stdoutIsTTY Overrides `tty` for stdout.
+ * @param options.stderrIsTTY Overrides `tty` for stderr.
+ */
 export function captureIo(
   options: {
     stdin?: string | Uint8Array;
     env?: Record<string, string>;
     tty?: boolean;
+    stdoutIsTTY?: boolean;
+    stderrIsTTY?: boolean;
     transport?: Transport;
   } = {},
 ): Io & { out: () => string; outBytes: () => Uint8Array; err: () => string; abort: () => void } {
   const out: Uint8Array[] = [];
-  let err = "";
+  const err: Uint8Array[] = [];
   const controller = new AbortController();
   const encoder = new TextEncoder();
   const stdin = typeof options.stdin === "string"
     ? encoder.encode(options.stdin)
     : options.stdin ?? new Uint8Array();
+  const stdoutIsTTY = options.stdoutIsTTY ?? options.tty ?? false;
+  const stderrIsTTY = options.stderrIsTTY ?? options.tty ?? false;
+  const capture = (into: Uint8Array[], terminal: boolean) => (text: Output) => {
+    const bytes = renderOutput(text, terminal);
+    into.push(typeof bytes === "string" ? encoder.encode(bytes) : bytes);
+  };
   const outBytes = () => concatBytes(out);
   return {
-    stdout: (text) => out.push(typeof text === "string" ? encoder.encode(text) : text),
-    stderr: (text) => {
-      err += text;
-    },
+    stdout: capture(out, stdoutIsTTY),
+    stderr: capture(err, stderrIsTTY),
     readStdin: () => Promise.resolve(stdin),
-    stdoutIsTTY: options.tty ?? false,
-    stderrIsTTY: options.tty ?? false,
+    stdoutIsTTY,
+    stderrIsTTY,
     stdinIsTTY: options.tty ?? false,
     env: options.env ?? {},
     interrupted: controller.signal,
     transport: options.transport ?? defaultTransport(),
     out: () => new TextDecoder().decode(outBytes()),
     outBytes,
-    err: () => err,
+    err: () => new TextDecoder().decode(concatBytes(err)),
     abort: () => controller.abort(),
   };
 }

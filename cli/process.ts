@@ -13,6 +13,7 @@ import { isatty } from "node:tty";
 import { cli } from "./main.ts";
 import { concatBytes } from "../lib/bytes.ts";
 import type { Io } from "./io.ts";
+import { renderOutput } from "./_output.ts";
 import { defaultTransport } from "../lib/transport/open.ts";
 import { trimMemoryAfterBursts } from "./_trim_memory.ts";
 import { denoNamespace, openDenoLibc } from "./_deno_libc.ts";
@@ -121,14 +122,17 @@ export async function main(): Promise<never> {
     throw error;
   });
   for (const name of STOP_SIGNALS) process.on(name, () => stop(name));
+  // isatty() instead of process.stdin.isTTY: stdin's stream is made only
+  // when a command reads it (a few ms of every one-shot start).
+  const stdoutIsTTY = isatty(1);
+  const stderrIsTTY = isatty(2);
   const io: Io = {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    // The one place where output meets the real streams: made visible on a terminal.
+    stdout: (text) => process.stdout.write(renderOutput(text, stdoutIsTTY)),
+    stderr: (text) => process.stderr.write(renderOutput(text, stderrIsTTY)),
     readStdin: readAll,
-    // isatty() instead of process.stdin.isTTY: stdin's stream is made only
-    // when a command reads it (a few ms of every one-shot start).
-    stdoutIsTTY: isatty(1),
-    stderrIsTTY: isatty(2),
+    stdoutIsTTY,
+    stderrIsTTY,
     stdinIsTTY: isatty(0),
     env: process.env,
     interrupted: controller.signal,

@@ -263,7 +263,7 @@ export async function runDoctor(
         : f.level === "warn"
         ? paint.yellow("warn")
         : paint.red("FAIL");
-      io.stdout(`${mark} ${f.text}\n`);
+      io.stdout([mark, ` ${f.text}\n`]);
       if (f.level !== "ok") failed = true;
     }
   }

@@ -41,6 +41,7 @@ import {
 import { parseAddress } from "../../lib/transport/address.ts";
 import type { Transport } from "../../lib/transport/types.ts";
 import { palette } from "../_color.ts";
+import { control } from "../_output.ts";
 import { expandPaths } from "../_files.ts";
 import type { Io } from "../io.ts";
 
@@ -122,18 +123,19 @@ function progress(io: Io, total: number, deadline: number | null) {
       if (io.stderrIsTTY) {
         const width = 24;
         const filled = Math.round(share * width);
-        io.stderr(
-          `\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done} runs, ${
+        io.stderr([
+          control("\r"),
+          `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done} runs, ${
             Math.round(rate)
           }/s, ETA ${eta.toFixed(0)}s${extra}   `,
-        );
+        ]);
       } else if (performance.now() - lastLine > 5000) {
         lastLine = performance.now();
         io.stderr(`fuzz: ${done} runs, ${Math.round(rate)}/s, ETA ${eta.toFixed(0)}s${extra}\n`);
       }
     },
     done() {
-      if (io.stderrIsTTY) io.stderr("\r\x1b[K");
+      if (io.stderrIsTTY) io.stderr([control("\r\x1b[K")]);
     },
   };
 }
@@ -263,7 +265,7 @@ async function golden(dirs: string[], options: FuzzOptions, io: Io): Promise<num
       if (!r.ok) io.stdout(r.diff.split("\n").map((l) => `# ${l}`).join("\n") + "\n");
     });
   } else {
-    for (const r of failed) io.stdout(`${color.red("FAIL")} ${r.kind} ${r.path}\n${r.diff}\n`);
+    for (const r of failed) io.stdout([color.red("FAIL"), ` ${r.kind} ${r.path}\n${r.diff}\n`]);
   }
   const updated = options.update ? " (expectations updated: review with git diff)" : "";
   io.stderr(

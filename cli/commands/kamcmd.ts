@@ -23,6 +23,7 @@ import { clientCodec } from "../../lib/protocol/dialects.ts";
 import type { Value } from "../../lib/protocol/value.ts";
 import { VERSION } from "../../lib/version.ts";
 import type { Io } from "../io.ts";
+import { terminalSafe } from "../_terminal_safe.ts";
 import { KAMCMD_DEFAULT_SOCKET, type KamcmdProto, parseKamcmdAddress } from "./_kamcmd_address.ts";
 import { getopt } from "./_kamcmd_getopt.ts";
 import { KamcmdFailure, type KamcmdLink, kamcmdRandom, openKamcmdLink } from "./_kamcmd_link.ts";
@@ -368,13 +369,18 @@ async function interactive(s: Session): Promise<Status> {
   const { io } = s;
   s.methods = await listMethods(s);
   io.stdout(KAMCMD_BANNER);
+  const complete = completer(s);
   if (io.terminal) {
     const rl = createInterface({
       input: io.terminal.input,
       output: io.terminal.output,
       terminal: true,
       historySize: 500,
-      completer: completer(s),
+      completer: (line: string) => {
+        // The line editor writes what it completes as it is: never a name a terminal would obey.
+        const [hits, word] = complete(line);
+        return [hits.filter((n) => terminalSafe(n) === n), word];
+      },
     });
     let pending = false;
     rl.on("SIGINT", () => {
@@ -403,7 +409,6 @@ async function interactive(s: Session): Promise<Status> {
   const text = new TextDecoder().decode(await io.readStdin());
   const lines = text.split("\n");
   if (lines[lines.length - 1] === "") lines.pop();
-  const complete = completer(s);
   for (const typed of lines) {
     const raw = tabsCompleted(typed, complete);
     io.stdout(`kamcmd> ${raw}\n`);
