@@ -40,6 +40,8 @@ export interface Io {
   trimMemoryAfterBursts?: () => () => void;
   /** The terminal's streams, for interactive mode (absent when not on a terminal). */
   terminal?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
+  /** Standard input and output as streams, for a protocol spoken over them (`mcp`). */
+  stdio?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
 }
 
 /** An Io that captures output, for tests. */
