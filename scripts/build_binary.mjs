@@ -83,7 +83,13 @@ const LAZY = [
     kind: "function",
   },
   // mcp: the MCP SDK (with zod and ajv), through the one module that imports it.
-  { specifier: "./_sdk.ts", source: "lib/mcp/_sdk.ts", file: "mcp-sdk.cjs", key: null, kind: "object" },
+  {
+    specifier: "./_sdk.ts",
+    source: "lib/mcp/_sdk.ts",
+    file: "mcp-sdk.cjs",
+    key: null,
+    kind: "object",
+  },
 ];
 const LAZY_DIR = "midgram.lazy";
 const LAZY_MODULE = join(ROOT, "cli/_lazy.ts");
@@ -197,7 +203,9 @@ const lazyStandIns = {
     build.onResolve({ filter }, (args) => {
       // A module of ours (`source`) is lazy only where it is that file.
       const { source } = LAZY.find((l) => l.specifier === args.path);
-      if (source && join(dirname(args.importer), args.path) !== join(ROOT, source)) return undefined;
+      if (source && join(dirname(args.importer), args.path) !== join(ROOT, source)) {
+        return undefined;
+      }
       return { path: args.path, namespace: "midgram-lazy" };
     });
     build.onLoad({ filter: /.*/, namespace: "midgram-lazy" }, (args) => {

@@ -500,7 +500,9 @@ function textOf(value: Value, key: string): string {
   const data = jsonData(value) as unknown;
   const pick = (d: unknown): unknown => {
     if (Array.isArray(d)) {
-      const node = d.find((n) => n && typeof n === "object" && (n as { name?: unknown }).name === key);
+      const node = d.find((n) =>
+        n && typeof n === "object" && (n as { name?: unknown }).name === key
+      );
       return node ? (node as { value?: unknown }).value : d.length === 1 ? pick(d[0]) : undefined;
     }
     return d && typeof d === "object" ? (d as Record<string, unknown>)[key] : undefined;

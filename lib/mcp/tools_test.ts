@@ -47,10 +47,14 @@ test("accessOf() knows the read methods of both servers and takes every other me
   for (const m of ["version", "which", "get_statistics", "ds_list", "ul_dump", "core.version"]) {
     assert.equal(accessOf(m), "read", m);
   }
-  for (const m of ["dispatcher.list", "ul.dump", "htable.dump", "stats.fetch", "system.listMethods"]) {
+  for (
+    const m of ["dispatcher.list", "ul.dump", "htable.dump", "stats.fetch", "system.listMethods"]
+  ) {
     assert.equal(accessOf(m), "read", m);
   }
-  for (const m of ["kill", "core.kill", "cache_store", "ds_reload", "ul.rm", "htable.sets", "x.y"]) {
+  for (
+    const m of ["kill", "core.kill", "cache_store", "ds_reload", "ul.rm", "htable.sets", "x.y"]
+  ) {
     assert.equal(accessOf(m), "write", m);
   }
 });
@@ -71,7 +75,11 @@ test("decideAccess() allows writes by name or glob, and a stopping method only b
 test("list_targets names each target with its dialect, server kind and version, and a dead one as down", async () => {
   const s = await standIns();
   try {
-    const { t } = tools(s.transport, ["/run/opensips/mi.sock", KAMAILIO, "jsonrpc=/run/silent.sock"]);
+    const { t } = tools(s.transport, [
+      "/run/opensips/mi.sock",
+      KAMAILIO,
+      "jsonrpc=/run/silent.sock",
+    ]);
     const result = await t.call("list_targets", {}, "test");
     assert.equal(result.isError, false);
     const rows = result.structuredContent!.targets as Array<Record<string, unknown>>;
@@ -105,7 +113,11 @@ test("call_method runs a read, refuses a write with the way to allow it, and run
     assert.equal(read.structuredContent!.access, "read");
     assert.ok("Up since" in (read.structuredContent!.result as object));
 
-    const refused = await t.call("call_method", { method: "cache_remove", params: ["local", "k"] }, "test");
+    const refused = await t.call(
+      "call_method",
+      { method: "cache_remove", params: ["local", "k"] },
+      "test",
+    );
     assert.equal(refused.isError, true);
     assert.match(refused.content[0].text, /may change the server.*--allow-write cache_remove/);
 
@@ -142,7 +154,10 @@ test("call_method reports an error reply, an unknown target and a silent server 
     });
     const noTarget = await t.call("call_method", { method: "core.version" }, "test");
     assert.equal(noTarget.isError, true);
-    assert.match(noTarget.content[0].text, /Name a target: "udp:127\.0\.0\.1:2049", "\/run\/silent\.sock"/);
+    assert.match(
+      noTarget.content[0].text,
+      /Name a target: "udp:127\.0\.0\.1:2049", "\/run\/silent\.sock"/,
+    );
     const echo = await t.call("call_method", {
       target: "udp:127.0.0.1:2049",
       method: "core.echo",
@@ -153,7 +168,11 @@ test("call_method reports an error reply, an unknown target and a silent server 
     const missing = await t.call("call_method", { target: KAMAILIO, method: "no.such" }, "test");
     assert.equal(missing.isError, true);
     assert.match(missing.content[0].text, /no\.such answered/);
-    const silent = await t.call("call_method", { target: "/run/silent.sock", method: "version" }, "test");
+    const silent = await t.call(
+      "call_method",
+      { target: "/run/silent.sock", method: "version" },
+      "test",
+    );
     assert.equal(silent.isError, true);
     assert.match(silent.content[0].text, /within 300 ms/);
     assert.deepEqual(audit.map((a) => a.outcome), ["invalid", "ok", "error-reply", "timeout"]);
@@ -183,7 +202,9 @@ test("list_methods lists every method with its access and help text", async () =
   try {
     const { t } = tools(s.transport, [KAMAILIO]);
     const result = await t.call("list_methods", {}, "test");
-    const methods = result.structuredContent!.methods as Array<{ name: string; access: string; help?: string }>;
+    const methods = result.structuredContent!.methods as Array<
+      { name: string; access: string; help?: string }
+    >;
     const version = methods.find((m) => m.name === "core.version");
     assert.equal(version?.access, "read");
     assert.match(version?.help ?? "", /version/i);
