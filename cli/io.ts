@@ -51,6 +51,8 @@ export interface Io {
    * replies and messages go by `stdout` and `stderr`.
    */
   terminal?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
+  /** Standard input and output as streams, for a protocol spoken over them (`mcp`). */
+  stdio?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
 }
 
 /**

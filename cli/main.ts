@@ -15,6 +15,7 @@ import { fuzzCommand } from "./commands/fuzz.ts";
 import { doctorCommand } from "./commands/doctor.ts";
 import { kamcmdCommand } from "./commands/kamcmd.ts";
 import { exporterCommand } from "./commands/exporter.ts";
+import { mcpCommand } from "./commands/mcp.ts";
 import type { Io } from "./io.ts";
 import { fixBashScript, serverCommands, setupCompletions, socketOf } from "./_completions.ts";
 
@@ -77,6 +78,7 @@ const SUBCOMMANDS: [string, (io: Io, status: { code: number }) => Command][] = [
   ["fuzz", fuzzCommand],
   ["doctor", doctorCommand],
   ["exporter", exporterCommand],
+  ["mcp", mcpCommand],
 ];
 
 /**

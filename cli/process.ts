@@ -141,6 +141,9 @@ export async function main(): Promise<never> {
     get terminal() {
       return isatty(0) && isatty(1) ? { input: process.stdin, output: process.stdout } : undefined;
     },
+    get stdio() {
+      return { input: process.stdin, output: process.stdout };
+    },
   };
   // Run as `kamcmd` (a symbolic link to the binary or the npm bin): kamcmd's own command line.
   const asKamcmd = [process.argv0, process.argv[1]].some((a) => a && basename(a) === "kamcmd");

@@ -82,6 +82,14 @@ const LAZY = [
     key: "default",
     kind: "function",
   },
+  // mcp: the MCP SDK (with zod and ajv), through the one module that imports it.
+  {
+    specifier: "./_sdk.ts",
+    source: "lib/mcp/_sdk.ts",
+    file: "mcp-sdk.cjs",
+    key: null,
+    kind: "object",
+  },
 ];
 const LAZY_DIR = "midgram.lazy";
 const LAZY_MODULE = join(ROOT, "cli/_lazy.ts");
@@ -165,11 +173,12 @@ const trimAddon = await step("compile native/malloc_trim.c", () => {
 await step(`bundle ${LAZY.map((l) => l.specifier).join(", ")} apart`, async () => {
   const esbuild = await import("esbuild");
   mkdirSync(join(WORK_LAZY, LAZY_DIR), { recursive: true });
-  for (const { specifier, file } of LAZY) {
-    const from = JSON.stringify(specifier);
+  for (const { specifier, source, file, key } of LAZY) {
+    const from = JSON.stringify(source ? `./${source}` : specifier);
     await esbuild.build({
       stdin: {
-        contents: `export * from ${from};\nexport { default } from ${from};\n`,
+        contents: `export * from ${from};\n` +
+          (key === "default" ? `export { default } from ${from};\n` : ""),
         resolveDir: ROOT,
         loader: "js",
       },
@@ -191,7 +200,14 @@ const lazyStandIns = {
   setup(build) {
     const escape = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
     const filter = new RegExp(`^(${LAZY.map((l) => escape(l.specifier)).join("|")})$`);
-    build.onResolve({ filter }, (args) => ({ path: args.path, namespace: "midgram-lazy" }));
+    build.onResolve({ filter }, (args) => {
+      // A module of ours (`source`) is lazy only where it is that file.
+      const { source } = LAZY.find((l) => l.specifier === args.path);
+      if (source && join(dirname(args.importer), args.path) !== join(ROOT, source)) {
+        return undefined;
+      }
+      return { path: args.path, namespace: "midgram-lazy" };
+    });
     build.onLoad({ filter: /.*/, namespace: "midgram-lazy" }, (args) => {
       const { specifier, file, key, kind } = LAZY.find((l) => l.specifier === args.path);
       const call = `lazyValue(${

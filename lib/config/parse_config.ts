@@ -59,8 +59,20 @@ export interface Config {
   client: ClientConfig;
   commands: Record<string, ExecCommandConfig>;
   /** The `[exporter]` table as written, read by `lib/exporter/config.ts`. */
-  exporter?: { table: Record<string, unknown>; text: string; file: string };
+  exporter?: RawTable;
+  /** The `[mcp]` table as written, read by `lib/mcp/config.ts`. */
+  mcp?: RawTable;
 }
+
+/** A table kept as written, for the module that reads it. */
+export interface RawTable {
+  table: Record<string, unknown>;
+  text: string;
+  file: string;
+}
+
+/** The top-level tables of the configuration file. */
+const TABLES = ["server", "client", "commands", "exporter", "mcp"];
 
 const SERVER_KEYS = [
   "sockets",
@@ -259,8 +271,8 @@ export function parseConfig(text: string, file: string): Config {
   }
   const r = new Reader(text, file);
   for (const key of Object.keys(data)) {
-    if (!["server", "client", "commands", "exporter"].includes(key)) {
-      const near = suggest(key, ["server", "client", "commands", "exporter"]);
+    if (!TABLES.includes(key)) {
+      const near = suggest(key, TABLES);
       r.fail(
         lineOf(text, key) || 1,
         key,
@@ -269,12 +281,14 @@ export function parseConfig(text: string, file: string): Config {
     }
   }
   const config: Config = { server: { sockets: [] }, client: {}, commands: {} };
-  if (data.exporter !== undefined) {
-    const table = data.exporter;
+  // Tables read by their own modules: kept as written, with what their errors need.
+  for (const name of ["exporter", "mcp"] as const) {
+    const table = data[name];
+    if (table === undefined) continue;
     if (typeof table !== "object" || table === null || Array.isArray(table)) {
-      r.fail(lineOf(text, "exporter"), "exporter", "expected a table");
+      r.fail(lineOf(text, name), name, "expected a table");
     }
-    config.exporter = { table: table as Record<string, unknown>, text, file };
+    config[name] = { table: table as Record<string, unknown>, text, file };
   }
   if (data.server !== undefined) {
     const t = r.table(data.server, "server", SERVER_KEYS);
