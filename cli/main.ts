@@ -16,6 +16,7 @@ import { doctorCommand } from "./commands/doctor.ts";
 import { kamcmdCommand } from "./commands/kamcmd.ts";
 import { exporterCommand } from "./commands/exporter.ts";
 import { mcpCommand } from "./commands/mcp.ts";
+import { topCommand } from "./commands/top.ts";
 import type { Io } from "./io.ts";
 import { fixBashScript, serverCommands, setupCompletions, socketOf } from "./_completions.ts";
 
@@ -79,6 +80,7 @@ const SUBCOMMANDS: [string, (io: Io, status: { code: number }) => Command][] = [
   ["doctor", doctorCommand],
   ["exporter", exporterCommand],
   ["mcp", mcpCommand],
+  ["top", topCommand],
 ];
 
 /**

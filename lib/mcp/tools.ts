@@ -34,6 +34,7 @@
  * @module
  */
 import { listMethods, listMethodsName } from "../client/methods.ts";
+import { replyText, versionMethod } from "../client/server_version.ts";
 import { errorCodeOf } from "../errors.ts";
 import { transportClient } from "../exporter/client.ts";
 import { readStatistics } from "../exporter/statistics.ts";
@@ -310,8 +311,7 @@ export function createMcpTools(options: McpToolsOptions): McpTools {
   };
 
   const versionOf = async (r: Resolved): Promise<string> => {
-    const method = r.kind === "kamailio" ? "core.version" : "version";
-    return textOf(await callValue(r, method, NO_PARAMS), "Server");
+    return replyText(await callValue(r, versionMethod(r.kind), NO_PARAMS), "Server");
   };
 
   const finish = (data: Record<string, unknown>, summary: string): ToolResult => {
@@ -387,7 +387,7 @@ export function createMcpTools(options: McpToolsOptions): McpTools {
                 ? { kind: "named", values: new Members([["mi_cmd", method]]) }
                 : { kind: "positional", values: [method] },
             );
-          return textOf(value, "Help");
+          return replyText(value, "Help");
         } catch {
           return undefined;
         }
@@ -488,29 +488,6 @@ export function createMcpTools(options: McpToolsOptions): McpTools {
       return result;
     },
   };
-}
-
-/**
- * The text of a short reply: a string, the member `key` of a struct
- * (OpenSIPS 3's `{"Server": …}`, `{"Help": …}`), the value of a text MI
- * node of that name, or else its JSON, cut to 300 characters.
- */
-function textOf(value: Value, key: string): string {
-  if (typeof value === "string") return value;
-  const data = jsonData(value) as unknown;
-  const pick = (d: unknown): unknown => {
-    if (Array.isArray(d)) {
-      const node = d.find((n) =>
-        n && typeof n === "object" && (n as { name?: unknown }).name === key
-      );
-      return node ? (node as { value?: unknown }).value : d.length === 1 ? pick(d[0]) : undefined;
-    }
-    return d && typeof d === "object" ? (d as Record<string, unknown>)[key] : undefined;
-  };
-  const picked = pick(data);
-  if (typeof picked === "string") return picked;
-  const text = JSON.stringify(data);
-  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
 }
 
 function messageOf(error: unknown): string {
