@@ -18,9 +18,9 @@ import type { Address, StreamAddress } from "../../../transport/types.ts";
 import { caseNames, parseHex, readText, testdata } from "../../../protocol/binrpc/testing/hex.ts";
 
 const dir = testdata("server/wrong_type");
-const cases = caseNames(dir, ".req.hex").map((name) => ({
+const cases = caseNames(dir, ".request.hex").map((name) => ({
   name,
-  request: parseHex(readText(`${dir}${name}.req.hex`)!),
+  request: parseHex(readText(`${dir}${name}.request.hex`)!),
   reply: parseHex(readText(`${dir}${name}.reply.hex`)!),
 }));
 
