@@ -9,8 +9,10 @@ import { call } from "../client/call.ts";
 import { detectDialect, type Detected } from "../client/detect.ts";
 import { MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
+import { binrpcResult } from "../protocol/binrpc/binrpc_result.ts";
 import { clientCodec } from "../protocol/dialects.ts";
 import type { Params, Value } from "../protocol/value.ts";
+import { jsonShape } from "../protocol/value_json.ts";
 import type { Flavour } from "../socket_spec.ts";
 import type { AnyAddress, Transport } from "../transport/types.ts";
 
@@ -46,8 +48,9 @@ export function isNoSuchMethod(code: number, message: string): boolean {
 }
 
 /**
- * The exporter client over a transport. A binrpc result that is a list of
- * one record is that record (JSON-RPC's layout).
+ * The exporter client over a transport. A binrpc reply is read in its JSON
+ * form, as `jsonrpcs` lays out the same data ({@linkcode binrpcResult},
+ * {@linkcode jsonShape}), so that mappings mean the same over both.
  *
  * @example
  * ```ts
@@ -81,10 +84,8 @@ export function transportClient(transport: Transport): ExporterClient {
         );
       }
       const value = reply.outcome.value;
-      if (options.dialect === "binrpc" && Array.isArray(value) && value.length === 1) {
-        return value[0];
-      }
-      return value;
+      if (options.dialect !== "binrpc") return value;
+      return jsonShape(binrpcResult(Array.isArray(value) ? value as readonly Value[] : [value]));
     },
   };
 }

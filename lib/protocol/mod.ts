@@ -42,7 +42,7 @@ export type {
   SourcePosition,
 } from "./mi/types.ts";
 export * from "./value.ts";
-export { type ValueJsonOptions, valueToJson } from "./value_json.ts";
+export { jsonShape, type ValueJsonOptions, valueToJson } from "./value_json.ts";
 export type {
   Call,
   ClientCodec,

@@ -108,9 +108,11 @@ export function statisticsMethods(host: BuiltinHost): KamailioMethod[] {
         const wanted = selectors(scanner, WHICH);
         const stats = table(host);
         const values = host.stats();
-        return scanner.orFault(wanted.flatMap((selector) =>
-          select(stats, selector, false).map((s) => `${s.group}:${s.name} = ${values[s.key]}`)
-        ));
+        return scanner.orFault(
+          wanted.flatMap((selector) =>
+            select(stats, selector, false).map((s) => `${s.group}:${s.name} = ${values[s.key]}`)
+          ),
+        );
       },
     },
     {
