@@ -221,13 +221,15 @@ function toBytes(text: string): Uint8Array {
  * What crashes Kamailio 5.6 or leaves it silent: what `parse --flavour
  * kamailio` calls an error for that reason (a `"jsonrpc"` or `"method"`
  * that is not a string, SIGSEGV in `jsonrpc_exec_ex`; an `id` that
- * overflows its number buffer, {@linkcode kamailioIdHazard}). Such inputs
+ * overflows its number buffer or is echoed as `inf`,
+ * {@linkcode kamailioIdHazard}). Such inputs
  * are never sent to a real Kamailio. Ids in requests the analyzer cannot
  * read are judged by the same rule.
  */
 export function crashesKamailio(bytes: Uint8Array): boolean {
-  const { errors } = analyzeJsonRpcRequest(bytes, { flavour: "kamailio" });
+  const { errors, call } = analyzeJsonRpcRequest(bytes, { flavour: "kamailio" });
   if (errors.some((e) => /crash/i.test(e.message))) return true;
+  if (typeof call?.id === "number" && kamailioIdHazard(call.id) !== undefined) return true;
   const text = new TextDecoder("latin1").decode(bytes);
   for (const m of text.matchAll(/"id"\s*:\s*(-?[0-9][0-9.eE+-]*)/gi)) {
     if (kamailioIdHazard(Number.parseFloat(m[1])) !== undefined) return true;
