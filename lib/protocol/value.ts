@@ -37,6 +37,15 @@ export class Double {
  * nothing: an object when no name repeats, else a list with one one-member
  * object per member, in order — how Kamailio's `jsonrpcs` lays out the same
  * data (`{"RECORDS":[{"SET":…},{"SET":…}]}`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Members } from "./value.ts";
+ * const sets = new Members([["SET", { ID: 2 }], ["SET", { ID: 1 }]]);
+ * assert.equal(JSON.stringify(sets), '[{"SET":{"ID":2}},{"SET":{"ID":1}}]');
+ * assert.equal(JSON.stringify(new Members([["a", 1], ["b", 2]])), '{"a":1,"b":2}');
+ * ```
  */
 export class Members {
   constructor(readonly entries: ReadonlyArray<readonly [string, Value]>) {}
