@@ -5,13 +5,13 @@
  */
 import type { CallReply } from "../../lib/client/call.ts";
 import type { DialectName } from "../../lib/protocol/dialect.ts";
-import { binrpcResult } from "../../lib/protocol/binrpc/binrpc_result.ts";
 import { formatKamcmd } from "../../lib/protocol/binrpc/format_kamcmd.ts";
 import { parseReply } from "../../lib/protocol/mi/parse_reply.ts";
 import type { MiNode } from "../../lib/protocol/mi/types.ts";
 import { Double, type Value } from "../../lib/protocol/value.ts";
 import { jsonShape, valueToJson } from "../../lib/protocol/value_json.ts";
 import { walk } from "../../lib/protocol/value_path.ts";
+import { replyResult } from "../../lib/protocol/reply_result.ts";
 
 /** The output modes of `send`. */
 export type OutputMode =
@@ -45,13 +45,9 @@ function findNode(nodes: readonly MiNode[], name: string): string | undefined {
   return undefined;
 }
 
-/**
- * The result of a reply as JSON shows it: a binrpc reply's values as one
- * result ({@linkcode binrpcResult}), in its {@linkcode jsonShape}.
- */
+/** The result of a reply as JSON shows it and paths read it ({@linkcode replyResult}). */
 export function jsonResult(dialect: DialectName, value: Value): Value {
-  if (dialect !== "binrpc") return jsonShape(value);
-  return jsonShape(binrpcResult(Array.isArray(value) ? value as readonly Value[] : [value]));
+  return jsonShape(replyResult(dialect, value));
 }
 
 function scalarLine(value: Value): string {

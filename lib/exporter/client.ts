@@ -9,10 +9,9 @@ import { call } from "../client/call.ts";
 import { detectDialect, type Detected } from "../client/detect.ts";
 import { MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
-import { binrpcResult } from "../protocol/binrpc/binrpc_result.ts";
 import { clientCodec } from "../protocol/dialects.ts";
+import { replyResult } from "../protocol/reply_result.ts";
 import type { Params, Value } from "../protocol/value.ts";
-import { jsonShape } from "../protocol/value_json.ts";
 import type { Flavour } from "../socket_spec.ts";
 import type { AnyAddress, Transport } from "../transport/types.ts";
 
@@ -49,8 +48,8 @@ export function isNoSuchMethod(code: number, message: string): boolean {
 
 /**
  * The exporter client over a transport. A binrpc reply is read in its JSON
- * form, as `jsonrpcs` lays out the same data ({@linkcode binrpcResult},
- * {@linkcode jsonShape}), so that mappings mean the same over both.
+ * form, as `jsonrpcs` lays out the same data ({@linkcode replyResult}), so
+ * that mappings mean the same over both.
  *
  * @example
  * ```ts
@@ -83,9 +82,7 @@ export function transportClient(transport: Transport): ExporterClient {
           `${method} answered ${code} ${message}`,
         );
       }
-      const value = reply.outcome.value;
-      if (options.dialect !== "binrpc") return value;
-      return jsonShape(binrpcResult(Array.isArray(value) ? value as readonly Value[] : [value]));
+      return replyResult(options.dialect, reply.outcome.value);
     },
   };
 }

@@ -43,6 +43,7 @@ export type {
 } from "./mi/types.ts";
 export * from "./value.ts";
 export { jsonShape, type ValueJsonOptions, valueToJson } from "./value_json.ts";
+export { replyResult } from "./reply_result.ts";
 export type {
   Call,
   ClientCodec,
