@@ -10,7 +10,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli } from "../main.ts";
@@ -79,7 +79,8 @@ test(
   async () => {
     const binrpc = await send(["-s", `unixd:${RUNDIR}/ctld.sock`, "--json", "core.echo", "x"]);
     assert.equal(binrpc.status, 0, binrpc.err);
-    assert.deepEqual(JSON.parse(binrpc.out), ["x"]);
+    // One value is the result itself (jsonrpcs's RET_ARRAY methods answer ["x"]: binrpc cannot tell).
+    assert.deepEqual(JSON.parse(binrpc.out), "x");
     const json = await send(["-s", `${RUNDIR}/jsonrpc.sock`, "core.echo", "x", "s:7"]);
     assert.equal(json.status, 0, json.err);
     assert.deepEqual(JSON.parse(json.out), ["x", "7"]);
@@ -194,3 +195,79 @@ test("the real kamcli talks to midgram serve in Kamailio's jsonrpcs flavour", {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+const JQ = ["/usr/bin/jq", "/usr/local/bin/jq"].find((p) => existsSync(p));
+const DATA = env.MIDGRAM_KAMAILIO_DATA;
+const noData = noPeer ||
+  (DATA
+    ? false
+    : "no data in the peer: start it with KAM_WITH_DATA=1 and set MIDGRAM_KAMAILIO_DATA");
+
+/** Runs jq with a filter on a text; its output. */
+function jq(filter: string, input: string): Promise<{ status: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      JQ!,
+      ["-c", filter],
+      { timeout: 10_000, encoding: "utf8" },
+      (e, out) => resolve({ status: e ? 1 : 0, out: out.trim() }),
+    );
+    child.stdin!.end(input);
+  });
+}
+
+test(
+  "jq reads every --json output of the data methods over binrpc and JSON-RPC with nothing lost: member counts as in kamcmd's text",
+  { skip: noData || (KAMCMD ? false : "no kamcmd: set MIDGRAM_KAMCMD") || (JQ ? false : "no jq") },
+  async () => {
+    const calls = [["ul.dump"], ["dispatcher.list"], ["htable.dump", "t"]];
+    const binrpc = `unixs:${RUNDIR}/ctl.sock`;
+    for (const call of calls) {
+      const text = (await spawnWithin(KAMCMD!, ["-s", binrpc, ...call])).stdout;
+      // Every "name: value" line of kamcmd's text is one scalar member.
+      const scalars = [...text.matchAll(/^\t*([^\t:{}]+): (?!\{$).*$/gm)].map((m) => m[1]);
+      assert.ok(scalars.length > 5, `${call[0]}: ${text}`);
+      for (const target of [["-s", binrpc], ["-s", `${RUNDIR}/jsonrpc.sock`]]) {
+        const ours = await send([...target, "--json", ...call]);
+        assert.equal(ours.status, 0, ours.err);
+        const read = await jq("[paths(scalars) | .[-1] | strings]", ours.out);
+        assert.equal(read.status, 0, ours.out);
+        const names = JSON.parse(read.out) as string[];
+        const count = (list: string[]) =>
+          Object.fromEntries(
+            [...new Set(list)].map((n) => [n, list.filter((x) => x === n).length]),
+          );
+        assert.deepEqual(count(names), count(scalars), `${call[0]} ${target.join(" ")}`);
+      }
+    }
+    const users = await send(["-s", binrpc, "--json", "ul.dump"]);
+    assert.equal((await jq("[.. | .AoR? // empty] | length", users.out)).out, "2");
+    const list = await send(["-s", binrpc, "--json", "dispatcher.list"]);
+    assert.equal((await jq("[.. | .URI? // empty] | length", list.out)).out, "3");
+  },
+);
+
+test(
+  "--value paths mean the same over binrpc and JSON-RPC for the same Kamailio method",
+  { skip: noData },
+  async () => {
+    const paths: Array<[string, string[], string]> = [
+      ["uptime", ["core.uptime"], "^\\d+\n$"],
+      ["0.uptime", ["core.uptime"], "^\\d+\n$"],
+      ["RECORDS[].SET.ID", ["dispatcher.list"], "^2\n1\n$"],
+      ["RECORDS.1.SET.ID", ["dispatcher.list"], "^1\n$"],
+      ["RECORDS.1.SET.TARGETS.1.DEST.URI", ["dispatcher.list"], "^sip:127.0.0.1:5070\n$"],
+      ["RECORDS[].SET.TARGETS[].DEST.URI", ["dispatcher.list"], "^(sip:127.0.0.1:50[78]\\d\n){3}$"],
+      ["Domains.Domain.AoRs[].Info.AoR", ["ul.dump"], "^bob\nalice\n$|^alice\nbob\n$"],
+      ["Domains.0.Domain.AoRs.0.Info.Contacts.0.Contact.Q", ["ul.dump"], "^1\n$"],
+      ["1.slot[].name", ["htable.dump", "t"], "^k[12]\n$"],
+    ];
+    for (const [path, call, want] of paths) {
+      for (const target of [`unixs:${RUNDIR}/ctl.sock`, `${RUNDIR}/jsonrpc.sock`]) {
+        const got = await send(["-s", target, "--value", path, ...call]);
+        assert.equal(got.status, 0, `${path} ${target}: ${got.err}`);
+        assert.match(got.out, new RegExp(want), `${path} ${target}`);
+      }
+    }
+  },
+);

@@ -10,6 +10,7 @@ import { detectDialect, type Detected } from "../client/detect.ts";
 import { MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { clientCodec } from "../protocol/dialects.ts";
+import { replyResult } from "../protocol/reply_result.ts";
 import type { Params, Value } from "../protocol/value.ts";
 import type { Flavour } from "../socket_spec.ts";
 import type { AnyAddress, Transport } from "../transport/types.ts";
@@ -46,8 +47,9 @@ export function isNoSuchMethod(code: number, message: string): boolean {
 }
 
 /**
- * The exporter client over a transport. A binrpc result that is a list of
- * one record is that record (JSON-RPC's layout).
+ * The exporter client over a transport. A binrpc reply is read in its JSON
+ * form, as `jsonrpcs` lays out the same data ({@linkcode replyResult}), so
+ * that mappings mean the same over both.
  *
  * @example
  * ```ts
@@ -80,11 +82,7 @@ export function transportClient(transport: Transport): ExporterClient {
           `${method} answered ${code} ${message}`,
         );
       }
-      const value = reply.outcome.value;
-      if (options.dialect === "binrpc" && Array.isArray(value) && value.length === 1) {
-        return value[0];
-      }
-      return value;
+      return replyResult(options.dialect, reply.outcome.value);
     },
   };
 }
