@@ -86,13 +86,13 @@ export async function runTop(
       if (scrape.up && top.version === undefined && top.kind !== undefined) {
         const jsonrpc = scrape.dialect === "jsonrpc";
         try {
-          const value = await client.call(specs[i].address, versionMethod(top.kind), NO_PARAMS, {
+          const value = await client.call(target.address, versionMethod(top.kind), NO_PARAMS, {
             dialect: scrape.dialect as "mi" | "jsonrpc" | "binrpc",
             flavour: jsonrpc ? (top.kind === "kamailio" ? "kamailio" : "opensips") : undefined,
             timeoutMs,
             replyDir: options.fifoReplyDir,
           });
-          top.version = replyText(value, "Server");
+          top.version = replyText(value, "Server").trim();
         } catch (e) {
           // No version is no reason to call the server down.
           if (errorCodeOf(e) === null) throw e;
@@ -201,7 +201,7 @@ async function fullScreen(
     );
     io.stdout([
       control("\x1b[H"),
-      ...lines.flatMap((l) => [...l, control("\x1b[K"), "\r\n"]),
+      ...lines.flatMap((l) => [...l, control("\x1b[K"), "\n"]),
       control("\x1b[J"),
     ]);
   };

@@ -9,6 +9,7 @@ import { errorCodeOf, MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { Members, type Params, type Value } from "../protocol/value.ts";
 import type { Flavour, SocketSpec } from "../socket_spec.ts";
+import type { AnyAddress } from "../transport/types.ts";
 import type { ExporterClient } from "./client.ts";
 import { mappingApplies, mappingSamples, type RpcMapping } from "./mapping.ts";
 import { processProbes } from "./process_metrics.ts";
@@ -63,7 +64,7 @@ const REDETECT = new Set([
 /** A target and what is known of it between scrapes. */
 export class Target {
   readonly spec: SocketSpec;
-  private found: { dialect: DialectName; flavour?: Flavour } | null = null;
+  private found: { dialect: DialectName; flavour?: Flavour; address?: AnyAddress } | null = null;
   private flags: Map<string, MetricType> | null = null;
   /** Optional methods this server lacks (asked again after a re-detection). */
   private readonly missing = new Set<string>();
@@ -78,6 +79,11 @@ export class Target {
   /** The address as the user wrote it (the `target` label). */
   get name(): string {
     return this.spec.text;
+  }
+
+  /** Where the calls go: the address given, or the one the dialect probe found. */
+  get address(): AnyAddress {
+    return this.found?.address ?? this.spec.address;
   }
 
   /** The dialect known now, or `unknown`. */
@@ -110,7 +116,12 @@ export class Target {
             timeoutMs: left(),
             signal: controller.signal,
           });
-          this.found = { dialect: d.dialect, flavour: d.flavour ?? this.spec.flavour };
+          // A bare path that is a stream socket is Kamailio's ctl: asked at its stream address.
+          this.found = {
+            dialect: d.dialect,
+            flavour: d.flavour ?? this.spec.flavour,
+            address: d.address,
+          };
         } catch (error) {
           fail("(dialect probe)", error);
           this.failures++;
@@ -121,7 +132,7 @@ export class Target {
       // Each call's own time limit ends at the target's deadline (no shared signal:
       // a scrape makes many calls at once).
       const call = (method: string, params: Params) =>
-        context.client.call(this.spec.address, method, params, {
+        context.client.call(this.address, method, params, {
           ...found,
           timeoutMs: left(),
           replyDir: context.replyDir,
@@ -134,7 +145,7 @@ export class Target {
         for (const flavour of ["opensips", "kamailio"] as const) {
           try {
             await context.client.call(
-              this.spec.address,
+              this.address,
               ...statsCall(serverKindOf("jsonrpc", flavour)),
               {
                 dialect: "jsonrpc",
