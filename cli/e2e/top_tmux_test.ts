@@ -105,7 +105,7 @@ describe("dist/midgram top in a terminal", { concurrency: true }, () => {
       `${BINARY} top -i 500ms -s ${s.opensips3} -s ${s.opensips24}; echo EXIT=$?; sleep 60`,
     );
     try {
-      await t.until(/stand-in 3\.6  jsonrpc/);
+      await t.until(/stand-in 3\.6 {2}jsonrpc/);
       await t.until(/\[1:.*opensips3\.sock\]/);
       await s.traffic(60);
       // The requests the stand-in served rise by the traffic sent (and top's own calls).
@@ -113,11 +113,11 @@ describe("dist/midgram top in a terminal", { concurrency: true }, () => {
       assert.match(risen, /ROSE MOST/);
       t.keys("Tab");
       await t.until(/\[2:.*opensips24\.sock\]/);
-      await t.until(/stand-in 3\.6  mi/);
+      await t.until(/stand-in 3\.6 {2}mi/);
       t.keys("p");
       await t.until(/PAUSED/);
       t.keys("p");
-      await t.until(/every 500ms  \d\d:\d\d:\d\d/);
+      await t.until(/every 500ms {2}\d\d:\d\d:\d\d/);
       t.keys("?");
       await t.until(/KEYS/);
       t.keys("q");
@@ -164,7 +164,7 @@ describe("dist/midgram top in a terminal", { concurrency: true }, () => {
       `${BINARY} top -i 500ms -s ${RUNDIR}/ctl.sock -s ${RUNDIR}/jsonrpc.sock; echo EXIT=$?; sleep 60`,
     );
     try {
-      await t.until(/kamailio 5\.\d+\.\d+.*  binrpc/);
+      await t.until(/kamailio 5\.\d+\.\d+.* {2}binrpc/);
       if (SIP) {
         const before = Number(
           /requests in\s+\S+\s+(\d+)/.exec(await t.until(/requests in\s+\S+\s+\d+/))![1],
@@ -191,7 +191,7 @@ describe("dist/midgram top in a terminal", { concurrency: true }, () => {
       }
       t.keys("Tab");
       await t.until(/\[2:.*jsonrpc\.sock\]/);
-      await t.until(/kamailio 5\.\d+\.\d+.*  jsonrpc/);
+      await t.until(/kamailio 5\.\d+\.\d+.* {2}jsonrpc/);
       t.keys("q");
       await t.until(/EXIT=0/);
       assert.equal(t.show("#{alternate_on}"), "0");
