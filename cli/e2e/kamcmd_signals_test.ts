@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
+import { createServer } from "../../lib/server/server.ts";
 import { defaultTransport } from "../../lib/transport/open.ts";
 import { BINARY } from "./_processes.ts";
 
@@ -116,4 +117,42 @@ test("dist/midgram kamcmd exits 143 on SIGTERM and 130 on SIGINT while a server 
     String((r as PromiseRejectedResult).reason?.message ?? r)
   );
   assert.deepEqual(failures, []);
+});
+
+test("dist/midgram kamcmd's interactive mode exits 143 on SIGTERM while it waits for input", async () => {
+  assert.ok(existsSync(BINARY), `${BINARY} is missing: run npm run build first`);
+  const dir = mkdtempSync(join(tmpdir(), "midgram-kamcmd-sig-"));
+  // A server that answers (the session starts with system.listMethods).
+  const server = createServer({ transport: defaultTransport() });
+  try {
+    const path = join(dir, "ctl");
+    await server.listen({ kind: "unix-stream", path }, { dialect: "binrpc" });
+    // stdin is a pipe the test never closes: the session waits for its input.
+    const child = spawn(BINARY, ["kamcmd", "-s", `unixs:${path}`], {
+      env: { PATH: "/nonexistent", HOME: dir, NO_COLOR: "1", TMPDIR: dir },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    const banner = new Promise<void>((resolve) =>
+      child.stdout!.on("data", (c) => {
+        stdout += c;
+        if (stdout.includes("For details type")) resolve();
+      })
+    );
+    child.stderr!.on("data", (c) => (stderr += c));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    try {
+      await within(banner, 10_000, "the banner");
+      process.kill(child.pid!, "SIGTERM");
+      assert.equal(await within(exited, 10_000, "the exit after one SIGTERM"), 143, stderr);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+      child.stdin!.destroy();
+      await exited;
+    }
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
