@@ -37,6 +37,12 @@ export interface Io {
    * (serve, watch, fuzz) wait on it and exit 128+N.
    */
   interrupted: AbortSignal;
+  /**
+   * Aborted by a second stop signal, with its number, just before the
+   * process exits at once: what runs should be cancelled now (serve ends
+   * its grace period). Absent in tests.
+   */
+  forced?: AbortSignal;
   /** The runtime's sockets, handed to every server and client the command makes. */
   transport: Transport;
   /**

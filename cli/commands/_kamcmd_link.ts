@@ -101,6 +101,35 @@ function readFailure(error: unknown, timeoutMs: number): KamcmdFailure {
   return new KamcmdFailure(`ERROR: read reply failed: ${text} (${errno})\n`, exitOf(error));
 }
 
+/**
+ * Stopped by a signal (`options.signal` aborted with the signal's number):
+ * no message, as kamcmd killed by it prints none, and 128+N.
+ */
+function interrupted(signal: AbortSignal): KamcmdFailure {
+  const reason = signal.reason;
+  return new KamcmdFailure("", EXIT.signal + (typeof reason === "number" ? reason : 2));
+}
+
+/**
+ * An abort controller for one wait: aborted when the time limit runs out or
+ * when the session's signal is; `done()` clears the timer and the listener.
+ */
+function waitLimit(options: LinkOptions): { signal: AbortSignal; done(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+  const outer = options.signal;
+  const onAbort = () => controller.abort();
+  if (outer?.aborted) controller.abort();
+  else outer?.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    done() {
+      clearTimeout(timer);
+      outer?.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
 /** kamcmd's `connect_unix_sock` message. */
 function unixConnectFailure(name: string, error: unknown): KamcmdFailure {
   const [text, errno] = errnoOf(error);
@@ -125,15 +154,16 @@ function streamLink(connection: StreamConnection, options: LinkOptions): KamcmdL
   let buffer = new Uint8Array(0);
   return {
     async exchange(request) {
+      if (options.signal?.aborted) throw interrupted(options.signal);
       try {
         await connection.write(request, { timeoutMs: options.timeoutMs });
       } catch (error) {
+        if (options.signal?.aborted) throw interrupted(options.signal);
         const [text, errno] = errnoOf(error);
         throw new KamcmdFailure(`ERROR: send packet failed: ${text} (${errno})\n`, exitOf(error));
       }
       const reads: Uint8Array[] = [];
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+      const limit = waitLimit(options);
       try {
         while (true) {
           const length = buffer.length > 0
@@ -146,15 +176,17 @@ function streamLink(connection: StreamConnection, options: LinkOptions): KamcmdL
           }
           let chunk: Uint8Array | null;
           try {
-            chunk = await connection.read(controller.signal);
+            chunk = await connection.read(limit.signal);
           } catch (error) {
-            if (controller.signal.aborted) {
+            if (options.signal?.aborted) throw interrupted(options.signal);
+            if (limit.signal.aborted) {
               throw readFailure(new MidgramError("timeout", "no reply"), options.timeoutMs);
             }
             throw readFailure(error, options.timeoutMs);
           }
           // The server closed the connection: read() returned 0 and errno says nothing.
           if (chunk === null) {
+            if (options.signal?.aborted) throw interrupted(options.signal);
             if (buffer.length > 0) return { packet: buffer, reads };
             throw new KamcmdFailure("ERROR: read reply failed: Success (0)\n", EXIT.transport);
           }
@@ -173,7 +205,7 @@ function streamLink(connection: StreamConnection, options: LinkOptions): KamcmdL
         }
         throw error;
       } finally {
-        clearTimeout(timer);
+        limit.done();
       }
     },
     close: () => connection.close(),
@@ -188,20 +220,22 @@ function datagramLink(
 ): KamcmdLink {
   return {
     async exchange(request) {
+      if (options.signal?.aborted) throw interrupted(options.signal);
       try {
         await socket.send(request, target, { timeoutMs: options.timeoutMs });
       } catch (error) {
+        if (options.signal?.aborted) throw interrupted(options.signal);
         throw onSendError(error);
       }
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+      const limit = waitLimit(options);
       try {
         while (true) {
           let datagram;
           try {
-            datagram = await socket.receive(controller.signal);
+            datagram = await socket.receive(limit.signal);
           } catch (error) {
-            if (controller.signal.aborted) {
+            if (options.signal?.aborted) throw interrupted(options.signal);
+            if (limit.signal.aborted) {
               throw readFailure(new MidgramError("timeout", "no reply"), options.timeoutMs);
             }
             throw readFailure(error, options.timeoutMs);
@@ -215,7 +249,7 @@ function datagramLink(
           return { packet: datagram.data, reads: [datagram.data] };
         }
       } finally {
-        clearTimeout(timer);
+        limit.done();
       }
     },
     close: () => socket.close(),
@@ -259,6 +293,7 @@ export async function openKamcmdLink(
           });
           return streamLink(connection, options);
         } catch (error) {
+          if (options.signal?.aborted) throw interrupted(options.signal);
           if (error instanceof MidgramError && error.code === "timeout") {
             throw new KamcmdFailure(
               `ERROR: connect: no answer within ${options.timeoutMs} ms (MIDGRAM_TIMEOUT)\n`,
@@ -293,6 +328,7 @@ export async function openKamcmdLink(
           );
           return streamLink(connection, options);
         } catch (error) {
+          if (options.signal?.aborted) throw interrupted(options.signal);
           throw unixConnectFailure(address.name, error);
         }
       }

@@ -31,6 +31,7 @@ export interface ServeOptions {
   replyIndent?: string;
   timeout?: string;
   handlerTimeout?: string;
+  stopTimeout?: string;
   children?: string;
   config?: string;
   logLevel?: LogLevel;
@@ -113,6 +114,9 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
     options.logLevel ?? c.logLevel ?? "info",
     options.logFormat ?? c.logFormat ?? "text",
   );
+  const stopTimeoutMs = options.stopTimeout !== undefined
+    ? parseDuration(options.stopTimeout, "--stop-timeout")
+    : c.stopTimeoutMs;
   const stop = new AbortController();
   const onInterrupt = () => stop.abort();
   io.interrupted.addEventListener("abort", onInterrupt, { once: true });
@@ -211,7 +215,8 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
     io.interrupted.removeEventListener("abort", onInterrupt);
     stopTrimming?.();
     await metrics?.close();
-    await server.close();
+    // Running commands finish and answer within the grace period; a second signal cancels them.
+    await server.close({ timeoutMs: stopTimeoutMs, signal: io.forced });
   }
 }
 
@@ -235,7 +240,9 @@ export function serveCommand(io: Io, status: { code: number }): Command {
         "(OpenSIPS 2.4 for text MI, OpenSIPS 3 or Kamailio for JSON-RPC, Kamailio for binrpc)\n" +
         "and the commands of the config file. When a socket is ready it prints\n" +
         '"listening on ADDR" on stdout (scripts can wait for that line). SIGINT or SIGTERM stop\n' +
-        "it: running commands finish and answer, then its socket files are removed.",
+        "it: it stops receiving at once, lets running commands finish and answer within\n" +
+        "--stop-timeout, cancels what is left (500 command cancelled), removes its socket\n" +
+        "files and exits 128+N; a second signal exits at once.",
     )
     .option(
       "-s, --socket <addr>",
@@ -256,6 +263,10 @@ export function serveCommand(io: Io, status: { code: number }): Command {
     .option("--reply-indent <string>", "indent string of replies (\\t for TAB) [default: \\t]")
     .option("--timeout <duration>", "time limit for sending a reply [default: 2000ms]")
     .option("--handler-timeout <duration>", "a command running longer answers 500 [default: 10s]")
+    .option(
+      "--stop-timeout <duration>",
+      "on stop, running commands may finish for this long [default: 10s]",
+    )
     .option("--children <n>", "commands running at once [default: 4]")
     .option("--config <file>", "configuration file (see the README for the search path)")
     .addOption(

@@ -79,6 +79,7 @@ test("serve exits 2 on usage errors and 4 when a socket cannot be served", async
     ["serve", "-s", "/tmp/x.sock", "--mode", "999"],
     ["serve", "-s", "/tmp/x.sock", "--user", "no-such-user-here"],
     ["serve", "-s", "/tmp/x.sock", "--children", "0"],
+    ["serve", "-s", "/tmp/x.sock", "--stop-timeout", "soon"],
     ["serve", "-s", "/tmp/x.sock", "--allow", "banana"],
     ["serve", "-s", "/tmp/x.sock", "--disable", "nothing"],
   ];

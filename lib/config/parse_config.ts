@@ -36,6 +36,8 @@ export interface ServerConfig {
   replyIndent?: string;
   timeoutMs?: number;
   handlerTimeoutMs?: number;
+  /** How long a stop lets running commands finish (`stop_timeout`). */
+  stopTimeoutMs?: number;
   children?: number;
   logLevel?: "error" | "warn" | "info" | "debug";
   logFormat?: "text" | "json";
@@ -84,6 +86,7 @@ const SERVER_KEYS = [
   "reply_indent",
   "timeout",
   "handler_timeout",
+  "stop_timeout",
   "children",
   "log_level",
   "log_format",
@@ -316,6 +319,7 @@ export function parseConfig(text: string, file: string): Config {
     s.replyIndent = r.string(t, "server", "reply_indent");
     s.timeoutMs = r.duration(t, "server", "timeout");
     s.handlerTimeoutMs = r.duration(t, "server", "handler_timeout");
+    s.stopTimeoutMs = r.duration(t, "server", "stop_timeout");
     s.children = r.integer(t, "server", "children", 1);
     s.logLevel = r.choice(t, "server", "log_level", ["error", "warn", "info", "debug"] as const);
     s.logFormat = r.choice(t, "server", "log_format", ["text", "json"] as const);

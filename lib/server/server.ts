@@ -97,6 +97,18 @@ export interface ListenOptions extends BindOptions {
   flavour?: "opensips" | "kamailio";
 }
 
+/** Options of {@linkcode MiServer.close}. */
+export interface CloseOptions {
+  /**
+   * How long running commands may go on to finish and answer (the grace
+   * period); past it, what still runs is cancelled and answered with the
+   * dialect's error (`500 command cancelled`). Default 10000 ms.
+   */
+  timeoutMs?: number;
+  /** Aborting it ends the grace period at once (a second stop signal). */
+  signal?: AbortSignal;
+}
+
 /** Which dialect and flavour {@linkcode MiServer.handle} uses. */
 export interface HandleOptions {
   dialect?: DialectName;
@@ -146,10 +158,13 @@ export interface MiServer {
   /** When the server was created. */
   readonly startedAt: Date;
   /**
-   * Stops gracefully: stops receiving, lets running handlers finish (up to
-   * their time limit) and sends their replies, then closes every socket.
+   * Stops gracefully: stops receiving at once (stream, FIFO and HTTP
+   * listeners close; datagram sockets stay open, unread, to send the
+   * replies), lets running handlers finish within `timeoutMs` and sends
+   * their replies, cancels what is left with the dialect's error, then
+   * closes every socket. A second call waits for the same end.
    */
-  close(): Promise<void>;
+  close(options?: CloseOptions): Promise<void>;
 }
 
 function defaultHost(): HostInfo {
@@ -238,6 +253,8 @@ class RequestContext implements HandlerContext {
   private controller: AbortController | null = null;
   private reason: unknown = undefined;
   private aborted = false;
+  /** Set while the server waits for the handler's promise: ends the wait with a cancellation. */
+  cancel: (() => void) | null = null;
 
   constructor(
     readonly method: string,
@@ -278,6 +295,13 @@ class RequestContext implements HandlerContext {
 }
 
 const TIMED_OUT: unique symbol = Symbol("timed out");
+const CANCELLED: unique symbol = Symbol("cancelled");
+
+/** What a command still running when the grace period of a stop ends answers. */
+const CANCELLED_FAULT: Fault = { kind: "command", code: 500, message: "command cancelled" };
+
+/** The grace period of close() when none is given. */
+const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === "object" || typeof value === "function") &&
@@ -312,8 +336,13 @@ class Server implements MiServer, BuiltinHost {
   private readonly user = new CommandRegistry();
   private readonly builtins: Record<BuiltinFlavour, CommandRegistry>;
   private readonly counters = new Map<string, number>();
-  private readonly listeners: { address: AnyAddress; close(): Promise<void>; dialect?: string }[] =
-    [];
+  private readonly listeners: {
+    address: AnyAddress;
+    close(): Promise<void>;
+    /** Stops receiving at once when the server closes (stream, FIFO and HTTP listeners). */
+    stop?: () => unknown;
+    dialect?: string;
+  }[] = [];
   private readonly connections = new Map<
     StreamConnection,
     { dialect: string; local: AnyAddress }
@@ -324,11 +353,14 @@ class Server implements MiServer, BuiltinHost {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly receiving = new AbortController();
   private readonly defaultBindings = new Map<string, Binding>();
-  /** The contexts of the handlers running now: their signals abort when the server closes. */
+  /** The contexts of the handlers running now: a stop's cancellation aborts their signals. */
   private readonly runningContexts = new Set<RequestContext>();
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: ((placed: boolean | typeof CANCELLED) => void)[] = [];
   private closed = false;
+  /** Set once the grace period of close() has ended: what runs or waits is cancelled. */
+  private cancelled = false;
+  private closing: Promise<void> | null = null;
 
   constructor(options: ServerOptions) {
     if (!options?.transport) throw new TypeError("createServer(): options.transport is required");
@@ -345,8 +377,8 @@ class Server implements MiServer, BuiltinHost {
     this.startedAt = this.host.now();
     this.version = options.version ?? `midgram ${VERSION} (${this.host.runtime})`;
     this.cache = new CacheStore(() => this.host.now().getTime(), options.cache);
-    // Every socket's receive loop and every running handler listen on this
-    // signal (each removes its listener when done): no leak to warn about.
+    // Every socket's receive loop listens on this signal (each removes its
+    // listener when done): no leak to warn about.
     setMaxListeners(0, this.receiving.signal);
     this.fifoReplyDir = options.fifoReplyDir ?? "/tmp";
     this.addCounters("mi");
@@ -509,7 +541,8 @@ class Server implements MiServer, BuiltinHost {
         throw new MidgramError("usage", `Cannot serve "${name}": stream sockets carry binrpc only`);
       }
       const listener = await this.transport.listenStream(target, bind);
-      this.keep(listener, binding);
+      // Closing the listener leaves the accepted connections open for their replies.
+      this.keep(listener, binding, () => listener.close());
       this.loops.push(this.acceptLoop(listener, binding));
       bound = listener.address;
     } else if (target.kind === "fifo") {
@@ -517,7 +550,8 @@ class Server implements MiServer, BuiltinHost {
         throw new MidgramError("usage", `Cannot serve "${name}": FIFOs carry JSON-RPC only`);
       }
       const fifo = await listenFifo(target.path, { mode: bind.mode });
-      this.keep(fifo, binding);
+      // Replies go into the clients' own FIFOs: the request FIFO goes at once.
+      this.keep(fifo, binding, () => fifo.close());
       this.loops.push(this.fifoLoop(fifo, binding));
       bound = fifo.address;
     } else {
@@ -533,7 +567,9 @@ class Server implements MiServer, BuiltinHost {
           if (this.closed) {
             return { status: 503, contentType: "text/plain", body: new Uint8Array() };
           }
-          const { reply } = await this.process(binding, body, null, []);
+          const processing = Promise.resolve(this.process(binding, body, null, []));
+          this.track(processing.then(() => {}));
+          const { reply } = await processing;
           if (reply === null) return null;
           // Kamailio's xhttp answers an error object with HTTP 500, OpenSIPS with 200.
           const status = binding.codec.flavour === "kamailio" && /"error"\s*:/.test(
@@ -544,7 +580,7 @@ class Server implements MiServer, BuiltinHost {
           return { status, contentType: "application/json", body: reply };
         },
       );
-      this.keep(http, binding);
+      this.keep(http, binding, () => http.stopListening());
       bound = http.address;
     }
     const socket = { address: bound };
@@ -560,10 +596,12 @@ class Server implements MiServer, BuiltinHost {
   private keep(
     listener: { readonly address: AnyAddress; close(): Promise<void> },
     binding: Binding,
+    stop?: () => unknown,
   ): void {
     this.listeners.push({
       address: listener.address,
       close: () => listener.close(),
+      stop,
       dialect: binding.codec.dialect,
     });
   }
@@ -952,21 +990,22 @@ class Server implements MiServer, BuiltinHost {
 
   /**
    * Takes a place for a handler: `true` at once when one is free (no promise
-   * on the hot path), else a promise of one, or of `false` when the queue of
-   * waiting requests is full.
+   * on the hot path), else a promise of one, of `false` when the queue of
+   * waiting requests is full, or of `CANCELLED` once a stop's grace has ended.
    */
-  private acquire(): true | Promise<boolean> {
+  private acquire(): true | Promise<boolean | typeof CANCELLED> {
     if (this.running < this.children) {
       this.running++;
       return true;
     }
+    if (this.cancelled) return Promise.resolve(CANCELLED);
     if (this.waiting.length >= this.queueLimit) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => this.waiting.push(() => resolve(true)));
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   private release(): void {
     const next = this.waiting.shift();
-    if (next) next();
+    if (next) next(true);
     else this.running--;
   }
 
@@ -992,6 +1031,7 @@ class Server implements MiServer, BuiltinHost {
     const place = this.acquire();
     if (place === true) return this.runPlaced(keys, command, call, context);
     return place.then((placed): Outcome | Promise<Outcome> => {
+      if (placed === CANCELLED) return { ok: false, fault: CANCELLED_FAULT };
       if (placed) return this.runPlaced(keys, command, call, context);
       this.count(keys.busy);
       return { ok: false, fault: { kind: "busy" } };
@@ -1005,8 +1045,8 @@ class Server implements MiServer, BuiltinHost {
     call: Call,
     context: RequestContext,
   ): Outcome | Promise<Outcome> {
-    // close() aborts the signals of the running handlers (one listener per
-    // request on the server's signal would cost more, and warn past ten).
+    // A stop's cancellation aborts the signals of the running handlers (one
+    // listener per request on the server's signal would cost more, and warn past ten).
     this.runningContexts.add(context);
     let value: HandlerResult | Promise<HandlerResult>;
     try {
@@ -1035,10 +1075,14 @@ class Server implements MiServer, BuiltinHost {
   ): Promise<Outcome> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const result = await new Promise<HandlerResult | typeof TIMED_OUT>((resolve, reject) => {
-        timer = setTimeout(() => resolve(TIMED_OUT), this.handlerTimeoutMs);
-        work.then(resolve, reject);
-      });
+      const result = await new Promise<HandlerResult | typeof TIMED_OUT | typeof CANCELLED>(
+        (resolve, reject) => {
+          timer = setTimeout(() => resolve(TIMED_OUT), this.handlerTimeoutMs);
+          context.cancel = () => resolve(CANCELLED);
+          work.then(resolve, reject);
+        },
+      );
+      if (result === CANCELLED) return { ok: false, fault: CANCELLED_FAULT };
       if (result === TIMED_OUT) {
         context.abort(new MidgramError("timeout", `Command "${call.method}" ran out of time`));
         this.count(keys.handler_timeouts);
@@ -1053,6 +1097,7 @@ class Server implements MiServer, BuiltinHost {
       return this.faultOf(error, keys, call);
     } finally {
       clearTimeout(timer);
+      context.cancel = null;
     }
   }
 
@@ -1075,19 +1120,89 @@ class Server implements MiServer, BuiltinHost {
     };
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(options: CloseOptions = {}): Promise<void> {
+    const { signal } = options;
+    // The signal cancels synchronously, in its abort event: a process that
+    // exits right after aborting it has still stopped what its commands started.
+    const cancel = () => this.cancelRunning();
+    if (signal?.aborted) this.cancelRunning();
+    else signal?.addEventListener("abort", cancel, { once: true });
+    this.closing ??= this.shutDown(options);
+    return this.closing.finally(() => signal?.removeEventListener("abort", cancel));
+  }
+
+  private async shutDown(options: CloseOptions): Promise<void> {
     this.closed = true;
-    // Stop receiving; the running handlers finish and their replies go out.
+    // Stop receiving at once: the loops end, listeners that replies do not
+    // need close (their socket files go); datagram sockets stay to answer.
     this.receiving.abort(new MidgramError("closed", "The server is closing"));
-    for (const running of this.runningContexts) {
-      running.abort(new MidgramError("closed", "The server is closing"));
+    for (const listener of this.listeners) {
+      try {
+        await listener.stop?.();
+      } catch (error) {
+        this.logger.log("warn", "cannot stop listening", { error: String(error) });
+      }
     }
     await Promise.allSettled(this.loops);
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    // The grace period: running handlers finish and answer, up to timeoutMs
+    // or until the signal says stop now; then what is left is cancelled.
+    const graceMs = options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    const signal = options.signal;
+    if (this.inFlight.size > 0 && !this.cancelled) {
+      if (graceMs > 0) {
+        this.logger.log("info", "waiting for running commands", {
+          running: this.runningContexts.size,
+          ms: graceMs,
+        });
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let onAbort: (() => void) | undefined;
+      const graceOver = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+        onAbort = resolve;
+        signal?.addEventListener("abort", onAbort, { once: true });
+      });
+      try {
+        await Promise.race([this.drained(), graceOver]);
+      } finally {
+        clearTimeout(timer);
+        if (onAbort) signal?.removeEventListener("abort", onAbort);
+      }
+    }
+    this.cancelRunning();
+    // Cancelled commands answer at once; their replies go out (each within --timeout).
+    await this.drained();
     const listeners = this.listeners.splice(0);
     await Promise.all(listeners.map((s) => s.close()));
     await Promise.all([...this.connections.keys()].map((c) => c.close()));
+  }
+
+  /** Resolves once no request is in flight. */
+  private async drained(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * Ends the grace period: every running handler's signal aborts and its
+   * request is answered `command cancelled` at once (a handler that ignores
+   * its signal keeps its place until it ends); requests waiting for a place
+   * get the same answer.
+   */
+  private cancelRunning(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    const running = [...this.runningContexts];
+    if (running.length > 0 || this.waiting.length > 0) {
+      this.logger.log("warn", "cancelling running commands", {
+        running: running.length,
+        waiting: this.waiting.length,
+      });
+    }
+    for (const context of running) {
+      context.abort(new MidgramError("closed", "The server is closing"));
+      context.cancel?.();
+    }
+    for (const waiter of this.waiting.splice(0)) waiter(CANCELLED);
   }
 }
 

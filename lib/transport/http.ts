@@ -143,6 +143,11 @@ export interface HttpListenOptions {
 export interface HttpListener {
   /** The URL served, with the real port for port 0. */
   readonly address: HttpAddress;
+  /**
+   * Stops accepting connections and closes the idle ones; requests being
+   * answered go on, and their connections close once answered. Idempotent.
+   */
+  stopListening(): void;
   /** Stops listening and closes every connection. Idempotent. */
   close(): Promise<void>;
 }
@@ -226,14 +231,22 @@ export async function listenHttp(
   }
   const local = server.address() as AddressInfo;
   const shown = local.address.includes(":") ? `[${local.address}]` : local.address;
-  let closed: Promise<void> | null = null;
+  // "close" comes once the server has stopped listening and its last connection has ended.
+  const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
+  let listening = true;
+  const stopListening = () => {
+    if (listening) {
+      listening = false;
+      server.close();
+    }
+    server.closeIdleConnections();
+  };
   return {
     address: { kind: "http", url: `http://${shown}:${local.port}${root}` },
+    stopListening,
     close() {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      stopListening();
+      server.closeAllConnections();
       return closed;
     },
   };
