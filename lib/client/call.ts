@@ -6,6 +6,7 @@ import { writeKamailioFifoRequest } from "../protocol/jsonrpc/write_kamailio_fif
 import { writeOpensipsFifoRequest } from "../protocol/jsonrpc/write_opensips_fifo_request.ts";
 import { fifoRequest } from "../transport/fifo.ts";
 import { httpPost } from "../transport/http.ts";
+import { FrameReader } from "../transport/read_frames.ts";
 import type {
   Address,
   AnyAddress,
@@ -319,10 +320,10 @@ async function exchangeDatagram(
   }
 }
 
-/** An open stream connection and the bytes read past the last packet. */
+/** An open stream connection and its packet reader (which keeps the bytes past the last packet). */
 interface StreamState {
   connection: StreamConnection;
-  buffer: Uint8Array;
+  reader: FrameReader;
 }
 
 async function openStream(
@@ -343,7 +344,12 @@ async function openStream(
       timeoutMs: options.timeoutMs,
       signal: wait.signal,
     });
-    return { connection, buffer: new Uint8Array(0) };
+    const reader = new FrameReader(connection, codec.frame.bind(codec), {
+      tooLargeCode: "reply-too-large",
+      cutCode: "truncated-reply",
+      name,
+    });
+    return { connection, reader };
   } catch (error) {
     throw wait.error(
       name,
@@ -363,40 +369,23 @@ async function exchangeStream(
   name: string,
   options: CallOptions & { timeoutMs: number },
 ): Promise<CallReply> {
-  const frame = codec.frame!.bind(codec);
   const wait = limit(options.timeoutMs, options.signal);
   const started = performance.now();
   try {
     await state.connection.write(bytes, { timeoutMs: options.timeoutMs });
     while (true) {
-      // Every whole packet buffered first; a packet of another cookie is skipped.
-      let length = state.buffer.length > 0 ? frame(state.buffer) : 0;
-      while (length > 0 && length <= state.buffer.length) {
-        const packet = state.buffer.subarray(0, length);
-        state.buffer = state.buffer.subarray(length);
-        const { outcome, error } = readReply(codec, packet, token, name);
-        if (outcome?.kind !== "foreign") {
-          return { bytes: packet, outcome, error, rttMs: performance.now() - started, from: null };
-        }
-        length = state.buffer.length > 0 ? frame(state.buffer) : 0;
-      }
-      if (state.buffer.length > STREAM_REPLY_LIMIT) {
-        throw new MidgramError(
-          "reply-syntax",
-          `Reply from "${name}" is over ${STREAM_REPLY_LIMIT} bytes without a whole packet`,
-        );
-      }
-      const chunk = await state.connection.read(wait.signal);
-      if (chunk === null) {
+      const packet = await state.reader.next(wait.signal);
+      if (packet === null) {
         throw new MidgramError(
           "truncated-reply",
           `"${name}" closed the connection before a whole reply`,
         );
       }
-      const joined = new Uint8Array(state.buffer.length + chunk.length);
-      joined.set(state.buffer);
-      joined.set(chunk, state.buffer.length);
-      state.buffer = joined;
+      // A packet of another cookie is skipped.
+      const { outcome, error } = readReply(codec, packet, token, name);
+      if (outcome?.kind !== "foreign") {
+        return { bytes: packet, outcome, error, rttMs: performance.now() - started, from: null };
+      }
     }
   } catch (error) {
     const ended = wait.error(
@@ -407,13 +396,12 @@ async function exchangeStream(
     if (error instanceof MidgramError) throw error;
     const code = (error as { code?: string }).code;
     throw new MidgramError(
-      code === "reply-syntax" || code === "truncated-reply" ? code : "reply-syntax",
+      code === "reply-syntax" || code === "truncated-reply" || code === "reply-too-large"
+        ? code
+        : "reply-syntax",
       `Reply from "${name}": ${(error as Error).message}`,
     );
   } finally {
     wait.done();
   }
 }
-
-/** Bytes a stream reply may take before it is refused. */
-const STREAM_REPLY_LIMIT = 16 * 1024 * 1024;
