@@ -50,7 +50,13 @@ export function captureIo(
     tty?: boolean;
     transport?: Transport;
   } = {},
-): Io & { out: () => string; outBytes: () => Uint8Array; err: () => string; abort: () => void } {
+): Io & {
+  out: () => string;
+  outBytes: () => Uint8Array;
+  err: () => string;
+  /** Aborts `interrupted`, with a signal's number as the process does (`abort(15)`). */
+  abort: (reason?: unknown) => void;
+} {
   const out: Uint8Array[] = [];
   let err = "";
   const controller = new AbortController();
@@ -74,6 +80,6 @@ export function captureIo(
     out: () => new TextDecoder().decode(outBytes()),
     outBytes,
     err: () => err,
-    abort: () => controller.abort(),
+    abort: (reason?: unknown) => controller.abort(reason),
   };
 }

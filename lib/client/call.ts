@@ -149,60 +149,77 @@ export function openSession(to: AnyAddress, options: CallOptions): Session {
     await s?.close();
     await c?.connection.close();
   };
+  const exchange = async (request: CallRequest): Promise<CallReply> => {
+    // A request file keeps its own id or cookie: its reply is matched by it.
+    const token = request instanceof Uint8Array ? codec.tokenOf?.(request) : codec.newToken();
+    const bytes = request instanceof Uint8Array
+      ? request
+      : codec.encodeRequest(request.method, request.params, token);
+    if (bytes.length > codec.maxRequest && !options.allowOversize) {
+      throw new MidgramError(
+        "request-too-large",
+        `Cannot send a request of ${bytes.length} bytes: the limit is ${codec.maxRequest}`,
+      );
+    }
+    if (to.kind === "unix-stream" || to.kind === "tcp") {
+      try {
+        stream ??= await openStream(to, codec, name, { ...options, timeoutMs });
+        return await exchangeStream(stream, bytes, codec, token, name, { ...options, timeoutMs });
+      } catch (error) {
+        await drop();
+        throw error;
+      }
+    }
+    if (to.kind === "fifo" || to.kind === "http") {
+      return await exchangeOnce(to, bytes, codec, token, name, { ...options, timeoutMs });
+    }
+    const attempts = 1 + (to.kind === "udp" ? Math.max(0, options.retries ?? 0) : 0);
+    target ??= await transport.resolve(to);
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (options.signal?.aborted) throw aborted(name, options.signal);
+      socket ??= await transport.connectable(target);
+      let reply: CallReply | null;
+      try {
+        reply = await exchangeDatagram(socket, target, bytes, codec, token, name, {
+          timeoutMs,
+          signal: options.signal,
+        });
+      } catch (error) {
+        await drop();
+        throw error;
+      }
+      if (reply !== null) return reply;
+      // A late reply must never be taken for the next request's: a new socket.
+      await drop();
+    }
+    const tries = attempts > 1 ? ` (${attempts} attempts)` : "";
+    throw new MidgramError(
+      "timeout",
+      `No reply from "${name}" within ${timeoutMs} ms${tries}: is the server running and is the address right?`,
+    );
+  };
   return {
     async call(request: CallRequest): Promise<CallReply> {
-      // A request file keeps its own id or cookie: its reply is matched by it.
-      const token = request instanceof Uint8Array ? codec.tokenOf?.(request) : codec.newToken();
-      const bytes = request instanceof Uint8Array
-        ? request
-        : codec.encodeRequest(request.method, request.params, token);
-      if (bytes.length > codec.maxRequest && !options.allowOversize) {
-        throw new MidgramError(
-          "request-too-large",
-          `Cannot send a request of ${bytes.length} bytes: the limit is ${codec.maxRequest}`,
-        );
+      if (options.signal?.aborted) throw aborted(name, options.signal);
+      try {
+        return await exchange(request);
+      } catch (error) {
+        // Every exchange (datagram, stream, FIFO, HTTP) ends the same way
+        // when the caller aborts: a `closed` error, whatever the transport
+        // rejected with (a FIFO or HTTP wait rejects with the signal's reason).
+        if (options.signal?.aborted) throw aborted(name, options.signal, error);
+        throw error;
       }
-      if (to.kind === "unix-stream" || to.kind === "tcp") {
-        try {
-          stream ??= await openStream(to, codec, name, { ...options, timeoutMs });
-          return await exchangeStream(stream, bytes, codec, token, name, { ...options, timeoutMs });
-        } catch (error) {
-          await drop();
-          throw error;
-        }
-      }
-      if (to.kind === "fifo" || to.kind === "http") {
-        return await exchangeOnce(to, bytes, codec, token, name, { ...options, timeoutMs });
-      }
-      const attempts = 1 + (to.kind === "udp" ? Math.max(0, options.retries ?? 0) : 0);
-      target ??= await transport.resolve(to);
-      for (let attempt = 1; attempt <= attempts; attempt++) {
-        if (options.signal?.aborted) {
-          throw new MidgramError("closed", `Request to "${name}" aborted`);
-        }
-        socket ??= await transport.connectable(target);
-        let reply: CallReply | null;
-        try {
-          reply = await exchangeDatagram(socket, target, bytes, codec, token, name, {
-            timeoutMs,
-            signal: options.signal,
-          });
-        } catch (error) {
-          await drop();
-          throw error;
-        }
-        if (reply !== null) return reply;
-        // A late reply must never be taken for the next request's: a new socket.
-        await drop();
-      }
-      const tries = attempts > 1 ? ` (${attempts} attempts)` : "";
-      throw new MidgramError(
-        "timeout",
-        `No reply from "${name}" within ${timeoutMs} ms${tries}: is the server running and is the address right?`,
-      );
     },
     close: drop,
   };
+}
+
+/** The error of a request its caller aborted (a signal: the reason is its number). */
+function aborted(name: string, signal: AbortSignal, cause?: unknown): MidgramError {
+  return new MidgramError("closed", `Request to "${name}" aborted`, {
+    cause: cause ?? signal.reason,
+  });
 }
 
 /** FIFO and HTTP: one request, one reply, nothing kept between them. */
