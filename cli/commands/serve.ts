@@ -12,7 +12,7 @@ import type { DialectName } from "../../lib/protocol/dialect.ts";
 import { parseSocketSpec, type SocketSpec } from "../../lib/socket_spec.ts";
 import { isLoopback } from "../../lib/server/_cidr.ts";
 import { createServer, type LogLevel } from "../../lib/server/server.ts";
-import { formatAddress } from "../../lib/transport/address.ts";
+import { formatAddress, ipHostOf } from "../../lib/transport/address.ts";
 import { VERSION } from "../../lib/version.ts";
 import { loadConfig } from "../_config_file.ts";
 import { createLogger, levelFromNumber, levelToNumber } from "../_logger.ts";
@@ -40,6 +40,8 @@ export interface ServeOptions {
   builtins: boolean;
   metrics?: string;
   fifoReplyDir?: string;
+  idleTimeout?: string;
+  maxConnections?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -134,6 +136,12 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
         : c.children,
       builtins: options.builtins ? { disable } : false,
       allow: [...(c.allow ?? []), ...(options.allow ?? [])],
+      idleTimeoutMs: options.idleTimeout !== undefined
+        ? parseDuration(options.idleTimeout, "--idle-timeout")
+        : c.idleTimeoutMs,
+      maxConnections: options.maxConnections !== undefined
+        ? count(options.maxConnections, "--max-connections", 1)
+        : c.maxConnections,
       logger,
       version: `midgram ${VERSION}`,
       host: {
@@ -176,13 +184,14 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
     stopTrimming = io.trimMemoryAfterBursts?.();
     for (const spec of sockets) {
       const address = spec.address;
-      const host = address.kind === "udp" ? address.host : null;
+      const host = ipHostOf(address);
       if (host !== null && !isLoopback(host)) {
         io.stderr(
           `midgram: warning: ${
             formatAddress(address)
-          } is not a loopback address and the MI protocol ` +
-            "has no authentication: restrict peers with --allow CIDR\n",
+          } is not a loopback address and the management protocols have no ` +
+            "authentication (they serve kill, cache_store and exec commands): " +
+            "restrict peers with --allow CIDR\n",
         );
       }
       const bound = await server.listen(address, {
@@ -262,7 +271,19 @@ export function serveCommand(io: Io, status: { code: number }): Command {
       new Option("--log-level <level>", "log level").choices(["error", "warn", "info", "debug"]),
     )
     .addOption(new Option("--log-format <format>", "log format").choices(["text", "json"]))
-    .option("--allow <cidr>", "answer UDP peers in this range only (repeatable)", collect)
+    .option(
+      "--allow <cidr>",
+      "answer UDP, TCP and HTTP peers in this range only (repeatable)",
+      collect,
+    )
+    .option(
+      "--idle-timeout <duration>",
+      "close a stream or HTTP connection silent this long [default: 5s]",
+    )
+    .option(
+      "--max-connections <n>",
+      "connections open at once per stream or HTTP socket [default: 256]",
+    )
     .option("--disable <command>", "turn a built-in command off, e.g. kill (repeatable)", collect)
     .option("--no-builtins", "serve only the commands of the config file")
     .option("--metrics <host:port>", "serve the counters to Prometheus at http://HOST:PORT/metrics")
