@@ -119,6 +119,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   const onInterrupt = () => stop.abort();
   io.interrupted.addEventListener("abort", onInterrupt, { once: true });
   const disable = [...(c.disable ?? []), ...(options.disable ?? [])];
+  const allow = [...(c.allow ?? []), ...(options.allow ?? [])];
   let server;
   try {
     server = createServer({
@@ -135,7 +136,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
         ? count(options.children, "--children", 1)
         : c.children,
       builtins: options.builtins ? { disable } : false,
-      allow: [...(c.allow ?? []), ...(options.allow ?? [])],
+      allow,
       idleTimeoutMs: options.idleTimeout !== undefined
         ? parseDuration(options.idleTimeout, "--idle-timeout")
         : c.idleTimeoutMs,
@@ -173,7 +174,9 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   let stopTrimming: (() => void) | undefined;
   try {
     if (options.metrics !== undefined) {
-      metrics = await serveServerMetrics(server, options.metrics, `midgram ${VERSION} serve`);
+      metrics = await serveServerMetrics(server, options.metrics, `midgram ${VERSION} serve`, {
+        allow,
+      });
       io.stdout(
         `metrics on http://${
           options.metrics.replace(/:\d+$/, `:${metrics.address.port}`)

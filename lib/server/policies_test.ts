@@ -15,6 +15,7 @@ import { createServer, type MiServer } from "./server.ts";
 import { call } from "../client/call.ts";
 import { clientCodec } from "../protocol/dialects.ts";
 import { httpPost } from "../transport/http.ts";
+import { serveServerMetrics } from "../exporter/server_metrics.ts";
 import { defaultTransport } from "../transport/open.ts";
 import type {
   Address,
@@ -132,6 +133,27 @@ test("serve --allow refuses TCP and HTTP peers outside the ranges, and answers t
   } finally {
     await outside.close();
     await inside.close();
+  }
+});
+
+test("serve --allow holds for the --metrics listener too", async () => {
+  const server = createServer({ transport: defaultTransport() });
+  const outside = await serveServerMetrics(server, "127.0.0.1:0", "t", { allow: ["10.0.0.0/8"] });
+  const inside = await serveServerMetrics(server, "127.0.0.1:0", "t", { allow: ["127.0.0.1"] });
+  try {
+    const scrape = async (port: number) => {
+      const [c] = await connectMany({ kind: "tcp", host: "127.0.0.1", port }, 1);
+      await c.write(enc("GET /metrics HTTP/1.0\r\n\r\n")).catch(() => {});
+      const bytes = await withTimeout(untilEnd(c).catch(() => 0));
+      await c.close();
+      return bytes;
+    };
+    assert.equal(await scrape(outside.address.port), 0, "refused before it is read");
+    assert.ok(await scrape(inside.address.port) > 0, "answered");
+  } finally {
+    await outside.close();
+    await inside.close();
+    await server.close();
   }
 });
 

@@ -12,7 +12,7 @@ import { matchRecipe } from "../protocol/jsonrpc/match_recipe.ts";
 import type { MiArgument } from "../protocol/mi/types.ts";
 import type { MiCallToken } from "../protocol/mi/codec.ts";
 import type { Value } from "../protocol/value.ts";
-import { formatAddress, ipHostOf, parseAddress } from "../transport/address.ts";
+import { formatAddress, parseAddress } from "../transport/address.ts";
 import type {
   Address,
   AnyAddress,
@@ -34,7 +34,7 @@ import {
 import { readOpensipsFifoRequests } from "../protocol/jsonrpc/read_opensips_fifo_requests.ts";
 import { readKamailioFifoRequest } from "../protocol/jsonrpc/read_kamailio_fifo_request.ts";
 import { VERSION } from "../version.ts";
-import { isAllowed, parseAllowList } from "./_cidr.ts";
+import { admitsPeer, parseAllowList } from "./_cidr.ts";
 import { RateLimitedLog } from "./_rate_limited_log.ts";
 import { builtinSets } from "./builtins/mod.ts";
 import { type CacheLimits, CacheStore } from "./builtins/cache_store.ts";
@@ -324,7 +324,7 @@ class Server implements MiServer, BuiltinHost {
   private readonly children: number;
   private readonly queueLimit: number;
   private readonly handlerTimeoutMs: number;
-  private readonly allow: ReturnType<typeof parseAllowList> | null;
+  private readonly allow: ((peer: AnyAddress | null) => boolean) | null;
   private readonly logger: Logger;
   private readonly user = new CommandRegistry();
   private readonly builtins: Record<BuiltinFlavour, CommandRegistry>;
@@ -358,7 +358,9 @@ class Server implements MiServer, BuiltinHost {
     this.children = Math.max(1, options.children ?? 4);
     this.queueLimit = options.queueLimit ?? 1000;
     this.handlerTimeoutMs = options.handlerTimeoutMs ?? 10_000;
-    this.allow = options.allow && options.allow.length > 0 ? parseAllowList(options.allow) : null;
+    this.allow = options.allow && options.allow.length > 0
+      ? admitsPeer(parseAllowList(options.allow))
+      : null;
     // No logger: nothing is logged, so no per-request log fields are built either.
     this.logger = options.logger ?? { log: () => {}, enabled: () => false };
     this.host = { ...defaultHost(), ...options.host };
@@ -448,9 +450,7 @@ class Server implements MiServer, BuiltinHost {
 
   /** Whether the allow-list lets a peer in: every IP peer (UDP, TCP, HTTP) is checked, UNIX peers pass. */
   private admits(peer: AnyAddress | null): boolean {
-    if (this.allow === null || peer === null) return true;
-    const host = ipHostOf(peer);
-    return host === null || isAllowed(this.allow, host);
+    return this.allow === null || this.allow(peer);
   }
 
   /** Counts and logs (rate-limited) a datagram or connection refused at once. */

@@ -75,3 +75,33 @@ export class ConnectionGate {
     if (this.open > 0) this.open--;
   }
 }
+
+/** The part of a `node:net` / `node:http` server that {@linkcode gateConnections} uses. */
+export interface ConnectionEvents {
+  on(
+    event: "connection",
+    listener: (socket: {
+      readonly remoteAddress?: string;
+      readonly remotePort?: number;
+      destroy(): void;
+      once(event: "close", listener: () => void): unknown;
+    }) => void,
+  ): unknown;
+}
+
+/**
+ * Puts a gate in front of a `node:net` or `node:http` server (Node and Deno
+ * alike): each new connection is admitted, or destroyed before it is read.
+ */
+export function gateConnections(server: ConnectionEvents, gate: ConnectionGate): void {
+  server.on("connection", (socket) => {
+    const peer = socket.remoteAddress === undefined
+      ? null
+      : { kind: "tcp" as const, host: socket.remoteAddress, port: socket.remotePort ?? 0 };
+    if (!gate.enter(peer)) {
+      socket.destroy();
+      return;
+    }
+    socket.once("close", () => gate.leave());
+  });
+}

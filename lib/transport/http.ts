@@ -6,10 +6,14 @@
  * @module
  */
 import type http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import type { AddressInfo } from "node:net";
 import { MidgramError } from "../errors.ts";
 import { osError } from "./_errors.ts";
-import { type ConnectionGate, DEFAULT_IDLE_TIMEOUT_MS } from "./connection_gate.ts";
+import {
+  type ConnectionGate,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  gateConnections,
+} from "./connection_gate.ts";
 import type { HttpAddress } from "./types.ts";
 
 /** Options of {@linkcode httpPost}. */
@@ -234,19 +238,7 @@ export async function listenHttp(
   );
   // A socket on which nothing arrives for the idle time is closed.
   server.setTimeout(idleTimeoutMs);
-  const gate = options.gate;
-  if (gate) {
-    server.on("connection", (socket: Socket) => {
-      const peer = socket.remoteAddress === undefined
-        ? null
-        : { kind: "tcp" as const, host: socket.remoteAddress, port: socket.remotePort ?? 0 };
-      if (!gate.enter(peer)) {
-        socket.destroy();
-        return;
-      }
-      socket.once("close", () => gate.leave());
-    });
-  }
+  if (options.gate) gateConnections(server, options.gate);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
