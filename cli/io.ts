@@ -78,7 +78,13 @@ export function captureIo(
     stderrIsTTY?: boolean;
     transport?: Transport;
   } = {},
-): Io & { out: () => string; outBytes: () => Uint8Array; err: () => string; abort: () => void } {
+): Io & {
+  out: () => string;
+  outBytes: () => Uint8Array;
+  err: () => string;
+  /** Aborts `interrupted`, with a signal's number as the process does (`abort(15)`). */
+  abort: (reason?: unknown) => void;
+} {
   const out: Uint8Array[] = [];
   const err: Uint8Array[] = [];
   const controller = new AbortController();
@@ -106,6 +112,6 @@ export function captureIo(
     out: () => new TextDecoder().decode(outBytes()),
     outBytes,
     err: () => new TextDecoder().decode(concatBytes(err)),
-    abort: () => controller.abort(),
+    abort: (reason?: unknown) => controller.abort(reason),
   };
 }

@@ -9,6 +9,7 @@
 import { EXIT, MidgramError } from "../../lib/errors.ts";
 import { frame } from "../../lib/protocol/binrpc/frame.ts";
 import { sameAddress } from "../../lib/transport/address.ts";
+import { FrameReader } from "../../lib/transport/read_frames.ts";
 import type { Address, DatagramSocket, Transport } from "../../lib/transport/types.ts";
 import { KAMCMD_DEFAULT_PORT, type KamcmdAddress } from "./_kamcmd_address.ts";
 
@@ -151,7 +152,13 @@ function streamTransport(transport: Transport): StreamTransport {
 }
 
 function streamLink(connection: StreamConnection, options: LinkOptions): KamcmdLink {
-  let buffer = new Uint8Array(0);
+  let reads: Uint8Array[] = [];
+  // No limit of binrpc's own on replies: the one stream reader's (MAX_FRAME).
+  const reader = new FrameReader(
+    connection,
+    (buffer, maxPacket) => frame(buffer, { code: "reply-syntax", maxPacket }),
+    { tooLargeCode: "reply-too-large", cutCode: "truncated-reply", onRead: (c) => reads.push(c) },
+  );
   return {
     async exchange(request) {
       if (options.signal?.aborted) throw interrupted(options.signal);
@@ -162,48 +169,32 @@ function streamLink(connection: StreamConnection, options: LinkOptions): KamcmdL
         const [text, errno] = errnoOf(error);
         throw new KamcmdFailure(`ERROR: send packet failed: ${text} (${errno})\n`, exitOf(error));
       }
-      const reads: Uint8Array[] = [];
+      reads = [];
       const limit = waitLimit(options);
       try {
-        while (true) {
-          const length = buffer.length > 0
-            ? frame(buffer, { code: "reply-syntax", maxPacket: 1 << 20 })
-            : 0;
-          if (length > 0) {
-            const packet = buffer.slice(0, length);
-            buffer = buffer.slice(length);
-            return { packet, reads };
-          }
-          let chunk: Uint8Array | null;
-          try {
-            chunk = await connection.read(limit.signal);
-          } catch (error) {
-            if (options.signal?.aborted) throw interrupted(options.signal);
-            if (limit.signal.aborted) {
-              throw readFailure(new MidgramError("timeout", "no reply"), options.timeoutMs);
-            }
-            throw readFailure(error, options.timeoutMs);
-          }
-          // The server closed the connection: read() returned 0 and errno says nothing.
-          if (chunk === null) {
-            if (options.signal?.aborted) throw interrupted(options.signal);
-            if (buffer.length > 0) return { packet: buffer, reads };
-            throw new KamcmdFailure("ERROR: read reply failed: Success (0)\n", EXIT.transport);
-          }
-          reads.push(chunk);
-          const joined = new Uint8Array(buffer.length + chunk.length);
-          joined.set(buffer);
-          joined.set(chunk, buffer.length);
-          buffer = joined;
+        const packet = await reader.next(limit.signal);
+        // The server closed the connection: read() returned 0 and errno says nothing.
+        if (packet === null) {
+          if (options.signal?.aborted) throw interrupted(options.signal);
+          throw new KamcmdFailure("ERROR: read reply failed: Success (0)\n", EXIT.transport);
         }
+        return { packet: packet.slice(), reads };
       } catch (error) {
-        // A header that is not binrpc: hand the bytes over, the caller reports them.
-        if (error instanceof SyntaxError) {
-          const packet = buffer;
-          buffer = new Uint8Array(0);
-          return { packet, reads };
+        if (error instanceof KamcmdFailure) throw error;
+        if (options.signal?.aborted) throw interrupted(options.signal);
+        if (limit.signal.aborted) {
+          throw readFailure(new MidgramError("timeout", "no reply"), options.timeoutMs);
         }
-        throw error;
+        // A header that is not binrpc, a packet over the limit, or the end
+        // inside a packet: hand the bytes over, the caller reports them.
+        const code = (error as { code?: string }).code;
+        if (
+          error instanceof SyntaxError || code === "reply-too-large" ||
+          (code === "truncated-reply" && reader.buffered.length > 0)
+        ) {
+          return { packet: reader.take(), reads };
+        }
+        throw readFailure(error, options.timeoutMs);
       } finally {
         limit.done();
       }

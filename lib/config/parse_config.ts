@@ -43,6 +43,10 @@ export interface ServerConfig {
   logFormat?: "text" | "json";
   allow?: string[];
   disable?: string[];
+  /** `idle_timeout`: a stream or HTTP connection silent this long is closed. */
+  idleTimeoutMs?: number;
+  /** `max_connections`: connections open at once per stream or HTTP listener. */
+  maxConnections?: number;
 }
 
 /** The `[client]` table. */
@@ -92,6 +96,8 @@ const SERVER_KEYS = [
   "log_format",
   "allow",
   "disable",
+  "idle_timeout",
+  "max_connections",
 ];
 const CLIENT_KEYS = ["socket", "dialect", "flavour", "timeout", "retries"];
 const COMMAND_KEYS = ["exec", "timeout", "max_output", "no_input", "help"];
@@ -325,6 +331,8 @@ export function parseConfig(text: string, file: string): Config {
     s.logFormat = r.choice(t, "server", "log_format", ["text", "json"] as const);
     s.allow = r.strings(t, "server", "allow");
     s.disable = r.strings(t, "server", "disable");
+    s.idleTimeoutMs = r.duration(t, "server", "idle_timeout");
+    s.maxConnections = r.integer(t, "server", "max_connections", 1);
     for (const [k, v] of Object.entries(s)) {
       if (v === undefined) delete (s as unknown as Record<string, unknown>)[k];
     }

@@ -22,6 +22,8 @@ test("parseConfig() loads the example file in the repository", () => {
   assert.equal(config.server.timeoutMs, 2000);
   assert.equal(config.server.stopTimeoutMs, 10_000);
   assert.equal(config.server.replyIndent, "\t");
+  assert.equal(config.server.idleTimeoutMs, 5000);
+  assert.equal(config.server.maxConnections, 256);
   assert.equal(config.client.timeoutMs, 5000);
   assert.deepEqual(config.commands.disk_free, {
     exec: ["/bin/df", "-P"],

@@ -25,10 +25,17 @@ import type {
 import { listenFifo, writeFifoReply } from "../transport/fifo.ts";
 import { listenHttp } from "../transport/http.ts";
 import { readFrames } from "../transport/read_frames.ts";
+import {
+  ConnectionGate,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  type RefusalCause,
+} from "../transport/connection_gate.ts";
 import { readOpensipsFifoRequests } from "../protocol/jsonrpc/read_opensips_fifo_requests.ts";
 import { readKamailioFifoRequest } from "../protocol/jsonrpc/read_kamailio_fifo_request.ts";
 import { VERSION } from "../version.ts";
-import { isAllowed, parseAllowList } from "./_cidr.ts";
+import { admitsPeer, parseAllowList } from "./_cidr.ts";
+import { RateLimitedLog } from "./_rate_limited_log.ts";
 import { builtinSets } from "./builtins/mod.ts";
 import { type CacheLimits, CacheStore } from "./builtins/cache_store.ts";
 import type { BuiltinHost } from "./builtins/host.ts";
@@ -77,8 +84,19 @@ export interface ServerOptions {
   handlerTimeoutMs?: number;
   /** Built-in commands: all (default), none (`false`), or all but some. */
   builtins?: boolean | { disable?: string[] };
-  /** CIDR ranges of UDP peers that are answered; default: all. */
+  /**
+   * CIDR ranges of the IP peers (UDP, TCP, HTTP) that are answered; default:
+   * all. A TCP or HTTP connection from outside is closed at once.
+   */
   allow?: string[];
+  /**
+   * A stream or HTTP connection on which nothing arrives for this long is
+   * closed: before its first request, inside one, or between two. Default
+   * 5000 ms.
+   */
+  idleTimeoutMs?: number;
+  /** Connections open at once on each stream or HTTP listener; more are closed at once. Default 256. */
+  maxConnections?: number;
   /** Limits of the `cache_store` built-ins. */
   cache?: CacheLimits;
   /** FIFO sockets: the directory where clients make their reply FIFOs (`reply_dir`); default `/tmp`. */
@@ -205,10 +223,9 @@ const COUNTERS = [
   "send_errors",
   "no_reply_address",
   "receive_errors",
+  "idle_timeouts",
+  "connections_refused",
 ] as const;
-
-/** Refused peers are logged once per this interval, with a count. */
-const DENIED_LOG_INTERVAL_MS = 60_000;
 
 const REFUSAL_COUNTER: Record<string, CounterName> = {
   "empty": "empty",
@@ -331,7 +348,7 @@ class Server implements MiServer, BuiltinHost {
   private readonly children: number;
   private readonly queueLimit: number;
   private readonly handlerTimeoutMs: number;
-  private readonly allow: ReturnType<typeof parseAllowList> | null;
+  private readonly allow: ((peer: AnyAddress | null) => boolean) | null;
   private readonly logger: Logger;
   private readonly user = new CommandRegistry();
   private readonly builtins: Record<BuiltinFlavour, CommandRegistry>;
@@ -347,7 +364,10 @@ class Server implements MiServer, BuiltinHost {
     StreamConnection,
     { dialect: string; local: AnyAddress }
   >();
-  private readonly denied = new Map<string, { since: number; count: number }>();
+  /** Every per-request warning goes through it: a line per cause per interval. */
+  private readonly warnings: RateLimitedLog;
+  private readonly idleTimeoutMs: number;
+  private readonly maxConnections: number;
   private readonly fifoReplyDir: string;
   private readonly loops: Promise<void>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
@@ -370,10 +390,15 @@ class Server implements MiServer, BuiltinHost {
     this.children = Math.max(1, options.children ?? 4);
     this.queueLimit = options.queueLimit ?? 1000;
     this.handlerTimeoutMs = options.handlerTimeoutMs ?? 10_000;
-    this.allow = options.allow && options.allow.length > 0 ? parseAllowList(options.allow) : null;
+    this.allow = options.allow && options.allow.length > 0
+      ? admitsPeer(parseAllowList(options.allow))
+      : null;
     // No logger: nothing is logged, so no per-request log fields are built either.
     this.logger = options.logger ?? { log: () => {}, enabled: () => false };
     this.host = { ...defaultHost(), ...options.host };
+    this.warnings = new RateLimitedLog(this.logger, () => this.host.now().getTime());
+    this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.startedAt = this.host.now();
     this.version = options.version ?? `midgram ${VERSION} (${this.host.runtime})`;
     this.cache = new CacheStore(() => this.host.now().getTime(), options.cache);
@@ -455,33 +480,38 @@ class Server implements MiServer, BuiltinHost {
     return done;
   }
 
-  /**
-   * Logs refused peers at most once per peer per interval, with a count, so
-   * that a spoofing peer cannot fill the disk with log lines.
-   */
-  private noteDenied(peer: string): void {
-    const now = this.host.now().getTime();
-    const seen = this.denied.get(peer);
-    if (seen && now - seen.since < DENIED_LOG_INTERVAL_MS) {
-      seen.count++;
-      return;
-    }
-    if (seen && seen.count > 0) {
-      this.logger.log("warn", "requests from a peer outside --allow dropped", {
-        from: peer,
-        count: seen.count,
-        seconds: Math.round((now - seen.since) / 1000),
-      });
+  /** Whether the allow-list lets a peer in: every IP peer (UDP, TCP, HTTP) is checked, UNIX peers pass. */
+  private admits(peer: AnyAddress | null): boolean {
+    return this.allow === null || this.allow(peer);
+  }
+
+  /** Counts and logs (rate-limited) a datagram or connection refused at once. */
+  private refused(binding: Binding, cause: RefusalCause, peer: AnyAddress | null): void {
+    const from = peer ? formatAddress(peer) : undefined;
+    if (cause === "denied") {
+      this.count(binding.keys.denied);
+      this.warnings.log("warn", "denied", "request from a peer outside --allow dropped", { from });
     } else {
-      this.logger.log("warn", "request from a peer outside --allow dropped", { from: peer });
+      this.count(binding.keys.connections_refused);
+      this.warnings.log(
+        "warn",
+        "too-many",
+        "connection refused: too many open (--max-connections)",
+        {
+          from,
+          max: this.maxConnections,
+        },
+      );
     }
-    // Bounded: a flood of spoofed sources forgets the oldest peers first.
-    if (!seen && this.denied.size >= 1024) {
-      const oldest = this.denied.keys().next().value;
-      if (oldest !== undefined) this.denied.delete(oldest);
-    }
-    this.denied.delete(peer);
-    this.denied.set(peer, { since: now, count: 0 });
+  }
+
+  /** The allow-list and connection cap of one stream or HTTP listener. */
+  private gate(binding: Binding): ConnectionGate {
+    return new ConnectionGate({
+      maxConnections: this.maxConnections,
+      admits: (peer) => this.admits(peer),
+      onRefused: (cause, peer) => this.refused(binding, cause, peer),
+    });
   }
 
   private addCounters(group: string): void {
@@ -579,6 +609,7 @@ class Server implements MiServer, BuiltinHost {
             : 200;
           return { status, contentType: "application/json", body: reply };
         },
+        { gate: this.gate(binding), idleTimeoutMs: this.idleTimeoutMs },
       );
       this.keep(http, binding, () => http.stopListening());
       bound = http.address;
@@ -615,13 +646,14 @@ class Server implements MiServer, BuiltinHost {
       () => this.inFlight.delete(task),
       (error) => {
         this.inFlight.delete(task);
-        this.logger.log("error", "internal error", { error: String(error) });
+        this.warnings.log("error", "internal", "internal error", { error: String(error) });
       },
     );
   }
 
   /** Accepts stream connections until the server closes. */
   private async acceptLoop(listener: StreamListener, binding: Binding): Promise<void> {
+    const gate = this.gate(binding);
     while (!this.closed) {
       let connection: StreamConnection;
       try {
@@ -631,12 +663,18 @@ class Server implements MiServer, BuiltinHost {
         this.count(binding.keys.receive_errors);
         continue;
       }
+      // Outside --allow, or one too many: closed before a byte is read.
+      if (!gate.enter(connection.peer)) {
+        this.track(connection.close().catch(() => {}));
+        continue;
+      }
       this.connections.set(connection, {
         dialect: binding.codec.dialect,
         local: listener.address,
       });
       this.track(
         this.serveConnection(connection, binding).finally(() => {
+          gate.leave();
           this.connections.delete(connection);
           return connection.close();
         }),
@@ -653,16 +691,23 @@ class Server implements MiServer, BuiltinHost {
   private async serveConnection(connection: StreamConnection, binding: Binding): Promise<void> {
     const frame = binding.codec.frame!.bind(binding.codec);
     const name = formatAddress(connection.peer ?? { kind: "unix", path: "(peer)" });
+    let writing = false;
     try {
       for await (
-        const packet of readFrames(connection, frame, { signal: this.receiving.signal, name })
+        const packet of readFrames(connection, frame, {
+          signal: this.receiving.signal,
+          name,
+          idleTimeoutMs: this.idleTimeoutMs,
+        })
       ) {
         const after: (() => void)[] = [];
         const processed = this.process(binding, packet, null, after);
         const { reply, refusal } = isThenable(processed) ? await processed : processed;
         try {
+          writing = true;
           if (reply !== null) await connection.write(reply, { timeoutMs: this.replyTimeoutMs });
         } finally {
+          writing = false;
           this.runAfterReply(after);
         }
         if (refusal === "parse-error" || refusal === "invalid-request") return;
@@ -673,6 +718,13 @@ class Server implements MiServer, BuiltinHost {
       if (reply instanceof Uint8Array) {
         this.count(binding.keys.parse_errors);
         await connection.write(reply, { timeoutMs: this.replyTimeoutMs }).catch(() => {});
+      } else if (!writing && errorCodeOf(error) === "timeout") {
+        // A peer that stalls (nothing sent, half a request, or idle between two).
+        this.count(binding.keys.idle_timeouts);
+        this.warnings.log("info", "idle", "connection closed: nothing received in time", {
+          from: name,
+          ms: this.idleTimeoutMs,
+        });
       } else if (!this.closed) {
         this.count(binding.keys.receive_errors);
         this.logger.log("debug", "stream closed", { error: String(error) });
@@ -734,7 +786,7 @@ class Server implements MiServer, BuiltinHost {
       await writeFifoReply(this.fifoReplyDir, replyName, reply, { timeoutMs: this.replyTimeoutMs });
     } catch (error) {
       this.count(binding.keys.send_errors);
-      this.logger.log("info", "reply not delivered (client gone?)", {
+      this.warnings.log("info", "not-delivered", "reply not delivered (client gone?)", {
         to: replyName,
         error: error instanceof Error ? error.message : String(error),
       });
@@ -752,16 +804,15 @@ class Server implements MiServer, BuiltinHost {
       } catch (error) {
         if (this.closed || errorCodeOf(error) === "closed") return;
         this.count(keys.receive_errors);
-        this.logger.log("warn", "receive failed", {
+        this.warnings.log("warn", "receive-failed", "receive failed", {
           address: formatAddress(socket.address),
           error: String(error),
         });
         continue;
       }
       const { data, from } = datagram;
-      if (this.allow && from?.kind === "udp" && !isAllowed(this.allow, from.host)) {
-        this.count(keys.denied);
-        this.noteDenied(formatAddress(from));
+      if (!this.admits(from)) {
+        this.refused(binding, "denied", from);
         continue;
       }
       const replying = this.answer(socket, binding, data, from);
@@ -798,7 +849,11 @@ class Server implements MiServer, BuiltinHost {
   ): Promise<void> | undefined {
     if (reply !== null && from === null) {
       this.count(binding.keys.no_reply_address);
-      this.logger.log("warn", "cannot reply: the client socket has no address (bind it to a path)");
+      this.warnings.log(
+        "warn",
+        "no-reply-address",
+        "cannot reply: the client socket has no address (bind it to a path)",
+      );
     }
     if (reply === null || from === null || this.trySend(socket, reply, from)) {
       this.runAfterReply(after);
@@ -808,7 +863,7 @@ class Server implements MiServer, BuiltinHost {
       () => this.runAfterReply(after),
       (error) => {
         this.count(binding.keys.send_errors);
-        this.logger.log("info", "reply not delivered (client gone?)", {
+        this.warnings.log("info", "not-delivered", "reply not delivered (client gone?)", {
           to: formatAddress(from),
           error: error instanceof Error ? error.message : String(error),
         });
@@ -827,7 +882,7 @@ class Server implements MiServer, BuiltinHost {
     try {
       return socket.trySend(reply, to);
     } catch (error) {
-      this.logger.log("error", "internal error", { error: String(error) });
+      this.warnings.log("error", "internal", "internal error", { error: String(error) });
       return false;
     }
   }
@@ -838,7 +893,9 @@ class Server implements MiServer, BuiltinHost {
       try {
         action();
       } catch (error) {
-        this.logger.log("error", "after-reply action failed", { error: String(error) });
+        this.warnings.log("error", "after-reply", "after-reply action failed", {
+          error: String(error),
+        });
       }
     }
   }
@@ -898,7 +955,7 @@ class Server implements MiServer, BuiltinHost {
 
   /** The codecs and dispatch never throw; this is a last line of defence. */
   private internalError(error: unknown): Encoded {
-    this.logger.log("error", "internal error", { error: String(error) });
+    this.warnings.log("error", "internal", "internal error", { error: String(error) });
     return { bytes: null, status: "internal error" };
   }
 
@@ -1086,7 +1143,7 @@ class Server implements MiServer, BuiltinHost {
       if (result === TIMED_OUT) {
         context.abort(new MidgramError("timeout", `Command "${call.method}" ran out of time`));
         this.count(keys.handler_timeouts);
-        this.logger.log("error", "handler timed out", {
+        this.warnings.log("error", "handler-timeout", "handler timed out", {
           command: call.method,
           ms: this.handlerTimeoutMs,
         });
@@ -1110,7 +1167,7 @@ class Server implements MiServer, BuiltinHost {
       };
     }
     this.count(keys.handler_errors);
-    this.logger.log("error", "handler failed", {
+    this.warnings.log("error", "handler-failed", "handler failed", {
       command: call.method,
       error: error instanceof Error ? error.stack ?? error.message : String(error),
     });

@@ -9,6 +9,11 @@ import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { MidgramError } from "../errors.ts";
 import { osError } from "./_errors.ts";
+import {
+  type ConnectionGate,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  gateConnections,
+} from "./connection_gate.ts";
 import type { HttpAddress } from "./types.ts";
 
 /** Options of {@linkcode httpPost}. */
@@ -137,6 +142,14 @@ export interface HttpListenOptions {
   maxBody?: number;
   /** A request must arrive whole within this many milliseconds (408 after). Default 10000. */
   requestTimeoutMs?: number;
+  /**
+   * A connection on which nothing arrives for this many milliseconds is
+   * closed (before a request, inside one, between two). Default
+   * {@linkcode DEFAULT_IDLE_TIMEOUT_MS}.
+   */
+  idleTimeoutMs?: number;
+  /** Admits each new connection (allow-list, connection cap); a refused one is closed at once. */
+  gate?: ConnectionGate;
 }
 
 /** A listening HTTP server. */
@@ -178,8 +191,16 @@ export async function listenHttp(
   const { createServer } = (globalThis as unknown as {
     process: { getBuiltinModule(id: string): typeof http };
   }).process.getBuiltinModule("node:http");
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const requestTimeout = options.requestTimeoutMs ?? 10000;
   const server = createServer(
-    { requestTimeout: options.requestTimeoutMs ?? 10000 },
+    {
+      requestTimeout,
+      headersTimeout: Math.min(idleTimeoutMs, requestTimeout),
+      keepAliveTimeout: idleTimeoutMs,
+      // Node checks the two time limits above only this often (30 s by default).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, idleTimeoutMs / 2)),
+    },
     (req, res) => {
       const path = req.url ?? "/";
       if (!under(path)) return plain(res, 404, "Not found");
@@ -205,6 +226,10 @@ export async function listenHttp(
           body.set(chunk, at);
           at += chunk.length;
         }
+        // The request is whole: the idle limit is the peer's, not the
+        // handler's (which has its own). It applies again once answered.
+        req.socket.setTimeout(0);
+        res.once("finish", () => req.socket.setTimeout(idleTimeoutMs));
         try {
           const reply = await handler(body, { method: req.method!, path, headers: req.headers });
           if (reply === null) res.writeHead(204).end();
@@ -216,6 +241,9 @@ export async function listenHttp(
       });
     },
   );
+  // A socket on which nothing arrives for the idle time is closed.
+  server.setTimeout(idleTimeoutMs);
+  if (options.gate) gateConnections(server, options.gate);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
