@@ -37,6 +37,12 @@ export interface Io {
    * (serve, watch, fuzz) wait on it and exit 128+N.
    */
   interrupted: AbortSignal;
+  /**
+   * Aborted by a second stop signal, with its number, just before the
+   * process exits at once: what runs should be cancelled now (serve ends
+   * its grace period). Absent in tests.
+   */
+  forced?: AbortSignal;
   /** The runtime's sockets, handed to every server and client the command makes. */
   transport: Transport;
   /**
@@ -72,7 +78,13 @@ export function captureIo(
     stderrIsTTY?: boolean;
     transport?: Transport;
   } = {},
-): Io & { out: () => string; outBytes: () => Uint8Array; err: () => string; abort: () => void } {
+): Io & {
+  out: () => string;
+  outBytes: () => Uint8Array;
+  err: () => string;
+  /** Aborts `interrupted`, with a signal's number as the process does (`abort(15)`). */
+  abort: (reason?: unknown) => void;
+} {
   const out: Uint8Array[] = [];
   const err: Uint8Array[] = [];
   const controller = new AbortController();
@@ -100,6 +112,6 @@ export function captureIo(
     out: () => new TextDecoder().decode(outBytes()),
     outBytes,
     err: () => new TextDecoder().decode(concatBytes(err)),
-    abort: () => controller.abort(),
+    abort: (reason?: unknown) => controller.abort(reason),
   };
 }

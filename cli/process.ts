@@ -109,11 +109,16 @@ export type StopSignal = typeof STOP_SIGNALS[number];
 export async function main(): Promise<never> {
   hardenProcess();
   const controller = new AbortController();
+  const forced = new AbortController();
   // The first stop signal asks the command to stop (it cleans up and exits 128+N); a second
-  // one exits at once.
+  // one exits at once, once the command's listeners of `forced` have run (they cancel what
+  // runs: serve stops the programs its commands started).
   const stop = (name: StopSignal) => {
     const number = constants.signals[name];
-    if (controller.signal.aborted) process.exit(128 + number);
+    if (controller.signal.aborted) {
+      forced.abort(number);
+      process.exit(128 + number);
+    }
     controller.abort(number);
   };
   // A reader that goes away (`| head`) is not an error: stop quietly.
@@ -136,6 +141,7 @@ export async function main(): Promise<never> {
     stdinIsTTY: isatty(0),
     env: process.env,
     interrupted: controller.signal,
+    forced: forced.signal,
     transport: defaultTransport(),
     trimMemoryAfterBursts,
     get terminal() {

@@ -364,6 +364,26 @@ function tabsCompleted(line: string, complete: (line: string) => [string[], stri
   return out;
 }
 
+/** 128+N once a stop signal came (`io.interrupted` aborted with its number), else null. */
+function stoppedStatus(io: Io): number | null {
+  if (!io.interrupted.aborted) return null;
+  const reason = io.interrupted.reason;
+  return EXIT.signal + (typeof reason === "number" ? reason : 2);
+}
+
+/** A promise's value, or null as soon as a stop signal comes. */
+function untilStopped<T>(io: Io, promise: Promise<T>): Promise<T | null> {
+  if (io.interrupted.aborted) return Promise.resolve(null);
+  let onStop!: () => void;
+  const stopped = new Promise<null>((resolve) => {
+    onStop = () => resolve(null);
+    io.interrupted.addEventListener("abort", onStop, { once: true });
+  });
+  return Promise.race([promise, stopped]).finally(() =>
+    io.interrupted.removeEventListener("abort", onStop)
+  );
+}
+
 /** The interactive mode: kamcmd's banner, then `kamcmd> ` until `quit`, `exit` or end of input. */
 async function interactive(s: Session): Promise<Status> {
   const { io } = s;
@@ -390,6 +410,9 @@ async function interactive(s: Session): Promise<Status> {
       (rl as unknown as { line: string }).line = "";
       rl.prompt();
     });
+    // A stop signal while waiting for a line ends the session as it would kill kamcmd.
+    const onStop = () => rl.close();
+    io.interrupted.addEventListener("abort", onStop, { once: true });
     rl.setPrompt("kamcmd> ");
     rl.prompt();
     for await (const raw of rl) {
@@ -402,11 +425,14 @@ async function interactive(s: Session): Promise<Status> {
       if (s.quit) break;
       rl.prompt();
     }
+    io.interrupted.removeEventListener("abort", onStop);
     rl.close();
-    return 0;
+    return stoppedStatus(io) ?? 0;
   }
   // Not a terminal: readline echoes each line after the prompt.
-  const text = new TextDecoder().decode(await io.readStdin());
+  const input = await untilStopped(io, io.readStdin());
+  if (input === null) return stoppedStatus(io)!;
+  const text = new TextDecoder().decode(input);
   const lines = text.split("\n");
   if (lines[lines.length - 1] === "") lines.pop();
   for (const typed of lines) {

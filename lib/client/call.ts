@@ -6,6 +6,7 @@ import { writeKamailioFifoRequest } from "../protocol/jsonrpc/write_kamailio_fif
 import { writeOpensipsFifoRequest } from "../protocol/jsonrpc/write_opensips_fifo_request.ts";
 import { fifoRequest } from "../transport/fifo.ts";
 import { httpPost } from "../transport/http.ts";
+import { FrameReader } from "../transport/read_frames.ts";
 import type {
   Address,
   AnyAddress,
@@ -148,60 +149,77 @@ export function openSession(to: AnyAddress, options: CallOptions): Session {
     await s?.close();
     await c?.connection.close();
   };
+  const exchange = async (request: CallRequest): Promise<CallReply> => {
+    // A request file keeps its own id or cookie: its reply is matched by it.
+    const token = request instanceof Uint8Array ? codec.tokenOf?.(request) : codec.newToken();
+    const bytes = request instanceof Uint8Array
+      ? request
+      : codec.encodeRequest(request.method, request.params, token);
+    if (bytes.length > codec.maxRequest && !options.allowOversize) {
+      throw new MidgramError(
+        "request-too-large",
+        `Cannot send a request of ${bytes.length} bytes: the limit is ${codec.maxRequest}`,
+      );
+    }
+    if (to.kind === "unix-stream" || to.kind === "tcp") {
+      try {
+        stream ??= await openStream(to, codec, name, { ...options, timeoutMs });
+        return await exchangeStream(stream, bytes, codec, token, name, { ...options, timeoutMs });
+      } catch (error) {
+        await drop();
+        throw error;
+      }
+    }
+    if (to.kind === "fifo" || to.kind === "http") {
+      return await exchangeOnce(to, bytes, codec, token, name, { ...options, timeoutMs });
+    }
+    const attempts = 1 + (to.kind === "udp" ? Math.max(0, options.retries ?? 0) : 0);
+    target ??= await transport.resolve(to);
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (options.signal?.aborted) throw aborted(name, options.signal);
+      socket ??= await transport.connectable(target);
+      let reply: CallReply | null;
+      try {
+        reply = await exchangeDatagram(socket, target, bytes, codec, token, name, {
+          timeoutMs,
+          signal: options.signal,
+        });
+      } catch (error) {
+        await drop();
+        throw error;
+      }
+      if (reply !== null) return reply;
+      // A late reply must never be taken for the next request's: a new socket.
+      await drop();
+    }
+    const tries = attempts > 1 ? ` (${attempts} attempts)` : "";
+    throw new MidgramError(
+      "timeout",
+      `No reply from "${name}" within ${timeoutMs} ms${tries}: is the server running and is the address right?`,
+    );
+  };
   return {
     async call(request: CallRequest): Promise<CallReply> {
-      // A request file keeps its own id or cookie: its reply is matched by it.
-      const token = request instanceof Uint8Array ? codec.tokenOf?.(request) : codec.newToken();
-      const bytes = request instanceof Uint8Array
-        ? request
-        : codec.encodeRequest(request.method, request.params, token);
-      if (bytes.length > codec.maxRequest && !options.allowOversize) {
-        throw new MidgramError(
-          "request-too-large",
-          `Cannot send a request of ${bytes.length} bytes: the limit is ${codec.maxRequest}`,
-        );
+      if (options.signal?.aborted) throw aborted(name, options.signal);
+      try {
+        return await exchange(request);
+      } catch (error) {
+        // Every exchange (datagram, stream, FIFO, HTTP) ends the same way
+        // when the caller aborts: a `closed` error, whatever the transport
+        // rejected with (a FIFO or HTTP wait rejects with the signal's reason).
+        if (options.signal?.aborted) throw aborted(name, options.signal, error);
+        throw error;
       }
-      if (to.kind === "unix-stream" || to.kind === "tcp") {
-        try {
-          stream ??= await openStream(to, codec, name, { ...options, timeoutMs });
-          return await exchangeStream(stream, bytes, codec, token, name, { ...options, timeoutMs });
-        } catch (error) {
-          await drop();
-          throw error;
-        }
-      }
-      if (to.kind === "fifo" || to.kind === "http") {
-        return await exchangeOnce(to, bytes, codec, token, name, { ...options, timeoutMs });
-      }
-      const attempts = 1 + (to.kind === "udp" ? Math.max(0, options.retries ?? 0) : 0);
-      target ??= await transport.resolve(to);
-      for (let attempt = 1; attempt <= attempts; attempt++) {
-        if (options.signal?.aborted) {
-          throw new MidgramError("closed", `Request to "${name}" aborted`);
-        }
-        socket ??= await transport.connectable(target);
-        let reply: CallReply | null;
-        try {
-          reply = await exchangeDatagram(socket, target, bytes, codec, token, name, {
-            timeoutMs,
-            signal: options.signal,
-          });
-        } catch (error) {
-          await drop();
-          throw error;
-        }
-        if (reply !== null) return reply;
-        // A late reply must never be taken for the next request's: a new socket.
-        await drop();
-      }
-      const tries = attempts > 1 ? ` (${attempts} attempts)` : "";
-      throw new MidgramError(
-        "timeout",
-        `No reply from "${name}" within ${timeoutMs} ms${tries}: is the server running and is the address right?`,
-      );
     },
     close: drop,
   };
+}
+
+/** The error of a request its caller aborted (a signal: the reason is its number). */
+function aborted(name: string, signal: AbortSignal, cause?: unknown): MidgramError {
+  return new MidgramError("closed", `Request to "${name}" aborted`, {
+    cause: cause ?? signal.reason,
+  });
 }
 
 /** FIFO and HTTP: one request, one reply, nothing kept between them. */
@@ -319,10 +337,10 @@ async function exchangeDatagram(
   }
 }
 
-/** An open stream connection and the bytes read past the last packet. */
+/** An open stream connection and its packet reader (which keeps the bytes past the last packet). */
 interface StreamState {
   connection: StreamConnection;
-  buffer: Uint8Array;
+  reader: FrameReader;
 }
 
 async function openStream(
@@ -343,7 +361,12 @@ async function openStream(
       timeoutMs: options.timeoutMs,
       signal: wait.signal,
     });
-    return { connection, buffer: new Uint8Array(0) };
+    const reader = new FrameReader(connection, codec.frame.bind(codec), {
+      tooLargeCode: "reply-too-large",
+      cutCode: "truncated-reply",
+      name,
+    });
+    return { connection, reader };
   } catch (error) {
     throw wait.error(
       name,
@@ -363,40 +386,23 @@ async function exchangeStream(
   name: string,
   options: CallOptions & { timeoutMs: number },
 ): Promise<CallReply> {
-  const frame = codec.frame!.bind(codec);
   const wait = limit(options.timeoutMs, options.signal);
   const started = performance.now();
   try {
     await state.connection.write(bytes, { timeoutMs: options.timeoutMs });
     while (true) {
-      // Every whole packet buffered first; a packet of another cookie is skipped.
-      let length = state.buffer.length > 0 ? frame(state.buffer) : 0;
-      while (length > 0 && length <= state.buffer.length) {
-        const packet = state.buffer.subarray(0, length);
-        state.buffer = state.buffer.subarray(length);
-        const { outcome, error } = readReply(codec, packet, token, name);
-        if (outcome?.kind !== "foreign") {
-          return { bytes: packet, outcome, error, rttMs: performance.now() - started, from: null };
-        }
-        length = state.buffer.length > 0 ? frame(state.buffer) : 0;
-      }
-      if (state.buffer.length > STREAM_REPLY_LIMIT) {
-        throw new MidgramError(
-          "reply-syntax",
-          `Reply from "${name}" is over ${STREAM_REPLY_LIMIT} bytes without a whole packet`,
-        );
-      }
-      const chunk = await state.connection.read(wait.signal);
-      if (chunk === null) {
+      const packet = await state.reader.next(wait.signal);
+      if (packet === null) {
         throw new MidgramError(
           "truncated-reply",
           `"${name}" closed the connection before a whole reply`,
         );
       }
-      const joined = new Uint8Array(state.buffer.length + chunk.length);
-      joined.set(state.buffer);
-      joined.set(chunk, state.buffer.length);
-      state.buffer = joined;
+      // A packet of another cookie is skipped.
+      const { outcome, error } = readReply(codec, packet, token, name);
+      if (outcome?.kind !== "foreign") {
+        return { bytes: packet, outcome, error, rttMs: performance.now() - started, from: null };
+      }
     }
   } catch (error) {
     const ended = wait.error(
@@ -407,13 +413,12 @@ async function exchangeStream(
     if (error instanceof MidgramError) throw error;
     const code = (error as { code?: string }).code;
     throw new MidgramError(
-      code === "reply-syntax" || code === "truncated-reply" ? code : "reply-syntax",
+      code === "reply-syntax" || code === "truncated-reply" || code === "reply-too-large"
+        ? code
+        : "reply-syntax",
       `Reply from "${name}": ${(error as Error).message}`,
     );
   } finally {
     wait.done();
   }
 }
-
-/** Bytes a stream reply may take before it is refused. */
-const STREAM_REPLY_LIMIT = 16 * 1024 * 1024;

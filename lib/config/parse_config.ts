@@ -36,11 +36,17 @@ export interface ServerConfig {
   replyIndent?: string;
   timeoutMs?: number;
   handlerTimeoutMs?: number;
+  /** How long a stop lets running commands finish (`stop_timeout`). */
+  stopTimeoutMs?: number;
   children?: number;
   logLevel?: "error" | "warn" | "info" | "debug";
   logFormat?: "text" | "json";
   allow?: string[];
   disable?: string[];
+  /** `idle_timeout`: a stream or HTTP connection silent this long is closed. */
+  idleTimeoutMs?: number;
+  /** `max_connections`: connections open at once per stream or HTTP listener. */
+  maxConnections?: number;
 }
 
 /** The `[client]` table. */
@@ -84,11 +90,14 @@ const SERVER_KEYS = [
   "reply_indent",
   "timeout",
   "handler_timeout",
+  "stop_timeout",
   "children",
   "log_level",
   "log_format",
   "allow",
   "disable",
+  "idle_timeout",
+  "max_connections",
 ];
 const CLIENT_KEYS = ["socket", "dialect", "flavour", "timeout", "retries"];
 const COMMAND_KEYS = ["exec", "timeout", "max_output", "no_input", "help"];
@@ -316,11 +325,14 @@ export function parseConfig(text: string, file: string): Config {
     s.replyIndent = r.string(t, "server", "reply_indent");
     s.timeoutMs = r.duration(t, "server", "timeout");
     s.handlerTimeoutMs = r.duration(t, "server", "handler_timeout");
+    s.stopTimeoutMs = r.duration(t, "server", "stop_timeout");
     s.children = r.integer(t, "server", "children", 1);
     s.logLevel = r.choice(t, "server", "log_level", ["error", "warn", "info", "debug"] as const);
     s.logFormat = r.choice(t, "server", "log_format", ["text", "json"] as const);
     s.allow = r.strings(t, "server", "allow");
     s.disable = r.strings(t, "server", "disable");
+    s.idleTimeoutMs = r.duration(t, "server", "idle_timeout");
+    s.maxConnections = r.integer(t, "server", "max_connections", 1);
     for (const [k, v] of Object.entries(s)) {
       if (v === undefined) delete (s as unknown as Record<string, unknown>)[k];
     }

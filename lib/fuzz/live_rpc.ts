@@ -80,7 +80,7 @@ function anyTokenCodec(inner: ClientCodec): ClientCodec {
       const own = inner.decodeReply(bytes, token);
       return own.kind === "foreign" ? readAnyReply(inner, bytes) : own;
     },
-    frame: inner.frame ? (b) => inner.frame!(b) : undefined,
+    frame: inner.frame ? (b, max) => inner.frame!(b, max) : undefined,
   };
 }
 

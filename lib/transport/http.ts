@@ -9,6 +9,11 @@ import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { MidgramError } from "../errors.ts";
 import { osError } from "./_errors.ts";
+import {
+  type ConnectionGate,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  gateConnections,
+} from "./connection_gate.ts";
 import type { HttpAddress } from "./types.ts";
 
 /** Options of {@linkcode httpPost}. */
@@ -137,12 +142,25 @@ export interface HttpListenOptions {
   maxBody?: number;
   /** A request must arrive whole within this many milliseconds (408 after). Default 10000. */
   requestTimeoutMs?: number;
+  /**
+   * A connection on which nothing arrives for this many milliseconds is
+   * closed (before a request, inside one, between two). Default
+   * {@linkcode DEFAULT_IDLE_TIMEOUT_MS}.
+   */
+  idleTimeoutMs?: number;
+  /** Admits each new connection (allow-list, connection cap); a refused one is closed at once. */
+  gate?: ConnectionGate;
 }
 
 /** A listening HTTP server. */
 export interface HttpListener {
   /** The URL served, with the real port for port 0. */
   readonly address: HttpAddress;
+  /**
+   * Stops accepting connections and closes the idle ones; requests being
+   * answered go on, and their connections close once answered. Idempotent.
+   */
+  stopListening(): void;
   /** Stops listening and closes every connection. Idempotent. */
   close(): Promise<void>;
 }
@@ -173,8 +191,16 @@ export async function listenHttp(
   const { createServer } = (globalThis as unknown as {
     process: { getBuiltinModule(id: string): typeof http };
   }).process.getBuiltinModule("node:http");
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const requestTimeout = options.requestTimeoutMs ?? 10000;
   const server = createServer(
-    { requestTimeout: options.requestTimeoutMs ?? 10000 },
+    {
+      requestTimeout,
+      headersTimeout: Math.min(idleTimeoutMs, requestTimeout),
+      keepAliveTimeout: idleTimeoutMs,
+      // Node checks the two time limits above only this often (30 s by default).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, idleTimeoutMs / 2)),
+    },
     (req, res) => {
       const path = req.url ?? "/";
       if (!under(path)) return plain(res, 404, "Not found");
@@ -200,6 +226,10 @@ export async function listenHttp(
           body.set(chunk, at);
           at += chunk.length;
         }
+        // The request is whole: the idle limit is the peer's, not the
+        // handler's (which has its own). It applies again once answered.
+        req.socket.setTimeout(0);
+        res.once("finish", () => req.socket.setTimeout(idleTimeoutMs));
         try {
           const reply = await handler(body, { method: req.method!, path, headers: req.headers });
           if (reply === null) res.writeHead(204).end();
@@ -211,6 +241,9 @@ export async function listenHttp(
       });
     },
   );
+  // A socket on which nothing arrives for the idle time is closed.
+  server.setTimeout(idleTimeoutMs);
+  if (options.gate) gateConnections(server, options.gate);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -226,14 +259,22 @@ export async function listenHttp(
   }
   const local = server.address() as AddressInfo;
   const shown = local.address.includes(":") ? `[${local.address}]` : local.address;
-  let closed: Promise<void> | null = null;
+  // "close" comes once the server has stopped listening and its last connection has ended.
+  const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
+  let listening = true;
+  const stopListening = () => {
+    if (listening) {
+      listening = false;
+      server.close();
+    }
+    server.closeIdleConnections();
+  };
   return {
     address: { kind: "http", url: `http://${shown}:${local.port}${root}` },
+    stopListening,
     close() {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      stopListening();
+      server.closeAllConnections();
       return closed;
     },
   };
