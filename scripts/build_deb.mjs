@@ -237,7 +237,17 @@ function copyright() {
   const licenses = new Set(["MIT", ...embedded.map((p) => p.license)]);
   const node = process.version;
   const text = (t) =>
-    t.trim().split("\n").map((l) => (l.trim() === "" ? " ." : ` ${l.trimEnd()}`)).join("\n");
+    t.trim().replace(/\n\s*\n(\s*\n)+/g, "\n\n").split("\n")
+      .map((l) => (l.trim() === "" ? " ." : ` ${l.trimEnd()}`)).join("\n");
+  // A package's own copyright line (from its licence file), else its contributors.
+  const notice = (p) => {
+    const file = readdirSync(join(ROOT, p.path)).find((f) => /^licen[cs]e/i.test(f));
+    const line = file && readFileSync(join(ROOT, p.path, file), "utf8").split("\n")
+      .map((l) => l.trim()).find((l) => /^copyright\b.*(\(c\)|©|\d{4})/i.test(l));
+    return line
+      ? `${line.replace(/^copyright\s*(\(c\)|©)?\s*/i, "")} (${p.name})`
+      : `${p.name} contributors`;
+  };
   const licenseText = (name) => {
     if (name === "Apache-2.0") {
       return " On Debian systems, the full text of the Apache License, Version 2.0,\n" +
@@ -253,7 +263,8 @@ function copyright() {
     return text(
       readFileSync(join(ROOT, holder.path, file), "utf8")
         .split("\n").filter((l) =>
-          !/^\s*(\(c\)|copyright)/i.test(l) && !/^(The )?(MIT|ISC) License/i.test(l.trim())
+          !/^\s*(\(c\)|©|copyright\b.*(\(c\)|©|\d{4}))/i.test(l) &&
+          !/^\(?(The )?(MIT|ISC) License\)?$/i.test(l.trim())
         )
         .join("\n"),
     );
@@ -269,15 +280,15 @@ function copyright() {
     "",
     "Files: usr/bin/midgram",
     `Copyright: ${year} midgram contributors`,
-    ...embedded.map((p) => ` ${p.name} ${p.version} contributors`),
+    ...embedded.map((p) => ` ${notice(p)}`),
     ` Node.js ${node} contributors`,
     `License: ${[...licenses].join(" and ")}`,
     "Comment: The executable is a Node.js single executable application: the",
     ` Node.js ${node} runtime (MIT; its own components, such as V8, libuv,`,
     " OpenSSL and ICU, are under the licences listed in its LICENSE file,",
-    ` https://github.com/nodejs/node/blob/${node}/LICENSE) with midgram and these`,
-    " npm packages bundled in: " + embedded.map((p) => `${p.name} (${p.license})`).join(", ") +
-    ".",
+    ` https://github.com/nodejs/node/blob/${node}/LICENSE), with midgram and its`,
+    " runtime dependencies bundled in where used (the production tree of",
+    " package-lock.json): " + embedded.map((p) => `${p.name} (${p.license})`).join(", ") + ".",
     "",
     ...[...licenses].flatMap((name) => [`License: ${name}`, licenseText(name), ""]),
   ].join("\n").trimEnd() + "\n";
