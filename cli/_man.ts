@@ -254,8 +254,13 @@ function configPage(readme: string, exampleToml: string): ManPage {
  *
  * @example
  * ```ts
+ * import { readFileSync } from "node:fs";
  * import { manPages } from "./_man.ts";
- * const pages = manPages("# midgram\n\nIntro.\n\n## Configuration\n\nKeys.\n", "[server]\n");
+ * const pages = manPages(
+ *   readFileSync("README.md", "utf8"),
+ *   readFileSync("midgram.example.toml", "utf8"),
+ * );
+ * pages.map((p) => p.file); // ["midgram.1", "midgram-parse.1", …, "midgram.toml.5"]
  * ```
  */
 export function manPages(readme: string, exampleToml: string): ManPage[] {

@@ -19,7 +19,7 @@ export function roffInline(text: string): string {
   const parts = text.split(/(`[^`]*`)/);
   for (const part of parts) {
     if (part.startsWith("`") && part.endsWith("`") && part.length >= 2) {
-      out += `\\fB${roffEscape(part.slice(1, -1)).replace(/^\\&/, "\\&")}\\fR`;
+      out += `\\fB${roffEscape(part.slice(1, -1))}\\fR`;
       continue;
     }
     out += roffEscape(part)
