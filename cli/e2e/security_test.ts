@@ -21,6 +21,7 @@ import process from "node:process";
 import { defaultTransport } from "../../lib/transport/open.ts";
 import type { Datagram, DatagramSocket } from "../../lib/transport/types.ts";
 import { BINARY, launcher, ROOT, run, type Runtime, startServer } from "./_processes.ts";
+import { otherUserSkip, stageForOtherUser } from "./_other_user.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const PYTHON = "/usr/bin/python3";
@@ -348,10 +349,11 @@ for (const runtime of RUNTIMES) {
 }
 
 test("binary: send as root works with a server running as nobody", {
-  skip: forgeSkip ?? missingBinary("binary"),
+  skip: otherUserSkip("nobody"),
 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "midgram-nobody-server-"));
-  chmodSync(dir, 0o755);
+  // A directory nobody may reach wherever the checkout lives, with the binary in it.
+  const stage = stageForOtherUser("midgram-nobody-server-");
+  const dir = stage.dir;
   const serverDir = join(dir, "run");
   const { mkdirSync } = await import("node:fs");
   mkdirSync(serverDir);
@@ -361,7 +363,7 @@ test("binary: send as root works with a server running as nobody", {
     "-u",
     "nobody",
     "--",
-    BINARY,
+    stage.binary,
     "serve",
     "-s",
     socket,
@@ -370,7 +372,8 @@ test("binary: send as root works with a server running as nobody", {
     "--log-level",
     "error",
   ], {
-    env: { ...process.env, MIDGRAM_CONFIG: "/dev/null", NO_COLOR: "1", TMPDIR: "/tmp" },
+    cwd: stage.dir,
+    env: { ...process.env, MIDGRAM_CONFIG: "/dev/null", NO_COLOR: "1", TMPDIR: stage.tmp },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const stopped = finished(server, 60_000);
@@ -420,7 +423,7 @@ test("binary: send as root works with a server running as nobody", {
             "--",
             "env",
             ...Object.entries(env).map(([k, v]) => `${k}=${v}`),
-            BINARY,
+            stage.binary,
             "send",
             "--dialect",
             "mi",
@@ -429,7 +432,10 @@ test("binary: send as root works with a server running as nobody", {
             "-t",
             "10s",
             "version",
-          ], { env: { ...process.env, MIDGRAM_CONFIG: "/dev/null", NO_COLOR: "1" } }),
+          ], {
+            cwd: stage.dir,
+            env: { ...process.env, MIDGRAM_CONFIG: "/dev/null", NO_COLOR: "1", TMPDIR: stage.tmp },
+          }),
           30_000,
         );
       const refused = await asNobody({});
@@ -443,6 +449,6 @@ test("binary: send as root works with a server running as nobody", {
   } finally {
     server.kill("SIGTERM");
     await stopped;
-    rmSync(dir, { recursive: true, force: true });
+    stage.remove();
   }
 });
