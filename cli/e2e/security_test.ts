@@ -20,7 +20,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { defaultTransport } from "../../lib/transport/open.ts";
 import type { Datagram, DatagramSocket } from "../../lib/transport/types.ts";
-import { BINARY, launcher, ROOT, run, type Runtime, startServer } from "./_processes.ts";
+import { BINARY, launcher, NODE, ROOT, run, type Runtime, startServer } from "./_processes.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const PYTHON = "/usr/bin/python3";
@@ -158,7 +158,7 @@ async function waitUntilOlderThan(pid: number, ms: number): Promise<void> {
 
 /** `midgram serve` from the npm package's bin, ready once it announced its socket. */
 function startNpmServer(socket: string) {
-  const child = spawn("node", [NPM_BIN, "serve", "-s", socket, "--log-level", "error"], {
+  const child = spawn(NODE, [NPM_BIN, "serve", "-s", socket, "--log-level", "error"], {
     cwd: ROOT,
     env: { ...process.env, MIDGRAM_CONFIG: "/dev/null", NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "pipe"],
