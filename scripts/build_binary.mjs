@@ -18,6 +18,7 @@
 //
 //   node scripts/build_binary.mjs                  (npm run build)
 //   node scripts/build_binary.mjs --no-snapshot    (useCodeCache instead)
+//   node scripts/build_binary.mjs --keep-symbols   (no strip: for perf)
 //
 // Any failing step stops the build with its name and a non-zero exit status.
 // Every file is first written under a name of this build's own and renamed
@@ -92,6 +93,7 @@ const LAZY = [
 const LAZY_DIR = "midgram.lazy";
 const LAZY_MODULE = join(ROOT, "cli/_lazy.ts");
 const SNAPSHOT = !process.argv.includes("--no-snapshot");
+const STRIP = !process.argv.includes("--keep-symbols");
 
 // Node's warnings about modules in snapshots: printed on every build, noise
 // next to the actual error (the tests run the built executable).
@@ -323,8 +325,9 @@ await step(`node --experimental-sea-config (${SNAPSHOT ? "snapshot" : "code cach
 // executable (stack traces of JavaScript do not need it; a native crash
 // report would show addresses only). Where strip is missing the copy is kept
 // whole.
-await step(`copy ${relative(ROOT, runtime.node)} (node ${runtime.version}) and strip it`, () => {
+await step(`copy ${relative(ROOT, runtime.node)} (node ${runtime.version})`, () => {
   try {
+    if (!STRIP) throw Object.assign(new Error("--keep-symbols"), { stderr: "--keep-symbols" });
     execFileSync("strip", ["--strip-all", "-o", WORK_EXECUTABLE, runtime.node], {
       stdio: ["ignore", "pipe", "pipe"],
       encoding: "utf8",
