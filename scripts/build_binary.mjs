@@ -301,6 +301,10 @@ await step(`node --experimental-sea-config (${SNAPSHOT ? "snapshot" : "code cach
         main: WORK_BUNDLE,
         output: WORK_BLOB,
         disableExperimentalSEAWarning: true,
+        // NODE_OPTIONS is ignored: Node 24 and later would honour inspector
+        // flags there (--inspect, --inspect-brk) in the executable, which
+        // runs beside SIP servers, often as root.
+        execArgvExtension: "none",
         ...(SNAPSHOT ? { useSnapshot: true } : { useCodeCache: true }),
         assets: ASSETS,
       },
