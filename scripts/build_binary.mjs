@@ -330,20 +330,23 @@ await step(`node --experimental-sea-config (${SNAPSHOT ? "snapshot" : "code cach
 // report would show addresses only). Where strip is missing the copy is kept
 // whole.
 await step(`copy ${relative(ROOT, runtime.node)} (node ${runtime.version})`, () => {
-  try {
-    if (!STRIP) throw Object.assign(new Error("--keep-symbols"), { stderr: "--keep-symbols" });
-    execFileSync("strip", ["--strip-all", "-o", WORK_EXECUTABLE, runtime.node], {
-      stdio: ["ignore", "pipe", "pipe"],
-      encoding: "utf8",
-    });
-  } catch (error) {
-    console.error(
-      `note: cannot strip the runtime (${
-        String(error.stderr || error.message).trim().split("\n")[0]
-      }): the executable keeps its symbols`,
-    );
-    copyFileSync(runtime.node, WORK_EXECUTABLE);
+  if (STRIP) {
+    try {
+      execFileSync("strip", ["--strip-all", "-o", WORK_EXECUTABLE, runtime.node], {
+        stdio: ["ignore", "pipe", "pipe"],
+        encoding: "utf8",
+      });
+      chmodSync(WORK_EXECUTABLE, 0o755);
+      return;
+    } catch (error) {
+      console.error(
+        `note: cannot strip the runtime (${
+          String(error.stderr || error.message).trim().split("\n")[0]
+        }): the executable keeps its symbols`,
+      );
+    }
   }
+  copyFileSync(runtime.node, WORK_EXECUTABLE);
   chmodSync(WORK_EXECUTABLE, 0o755);
 });
 
