@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { createSocket } from "node:dgram";
 import {
   chmodSync,
   copyFileSync,
@@ -201,10 +202,11 @@ test("dist/midgram serves and sends on UNIX and UDP from a bare directory", asyn
     const byName = udp.replace(/^udp:(\[[^\]]*\]|[^:]*):/, "udp:localhost:");
     assert.notEqual(byName, udp);
     for (const address of [unix, byName]) {
-      const sent = run(binary, ["send", "-s", address, "greet", "from", "the binary"], {
-        cwd: dir,
-        env,
-      });
+      // A time limit far beyond run()'s 20 s: a send that has its reply but
+      // does not act on it at once (the runtime not running the promise jobs
+      // of a native callback) hangs here instead of passing when it fires.
+      const args = ["send", "-t", "1h", "-s", address, "greet", "from", "the binary"];
+      const sent = run(binary, args, { cwd: dir, env });
       assert.equal(sent.status, 0, `${address}: ${sent.stderr}${server.stderr()}`);
       assert.equal(sent.stdout, "200 OK\nhello from the binary\n\n", address);
     }
@@ -213,6 +215,32 @@ test("dist/midgram serves and sends on UNIX and UDP from a bare directory", asyn
   } finally {
     await server.stop();
     done();
+  }
+});
+
+test("dist/midgram send gives up at its time limit when the peer never answers", async () => {
+  // A bound socket that never reads: the request waits in its queue. A limit
+  // of 3 s, past the 2 s or so at which the snapshot once left Node's next
+  // timer expiry (every later limit then never fired and send hung).
+  const peer = createSocket("udp4");
+  await new Promise<void>((resolve) => peer.bind(0, "127.0.0.1", resolve));
+  try {
+    const { port } = peer.address();
+    const sent = run(BINARY, [
+      "send",
+      "--dialect",
+      "mi",
+      "-s",
+      `udp:127.0.0.1:${port}`,
+      "-t",
+      "3s",
+      "version",
+    ]);
+    assert.equal(sent.status, 3, sent.stderr);
+    assert.match(sent.stderr, /^midgram: No reply from "udp:127\.0\.0\.1:\d+" within 3000 ms/);
+    assert.equal(sent.stdout, "");
+  } finally {
+    await new Promise<void>((resolve) => peer.close(() => resolve()));
   }
 });
 
