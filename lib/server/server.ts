@@ -692,8 +692,8 @@ class Server implements MiServer, BuiltinHost {
     try {
       // An empty name runs the command and answers nothing, as mi_fifo does.
       if (reply === null || !replyName) return;
-      // As the real servers, a refused name still runs the command (the
-      // OpenSIPS reader has dropped such requests already).
+      // As in jsonrpcs, a Kamailio request whose name is refused has run
+      // its command; the OpenSIPS reader drops such a request unrun, as mi_fifo.
       const problem = servedReplyNameProblem(replyName, this.fifoReplyDir);
       if (problem !== null) {
         this.count(binding.keys.no_reply_address);
