@@ -150,16 +150,33 @@ test("serve jsonrpc/kamailio=fifo: a reply name that is not a plain file name is
       const refused = await logger.next("reply FIFO name refused", 5000);
       assert.equal(refused?.to, "ok\u0000name");
       assert.match(String(refused?.reason), /control character/);
-      for (const name of ["x".repeat(1000), "a\\nb"]) {
+      // A newline, and a name too long for the reply directory (whose path
+      // takes more than 27 of the 127 bytes): run, but not answered.
+      for (const name of ["a\\nb", "x".repeat(100)]) {
         logger.lines.length = 0;
         await writeRaw(fifo, [
           encode(`{"jsonrpc":"2.0","method":"core.uptime","reply_name":"${name}"}`),
         ]);
-        await logger.next("reply FIFO name refused", 5000);
+        const line = await logger.next("reply FIFO name refused", 5000);
+        assert.match(String(line?.reason), name.length > 4 ? /over \d+ bytes/ : /control/);
+      }
+      // No reply_name, or one of 128 bytes or more: jsonrpcs does not even run it.
+      for (const member of ["", `,"reply_name":"${"y".repeat(128)}"`]) {
+        logger.lines.length = 0;
+        await writeRaw(fifo, [encode(`{"jsonrpc":"2.0","method":"core.uptime"${member}}`)]);
+        const line = await logger.next("FIFO request dropped", 5000);
+        assert.match(String(line?.reason), /jsonrpcs does not run it/);
       }
       // Nothing was written to "okname": no writer ever came, so the read ends at once.
       assert.equal(readSync(trap, new Uint8Array(16)), 0);
-      assert.equal(server.stats()["jsonrpc:no_reply_address"], 3);
+      const stats = server.stats();
+      assert.equal(stats["jsonrpc:no_reply_address"], 3);
+      assert.equal(
+        stats["jsonrpc_cmd:core.uptime"],
+        3,
+        "the refused names ran, the dropped ones not",
+      );
+      assert.equal(stats["jsonrpc:invalid_requests"], 2);
     } finally {
       closeSync(trap);
     }

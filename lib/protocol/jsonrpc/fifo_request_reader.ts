@@ -43,6 +43,9 @@ export interface FifoRequestReader {
  * {@linkcode readOpensipsFifoRequests}) or Kamailio `jsonrpcs` (objects
  * with `"reply_name"`, see {@linkcode readKamailioFifoRequest}).
  *
+ * A Kamailio document that jsonrpcs reads but does not run (no
+ * `reply_name` string, or one of 128 bytes or more) is given as a drop.
+ *
  * What it keeps between chunks is bounded as in the servers: Kamailio's
  * 8191 bytes for a request (more is dropped and reading starts over on the
  * next byte), and for OpenSIPS the `:NAME:` header of at most the longest
@@ -118,8 +121,12 @@ function kamailioReader(): FifoRequestReader {
           const json = new Uint8Array(used + end - start);
           json.set(head.subarray(0, used));
           json.set(chunk.subarray(start, end), used);
-          const { replyName } = kamailioFifoRequest(json);
-          out.requests.push({ replyName, json });
+          const { replyName, refusal } = kamailioFifoRequest(json);
+          if (refusal === null) out.requests.push({ replyName, json });
+          else {out.dropped.push({
+              kind: "invalid",
+              reason: `${refusal}: jsonrpcs does not run it`,
+            });}
         }
         used = 0;
         scan = new KamailioFifoScan();

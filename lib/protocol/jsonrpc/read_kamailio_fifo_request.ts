@@ -1,5 +1,6 @@
 import { getMember, type JNode, readJson } from "./_cjson.ts";
 import { nodeText } from "./_value.ts";
+import { MAX_REPLY_PATH } from "./_fifo_names.ts";
 import { KAMAILIO_FIFO_BUFFER } from "./write_kamailio_fifo_request.ts";
 
 /** One request read from Kamailio's FIFO, or the bytes dropped in its place. */
@@ -18,6 +19,12 @@ export interface KamailioFifoRequest {
    * (`\u0000`, a lone surrogate) is kept, so that the name can be refused.
    */
   replyName: string | null;
+  /**
+   * Why jsonrpcs reads this document but does not run it (checked against
+   * Kamailio 5.6): no `reply_name` string, or one of 128 bytes or more (its
+   * buffer for the name). `null` when it runs, or when it is not JSON.
+   */
+  refusal: string | null;
 }
 
 /**
@@ -82,11 +89,19 @@ function replyNameOf(json: Uint8Array, node: JNode | undefined): string | null {
 /** The request made of `json`, the bytes {@linkcode KamailioFifoScan} found. */
 export function kamailioFifoRequest(json: Uint8Array): KamailioFifoRequest {
   const read = readJson(json, "kamailio");
-  return {
-    length: json.length,
-    json,
-    replyName: read.ok ? replyNameOf(json, getMember(read.node, "reply_name")?.value) : null,
-  };
+  if (!read.ok || read.node.type !== "object") {
+    return { length: json.length, json, replyName: null, refusal: null };
+  }
+  const member = getMember(read.node, "reply_name")?.value;
+  const replyName = replyNameOf(json, member);
+  let refusal: string | null = null;
+  if (member?.type !== "string") refusal = 'no "reply_name" string';
+  else if (member.bytes.length >= MAX_REPLY_PATH) {
+    refusal = `a "reply_name" of ${member.bytes.length} bytes, over the server's ${
+      MAX_REPLY_PATH - 1
+    }`;
+  }
+  return { length: json.length, json, replyName, refusal };
 }
 
 /**
@@ -108,6 +123,6 @@ export function readKamailioFifoRequest(buffer: Uint8Array): KamailioFifoRequest
   const scan = new KamailioFifoScan();
   const end = scan.advance(buffer);
   if (end < 0) return null;
-  if (scan.tooLarge) return { length: end, json: null, replyName: null };
+  if (scan.tooLarge) return { length: end, json: null, replyName: null, refusal: null };
   return kamailioFifoRequest(buffer.slice(0, end));
 }
