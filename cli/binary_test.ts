@@ -324,3 +324,48 @@ test("dist/midgram serve loads its malloc_trim helper into the private cache", a
     done();
   }
 });
+
+test("dist/midgram stack traces name dist/midgram.cjs, not the build's temporary file", () => {
+  const result = run(BINARY, ["--version"], {
+    env: bareEnv(tmpdir(), { NODE_OPTIONS: "--trace-exit" }),
+  });
+  assert.equal(result.status, 0, result.stderr);
+  const bundle = join(fileURLToPath(new URL("../dist/", import.meta.url)), "midgram.cjs");
+  assert.ok(result.stderr.includes(`at ${bundle}:`), result.stderr);
+  assert.doesNotMatch(result.stderr, /\.build-/);
+});
+
+test("dist/midgram serve: a request over 8191 bytes on a Kamailio FIFO is dropped, and the next one answered", async () => {
+  const { dir, binary, done } = bareDirectory();
+  const env = bareEnv(dir, { PATH: "/usr/bin:/bin" }); // for mkfifo(1)
+  const fifo = join(dir, "k.fifo");
+  const server = startServer(
+    binary,
+    ["-s", `jsonrpc/kamailio=fifo:${fifo}`, "--fifo-reply-dir", dir],
+    1,
+    dir,
+    env,
+  );
+  try {
+    await server.ready;
+    // The issue's write, then "{}": as in Kamailio, the 810 bytes after the
+    // dropped 8191 and the "{}" are one document that does not parse.
+    const peer = spawnSync(
+      "/bin/sh",
+      ["-c", 'printf "{%09000d{}\\n" 0 | tr 0 a > "$1"', "sh", fifo],
+      { encoding: "utf8", timeout: 20_000 },
+    );
+    assert.equal(peer.status, 0, peer.stderr);
+    const args = ["--dialect", "jsonrpc", "--flavour", "kamailio", "--reply-dir", dir];
+    const sent = run(binary, ["send", ...args, "-s", `fifo:${fifo}`, "core.uptime"], {
+      cwd: dir,
+      env,
+    });
+    assert.equal(sent.status, 0, `${sent.stderr}${server.stderr()}`);
+    assert.match(sent.stdout, /"uptime"/);
+  } finally {
+    await server.stop();
+    done();
+  }
+  assert.equal(existsSync(fifo), false, "the FIFO is removed at the stop");
+});

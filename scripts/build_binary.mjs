@@ -22,8 +22,9 @@
 //
 // Any failing step stops the build with its name and a non-zero exit status.
 // Every file is first written under a name of this build's own and renamed
-// into place at the end: tests running dist/midgram while another build runs
-// never find it missing or half written, and two builds do not mix files.
+// into place at the end (the bundle before the snapshot is taken from it, so
+// that stack traces name it): tests running dist/midgram while another build
+// runs never find it missing or half written, and two builds do not mix files.
 import {
   chmodSync,
   copyFileSync,
@@ -300,6 +301,21 @@ await step("run the bundle: node dist/midgram.cjs --version", () => {
   });
 });
 
+// The snapshot keeps the name its code was compiled under, and stack traces
+// of the executable show it: the bundle goes into place before the snapshot
+// is taken from it, which then checks that no other build replaced it.
+let bundled;
+await step("move the bundle into place", () => {
+  const linked = `//# sourceMappingURL=${basename(WORK_BUNDLE)}.map`;
+  const code = readFileSync(WORK_BUNDLE, "utf8");
+  if (!code.trimEnd().endsWith(linked)) throw new Error(`no "${linked}" at the end of the bundle`);
+  const at = code.lastIndexOf(linked);
+  bundled = `${code.slice(0, at)}//# sourceMappingURL=${basename(BUNDLE)}.map\n`;
+  writeFileSync(WORK_BUNDLE, bundled);
+  renameSync(`${WORK_BUNDLE}.map`, `${BUNDLE}.map`);
+  renameSync(WORK_BUNDLE, BUNDLE);
+});
+
 /** The executable's assets, by key: the file each is read from. */
 const ASSETS = {
   "unix_dgram.node": addon,
@@ -314,7 +330,7 @@ await step(`node --experimental-sea-config (${SNAPSHOT ? "snapshot" : "code cach
     WORK_SEA_CONFIG,
     JSON.stringify(
       {
-        main: WORK_BUNDLE,
+        main: BUNDLE,
         output: WORK_BLOB,
         disableExperimentalSEAWarning: true,
         // NODE_OPTIONS is ignored: Node 24 and later would honour inspector
@@ -338,6 +354,9 @@ await step(`node --experimental-sea-config (${SNAPSHOT ? "snapshot" : "code cach
   const warnings = run.stderr.split("\n").filter((line) => line.startsWith("midgram: warning"));
   if (run.status !== 0 || warnings.length > 0) {
     throw Object.assign(new Error(`exit status ${run.status}`), { stderr: run.stderr });
+  }
+  if (readFileSync(BUNDLE, "utf8") !== bundled) {
+    throw new Error(`another build replaced ${BUNDLE} while this one took its snapshot`);
   }
 });
 
@@ -394,13 +413,6 @@ await step("check that the executable starts", () => {
 });
 
 await step("move the files into place", () => {
-  const linked = `//# sourceMappingURL=${basename(WORK_BUNDLE)}.map`;
-  const code = readFileSync(WORK_BUNDLE, "utf8");
-  if (!code.trimEnd().endsWith(linked)) throw new Error(`no "${linked}" at the end of the bundle`);
-  const at = code.lastIndexOf(linked);
-  writeFileSync(WORK_BUNDLE, `${code.slice(0, at)}//# sourceMappingURL=${basename(BUNDLE)}.map\n`);
-  renameSync(`${WORK_BUNDLE}.map`, `${BUNDLE}.map`);
-  renameSync(WORK_BUNDLE, BUNDLE);
   renameSync(WORK_EXECUTABLE, EXECUTABLE);
   // Read only by plain `node dist/midgram.cjs`: the executable has its own copies.
   rmSync(join(DIST, LAZY_DIR), { recursive: true, force: true });

@@ -31,8 +31,8 @@ import {
   DEFAULT_MAX_CONNECTIONS,
   type RefusalCause,
 } from "../transport/connection_gate.ts";
-import { readOpensipsFifoRequests } from "../protocol/jsonrpc/read_opensips_fifo_requests.ts";
-import { readKamailioFifoRequest } from "../protocol/jsonrpc/read_kamailio_fifo_request.ts";
+import { createFifoRequestReader, type FifoRead } from "../protocol/jsonrpc/fifo_request_reader.ts";
+import { servedReplyNameProblem } from "../protocol/jsonrpc/_fifo_names.ts";
 import { VERSION } from "../version.ts";
 import { admitsPeer, parseAllowList } from "./_cidr.ts";
 import { RateLimitedLog } from "./_rate_limited_log.ts";
@@ -732,13 +732,18 @@ class Server implements MiServer, BuiltinHost {
     }
   }
 
-  /** Reads requests from a FIFO and answers into reply FIFOs, as `mi_fifo` and `jsonrpcs` do. */
+  /**
+   * Reads requests from a FIFO and answers into reply FIFOs, as `mi_fifo` and
+   * `jsonrpcs` do. Bytes that make no request are dropped as the real server
+   * drops them (counted, no reply); what is kept between reads is bounded
+   * by the reader, and nothing a peer writes ends the loop.
+   */
   private async fifoLoop(
     fifo: { read(signal?: AbortSignal): Promise<Uint8Array> },
     binding: Binding,
   ): Promise<void> {
-    const kamailio = binding.codec.flavour === "kamailio";
-    let pending: Uint8Array = new Uint8Array(0);
+    const flavour = binding.codec.flavour === "kamailio" ? "kamailio" : "opensips";
+    let reader = createFifoRequestReader(flavour, { replyDir: this.fifoReplyDir });
     while (!this.closed) {
       let chunk: Uint8Array;
       try {
@@ -748,26 +753,20 @@ class Server implements MiServer, BuiltinHost {
         this.count(binding.keys.receive_errors);
         continue;
       }
-      const joined = new Uint8Array(pending.length + chunk.length);
-      joined.set(pending);
-      joined.set(chunk, pending.length);
-      const requests: { replyName: string | null; json: Uint8Array }[] = [];
-      if (kamailio) {
-        let rest = joined;
-        while (true) {
-          const one = readKamailioFifoRequest(rest);
-          if (one === null) break;
-          requests.push({ replyName: one.replyName, json: one.json });
-          rest = rest.subarray(one.length);
-        }
-        pending = rest.length > 65536 ? new Uint8Array(0) : rest;
-      } else {
-        const read = readOpensipsFifoRequests(joined);
-        requests.push(...read.requests);
-        pending = read.rest;
-        if (read.dropped) this.count(binding.keys.invalid_requests);
+      let read: FifoRead;
+      try {
+        read = reader.push(chunk);
+      } catch (error) {
+        // The reader never throws; should it, its state is dropped, not the server.
+        this.logger.log("error", "internal error", { error: String(error) });
+        reader = createFifoRequestReader(flavour, { replyDir: this.fifoReplyDir });
+        continue;
       }
-      for (const { replyName, json } of requests) {
+      for (const drop of read.dropped) {
+        this.count(binding.keys[drop.kind === "too-large" ? "oversized" : "invalid_requests"]);
+        this.logger.log("debug", "FIFO request dropped", { reason: drop.reason });
+      }
+      for (const { replyName, json } of read.requests) {
         this.track(this.answerFifo(binding, json, replyName));
       }
     }
@@ -783,6 +782,14 @@ class Server implements MiServer, BuiltinHost {
     try {
       // An empty name runs the command and answers nothing, as mi_fifo does.
       if (reply === null || !replyName) return;
+      // As in jsonrpcs, a Kamailio request whose name is refused has run
+      // its command; the OpenSIPS reader drops such a request unrun, as mi_fifo.
+      const problem = servedReplyNameProblem(replyName, this.fifoReplyDir);
+      if (problem !== null) {
+        this.count(binding.keys.no_reply_address);
+        this.logger.log("warn", "reply FIFO name refused", { to: replyName, reason: problem });
+        return;
+      }
       await writeFifoReply(this.fifoReplyDir, replyName, reply, { timeoutMs: this.replyTimeoutMs });
     } catch (error) {
       this.count(binding.keys.send_errors);
