@@ -22,7 +22,7 @@ import {
 import { parseHex } from "../../lib/protocol/binrpc/testing/hex.ts";
 import type { RpcFailure } from "../../lib/fuzz/rpc_generative.ts";
 import type { ServerCodecFactory } from "../../lib/fuzz/rpc_invariants.ts";
-import { detectDialect } from "../../lib/client/detect.ts";
+import { detectDialect, fifoFlavour } from "../../lib/client/detect.ts";
 import { clientCodec } from "../../lib/protocol/dialects.ts";
 import { writeRecords } from "../../lib/protocol/binrpc/write_records.ts";
 import { writePacket } from "../../lib/protocol/binrpc/write_packet.ts";
@@ -642,6 +642,14 @@ async function rpcLive(
       ? { dialect: "binrpc" }
       : { dialect: "jsonrpc", flavour: options.flavour ?? found.flavour ?? "opensips" };
     io.stderr(`fuzz: ${found.dialect} (${found.how})\n`);
+  } else if (
+    kind.dialect === "jsonrpc" && options.flavour === undefined && target.kind === "fifo"
+  ) {
+    const found = fifoFlavour(target.path);
+    if (found) {
+      kind = { dialect: "jsonrpc", flavour: found.flavour };
+      io.stderr(`fuzz: jsonrpc (${found.flavour}: ${found.how})\n`);
+    }
   }
   const bounds = runBounds(options);
   const { runs, seed } = bounds;

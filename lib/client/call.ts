@@ -234,7 +234,9 @@ async function exchangeOnce(
           ? writeKamailioFifoRequest(bytes, replyName)
           : writeOpensipsFifoRequest(replyName, bytes),
       { replyDir: options.replyDir ?? "/tmp", timeoutMs, signal: options.signal },
-    );
+    ).catch((error) => {
+      throw fifoTimeoutHint(error, options.flavour, options.replyDir ?? "/tmp");
+    });
   const rttMs = performance.now() - started;
   if (reply.length === 0) {
     throw new MidgramError(
@@ -247,6 +249,27 @@ async function exchangeOnce(
     throw new MidgramError("reply-syntax", `"${name}" answered another request's id`);
   }
   return { bytes: reply, outcome, error, rttMs, from: to };
+}
+
+/**
+ * A FIFO that gave no reply: the framing may be the other server's (Kamailio
+ * logs OpenSIPS's `:name:` framing as an invalid JSON document, and the
+ * reverse), or the server cannot write to the reply directory. Says what
+ * to try.
+ */
+function fifoTimeoutHint(error: unknown, flavour: string | undefined, replyDir: string): unknown {
+  if (!(error instanceof MidgramError) || error.code !== "timeout") return error;
+  if (!/\(no reply\)$/.test(error.message)) return error;
+  const other = flavour === "kamailio"
+    ? "OpenSIPS's mi_fifo reads it? try --flavour opensips (or jsonrpc/opensips=fifo:PATH)"
+    : "Kamailio's jsonrpcs reads it? try --flavour kamailio (or jsonrpc/kamailio=fifo:PATH)";
+  return new MidgramError(
+    "timeout",
+    `${error.message}: is the server's reply directory ${replyDir}? (else give --reply-dir DIR, its fifo_reply_dir or reply_dir); the request was written in ${
+      flavour === "kamailio" ? "Kamailio's" : "OpenSIPS's"
+    } framing: ${other}`,
+    { cause: error },
+  );
 }
 
 /** A time limit joined with the caller's signal: `signal` aborts on either. */

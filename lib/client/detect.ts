@@ -1,6 +1,7 @@
 import { MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { formatAddress, sameAddress } from "../transport/address.ts";
+import { fifoReader } from "../transport/fifo_readers.ts";
 import type { AnyAddress, Transport } from "../transport/types.ts";
 
 /** What {@linkcode detectDialect} found. */
@@ -53,11 +54,68 @@ export function classifyProbeReply(bytes: Uint8Array): Detected | null {
   return null;
 }
 
+/** What {@linkcode fifoFlavour} found: whose FIFO it is, and how that is known. */
+export interface FifoFlavour {
+  flavour: "opensips" | "kamailio";
+  how: string;
+}
+
+/**
+ * Whose JSON-RPC FIFO `path` is, without writing to it: the program that
+ * holds it open for reading (`kamailio` or `opensips`, seen in `/proc` as
+ * root or as the server's user), else a file name that says so (Kamailio's
+ * default `kamailio_rpc.fifo`, OpenSIPS's `opensips_fifo`); `null` when it
+ * cannot be known (then OpenSIPS's framing is written, and a timeout says
+ * to try `--flavour kamailio`).
+ *
+ * @example
+ * ```ts
+ * import { fifoFlavour } from "./detect.ts";
+ * fifoFlavour("/nonexistent/kamailio_rpc.fifo")?.flavour; // "kamailio"
+ * ```
+ */
+export function fifoFlavour(path: string): FifoFlavour | null {
+  const reader = fifoReader(path);
+  const program = reader?.program.toLowerCase() ?? "";
+  for (const flavour of ["kamailio", "opensips"] as const) {
+    if (program.startsWith(flavour)) {
+      return { flavour, how: `${reader!.program} (pid ${reader!.pid}) reads it` };
+    }
+  }
+  const file = path.slice(path.lastIndexOf("/") + 1).toLowerCase();
+  for (const flavour of ["kamailio", "opensips"] as const) {
+    if (file.includes(flavour)) return { flavour, how: `its name "${file}" says so` };
+  }
+  return null;
+}
+
+/**
+ * Whether {@linkcode detectDialect} has something to find for a target:
+ * its dialect is `auto`, or it is a JSON-RPC FIFO whose flavour is not given
+ * (the framing written depends on it).
+ *
+ * @example
+ * ```ts
+ * import { mustDetect } from "./detect.ts";
+ * mustDetect({ dialect: "jsonrpc", address: { kind: "fifo", path: "/tmp/f" } }); // true
+ * mustDetect({ dialect: "binrpc", address: { kind: "tcp", host: "::1", port: 2049 } }); // false
+ * ```
+ */
+export function mustDetect(
+  target: { dialect: DialectName | "auto"; flavour?: string; address: AnyAddress },
+): boolean {
+  return target.dialect === "auto" ||
+    (target.dialect === "jsonrpc" && target.flavour === undefined &&
+      target.address.kind === "fifo");
+}
+
 /**
  * Finds the dialect a server speaks, without running anything with side
- * effects: stream sockets speak binrpc, FIFOs and HTTP speak JSON-RPC, and
- * datagram sockets are asked a JSON-RPC `version` (which a text MI or
- * binrpc server refuses unread).
+ * effects: stream sockets speak binrpc, FIFOs and HTTP speak JSON-RPC (a
+ * FIFO's flavour from {@linkcode fifoFlavour}), and datagram sockets are
+ * asked a JSON-RPC `version` (which a text MI or binrpc server refuses
+ * unread). Also the way to learn only a FIFO's flavour when the dialect is
+ * known: nothing is sent to a FIFO.
  *
  * @throws {MidgramError} `timeout` when the server does not answer the probe,
  *   `reply-syntax` when the answer is in no known dialect, the transport's codes.
@@ -70,8 +128,14 @@ export async function detectDialect(
   if (to.kind === "unix-stream" || to.kind === "tcp") {
     return { dialect: "binrpc", how: "stream sockets speak binrpc (Kamailio ctl)" };
   }
-  if (to.kind === "fifo" || to.kind === "http") {
-    return { dialect: "jsonrpc", how: "FIFOs and HTTP speak JSON-RPC" };
+  if (to.kind === "fifo") {
+    const found = fifoFlavour(to.path);
+    return found
+      ? { dialect: "jsonrpc", flavour: found.flavour, how: `FIFOs speak JSON-RPC; ${found.how}` }
+      : { dialect: "jsonrpc", how: "FIFOs speak JSON-RPC (whose FIFO it is is not known)" };
+  }
+  if (to.kind === "http") {
+    return { dialect: "jsonrpc", how: "HTTP speaks JSON-RPC" };
   }
   const target = await options.transport.resolve(to);
   const socket = await options.transport.connectable(target);

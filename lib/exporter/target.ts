@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { mustDetect } from "../client/detect.ts";
 import { errorCodeOf, MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { Members, type Params, type Value } from "../protocol/value.ts";
@@ -72,7 +73,9 @@ export class Target {
 
   constructor(spec: SocketSpec) {
     this.spec = spec;
-    if (spec.dialect !== "auto") this.found = { dialect: spec.dialect, flavour: spec.flavour };
+    if (!mustDetect(spec)) {
+      this.found = { dialect: spec.dialect as DialectName, flavour: spec.flavour };
+    }
   }
 
   /** The address as the user wrote it (the `target` label). */
@@ -86,7 +89,7 @@ export class Target {
   }
 
   private forget(): void {
-    if (this.spec.dialect === "auto") this.found = null;
+    if (mustDetect(this.spec)) this.found = null;
     this.flags = null;
     this.missing.clear();
   }
@@ -110,7 +113,10 @@ export class Target {
             timeoutMs: left(),
             signal: controller.signal,
           });
-          this.found = { dialect: d.dialect, flavour: d.flavour ?? this.spec.flavour };
+          this.found = {
+            dialect: this.spec.dialect === "auto" ? d.dialect : this.spec.dialect,
+            flavour: d.flavour ?? this.spec.flavour,
+          };
         } catch (error) {
           fail("(dialect probe)", error);
           this.failures++;
