@@ -16,7 +16,13 @@ import { doctorCommand } from "./commands/doctor.ts";
 import { kamcmdCommand } from "./commands/kamcmd.ts";
 import { exporterCommand } from "./commands/exporter.ts";
 import type { Io } from "./io.ts";
-import { fixBashScript, serverCommands, setupCompletions, socketOf } from "./_completions.ts";
+import {
+  completionSocket,
+  fixBashScript,
+  replyDirOf,
+  serverCommands,
+  setupCompletions,
+} from "./_completions.ts";
 
 /** Applies the settings every command shares (commander does not inherit them through addCommand). */
 function configure(command: Command, io: Io): void {
@@ -99,7 +105,14 @@ export async function cli(argv: string[], io: Io): Promise<number> {
   const status = { code: 0 };
   // Completing `send COMMAND`: ask the server for its command names first.
   const completing = argv[0] === "complete" && argv.includes("send");
-  const names = completing ? await serverCommands(socketOf(argv, io.env), io.transport) : [];
+  const names = completing
+    ? await serverCommands(
+      await completionSocket(argv, io.env, io.transport),
+      io.transport,
+      300,
+      replyDirOf(argv),
+    )
+    : [];
   // A command line that names a subcommand builds only that one (and no
   // completion tables): a few milliseconds of every one-shot `send`.
   const only = SUBCOMMANDS.some(([name]) => name === argv[0]) ? argv[0] : undefined;

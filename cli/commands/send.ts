@@ -7,11 +7,10 @@
  */
 import { Command, Option } from "commander";
 import { call } from "../../lib/client/call.ts";
-import { listMethods } from "../../lib/client/methods.ts";
+import { methodsAt } from "../../lib/client/methods.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import { EXIT, exitStatusHelp, MidgramError } from "../../lib/errors.ts";
 import type { DialectName } from "../../lib/protocol/dialect.ts";
-import { clientCodec } from "../../lib/protocol/dialects.ts";
 import { analyzeRequest } from "../../lib/protocol/mi/analyze_request.ts";
 import {
   DIALECT_CHOICES,
@@ -20,6 +19,7 @@ import {
   type SocketSpec,
 } from "../../lib/socket_spec.ts";
 import { loadConfig } from "../_config_file.ts";
+import { chooseSockets, DEFAULT_SOCKET } from "../_sockets.ts";
 import { readInput } from "../_files.ts";
 import type { Io } from "../io.ts";
 import { runInteractive } from "./_interactive.ts";
@@ -40,8 +40,17 @@ import {
 
 export type { SendOptions } from "./_send_common.ts";
 
-/** Where `send` goes when no socket is named anywhere. */
-export const DEFAULT_SOCKET = "/run/midgram/midgram.sock";
+export { DEFAULT_SOCKET } from "../_sockets.ts";
+
+/** Nothing named and nothing found where the servers put their sockets. */
+export function noServerFound(tried: string[]): MidgramError {
+  return new MidgramError(
+    "not-found",
+    `No server found: nothing answers at ${
+      tried.join(", ")
+    }: name the socket with -s ADDRESS (or MIDGRAM_SOCKET, or [client] socket in the config)`,
+  );
+}
 
 async function once(
   spec: SocketSpec,
@@ -164,17 +173,23 @@ export async function runSend(
     );
   }
   const flavour = options.flavour ?? config.client.flavour;
-  const socketTexts = options.socket && options.socket.length > 0
-    ? options.socket
-    : io.env.MIDGRAM_SOCKET
-    ? [io.env.MIDGRAM_SOCKET]
-    : [config.client.socket ?? DEFAULT_SOCKET];
-  const specs = socketTexts.map((t) => parseSocketSpec(t, dialect, flavour));
   const mode = outputMode(options);
   const timeoutMs = options.timeout !== undefined
     ? parseDuration(options.timeout, "--timeout")
     : config.client.timeoutMs ?? 5000;
   if (timeoutMs <= 0) throw new MidgramError("usage", "--timeout must be more than 0");
+  const chosen = await chooseSockets({
+    flag: options.socket,
+    env: io.env,
+    configured: config.client.socket,
+    transport: io.transport,
+    timeoutMs,
+    say: io.stderrIsTTY && !options.quiet
+      ? (message) => io.stderr(`midgram: ${message}\n`)
+      : undefined,
+  });
+  if (chosen.tried) throw noServerFound(chosen.tried);
+  const specs = chosen.texts.map((t) => parseSocketSpec(t, dialect, flavour));
   let retries = config.client.retries ?? 0;
   if (options.retries !== undefined) {
     if (!/^\d+$/.test(options.retries)) {
@@ -270,7 +285,6 @@ async function interactive(
       const dialect: DialectName = spec.dialect === "auto" ? "mi" : spec.dialect;
       return { dialect, flavour: spec.flavour, address: spec.address };
     });
-  const codec = clientCodec(found.dialect, { flavour: found.flavour, indent: settings.indent });
   const fixed: SocketSpec = {
     ...spec,
     address: found.address,
@@ -282,11 +296,11 @@ async function interactive(
     label: spec.text,
     dialect: found.dialect,
     methods: () =>
-      listMethods(found.address, {
+      methodsAt(fixed, {
         transport: io.transport,
-        codec,
-        flavour: found.flavour,
         timeoutMs: 1000,
+        replyDir: options.replyDir,
+        indent: settings.indent,
       }),
     exchange: async (method, words, signal) => {
       const sub: Io = { ...io, interrupted: signal };
@@ -341,7 +355,7 @@ export function sendCommand(io: Io, status: { code: number }): Command {
     .argument("[param...]", "its parameters")
     .option(
       "-s, --socket <addr>",
-      `server address ([DIALECT=]/path, unix:/path, unixs:/path, unixd:/path, udp:HOST:PORT, tcp:HOST:PORT, fifo:/path, http://HOST:PORT/PATH); repeat for several servers [default: $MIDGRAM_SOCKET, [client] socket, ${DEFAULT_SOCKET}]`,
+      `server address ([DIALECT=]/path, unix:/path, unixs:/path, unixd:/path, udp:HOST:PORT, tcp:HOST:PORT, fifo:/path, http://HOST:PORT/PATH); repeat for several servers [default: $MIDGRAM_SOCKET, [client] socket, ${DEFAULT_SOCKET}, else the first of the servers' own defaults that answers]`,
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .addOption(

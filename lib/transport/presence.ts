@@ -1,0 +1,82 @@
+/**
+ * Whether something serves an address, seen without sending it a byte: a
+ * socket file of the right kind, a FIFO that a process reads, a UDP port
+ * bound on this host (Linux's `/proc/net/udp`). For choosing among the
+ * servers' default addresses, where a probe must not go to a stranger.
+ *
+ * @module
+ */
+import { closeSync, constants, lstatSync, openSync, readFileSync } from "node:fs";
+import type { AnyAddress } from "./types.ts";
+
+/** The IPv4 hosts a UDP socket bound to `host` (or to any address) answers on, as `/proc/net/udp` writes them. */
+function boundUdp(host: string, port: number): boolean {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, "0");
+  const v4 = /^(\d+)\.(\d+)\.(\d+)\.(\d+)$/.exec(host);
+  const wanted = new Set(["00000000"]);
+  if (v4) {
+    // Little-endian hex, as the kernel prints it.
+    wanted.add(
+      [v4[4], v4[3], v4[2], v4[1]].map((b) => Number(b).toString(16).toUpperCase().padStart(2, "0"))
+        .join(""),
+    );
+  }
+  for (const file of ["/proc/net/udp", "/proc/net/udp6"]) {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    for (const line of text.split("\n").slice(1)) {
+      const local = line.trim().split(/\s+/)[1];
+      if (!local) continue;
+      const [addr, p] = local.split(":");
+      if (p !== hexPort) continue;
+      if (file.endsWith("6") || wanted.has(addr)) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether `address` looks served, without a byte sent: a socket file there
+ * (UNIX datagram or stream), a FIFO that someone reads (opened for writing
+ * without blocking, then closed at once: nothing is written), a bound UDP
+ * port. TCP and HTTP: `false` (not looked at).
+ *
+ * @example
+ * ```ts
+ * import { looksServed } from "./presence.ts";
+ * looksServed({ kind: "fifo", path: "/nonexistent/fifo" }); // false
+ * ```
+ */
+export function looksServed(address: AnyAddress): boolean {
+  switch (address.kind) {
+    case "unix":
+    case "unix-stream":
+      try {
+        return lstatSync(address.path).isSocket();
+      } catch {
+        return false;
+      }
+    case "fifo": {
+      try {
+        if (!lstatSync(address.path).isFIFO()) return false;
+        // ENXIO when nobody reads it.
+        const fd = openSync(
+          address.path,
+          constants.O_WRONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW,
+        );
+        closeSync(fd);
+        return true;
+      } catch {
+        return false;
+      }
+    }
+    case "udp":
+      return boundUdp(address.host, address.port);
+    default:
+      return false;
+  }
+}
