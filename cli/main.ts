@@ -8,6 +8,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { errorCodeOf, exitCodeOf } from "../lib/errors.ts";
 import { VERSION } from "../lib/version.ts";
+import { configInUse, verboseVersion } from "./_build_info.ts";
 import { parseCommand } from "./commands/parse.ts";
 import { sendCommand } from "./commands/send.ts";
 import { serveCommand } from "./commands/serve.ts";
@@ -55,6 +56,10 @@ export function program(
       "The management interfaces of OpenSIPS and Kamailio: text MI, JSON-RPC and binrpc",
     )
     .version(VERSION, "-V, --version", "print the version and exit")
+    .option(
+      "--verbose",
+      "with --version: the commit, build date, runtime, dialects, transports and config file",
+    )
     .addOption(
       new Option("--color <when>", "colour output").choices(["auto", "always", "never"])
         .default("auto"),
@@ -102,6 +107,13 @@ const SUBCOMMANDS: [string, (io: Io, status: { code: number }) => Command][] = [
  */
 export async function cli(argv: string[], io: Io): Promise<number> {
   if (argv[0] === "kamcmd") return await kamcmdCommand(argv.slice(1), io);
+  if (
+    argv.length > 0 && argv.every((a) => a.startsWith("-")) &&
+    argv.some((a) => a === "-V" || a === "--version") && argv.includes("--verbose")
+  ) {
+    io.stdout(verboseVersion(configInUse(io.env)));
+    return 0;
+  }
   const status = { code: 0 };
   // Completing `send COMMAND`: ask the server for its command names first.
   const completing = argv[0] === "complete" && argv.includes("send");

@@ -29,6 +29,7 @@ import { nameOf } from "../../lib/transport/names.ts";
 import type { Transport } from "../../lib/transport/types.ts";
 import { palette } from "../_color.ts";
 import { loadConfig } from "../_config_file.ts";
+import { versionLine } from "../_build_info.ts";
 import type { Io } from "../io.ts";
 import { chooseSockets, DEFAULT_SOCKET } from "../_sockets.ts";
 
@@ -264,7 +265,7 @@ export async function runDoctor(
   io: Io,
   color: "auto" | "always" | "never",
 ): Promise<number> {
-  const { config } = loadConfig({ path: options.config, env: io.env });
+  const { config, file } = loadConfig({ path: options.config, env: io.env });
   const timeoutMs = parseDuration(options.timeout, "--timeout");
   const chosen = await chooseSockets({
     flag: options.socket,
@@ -279,6 +280,7 @@ export async function runDoctor(
   const flavour = options.flavour ?? config.client.flavour;
   const paint = palette(color, io, "stdout");
   let failed = false;
+  io.stdout(`${paint.green("ok  ")} ${versionLine(file)}\n`);
   if (chosen.found) {
     io.stdout(
       `${
