@@ -171,10 +171,10 @@ export async function diagnose(
     }
   }
   const target = formatAddress(address);
+  let to = address;
   try {
     let dialect: DialectName;
     let flavour = spec.flavour;
-    let to = address;
     if (mustDetect(spec)) {
       const found = await detectDialect(address, { transport, timeoutMs });
       dialect = spec.dialect === "auto" ? found.dialect : spec.dialect as DialectName;
@@ -238,10 +238,17 @@ export async function diagnose(
       });
     } else if (code === "timeout" && kind === "fifo") {
       findings.push({ level: "fail", text: message.replace(/^No reply/, "no reply") });
+    } else if (code === "timeout" && (to.kind === "unix-stream" || to.kind === "tcp")) {
+      // A stream has no reply socket: connected, then no answer.
+      findings.push({
+        level: "fail",
+        text:
+          `${target} accepted the connection but gave no reply within ${timeoutMs} ms: the server is hung, stopped (SIGSTOP) or overloaded`,
+      });
     } else if (code === "timeout") {
       findings.push({
         level: "fail",
-        text: kind === "unix"
+        text: to.kind === "unix"
           ? `no reply within ${timeoutMs} ms: the server may not reach the reply socket in ${
             process.env.TMPDIR ?? "/tmp"
           } (a private /tmp? set TMPDIR to a directory it can reach), or it is hung`

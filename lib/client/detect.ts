@@ -2,6 +2,7 @@ import { MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { formatAddress, sameAddress } from "../transport/address.ts";
 import { fifoReader } from "../transport/fifo_readers.ts";
+import { unixSocketType } from "../transport/presence.ts";
 import type { AnyAddress, Transport } from "../transport/types.ts";
 
 /** What {@linkcode detectDialect} found. */
@@ -136,6 +137,15 @@ export async function detectDialect(
   }
   if (to.kind === "http") {
     return { dialect: "jsonrpc", how: "HTTP speaks JSON-RPC" };
+  }
+  // A stream socket at a bare path (Kamailio's ctl, as kamcmd reads it):
+  // known before a reply socket is made for a probe it could not answer.
+  if (to.kind === "unix" && unixSocketType(to.path) === "stream") {
+    return {
+      dialect: "binrpc",
+      how: "it is a UNIX stream socket, which only Kamailio's ctl (binrpc) serves",
+      address: { kind: "unix-stream", path: to.path },
+    };
   }
   const target = await options.transport.resolve(to);
   const socket = await options.transport.connectable(target);

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { closeSync, constants, lstatSync, openSync, readFileSync } from "node:fs";
+import { closeSync, constants, lstatSync, openSync, readFileSync, realpathSync } from "node:fs";
 import type { AnyAddress } from "./types.ts";
 
 /** The IPv4 hosts a UDP socket bound to `host` (or to any address) answers on, as `/proc/net/udp` writes them. */
@@ -79,4 +79,39 @@ export function looksServed(address: AnyAddress): boolean {
     default:
       return false;
   }
+}
+
+/**
+ * The type of the UNIX socket bound at `path`, read from Linux's
+ * `/proc/net/unix` (which any user may read, whatever the socket's mode):
+ * `stream` or `datagram`, or `null` when it is not listed (no one has it
+ * bound: a stale file; or it was bound under another name and renamed, as
+ * `midgram serve` does), or without `/proc`.
+ *
+ * @example
+ * ```ts
+ * import { unixSocketType } from "./presence.ts";
+ * unixSocketType("/nonexistent/ctl"); // null
+ * ```
+ */
+export function unixSocketType(path: string): "stream" | "datagram" | null {
+  let text: string;
+  try {
+    text = readFileSync("/proc/net/unix", "utf8");
+  } catch {
+    return null;
+  }
+  const names = new Set([path]);
+  try {
+    names.add(realpathSync(path));
+  } catch {
+    // Gone: only the name as given.
+  }
+  for (const line of text.split("\n").slice(1)) {
+    const fields = line.trim().split(/\s+/);
+    if (fields.length < 8 || !names.has(fields.slice(7).join(" "))) continue;
+    if (fields[4] === "0001") return "stream";
+    if (fields[4] === "0002" || fields[4] === "0005") return "datagram";
+  }
+  return null;
 }
