@@ -337,10 +337,13 @@ export function doctorCommand(io: Io, status: { code: number }): Command {
   return new Command("doctor")
     .summary("explain why a socket does not answer")
     .description(
-      "Checks a management socket step by step and prints one line per finding: whether it\n" +
-        "exists, is a socket (or FIFO) of the right kind, this user may write to it (and which\n" +
-        "group would grant it), which dialect it speaks, the server is up and can reach the reply\n" +
-        "socket; or that it answers, with its version.",
+      // One paragraph: the help wraps it to the terminal's width.
+      "Checks a management socket step by step and prints one line per finding: this " +
+        "midgram's version and config file; whether the socket exists, is a socket (or FIFO) " +
+        "of the right kind, this user may write to it (and which group would grant it), which " +
+        "dialect it speaks, the server is up and can reach the reply socket; or that it " +
+        "answers, with its version. Without -s: the first of the servers' default sockets " +
+        "that answers.",
     )
     .option(
       "-s, --socket <addr>",

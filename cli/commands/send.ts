@@ -100,14 +100,24 @@ export function outputMode(options: SendOptions): OutputMode {
   return { kind: "default" };
 }
 
-function print(io: Io, outcomes: Outcome[], options: SendOptions, mode: OutputMode): number {
+function print(
+  io: Io,
+  outcomes: Outcome[],
+  options: SendOptions,
+  mode: OutputMode,
+  prompt = false,
+): number {
   let worst = 0;
   const labelled = outcomes.length > 1;
   const json: string[] = [];
   for (const o of outcomes) {
     let exit = o.exit;
+    // At the prompt an error reply is shown once, as the server wrote it
+    // (stdout and stderr are the same screen there).
+    const shownAsReply = prompt && o.reply?.outcome?.kind === "error" && !options.quiet &&
+      mode.kind !== "value" && mode.kind !== "format";
     // Quiet hides replies and error replies; why there is no reply is still said.
-    if (o.message && (!options.quiet || o.exit > EXIT.problem)) {
+    if (o.message && (!options.quiet || o.exit > EXIT.problem) && !shownAsReply) {
       io.stderr(`midgram: ${o.message}\n`);
     }
     if (!options.quiet && o.reply && o.dialect) {
@@ -131,6 +141,9 @@ function print(io: Io, outcomes: Outcome[], options: SendOptions, mode: OutputMo
       }
     } else if (!options.quiet && mode.kind === "json" && labelled) {
       json.push(`${JSON.stringify(o.spec.text)}: ${JSON.stringify({ error: o.message ?? "" })}`);
+    } else if (!options.quiet && labelled && mode.kind !== "value") {
+      // Every target has its block, a failed one too (the reason is on stderr).
+      io.stdout(`==> ${o.spec.text} <==\n(no reply: exit ${o.exit})\n`);
     }
     worst = Math.max(worst, exit);
   }
@@ -311,7 +324,7 @@ async function interactive(
         settings,
         sub,
       );
-      print(io, [outcome], options, mode);
+      print(io, [outcome], options, mode, true);
     },
     // `help METHOD` asks the server: `help` (text MI, OpenSIPS 3) or system.methodHelp.
     help: async (method, signal) => {
@@ -324,7 +337,7 @@ async function interactive(
         settings,
         sub,
       );
-      print(io, [outcome], options, mode);
+      print(io, [outcome], options, mode, true);
     },
   }, io);
 }
