@@ -65,7 +65,7 @@ export function program(
         .default("auto"),
     );
   for (const [name, build] of SUBCOMMANDS) {
-    if (only === undefined || only === name) root.addCommand(build(io, status));
+    if (only === undefined || only === name) root.addCommand(asParagraphs(build(io, status)));
   }
   if (only === undefined) {
     // `kamcmd` is dispatched before commander reads anything (its own getopt);
@@ -78,6 +78,15 @@ export function program(
   }
   configure(root, io);
   return root;
+}
+
+/**
+ * A description's single line breaks become spaces (a blank line still
+ * parts paragraphs): the help wraps each paragraph to the terminal's width,
+ * where a hard break inside one would leave a line of a word or two.
+ */
+function asParagraphs(command: Command): Command {
+  return command.description(command.description().replace(/(?<!\n)\n(?!\n)/g, " "));
 }
 
 /** The subcommands, in `--help`'s order. */

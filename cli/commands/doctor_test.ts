@@ -99,13 +99,15 @@ test("doctor reports a healthy server with its round-trip time and version, exit
   }
 });
 
-test("doctor --help wraps its description at word boundaries, never mid-sentence", async () => {
-  const io = captureIo();
-  assert.equal(await cli(["doctor", "--help"], io), 0);
-  const description = io.out().split("\n\n")[1].split("\n");
-  // Every line but the last is filled (a hard line break inside a wrapped
-  // paragraph leaves a line of a word or two).
-  for (const line of description.slice(0, -1)) {
-    assert.ok(line.length > 50 && line.length <= 80, JSON.stringify(line));
+test("every subcommand's --help wraps its description at word boundaries, never mid-sentence", async () => {
+  for (const command of ["doctor", "parse", "send", "serve", "fuzz", "exporter"]) {
+    const io = captureIo();
+    assert.equal(await cli([command, "--help"], io), 0);
+    const description = io.out().split("\n\n")[1].split("\n");
+    // Every line but the last is filled (a hard line break inside a wrapped
+    // paragraph leaves a line of a word or two).
+    for (const line of description.slice(0, -1)) {
+      assert.ok(line.length > 30 && line.length <= 80, `${command}: ${JSON.stringify(line)}`);
+    }
   }
 });
