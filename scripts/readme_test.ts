@@ -24,7 +24,9 @@ test("every subcommand's --help shows the same exit-status table", async () => {
 });
 
 test("the quick start's first command is a clean run: exit 0, no error, no warning", async () => {
-  const line = README.split("\n").find((l) => l.startsWith("npm ci && npm run build && dist/midgram "));
+  const line = README.split("\n").find((l) =>
+    l.startsWith("npm ci && npm run build && dist/midgram ")
+  );
   assert.ok(line, "the quick start runs dist/midgram after the build");
   const args = line.split("#")[0].trim().split(/\s+/).slice(
     line.split(/\s+/).indexOf("dist/midgram") + 1,
