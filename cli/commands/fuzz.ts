@@ -46,6 +46,8 @@ import type { Io } from "../io.ts";
 
 /** Options of `midgram fuzz`, as commander hands them over. */
 export interface FuzzOptions {
+  /** Live against a FIFO: the server's reply directory. */
+  replyDir?: string;
   update?: boolean;
   filter?: string;
   format: "text" | "tap" | "json";
@@ -674,6 +676,7 @@ async function rpcLive(
     seed,
     corpus: corpusOf(kind.dialect),
     safeForKamailio: safe,
+    replyDir: options.replyDir,
     signal: io.interrupted,
     onProgress: (done) => bar.update(done),
   });
@@ -808,6 +811,7 @@ export function fuzzCommand(io: Io, status: { code: number }, seams: FuzzSeams =
         .choices(["opensips", "kamailio"]),
     )
     .option("--unsafe", "live, Kamailio JSON-RPC: also send what crashes Kamailio 5.6")
+    .option("--reply-dir <dir>", "live, FIFO target: the server's reply directory [default: /tmp]")
     .option("--methods <list>", "differential, binrpc: methods to call [default: core.echo]")
     .option("--rate <r>", "live: at most R requests per second")
     .option("--timeout <duration>", "live: a request unanswered this long is a hang", "2s")

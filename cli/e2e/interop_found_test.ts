@@ -88,3 +88,24 @@ test(
     }
   },
 );
+
+test(
+  "fuzz --target finds that a FIFO is Kamailio's and fuzzes it in its framing",
+  { skip: noPeer },
+  async () => {
+    const r = await run([
+      "fuzz",
+      "--target",
+      `fifo:${RUNDIR}/jsonrpc.fifo`,
+      "--reply-dir",
+      `${RUNDIR}`,
+      "--generate",
+      "3",
+      "--seed",
+      "7",
+    ]);
+    assert.equal(r.status, 0, r.err);
+    assert.match(r.err, /kamailio \(pid \d+\) reads it/);
+    assert.match(r.err, /no crash/);
+  },
+);
