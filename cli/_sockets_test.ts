@@ -1,11 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { chooseSockets, DEFAULT_SOCKET, namedSockets } from "./_sockets.ts";
 import { defaultTransport } from "../lib/transport/open.ts";
+import { cli } from "./main.ts";
+import { captureIo } from "./io.ts";
+import { socketOf } from "./_completions.ts";
 
 test("namedSockets() takes the flag, then MIDGRAM_SOCKET (an empty one is unset), then the config", () => {
   assert.deepEqual(namedSockets(["/f"], { MIDGRAM_SOCKET: "/e" }, "/c"), {
@@ -108,3 +111,21 @@ test(
     }
   },
 );
+
+test("send, doctor and completion agree on the socket when MIDGRAM_SOCKET is empty: the config's", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "midgram-socket-agree-"));
+  try {
+    const config = join(dir, "midgram.toml");
+    writeFileSync(config, `[client]\nsocket = "${join(dir, "cfg.sock")}"\n`);
+    const env = { MIDGRAM_SOCKET: "", MIDGRAM_CONFIG: config, NO_COLOR: "1" };
+    const send = captureIo({ env });
+    assert.equal(await cli(["send", "-t", "500ms", "version"], send), 4);
+    assert.match(send.err(), /cfg\.sock/);
+    const doctor = captureIo({ env });
+    assert.equal(await cli(["doctor", "-t", "500ms"], doctor), 1);
+    assert.match(doctor.out(), /cfg\.sock does not exist/);
+    assert.equal(socketOf(["complete", "--", "send", ""], env).text, join(dir, "cfg.sock"));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
