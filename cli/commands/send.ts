@@ -40,10 +40,8 @@ import {
 
 export type { SendOptions } from "./_send_common.ts";
 
-export { DEFAULT_SOCKET } from "../_sockets.ts";
-
 /** Nothing named and nothing found where the servers put their sockets. */
-export function noServerFound(tried: string[]): MidgramError {
+function noServerFound(tried: string[]): MidgramError {
   return new MidgramError(
     "not-found",
     `No server found: nothing answers at ${
