@@ -5,6 +5,7 @@ import { formatAddress, sameAddress } from "../transport/address.ts";
 import { writeKamailioFifoRequest } from "../protocol/jsonrpc/write_kamailio_fifo_request.ts";
 import { writeOpensipsFifoRequest } from "../protocol/jsonrpc/write_opensips_fifo_request.ts";
 import { fifoRequest } from "../transport/fifo.ts";
+import { configuredFifoReplyDir } from "./detect.ts";
 import { httpPost } from "../transport/http.ts";
 import type {
   Address,
@@ -33,7 +34,10 @@ export interface CallOptions {
   allowOversize?: boolean;
   /** FIFO: whose framing (`opensips` `:name:` lines, `kamailio` `reply_name`); default opensips. */
   flavour?: string;
-  /** FIFO: the server's reply directory, where the reply FIFO is made; default `/tmp`. */
+  /**
+   * FIFO: the server's reply directory, where the reply FIFO is made; default
+   * the one the reading server's config file sets (`configuredFifoReplyDir`), else `/tmp`.
+   */
   replyDir?: string;
 }
 
@@ -220,6 +224,10 @@ async function exchangeOnce(
     );
   }
   const { timeoutMs } = options;
+  // The given reply directory, else the one the FIFO's server configures, else /tmp.
+  const replyDir = to.kind === "fifo"
+    ? options.replyDir ?? configuredFifoReplyDir(to.path) ?? "/tmp"
+    : "";
   const started = performance.now();
   const reply = to.kind === "http"
     ? (await httpPost(to.url, bytes, {
@@ -233,9 +241,9 @@ async function exchangeOnce(
         options.flavour === "kamailio"
           ? writeKamailioFifoRequest(bytes, replyName)
           : writeOpensipsFifoRequest(replyName, bytes),
-      { replyDir: options.replyDir ?? "/tmp", timeoutMs, signal: options.signal },
+      { replyDir, timeoutMs, signal: options.signal },
     ).catch((error) => {
-      throw fifoTimeoutHint(error, options.flavour, options.replyDir ?? "/tmp");
+      throw fifoTimeoutHint(error, options.flavour, replyDir);
     });
   const rttMs = performance.now() - started;
   if (reply.length === 0) {

@@ -1,7 +1,7 @@
 import { MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { formatAddress, sameAddress } from "../transport/address.ts";
-import { fifoReader } from "../transport/fifo_readers.ts";
+import { fifoReader, readTextFile } from "../transport/fifo_readers.ts";
 import { unixSocketType } from "../transport/presence.ts";
 import type { AnyAddress, Transport } from "../transport/types.ts";
 
@@ -59,6 +59,55 @@ export function classifyProbeReply(bytes: Uint8Array): Detected | null {
 export interface FifoFlavour {
   flavour: "opensips" | "kamailio";
   how: string;
+  /**
+   * The reply directory the server's config file sets (`jsonrpcs`'
+   * `fifo_reply_dir`, `mi_fifo`'s `reply_dir`), when the reader's `-f` file
+   * could be read and sets one.
+   */
+  replyDir?: string;
+}
+
+/** The modules and parameters that name a FIFO server's reply directory. */
+const REPLY_DIR_PARAM: Record<"opensips" | "kamailio", [string, string]> = {
+  kamailio: ["jsonrpcs", "fifo_reply_dir"],
+  opensips: ["mi_fifo", "reply_dir"],
+};
+
+/**
+ * The reply directory a server's config file sets: its `-f FILE` (relative
+ * to its working directory), a `modparam` line outside comments; null when
+ * unknown (then the servers' default, `/tmp`, holds).
+ *
+ * @example
+ * ```ts
+ * import { configuredReplyDir } from "./detect.ts";
+ * configuredReplyDir("kamailio", ["-f", "/nonexistent.cfg"], "/"); // null
+ * ```
+ */
+export function configuredReplyDir(
+  flavour: "opensips" | "kamailio",
+  args: readonly string[],
+  cwd: string | null,
+): string | null {
+  const at = args.indexOf("-f");
+  if (at < 0 || at + 1 >= args.length) return null;
+  let file = args[at + 1];
+  if (!file.startsWith("/")) {
+    if (cwd === null) return null;
+    file = `${cwd}/${file}`;
+  }
+  const text = readTextFile(file);
+  if (text === null) return null;
+  const [module, param] = REPLY_DIR_PARAM[flavour];
+  const line = new RegExp(
+    `^\\s*modparam\\s*\\(\\s*"${module}"\\s*,\\s*"${param}"\\s*,\\s*"([^"]+)"\\s*\\)`,
+  );
+  let found: string | null = null;
+  for (const l of text.split("\n")) {
+    const m = line.exec(l);
+    if (m) found = m[1]; // the last one wins, as for every modparam
+  }
+  return found;
 }
 
 /**
@@ -80,7 +129,14 @@ export function fifoFlavour(path: string): FifoFlavour | null {
   const program = reader?.program.toLowerCase() ?? "";
   for (const flavour of ["kamailio", "opensips"] as const) {
     if (program.startsWith(flavour)) {
-      return { flavour, how: `${reader!.program} (pid ${reader!.pid}) reads it` };
+      const replyDir = configuredReplyDir(flavour, reader!.args, reader!.cwd) ?? undefined;
+      return {
+        flavour,
+        how: `${reader!.program} (pid ${reader!.pid}) reads it${
+          replyDir ? `, its config sets the reply directory ${replyDir}` : ""
+        }`,
+        replyDir,
+      };
     }
   }
   const file = path.slice(path.lastIndexOf("/") + 1).toLowerCase();
@@ -88,6 +144,32 @@ export function fifoFlavour(path: string): FifoFlavour | null {
     if (file.includes(flavour)) return { flavour, how: `its name "${file}" says so` };
   }
   return null;
+}
+
+/** What {@linkcode configuredFifoReplyDir} found lately, per FIFO: a server's config changes only with a restart. */
+const replyDirs = new Map<string, { dir: string | null; at: number }>();
+const REPLY_DIR_KEPT_MS = 60_000;
+
+/**
+ * The reply directory that the server reading the FIFO at `path` sets in
+ * its config file ({@linkcode fifoFlavour}), or null: what a FIFO request
+ * uses when no reply directory is given (else the servers' default, /tmp).
+ * Kept a minute per path, so a client that sends many requests reads
+ * `/proc` once.
+ *
+ * @example
+ * ```ts
+ * import { configuredFifoReplyDir } from "./detect.ts";
+ * configuredFifoReplyDir("/nonexistent/fifo"); // null
+ * ```
+ */
+export function configuredFifoReplyDir(path: string): string | null {
+  const now = Date.now();
+  const kept = replyDirs.get(path);
+  if (kept && now - kept.at < REPLY_DIR_KEPT_MS) return kept.dir;
+  const dir = fifoFlavour(path)?.replyDir ?? null;
+  replyDirs.set(path, { dir, at: now });
+  return dir;
 }
 
 /**

@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { closeSync, constants, mkdtempSync, openSync, rmSync } from "node:fs";
+import { closeSync, constants, mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { detectDialect, fifoFlavour, mustDetect } from "./detect.ts";
+import { configuredReplyDir, detectDialect, fifoFlavour, mustDetect } from "./detect.ts";
 import { call } from "./call.ts";
 import { mkfifo } from "../transport/fifo.ts";
 import { clientCodec } from "../protocol/dialects.ts";
@@ -68,3 +68,27 @@ test(
     }
   },
 );
+
+test("configuredReplyDir() reads the reply directory from the server's -f file, the last modparam winning", () => {
+  const dir = mkdtempSync(join(tmpdir(), "midgram-reply-dir-"));
+  try {
+    writeFileSync(
+      join(dir, "k.cfg"),
+      [
+        '# modparam("jsonrpcs", "fifo_reply_dir", "/commented/")',
+        'modparam("jsonrpcs", "fifo_reply_dir", "/first/")',
+        'modparam ( "jsonrpcs" , "fifo_reply_dir" , "/run/kamailio/" )',
+        'modparam("mi_fifo", "reply_dir", "/run/opensips/")',
+      ].join("\n"),
+    );
+    assert.equal(configuredReplyDir("kamailio", ["-DD", "-f", "k.cfg"], dir), "/run/kamailio/");
+    assert.equal(
+      configuredReplyDir("opensips", ["-f", join(dir, "k.cfg")], null),
+      "/run/opensips/",
+    );
+    assert.equal(configuredReplyDir("kamailio", ["-DD"], dir), null, "no -f: unknown");
+    assert.equal(configuredReplyDir("kamailio", ["-f", "k.cfg"], null), null, "relative, no cwd");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

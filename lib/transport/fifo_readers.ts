@@ -14,6 +14,10 @@ export interface FifoReader {
   pid: number;
   /** Its program: the base name of `/proc/PID/exe`, else `/proc/PID/comm`. */
   program: string;
+  /** Its command line's arguments (after the program), empty when unreadable. */
+  args: string[];
+  /** Its working directory, where relative arguments point; null when unreadable. */
+  cwd: string | null;
 }
 
 /** At most this many processes are looked at (a bound on the work). */
@@ -37,6 +41,22 @@ function programOf(pid: string): string {
       return "";
     }
   }
+}
+
+function argsOf(pid: string): { args: string[]; cwd: string | null } {
+  let args: string[] = [];
+  let cwd: string | null = null;
+  try {
+    args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").slice(1, -1);
+  } catch {
+    // Gone, or hidden: no arguments.
+  }
+  try {
+    cwd = readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    // Another user's process.
+  }
+  return { args, cwd };
 }
 
 /**
@@ -87,8 +107,26 @@ export function fifoReader(path: string): FifoReader | null {
       } catch {
         continue;
       }
-      return { pid: Number(pid), program: programOf(pid) };
+      return { pid: Number(pid), program: programOf(pid), ...argsOf(pid) };
     }
   }
   return null;
+}
+
+/**
+ * A text file's content, or null when it cannot be read (for reading a
+ * server's config file beside its process).
+ *
+ * @example
+ * ```ts
+ * import { readTextFile } from "./fifo_readers.ts";
+ * readTextFile("/nonexistent"); // null
+ * ```
+ */
+export function readTextFile(path: string): string | null {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return null;
+  }
 }
