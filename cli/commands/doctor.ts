@@ -361,7 +361,10 @@ export function doctorCommand(io: Io, status: { code: number }): Command {
       ]),
     )
     .option("-t, --timeout <duration>", "how long to wait for the reply", "2s")
-    .option("--reply-dir <dir>", "FIFO: the server's reply directory [default: the one its config file sets, when readable; else /tmp]")
+    .option(
+      "--reply-dir <dir>",
+      "FIFO: the server's reply directory [default: the one its config file sets, when readable; else /tmp]",
+    )
     .option("--config <file>", "configuration file")
     .addHelpText(
       "after",

@@ -811,7 +811,10 @@ export function fuzzCommand(io: Io, status: { code: number }, seams: FuzzSeams =
         .choices(["opensips", "kamailio"]),
     )
     .option("--unsafe", "live, Kamailio JSON-RPC: also send what crashes Kamailio 5.6")
-    .option("--reply-dir <dir>", "live, FIFO target: the server's reply directory [default: its configured one, else /tmp]")
+    .option(
+      "--reply-dir <dir>",
+      "live, FIFO target: the server's reply directory [default: its configured one, else /tmp]",
+    )
     .option("--methods <list>", "differential, binrpc: methods to call [default: core.echo]")
     .option("--rate <r>", "live: at most R requests per second")
     .option("--timeout <duration>", "live: a request unanswered this long is a hang", "2s")

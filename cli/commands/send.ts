@@ -397,7 +397,10 @@ export function sendCommand(io: Io, status: { code: number }): Command {
     .option("-q, --quiet", "print nothing; the exit status tells")
     .option("--indent <string>", "text MI: the server's reply indent (\\t for TAB)", "\\t")
     .option("--watch <duration>", "repeat every DURATION until interrupted")
-    .option("--reply-dir <dir>", "FIFO: the server's reply directory (reply_dir) [default: the one its config file sets, when readable; else /tmp]")
+    .option(
+      "--reply-dir <dir>",
+      "FIFO: the server's reply directory (reply_dir) [default: the one its config file sets, when readable; else /tmp]",
+    )
     .option(
       "--batch <file>",
       "send every request of FILE (- for stdin), one per line (METHOD PARAM... with shell quoting), over one socket; each reply follows a '==> N: METHOD (exit S) <==' line (JSON lines with --json)",
