@@ -99,3 +99,24 @@ test(
     assert.match(r.err, /no crash/);
   },
 );
+
+test(
+  "a Kamailio FIFO that gives no reply (a wrong --reply-dir) blames the reply directory, not the framing",
+  { skip: noPeer },
+  async () => {
+    const r = await run([
+      "send",
+      "-t",
+      "500ms",
+      "--reply-dir",
+      "/tmp",
+      "-s",
+      `fifo:${RUNDIR}/jsonrpc.fifo`,
+      "core.uptime",
+    ]);
+    assert.equal(r.status, 3, r.err);
+    assert.match(r.err, /is the server's reply directory \/tmp\?/);
+    assert.match(r.err, /written in Kamailio's framing: as kamailio \(pid \d+\) reads it/);
+    assert.doesNotMatch(r.err, /--flavour opensips/);
+  },
+);

@@ -5,7 +5,7 @@ import { formatAddress, sameAddress } from "../transport/address.ts";
 import { writeKamailioFifoRequest } from "../protocol/jsonrpc/write_kamailio_fifo_request.ts";
 import { writeOpensipsFifoRequest } from "../protocol/jsonrpc/write_opensips_fifo_request.ts";
 import { fifoRequest } from "../transport/fifo.ts";
-import { configuredFifoReplyDir } from "./detect.ts";
+import { configuredFifoReplyDir, fifoFlavour } from "./detect.ts";
 import { httpPost } from "../transport/http.ts";
 import type {
   Address,
@@ -243,7 +243,7 @@ async function exchangeOnce(
           : writeOpensipsFifoRequest(replyName, bytes),
       { replyDir, timeoutMs, signal: options.signal },
     ).catch((error) => {
-      throw fifoTimeoutHint(error, options.flavour, replyDir);
+      throw fifoTimeoutHint(error, to.path, options.flavour, replyDir);
     });
   const rttMs = performance.now() - started;
   if (reply.length === 0) {
@@ -265,10 +265,18 @@ async function exchangeOnce(
  * reverse), or the server cannot write to the reply directory. Says what
  * to try.
  */
-function fifoTimeoutHint(error: unknown, flavour: string | undefined, replyDir: string): unknown {
+function fifoTimeoutHint(
+  error: unknown,
+  path: string,
+  flavour: string | undefined,
+  replyDir: string,
+): unknown {
   if (!(error instanceof MidgramError) || error.code !== "timeout") return error;
   if (!/\(no reply\)$/.test(error.message)) return error;
-  const other = flavour === "kamailio"
+  const reader = fifoFlavour(path);
+  const other = reader?.seen && reader.flavour === (flavour ?? "opensips")
+    ? `as ${reader.how.replace(/, its config .*$/, "")}`
+    : flavour === "kamailio"
     ? "OpenSIPS's mi_fifo reads it? try --flavour opensips (or jsonrpc/opensips=fifo:PATH)"
     : "Kamailio's jsonrpcs reads it? try --flavour kamailio (or jsonrpc/kamailio=fifo:PATH)";
   return new MidgramError(

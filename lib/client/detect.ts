@@ -59,6 +59,8 @@ export function classifyProbeReply(bytes: Uint8Array): Detected | null {
 export interface FifoFlavour {
   flavour: "opensips" | "kamailio";
   how: string;
+  /** Known from the process that reads the FIFO (not only from its name). */
+  seen: boolean;
   /**
    * The reply directory the server's config file sets (`jsonrpcs`'
    * `fifo_reply_dir`, `mi_fifo`'s `reply_dir`), when the reader's `-f` file
@@ -136,12 +138,15 @@ export function fifoFlavour(path: string): FifoFlavour | null {
           replyDir ? `, its config sets the reply directory ${replyDir}` : ""
         }`,
         replyDir,
+        seen: true,
       };
     }
   }
   const file = path.slice(path.lastIndexOf("/") + 1).toLowerCase();
   for (const flavour of ["kamailio", "opensips"] as const) {
-    if (file.includes(flavour)) return { flavour, how: `its name "${file}" says so` };
+    if (file.includes(flavour)) {
+      return { flavour, how: `its name "${file}" says so`, seen: false };
+    }
   }
   return null;
 }
