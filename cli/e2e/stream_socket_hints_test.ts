@@ -20,12 +20,17 @@ const BINARY = fileURLToPath(new URL("../../dist/midgram", import.meta.url));
 
 const asRoot = process.getuid?.() === 0 ? false : "needs root to run as nobody";
 const runuser = ["/usr/sbin/runuser", "/sbin/runuser"].find((p) => existsSync(p));
+/** Whether nobody may run dist/midgram where it is (a checkout under a private home may not). */
+const nobodyRuns = () =>
+  spawnSync(runuser!, ["-u", "nobody", "--", "test", "-x", BINARY], { timeout: 10_000 }).status ===
+    0;
 
 test(
   "as another user, send to a bare path of a mode-0600 stream socket names its mode and the fix",
   {
     skip: asRoot || (runuser ? false : "no runuser") ||
-      (existsSync(BINARY) ? false : "dist/midgram is missing: npm run build"),
+      (existsSync(BINARY) ? false : "dist/midgram is missing: npm run build") ||
+      (nobodyRuns() ? false : "nobody cannot reach dist/midgram in this checkout"),
   },
   async () => {
     const dir = mkdtempSync(join(tmpdir(), "midgram-0600-ctl-"));
