@@ -111,6 +111,17 @@ test("dist/midgram --version prints the version", () => {
   assert.equal(result.stderr, "");
 });
 
+test("dist/midgram --version --verbose prints the commit and date recorded by the build", () => {
+  const result = run(BINARY, ["--version", "--verbose"], { env: { MIDGRAM_CONFIG: "/dev/null" } });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, new RegExp(`^midgram ${VERSION.replaceAll(".", "\\.")}\n`));
+  assert.match(result.stdout, /^commit: +[0-9a-f]{40}(-dirty)?$/m);
+  assert.match(result.stdout, /^built: +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(single executable\)$/m);
+  assert.match(result.stdout, /^runtime: +node v\d+\.\d+\.\d+$/m);
+  assert.match(result.stdout, /^dialects: +mi, jsonrpc, binrpc$/m);
+  assert.match(result.stdout, /^config: +\/dev\/null$/m);
+});
+
 test("dist/midgram --help prints usage on stdout", () => {
   const result = run(BINARY, ["--help"]);
   assert.equal(result.status, 0, result.stderr);

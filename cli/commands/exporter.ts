@@ -166,7 +166,10 @@ export function exporterCommand(io: Io, status: { code: number }): Command {
       `a ready RPC mapping: ${Object.keys(EXAMPLE_MAPPINGS).join(", ")} (repeatable)`,
       collect,
     )
-    .option("--fifo-reply-dir <dir>", "FIFO targets: the server's reply directory [default: /tmp]")
+    .option(
+      "--fifo-reply-dir <dir>",
+      "FIFO targets: the server's reply directory [default: its configured one, else /tmp]",
+    )
     .option("--config <file>", "configuration file with an [exporter] table")
     .addOption(
       new Option("--log-level <level>", "log level").choices(["error", "warn", "info", "debug"]),

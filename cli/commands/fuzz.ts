@@ -22,7 +22,7 @@ import {
 import { parseHex } from "../../lib/protocol/binrpc/testing/hex.ts";
 import type { RpcFailure } from "../../lib/fuzz/rpc_generative.ts";
 import type { ServerCodecFactory } from "../../lib/fuzz/rpc_invariants.ts";
-import { detectDialect } from "../../lib/client/detect.ts";
+import { detectDialect, fifoFlavour } from "../../lib/client/detect.ts";
 import { clientCodec } from "../../lib/protocol/dialects.ts";
 import { writeRecords } from "../../lib/protocol/binrpc/write_records.ts";
 import { writePacket } from "../../lib/protocol/binrpc/write_packet.ts";
@@ -47,6 +47,8 @@ import type { Io } from "../io.ts";
 
 /** Options of `midgram fuzz`, as commander hands them over. */
 export interface FuzzOptions {
+  /** Live against a FIFO: the server's reply directory. */
+  replyDir?: string;
   update?: boolean;
   filter?: string;
   format: "text" | "tap" | "json";
@@ -644,6 +646,14 @@ async function rpcLive(
       ? { dialect: "binrpc" }
       : { dialect: "jsonrpc", flavour: options.flavour ?? found.flavour ?? "opensips" };
     io.stderr(`fuzz: ${found.dialect} (${found.how})\n`);
+  } else if (
+    kind.dialect === "jsonrpc" && options.flavour === undefined && target.kind === "fifo"
+  ) {
+    const found = fifoFlavour(target.path);
+    if (found) {
+      kind = { dialect: "jsonrpc", flavour: found.flavour };
+      io.stderr(`fuzz: jsonrpc (${found.flavour}: ${found.how})\n`);
+    }
   }
   const bounds = runBounds(options);
   const { runs, seed } = bounds;
@@ -668,6 +678,7 @@ async function rpcLive(
     seed,
     corpus: corpusOf(kind.dialect),
     safeForKamailio: safe,
+    replyDir: options.replyDir,
     signal: io.interrupted,
     onProgress: (done) => bar.update(done),
   });
@@ -802,6 +813,10 @@ export function fuzzCommand(io: Io, status: { code: number }, seams: FuzzSeams =
         .choices(["opensips", "kamailio"]),
     )
     .option("--unsafe", "live, Kamailio JSON-RPC: also send what crashes Kamailio 5.6")
+    .option(
+      "--reply-dir <dir>",
+      "live, FIFO target: the server's reply directory [default: its configured one, else /tmp]",
+    )
     .option("--methods <list>", "differential, binrpc: methods to call [default: core.echo]")
     .option("--rate <r>", "live: at most R requests per second")
     .option("--timeout <duration>", "live: a request unanswered this long is a hang", "2s")

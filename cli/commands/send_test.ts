@@ -175,6 +175,12 @@ test("send to several sockets labels each reply and exits with the worst status"
       await cli(["send", "-s", unix, "-s", "/nonexistent.sock", "-t", "1s", "version"], mixed),
       4,
     );
+    // The failed target has its block too; why is on stderr.
+    assert.equal(
+      mixed.out(),
+      `==> ${unix} <==\n200 OK\nServer:: midgram test\n\n==> /nonexistent.sock <==\n(no reply: exit 4)\n`,
+    );
+    assert.match(mixed.err(), /nonexistent\.sock/);
   });
 });
 

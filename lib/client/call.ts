@@ -5,6 +5,7 @@ import { formatAddress, sameAddress } from "../transport/address.ts";
 import { writeKamailioFifoRequest } from "../protocol/jsonrpc/write_kamailio_fifo_request.ts";
 import { writeOpensipsFifoRequest } from "../protocol/jsonrpc/write_opensips_fifo_request.ts";
 import { fifoRequest } from "../transport/fifo.ts";
+import { configuredFifoReplyDir, fifoFlavour } from "./detect.ts";
 import { httpPost } from "../transport/http.ts";
 import { FrameReader } from "../transport/read_frames.ts";
 import type {
@@ -34,7 +35,10 @@ export interface CallOptions {
   allowOversize?: boolean;
   /** FIFO: whose framing (`opensips` `:name:` lines, `kamailio` `reply_name`); default opensips. */
   flavour?: string;
-  /** FIFO: the server's reply directory, where the reply FIFO is made; default `/tmp`. */
+  /**
+   * FIFO: the server's reply directory, where the reply FIFO is made; default
+   * the one the reading server's config file sets (`configuredFifoReplyDir`), else `/tmp`.
+   */
   replyDir?: string;
 }
 
@@ -238,6 +242,10 @@ async function exchangeOnce(
     );
   }
   const { timeoutMs } = options;
+  // The given reply directory, else the one the FIFO's server configures, else /tmp.
+  const replyDir = to.kind === "fifo"
+    ? options.replyDir ?? configuredFifoReplyDir(to.path) ?? "/tmp"
+    : "";
   const started = performance.now();
   const reply = to.kind === "http"
     ? (await httpPost(to.url, bytes, {
@@ -251,8 +259,10 @@ async function exchangeOnce(
         options.flavour === "kamailio"
           ? writeKamailioFifoRequest(bytes, replyName)
           : writeOpensipsFifoRequest(replyName, bytes),
-      { replyDir: options.replyDir ?? "/tmp", timeoutMs, signal: options.signal },
-    );
+      { replyDir, timeoutMs, signal: options.signal },
+    ).catch((error) => {
+      throw fifoTimeoutHint(error, to.path, options.flavour, replyDir);
+    });
   const rttMs = performance.now() - started;
   if (reply.length === 0) {
     throw new MidgramError(
@@ -265,6 +275,35 @@ async function exchangeOnce(
     throw new MidgramError("reply-syntax", `"${name}" answered another request's id`);
   }
   return { bytes: reply, outcome, error, rttMs, from: to };
+}
+
+/**
+ * A FIFO that gave no reply: the framing may be the other server's (Kamailio
+ * logs OpenSIPS's `:name:` framing as an invalid JSON document, and the
+ * reverse), or the server cannot write to the reply directory. Says what
+ * to try.
+ */
+function fifoTimeoutHint(
+  error: unknown,
+  path: string,
+  flavour: string | undefined,
+  replyDir: string,
+): unknown {
+  if (!(error instanceof MidgramError) || error.code !== "timeout") return error;
+  if (!/\(no reply\)$/.test(error.message)) return error;
+  const reader = fifoFlavour(path);
+  const other = reader?.seen && reader.flavour === (flavour ?? "opensips")
+    ? `as ${reader.how.replace(/, its config .*$/, "")}`
+    : flavour === "kamailio"
+    ? "OpenSIPS's mi_fifo reads it? try --flavour opensips (or jsonrpc/opensips=fifo:PATH)"
+    : "Kamailio's jsonrpcs reads it? try --flavour kamailio (or jsonrpc/kamailio=fifo:PATH)";
+  return new MidgramError(
+    "timeout",
+    `${error.message}: is the server's reply directory ${replyDir}? (else give --reply-dir DIR, its fifo_reply_dir or reply_dir); the request was written in ${
+      flavour === "kamailio" ? "Kamailio's" : "OpenSIPS's"
+    } framing: ${other}`,
+    { cause: error },
+  );
 }
 
 /** A time limit joined with the caller's signal: `signal` aborts on either. */

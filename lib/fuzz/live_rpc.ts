@@ -38,6 +38,8 @@ export interface LiveRpcOptions extends RpcDialect {
   corpus?: Uint8Array[];
   /** Never generate what crashes Kamailio 5.6 (a non-string `jsonrpc` or `method`). */
   safeForKamailio?: boolean;
+  /** FIFO targets: the server's reply directory (default /tmp). */
+  replyDir?: string;
   onProgress?: (done: number) => void;
   signal?: AbortSignal;
 }
@@ -125,6 +127,7 @@ export async function runLiveRpc(options: LiveRpcOptions): Promise<LiveRpcResult
       timeoutMs,
       allowOversize: true,
       flavour: d.flavour,
+      replyDir: options.replyDir,
     });
   const probeOnce = async (): Promise<{ why: string; gone: boolean } | null> => {
     const session = open(options.timeoutMs);
