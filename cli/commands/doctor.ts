@@ -287,7 +287,7 @@ export async function runDoctor(
   const flavour = options.flavour ?? config.client.flavour;
   const paint = palette(color, io, "stdout");
   let failed = false;
-  io.stdout(`${paint.green("ok  ")} ${versionLine(file)}\n`);
+  io.stdout([paint.green("ok  "), ` ${versionLine(file)}\n`]);
   if (chosen.found) {
     io.stdout(
       `${
