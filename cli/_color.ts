@@ -5,23 +5,27 @@
  * @module
  */
 import type { Io } from "./io.ts";
+import { Styled } from "./_output.ts";
 
 /** The `--color` setting. */
 export type ColorWhen = "auto" | "always" | "never";
 
-/** A set of styling functions; all are identity functions when colour is off. */
+/**
+ * A set of styling functions; each gives a {@linkcode Styled} to write
+ * (`io.stdout([paint.red("FAIL"), " reason\n"])`), unstyled when colour is off.
+ */
 export interface Palette {
   enabled: boolean;
-  red(text: string): string;
-  yellow(text: string): string;
-  green(text: string): string;
-  dim(text: string): string;
-  bold(text: string): string;
+  red(text: string): Styled;
+  yellow(text: string): Styled;
+  green(text: string): Styled;
+  dim(text: string): Styled;
+  bold(text: string): Styled;
 }
 
 const code = (open: number, close: number) => (text: string) =>
-  `\x1b[${open}m${text}\x1b[${close}m`;
-const plain = (text: string) => text;
+  new Styled(text, `\x1b[${open}m`, `\x1b[${close}m`);
+const plain = (text: string) => new Styled(text);
 
 /**
  * Chooses a palette for a stream.
@@ -30,7 +34,7 @@ const plain = (text: string) => text;
  * ```ts
  * import { palette } from "./_color.ts";
  * import { captureIo } from "./io.ts";
- * palette("auto", captureIo(), "stderr").red("error"); // "error": not a terminal
+ * palette("auto", captureIo(), "stderr").red("error").open; // "": not a terminal
  * ```
  */
 export function palette(when: ColorWhen, io: Io, stream: "stdout" | "stderr"): Palette {

@@ -23,9 +23,37 @@ export interface CliLogger extends Logger {
   level: LogLevel;
 }
 
+/** The longest value a log line shows: a peer's 64 KB method name or reply name is cut to this. */
+export const MAX_LOGGED_CHARS = 300;
+
+/**
+ * A value as logged: `MAX_LOGGED_CHARS` characters at most, then a marker
+ * saying how many were cut (never half a surrogate pair).
+ */
+function cut(s: string): string {
+  if (s.length <= MAX_LOGGED_CHARS) return s;
+  let keep = MAX_LOGGED_CHARS;
+  const last = s.charCodeAt(keep - 1);
+  if (last >= 0xd800 && last <= 0xdbff) keep--;
+  return `${s.slice(0, keep)}...(${s.length - keep} more characters)`;
+}
+
+/** A field's value as text, cut (non-strings as JSON). */
+function valueText(value: unknown): string {
+  return cut(typeof value === "string" ? value : JSON.stringify(value) ?? String(value));
+}
+
 function text(value: unknown): string {
-  const s = typeof value === "string" ? value : JSON.stringify(value);
+  const s = valueText(value);
   return /[\s"=]/.test(s) ? JSON.stringify(s) : s;
+}
+
+/** A field's value in a JSON line: as it is, unless its text is too long: then that text, cut. */
+function jsonValue(value: unknown): unknown {
+  if (typeof value === "string") return cut(value);
+  if (value === undefined || typeof value !== "object") return value;
+  const json = JSON.stringify(value);
+  return json === undefined || json.length <= MAX_LOGGED_CHARS ? value : cut(json);
 }
 
 /**
@@ -51,11 +79,14 @@ export function createLogger(
       if (RANK[at] > RANK[logger.level]) return;
       const time = now().toISOString();
       if (format === "json") {
-        write(JSON.stringify({ time, level: at, message, ...fields }) + "\n");
+        const values = Object.fromEntries(
+          Object.entries(fields).map(([k, v]) => [k, jsonValue(v)]),
+        );
+        write(JSON.stringify({ time, level: at, message: cut(message), ...values }) + "\n");
       } else {
         const extra = Object.entries(fields).filter(([, v]) => v !== undefined)
           .map(([k, v]) => ` ${k}=${text(v)}`).join("");
-        write(`${time} ${at} ${message}${extra}\n`);
+        write(`${time} ${at} ${cut(message)}${extra}\n`);
       }
     },
   };

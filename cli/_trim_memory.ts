@@ -19,9 +19,14 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { openDenoLibc } from "./_deno_libc.ts";
 
-/** Shares of one core per interval: above BUSY the process is busy, below IDLE it is idle. */
+/**
+ * Shares of one core per interval: above BUSY the process is busy, below IDLE
+ * it is idle. An idle server that serves a FIFO polls it (neither runtime
+ * can wait for a FIFO to become readable): about 2% of a core, which must
+ * still count as idle.
+ */
 export const BUSY_SHARE = 0.1;
-export const IDLE_SHARE = 0.01;
+export const IDLE_SHARE = 0.05;
 
 /**
  * The decisions, without clock or runtime: feed it the CPU milliseconds the

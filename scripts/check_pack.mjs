@@ -9,10 +9,20 @@ import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runtimeEnv } from "./_runtime.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "midgram-pack-"));
+// The package is installed and run on the pinned runtime: its unix-dgram
+// is built against that runtime's headers, and `midgram` starts with the
+// `node` on PATH.
+const env = runtimeEnv();
 const run = (command, args, options = {}) =>
-  execFileSync(command, args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], ...options });
+  execFileSync(command, args, {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    env,
+    ...options,
+  });
 try {
   const tarball = join(
     dir,
@@ -38,6 +48,7 @@ try {
   const socket = join(dir, "mi.sock");
   const server = spawn(bin, ["serve", "-s", socket, "--log-level", "error"], {
     stdio: ["ignore", "pipe", "inherit"],
+    env,
   });
   try {
     await new Promise((resolve, reject) => {

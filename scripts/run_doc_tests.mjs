@@ -6,7 +6,14 @@ import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 
-const ROOTS = ["lib/protocol", "lib/server", "lib/client", "lib/transport", "lib/config"];
+const ROOTS = [
+  "lib/protocol",
+  "lib/server",
+  "lib/client",
+  "lib/transport",
+  "lib/config",
+  "lib/mcp",
+];
 const FILES = [
   "mod.ts",
   "lib/runtime.ts",

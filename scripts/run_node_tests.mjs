@@ -1,9 +1,11 @@
-// Runs every *_test.ts file under Node's test runner (Node 20 cannot glob
-// for .ts files itself). Extra arguments are passed to `node --test`, and
-// file filters may be given after `--` as substrings of the path.
+// Runs every *_test.ts file under Node's test runner, on the pinned runtime
+// (scripts/_runtime.mjs: node_modules' unix-dgram is built for it) whatever
+// `node` starts this script. Extra arguments are passed to `node --test`,
+// and file filters may be given after `--` as substrings of the path.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import { RUNTIME_NODE, runtimeEnv } from "./_runtime.mjs";
 
 const ROOTS = ["lib", "cli", "scripts"];
 
@@ -26,9 +28,10 @@ if (files.length === 0) {
   console.error("No test files matched");
   process.exit(1);
 }
+// The tests' own `node` children (cli/e2e) find the same runtime on PATH.
 const result = spawnSync(
-  process.execPath,
+  RUNTIME_NODE,
   ["--import", "tsx", "--test", ...nodeArgs, ...files],
-  { stdio: "inherit" },
+  { stdio: "inherit", env: runtimeEnv() },
 );
 process.exit(result.status ?? 1);

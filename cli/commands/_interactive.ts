@@ -12,6 +12,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import type { Io } from "../io.ts";
+import { terminalSafe } from "../_terminal_safe.ts";
 
 /**
  * Splits a typed line into words: white space separates, '…' and "…" quote
@@ -93,7 +94,8 @@ export async function runInteractive(session: PromptSession, io: Io): Promise<nu
     completer: (line: string): [string[], string] => {
       const words = line.split(/\s+/);
       if (words.length > 1) return [[], line];
-      const all = [...names, ...local];
+      // The line editor writes what it completes as it is: never a name a terminal would obey.
+      const all = [...names.filter((n) => terminalSafe(n) === n), ...local];
       const hits = all.filter((n) => n.startsWith(line));
       return [hits.length > 0 ? hits : all, line];
     },

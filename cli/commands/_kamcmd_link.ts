@@ -9,6 +9,7 @@
 import { EXIT, MidgramError } from "../../lib/errors.ts";
 import { frame } from "../../lib/protocol/binrpc/frame.ts";
 import { sameAddress } from "../../lib/transport/address.ts";
+import { FrameReader } from "../../lib/transport/read_frames.ts";
 import type { Address, DatagramSocket, Transport } from "../../lib/transport/types.ts";
 import { KAMCMD_DEFAULT_PORT, type KamcmdAddress } from "./_kamcmd_address.ts";
 
@@ -101,6 +102,35 @@ function readFailure(error: unknown, timeoutMs: number): KamcmdFailure {
   return new KamcmdFailure(`ERROR: read reply failed: ${text} (${errno})\n`, exitOf(error));
 }
 
+/**
+ * Stopped by a signal (`options.signal` aborted with the signal's number):
+ * no message, as kamcmd killed by it prints none, and 128+N.
+ */
+function interrupted(signal: AbortSignal): KamcmdFailure {
+  const reason = signal.reason;
+  return new KamcmdFailure("", EXIT.signal + (typeof reason === "number" ? reason : 2));
+}
+
+/**
+ * An abort controller for one wait: aborted when the time limit runs out or
+ * when the session's signal is; `done()` clears the timer and the listener.
+ */
+function waitLimit(options: LinkOptions): { signal: AbortSignal; done(): void } {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+  const outer = options.signal;
+  const onAbort = () => controller.abort();
+  if (outer?.aborted) controller.abort();
+  else outer?.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    done() {
+      clearTimeout(timer);
+      outer?.removeEventListener("abort", onAbort);
+    },
+  };
+}
+
 /** kamcmd's `connect_unix_sock` message. */
 function unixConnectFailure(name: string, error: unknown): KamcmdFailure {
   const [text, errno] = errnoOf(error);
@@ -122,58 +152,51 @@ function streamTransport(transport: Transport): StreamTransport {
 }
 
 function streamLink(connection: StreamConnection, options: LinkOptions): KamcmdLink {
-  let buffer = new Uint8Array(0);
+  let reads: Uint8Array[] = [];
+  // No limit of binrpc's own on replies: the one stream reader's (MAX_FRAME).
+  const reader = new FrameReader(
+    connection,
+    (buffer, maxPacket) => frame(buffer, { code: "reply-syntax", maxPacket }),
+    { tooLargeCode: "reply-too-large", cutCode: "truncated-reply", onRead: (c) => reads.push(c) },
+  );
   return {
     async exchange(request) {
+      if (options.signal?.aborted) throw interrupted(options.signal);
       try {
         await connection.write(request, { timeoutMs: options.timeoutMs });
       } catch (error) {
+        if (options.signal?.aborted) throw interrupted(options.signal);
         const [text, errno] = errnoOf(error);
         throw new KamcmdFailure(`ERROR: send packet failed: ${text} (${errno})\n`, exitOf(error));
       }
-      const reads: Uint8Array[] = [];
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+      reads = [];
+      const limit = waitLimit(options);
       try {
-        while (true) {
-          const length = buffer.length > 0
-            ? frame(buffer, { code: "reply-syntax", maxPacket: 1 << 20 })
-            : 0;
-          if (length > 0) {
-            const packet = buffer.slice(0, length);
-            buffer = buffer.slice(length);
-            return { packet, reads };
-          }
-          let chunk: Uint8Array | null;
-          try {
-            chunk = await connection.read(controller.signal);
-          } catch (error) {
-            if (controller.signal.aborted) {
-              throw readFailure(new MidgramError("timeout", "no reply"), options.timeoutMs);
-            }
-            throw readFailure(error, options.timeoutMs);
-          }
-          // The server closed the connection: read() returned 0 and errno says nothing.
-          if (chunk === null) {
-            if (buffer.length > 0) return { packet: buffer, reads };
-            throw new KamcmdFailure("ERROR: read reply failed: Success (0)\n", EXIT.transport);
-          }
-          reads.push(chunk);
-          const joined = new Uint8Array(buffer.length + chunk.length);
-          joined.set(buffer);
-          joined.set(chunk, buffer.length);
-          buffer = joined;
+        const packet = await reader.next(limit.signal);
+        // The server closed the connection: read() returned 0 and errno says nothing.
+        if (packet === null) {
+          if (options.signal?.aborted) throw interrupted(options.signal);
+          throw new KamcmdFailure("ERROR: read reply failed: Success (0)\n", EXIT.transport);
         }
+        return { packet: packet.slice(), reads };
       } catch (error) {
-        // A header that is not binrpc: hand the bytes over, the caller reports them.
-        if (error instanceof SyntaxError) {
-          const packet = buffer;
-          buffer = new Uint8Array(0);
-          return { packet, reads };
+        if (error instanceof KamcmdFailure) throw error;
+        if (options.signal?.aborted) throw interrupted(options.signal);
+        if (limit.signal.aborted) {
+          throw readFailure(new MidgramError("timeout", "no reply"), options.timeoutMs);
         }
-        throw error;
+        // A header that is not binrpc, a packet over the limit, or the end
+        // inside a packet: hand the bytes over, the caller reports them.
+        const code = (error as { code?: string }).code;
+        if (
+          error instanceof SyntaxError || code === "reply-too-large" ||
+          (code === "truncated-reply" && reader.buffered.length > 0)
+        ) {
+          return { packet: reader.take(), reads };
+        }
+        throw readFailure(error, options.timeoutMs);
       } finally {
-        clearTimeout(timer);
+        limit.done();
       }
     },
     close: () => connection.close(),
@@ -188,20 +211,22 @@ function datagramLink(
 ): KamcmdLink {
   return {
     async exchange(request) {
+      if (options.signal?.aborted) throw interrupted(options.signal);
       try {
         await socket.send(request, target, { timeoutMs: options.timeoutMs });
       } catch (error) {
+        if (options.signal?.aborted) throw interrupted(options.signal);
         throw onSendError(error);
       }
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), options.timeoutMs);
+      const limit = waitLimit(options);
       try {
         while (true) {
           let datagram;
           try {
-            datagram = await socket.receive(controller.signal);
+            datagram = await socket.receive(limit.signal);
           } catch (error) {
-            if (controller.signal.aborted) {
+            if (options.signal?.aborted) throw interrupted(options.signal);
+            if (limit.signal.aborted) {
               throw readFailure(new MidgramError("timeout", "no reply"), options.timeoutMs);
             }
             throw readFailure(error, options.timeoutMs);
@@ -215,7 +240,7 @@ function datagramLink(
           return { packet: datagram.data, reads: [datagram.data] };
         }
       } finally {
-        clearTimeout(timer);
+        limit.done();
       }
     },
     close: () => socket.close(),
@@ -259,6 +284,7 @@ export async function openKamcmdLink(
           });
           return streamLink(connection, options);
         } catch (error) {
+          if (options.signal?.aborted) throw interrupted(options.signal);
           if (error instanceof MidgramError && error.code === "timeout") {
             throw new KamcmdFailure(
               `ERROR: connect: no answer within ${options.timeoutMs} ms (MIDGRAM_TIMEOUT)\n`,
@@ -293,6 +319,7 @@ export async function openKamcmdLink(
           );
           return streamLink(connection, options);
         } catch (error) {
+          if (options.signal?.aborted) throw interrupted(options.signal);
           throw unixConnectFailure(address.name, error);
         }
       }

@@ -11,7 +11,7 @@ import type { SocketSpec } from "../../lib/socket_spec.ts";
 import { valueToJson } from "../../lib/protocol/value_json.ts";
 import type { Io } from "../io.ts";
 import { splitWords } from "./_interactive.ts";
-import { type OutputMode, renderReply } from "./_send_output.ts";
+import { jsonResult, type OutputMode, renderReply } from "./_send_output.ts";
 import {
   callOptions,
   classify,
@@ -117,7 +117,9 @@ export async function runBatch(
         body = rendered.bytes;
         json = rendered.text ??
           valueToJson(
-            reply.outcome?.kind === "result" ? reply.outcome.value : null,
+            reply.outcome?.kind === "result"
+              ? jsonResult(found.dialect, reply.outcome.value)
+              : null,
           );
       } catch (error) {
         if (error instanceof MidgramError && error.code === "usage") {

@@ -8,8 +8,10 @@ import type { DialectName } from "../../lib/protocol/dialect.ts";
 import { formatKamcmd } from "../../lib/protocol/binrpc/format_kamcmd.ts";
 import { parseReply } from "../../lib/protocol/mi/parse_reply.ts";
 import type { MiNode } from "../../lib/protocol/mi/types.ts";
-import { Double, isStruct, structEntries, type Value } from "../../lib/protocol/value.ts";
-import { valueToJson } from "../../lib/protocol/value_json.ts";
+import { Double, type Value } from "../../lib/protocol/value.ts";
+import { jsonShape, valueToJson } from "../../lib/protocol/value_json.ts";
+import { walk } from "../../lib/protocol/value_path.ts";
+import { replyResult } from "../../lib/protocol/reply_result.ts";
 
 /** The output modes of `send`. */
 export type OutputMode =
@@ -26,28 +28,26 @@ export interface Rendered {
   missing?: string;
 }
 
-function findNode(nodes: readonly MiNode[], name: string): string | null | undefined {
+/**
+ * The text of the first node with this name: its value, or, for a node with
+ * attributes (`Process::  ID=0 PID=12219`), its value and attributes as the
+ * line shows them, without the space that stands for the empty value.
+ */
+function findNode(nodes: readonly MiNode[], name: string): string | undefined {
   for (const n of nodes) {
-    if (n.name === name) return n.value ?? "";
+    if (n.name === name) {
+      const text = n.value ?? "";
+      return /^( [^\s=]+=\S*)+$/.test(text) ? text.slice(1) : text;
+    }
     const deeper = findNode(n.children, name);
     if (deeper !== undefined) return deeper;
   }
   return undefined;
 }
 
-/** Follows a member path (`Processes.0.PID`) into a value. */
-export function valueAt(value: Value, path: string): Value | undefined {
-  let here: Value | undefined = value;
-  for (const step of path.split(".")) {
-    if (here === undefined) return undefined;
-    if (Array.isArray(here)) {
-      if (!/^\d+$/.test(step)) return undefined;
-      here = (here as readonly Value[])[Number(step)];
-    } else if (isStruct(here)) {
-      here = structEntries(here).find(([n]) => n === step)?.[1];
-    } else return undefined;
-  }
-  return here;
+/** The result of a reply as JSON shows it and paths read it ({@linkcode replyResult}). */
+export function jsonResult(dialect: DialectName, value: Value): Value {
+  return jsonShape(replyResult(dialect, value));
 }
 
 function scalarLine(value: Value): string {
@@ -115,9 +115,10 @@ export function renderReply(
     }
     : null;
   if (mode.kind === "json") {
-    const text = valueToJson(errorValue ?? (outcome as { value: Value }).value, {
-      indent: jsonIndent,
-    });
+    const text = valueToJson(
+      errorValue ?? jsonResult(dialect, (outcome as { value: Value }).value),
+      { indent: jsonIndent },
+    );
     return { bytes: text + "\n", text };
   }
   if (outcome.kind === "error") {
@@ -130,9 +131,14 @@ export function renderReply(
   }
   const value = outcome.value;
   if (mode.kind === "value") {
-    const found = valueAt(value, mode.path);
-    if (found === undefined) return { missing: `no member at "${mode.path}"` };
-    return { bytes: scalarLine(found) + "\n" };
+    let found;
+    try {
+      found = walk(jsonResult(dialect, value), mode.path);
+    } catch (error) {
+      return { missing: (error as Error).message };
+    }
+    if (found.length === 0) return { missing: `no member at "${mode.path}"` };
+    return { bytes: found.map((place) => scalarLine(place.value) + "\n").join("") };
   }
   // ctl's FIFO protocol: the reply as it came (status line, then one value a line).
   if (dialect === "ctlfifo") return { bytes: reply.bytes };

@@ -38,7 +38,12 @@ test("doctor explains a missing socket, a file, a stream socket and a dead serve
       r = await doctor(join(dir, "stream.sock"));
       assert.equal(r.code, 1);
       assert.match(r.out, /speaks binrpc: it is a UNIX stream socket/);
-      assert.match(r.out, /^FAIL no reply within 500 ms/m);
+      // A stream has no reply socket: never blamed.
+      assert.match(
+        r.out,
+        /^FAIL .*stream\.sock accepted the connection but gave no reply within 500 ms/m,
+      );
+      assert.doesNotMatch(r.out, /reply socket/);
     } finally {
       await new Promise((resolve) => stream.close(resolve));
     }
@@ -114,5 +119,18 @@ test("doctor reaches a ctlfifo server over its FIFO, UDP (also found by auto) an
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("every subcommand's --help wraps its description at word boundaries, never mid-sentence", async () => {
+  for (const command of ["doctor", "parse", "send", "serve", "fuzz", "exporter"]) {
+    const io = captureIo();
+    assert.equal(await cli([command, "--help"], io), 0);
+    const description = io.out().split("\n\n")[1].split("\n");
+    // Every line but the last is filled (a hard line break inside a wrapped
+    // paragraph leaves a line of a word or two).
+    for (const line of description.slice(0, -1)) {
+      assert.ok(line.length > 30 && line.length <= 80, `${command}: ${JSON.stringify(line)}`);
+    }
   }
 });

@@ -6,7 +6,7 @@
  */
 import { Command, Option } from "commander";
 import { parseDuration } from "../../lib/duration.ts";
-import { errorCodeOf, exitStatusHelp, MidgramError } from "../../lib/errors.ts";
+import { errorCodeOf, EXIT, exitStatusHelp, MidgramError } from "../../lib/errors.ts";
 import { transportClient } from "../../lib/exporter/client.ts";
 import { type ExporterConfig, parseExporterConfig } from "../../lib/exporter/config.ts";
 import { createExporter } from "../../lib/exporter/exporter.ts";
@@ -110,7 +110,9 @@ export async function runExporter(options: ExporterCommandOptions, io: Io): Prom
       );
     }
     logger.log("info", "stopping");
-    return 0;
+    // Stopped by a signal: 128+N, as every catchable stop signal ends midgram.
+    const reason = io.interrupted.reason;
+    return typeof reason === "number" ? EXIT.signal + reason : 0;
   } finally {
     io.interrupted.removeEventListener("abort", onInterrupt);
     await http?.close();
@@ -164,7 +166,10 @@ export function exporterCommand(io: Io, status: { code: number }): Command {
       `a ready RPC mapping: ${Object.keys(EXAMPLE_MAPPINGS).join(", ")} (repeatable)`,
       collect,
     )
-    .option("--fifo-reply-dir <dir>", "FIFO targets: the server's reply directory [default: /tmp]")
+    .option(
+      "--fifo-reply-dir <dir>",
+      "FIFO targets: the server's reply directory [default: its configured one, else /tmp]",
+    )
     .option("--config <file>", "configuration file with an [exporter] table")
     .addOption(
       new Option("--log-level <level>", "log level").choices(["error", "warn", "info", "debug"]),

@@ -22,7 +22,7 @@ import {
 import { parseHex } from "../../lib/protocol/binrpc/testing/hex.ts";
 import type { RpcFailure } from "../../lib/fuzz/rpc_generative.ts";
 import type { ServerCodecFactory } from "../../lib/fuzz/rpc_invariants.ts";
-import { detectDialect } from "../../lib/client/detect.ts";
+import { detectDialect, fifoFlavour } from "../../lib/client/detect.ts";
 import { clientCodec } from "../../lib/protocol/dialects.ts";
 import { writeRecords } from "../../lib/protocol/binrpc/write_records.ts";
 import { writePacket } from "../../lib/protocol/binrpc/write_packet.ts";
@@ -41,11 +41,14 @@ import {
 import { parseAddress } from "../../lib/transport/address.ts";
 import type { Transport } from "../../lib/transport/types.ts";
 import { palette } from "../_color.ts";
+import { control } from "../_output.ts";
 import { expandPaths } from "../_files.ts";
 import type { Io } from "../io.ts";
 
 /** Options of `midgram fuzz`, as commander hands them over. */
 export interface FuzzOptions {
+  /** Live against a FIFO: the server's reply directory. */
+  replyDir?: string;
   update?: boolean;
   filter?: string;
   format: "text" | "tap" | "json";
@@ -122,18 +125,19 @@ function progress(io: Io, total: number, deadline: number | null) {
       if (io.stderrIsTTY) {
         const width = 24;
         const filled = Math.round(share * width);
-        io.stderr(
-          `\r[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done} runs, ${
+        io.stderr([
+          control("\r"),
+          `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${done} runs, ${
             Math.round(rate)
           }/s, ETA ${eta.toFixed(0)}s${extra}   `,
-        );
+        ]);
       } else if (performance.now() - lastLine > 5000) {
         lastLine = performance.now();
         io.stderr(`fuzz: ${done} runs, ${Math.round(rate)}/s, ETA ${eta.toFixed(0)}s${extra}\n`);
       }
     },
     done() {
-      if (io.stderrIsTTY) io.stderr("\r\x1b[K");
+      if (io.stderrIsTTY) io.stderr([control("\r\x1b[K")]);
     },
   };
 }
@@ -263,7 +267,7 @@ async function golden(dirs: string[], options: FuzzOptions, io: Io): Promise<num
       if (!r.ok) io.stdout(r.diff.split("\n").map((l) => `# ${l}`).join("\n") + "\n");
     });
   } else {
-    for (const r of failed) io.stdout(`${color.red("FAIL")} ${r.kind} ${r.path}\n${r.diff}\n`);
+    for (const r of failed) io.stdout([color.red("FAIL"), ` ${r.kind} ${r.path}\n${r.diff}\n`]);
   }
   const updated = options.update ? " (expectations updated: review with git diff)" : "";
   io.stderr(
@@ -642,6 +646,14 @@ async function rpcLive(
       ? { dialect: "binrpc" }
       : { dialect: "jsonrpc", flavour: options.flavour ?? found.flavour ?? "opensips" };
     io.stderr(`fuzz: ${found.dialect} (${found.how})\n`);
+  } else if (
+    kind.dialect === "jsonrpc" && options.flavour === undefined && target.kind === "fifo"
+  ) {
+    const found = fifoFlavour(target.path);
+    if (found) {
+      kind = { dialect: "jsonrpc", flavour: found.flavour };
+      io.stderr(`fuzz: jsonrpc (${found.flavour}: ${found.how})\n`);
+    }
   }
   const bounds = runBounds(options);
   const { runs, seed } = bounds;
@@ -666,6 +678,7 @@ async function rpcLive(
     seed,
     corpus: corpusOf(kind.dialect),
     safeForKamailio: safe,
+    replyDir: options.replyDir,
     signal: io.interrupted,
     onProgress: (done) => bar.update(done),
   });
@@ -875,6 +888,10 @@ export function fuzzCommand(io: Io, status: { code: number }, seams: FuzzSeams =
         .choices(["opensips", "kamailio"]),
     )
     .option("--unsafe", "live, Kamailio JSON-RPC: also send what crashes Kamailio 5.6")
+    .option(
+      "--reply-dir <dir>",
+      "live, FIFO target: the server's reply directory [default: its configured one, else /tmp]",
+    )
     .option(
       "--methods <list>",
       "differential, binrpc and ctlfifo: methods to call [default: core.echo; ctlfifo: core.version, core.echo, core.uptime, system.methodHelp]",

@@ -23,6 +23,7 @@ import { clientCodec } from "../../lib/protocol/dialects.ts";
 import type { Value } from "../../lib/protocol/value.ts";
 import { VERSION } from "../../lib/version.ts";
 import type { Io } from "../io.ts";
+import { terminalSafe } from "../_terminal_safe.ts";
 import { KAMCMD_DEFAULT_SOCKET, type KamcmdProto, parseKamcmdAddress } from "./_kamcmd_address.ts";
 import { getopt } from "./_kamcmd_getopt.ts";
 import { KamcmdFailure, type KamcmdLink, kamcmdRandom, openKamcmdLink } from "./_kamcmd_link.ts";
@@ -363,18 +364,43 @@ function tabsCompleted(line: string, complete: (line: string) => [string[], stri
   return out;
 }
 
+/** 128+N once a stop signal came (`io.interrupted` aborted with its number), else null. */
+function stoppedStatus(io: Io): number | null {
+  if (!io.interrupted.aborted) return null;
+  const reason = io.interrupted.reason;
+  return EXIT.signal + (typeof reason === "number" ? reason : 2);
+}
+
+/** A promise's value, or null as soon as a stop signal comes. */
+function untilStopped<T>(io: Io, promise: Promise<T>): Promise<T | null> {
+  if (io.interrupted.aborted) return Promise.resolve(null);
+  let onStop!: () => void;
+  const stopped = new Promise<null>((resolve) => {
+    onStop = () => resolve(null);
+    io.interrupted.addEventListener("abort", onStop, { once: true });
+  });
+  return Promise.race([promise, stopped]).finally(() =>
+    io.interrupted.removeEventListener("abort", onStop)
+  );
+}
+
 /** The interactive mode: kamcmd's banner, then `kamcmd> ` until `quit`, `exit` or end of input. */
 async function interactive(s: Session): Promise<Status> {
   const { io } = s;
   s.methods = await listMethods(s);
   io.stdout(KAMCMD_BANNER);
+  const complete = completer(s);
   if (io.terminal) {
     const rl = createInterface({
       input: io.terminal.input,
       output: io.terminal.output,
       terminal: true,
       historySize: 500,
-      completer: completer(s),
+      completer: (line: string) => {
+        // The line editor writes what it completes as it is: never a name a terminal would obey.
+        const [hits, word] = complete(line);
+        return [hits.filter((n) => terminalSafe(n) === n), word];
+      },
     });
     let pending = false;
     rl.on("SIGINT", () => {
@@ -384,6 +410,9 @@ async function interactive(s: Session): Promise<Status> {
       (rl as unknown as { line: string }).line = "";
       rl.prompt();
     });
+    // A stop signal while waiting for a line ends the session as it would kill kamcmd.
+    const onStop = () => rl.close();
+    io.interrupted.addEventListener("abort", onStop, { once: true });
     rl.setPrompt("kamcmd> ");
     rl.prompt();
     for await (const raw of rl) {
@@ -396,14 +425,16 @@ async function interactive(s: Session): Promise<Status> {
       if (s.quit) break;
       rl.prompt();
     }
+    io.interrupted.removeEventListener("abort", onStop);
     rl.close();
-    return 0;
+    return stoppedStatus(io) ?? 0;
   }
   // Not a terminal: readline echoes each line after the prompt.
-  const text = new TextDecoder().decode(await io.readStdin());
+  const input = await untilStopped(io, io.readStdin());
+  if (input === null) return stoppedStatus(io)!;
+  const text = new TextDecoder().decode(input);
   const lines = text.split("\n");
   if (lines[lines.length - 1] === "") lines.pop();
-  const complete = completer(s);
   for (const typed of lines) {
     const raw = tabsCompleted(typed, complete);
     io.stdout(`kamcmd> ${raw}\n`);

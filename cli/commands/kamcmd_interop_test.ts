@@ -31,6 +31,8 @@ const CALLS: string[][] = [
   ["nope.x"],
   ["-f", "pid: %v  desc: %v\\n", "core.ps"],
   ["-f", "%v|%%v|", "core.echo", "a", "b", "c"],
+  // Control characters (OSC 52, BEL, C1 CSI, DEL) in a string value: in a pipe, as they came.
+  ["core.echo", "a\x1b]52;c;aGk=\x07\u009b8m\x7fb"],
   ["help"],
   ["help", "ps"],
   ["help", "core.ps"],

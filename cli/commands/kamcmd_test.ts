@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli } from "../main.ts";
@@ -290,3 +290,21 @@ test("kamcmd on a terminal prompts kamcmd> with completion of methods, aliases a
     assert.match(io.out(), /For details type `warranty'\.\nmidgram test\nx\n$/);
   });
 });
+
+test(
+  "midgram kamcmd without -s goes to kamcmd's own default, never midgram's socket choice",
+  {
+    skip: existsSync("/var/run/kamailio/kamailio_ctl")
+      ? "a Kamailio serves /var/run/kamailio/kamailio_ctl here"
+      : false,
+  },
+  async () => {
+    const io = captureIo({ env: { MIDGRAM_SOCKET: "/tmp/midgram-not-this.sock" } });
+    assert.notEqual(await cli(["kamcmd", "core.uptime"], io), 0);
+    assert.match(
+      io.err(),
+      /connect\(\/var\/run\/kamailio\/\/kamailio_ctl\): No such file or directory/,
+    );
+    assert.doesNotMatch(io.err(), /midgram-not-this/);
+  },
+);

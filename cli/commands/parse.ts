@@ -19,6 +19,7 @@ import {
 import type { MiRequest, ParseMode } from "../../lib/protocol/mi/types.ts";
 import { exitStatusHelp, MidgramError } from "../../lib/errors.ts";
 import { type ColorWhen, palette } from "../_color.ts";
+import type { Styled } from "../_output.ts";
 import { expandPaths, type InputFile, readInput } from "../_files.ts";
 import type { Io } from "../io.ts";
 
@@ -100,9 +101,9 @@ export async function runParse(paths: string[], options: ParseOptions, io: Io): 
     .filter((f) => !isMiExpectation(f, paths));
   const color = palette(options.color, io, "stdout");
   const reports: FileReport[] = [];
-  let out: string[] = [];
+  let out: (string | Styled)[] = [];
   const flush = () => {
-    if (out.length > 0) io.stdout(out.join(""));
+    if (out.length > 0) io.stdout(out);
     out = [];
   };
   let errorCount = 0;
@@ -154,24 +155,25 @@ export async function runParse(paths: string[], options: ParseOptions, io: Io): 
         );
       } else {
         const label = severity === "error" ? color.red("error") : color.yellow("warning");
-        out.push(`${name}:${d.line}:${d.column}: ${label} ${d.code}: ${d.message}\n`);
+        out.push(`${name}:${d.line}:${d.column}: `, label, ` ${d.code}: ${d.message}\n`);
       }
     }
     if (options.print && report.request) out.push(printRequest(name, report.request));
     if (options.print && report.call) out.push(printCall(name, report.call));
     if (options.print && report.ctlfifo) out.push(printCtlFifoCall(name, report.ctlfifo));
-    if (out.length >= 256) flush();
+    if (out.length >= 768) flush();
   }
   flush();
   if (options.format === "json") io.stdout(JSON.stringify(reports, null, 2) + "\n");
 
   if (inputs.length === 0) {
     // Nothing was checked (an empty directory, or none with these endings): never pass silently.
-    io.stderr(
-      `${palette(options.color, io, "stderr").red("failed")}: no files checked: no ${
+    io.stderr([
+      palette(options.color, io, "stderr").red("failed"),
+      `: no files checked: no ${
         extensions.map((e) => `*${e}`).join(", ").replace(/, ([^,]*)$/, " or $1")
       } files in ${paths.map((p) => `"${p}"`).join(", ")}\n`,
-    );
+    ]);
     return 1;
   }
   const tooManyWarnings = (options.warningsAsErrors && warningCount > 0) ||
@@ -184,11 +186,12 @@ export async function runParse(paths: string[], options: ParseOptions, io: Io): 
       ? " (warnings are errors)"
       : ` (more than --max-warnings ${options.maxWarnings})`
     : "";
-  io.stderr(
-    `${verdict}: ${files} checked, ${invalid} invalid, ${errorCount} error${
+  io.stderr([
+    verdict,
+    `: ${files} checked, ${invalid} invalid, ${errorCount} error${
       errorCount === 1 ? "" : "s"
     }, ${warningCount} warning${warningCount === 1 ? "" : "s"}${policy}\n`,
-  );
+  ]);
   return invalid > 0 || tooManyWarnings ? 1 : 0;
 }
 

@@ -175,6 +175,12 @@ test("send to several sockets labels each reply and exits with the worst status"
       await cli(["send", "-s", unix, "-s", "/nonexistent.sock", "-t", "1s", "version"], mixed),
       4,
     );
+    // The failed target has its block too; why is on stderr.
+    assert.equal(
+      mixed.out(),
+      `==> ${unix} <==\n200 OK\nServer:: midgram test\n\n==> /nonexistent.sock <==\n(no reply: exit 4)\n`,
+    );
+    assert.match(mixed.err(), /nonexistent\.sock/);
   });
 });
 
@@ -202,4 +208,48 @@ test("send --watch repeats until interrupted and exits with the last status", as
     assert.equal(await running, 0);
     assert.ok(io.out().split("200 OK\nServer:: midgram test\n\n").length >= 4);
   });
+});
+
+test("send --value on text MI prints a node with attributes without the space before them", async () => {
+  const { renderReply } = await import("./_send_output.ts");
+  const bytes = new TextEncoder().encode(
+    "200 OK\nProcess::  ID=0 PID=7 Type=attendant\nUp::  x\n\n",
+  );
+  const reply = {
+    bytes,
+    outcome: { kind: "result" as const, value: [] },
+    error: null,
+    rttMs: 1,
+    from: null,
+  };
+  const at = (path: string) =>
+    renderReply("mi", reply, { kind: "value", path }, { pretty: false, indent: "\t" }).bytes;
+  assert.equal(at("Process"), "ID=0 PID=7 Type=attendant\n");
+  // A value that is no attribute list keeps what it has.
+  assert.equal(at("Up"), " x\n");
+});
+
+test("send --json and --value read a binrpc reply in its JSON form: repeated members kept, one value unwrapped", async () => {
+  const { renderReply } = await import("./_send_output.ts");
+  const { Members } = await import("../../lib/protocol/value.ts");
+  const set = (id: number) => new Members([["ID", id]]);
+  const value = [
+    new Members([["NRSETS", 2], ["RECORDS", new Members([["SET", set(2)], ["SET", set(1)]])]]),
+  ];
+  const reply = {
+    bytes: new Uint8Array(0),
+    outcome: { kind: "result" as const, value },
+    error: null,
+    rttMs: 1,
+    from: null,
+  };
+  const render = (mode: Parameters<typeof renderReply>[2]) =>
+    renderReply("binrpc", reply, mode, { pretty: false, indent: "\t" }).bytes;
+  assert.equal(
+    render({ kind: "json" }),
+    '{"NRSETS":2,"RECORDS":[{"SET":{"ID":2}},{"SET":{"ID":1}}]}\n',
+  );
+  assert.equal(render({ kind: "value", path: "RECORDS[].SET.ID" }), "2\n1\n");
+  assert.equal(render({ kind: "value", path: "RECORDS.1.SET.ID" }), "1\n");
+  assert.equal(render({ kind: "value", path: "0.NRSETS" }), "2\n");
 });

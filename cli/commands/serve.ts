@@ -12,7 +12,7 @@ import type { DialectName } from "../../lib/protocol/dialect.ts";
 import { parseSocketSpec, type SocketSpec } from "../../lib/socket_spec.ts";
 import { isLoopback } from "../../lib/server/_cidr.ts";
 import { createServer, type LogLevel } from "../../lib/server/server.ts";
-import { formatAddress } from "../../lib/transport/address.ts";
+import { formatAddress, ipHostOf } from "../../lib/transport/address.ts";
 import { VERSION } from "../../lib/version.ts";
 import { loadConfig } from "../_config_file.ts";
 import { createLogger, levelFromNumber, levelToNumber } from "../_logger.ts";
@@ -31,6 +31,7 @@ export interface ServeOptions {
   replyIndent?: string;
   timeout?: string;
   handlerTimeout?: string;
+  stopTimeout?: string;
   children?: string;
   config?: string;
   logLevel?: LogLevel;
@@ -41,6 +42,8 @@ export interface ServeOptions {
   metrics?: string;
   fifoReplyDir?: string;
   autoconversion?: boolean;
+  idleTimeout?: string;
+  maxConnections?: string;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -114,10 +117,14 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
     options.logLevel ?? c.logLevel ?? "info",
     options.logFormat ?? c.logFormat ?? "text",
   );
+  const stopTimeoutMs = options.stopTimeout !== undefined
+    ? parseDuration(options.stopTimeout, "--stop-timeout")
+    : c.stopTimeoutMs;
   const stop = new AbortController();
   const onInterrupt = () => stop.abort();
   io.interrupted.addEventListener("abort", onInterrupt, { once: true });
   const disable = [...(c.disable ?? []), ...(options.disable ?? [])];
+  const allow = [...(c.allow ?? []), ...(options.allow ?? [])];
   let server;
   try {
     server = createServer({
@@ -135,7 +142,13 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
         ? count(options.children, "--children", 1)
         : c.children,
       builtins: options.builtins ? { disable } : false,
-      allow: [...(c.allow ?? []), ...(options.allow ?? [])],
+      allow,
+      idleTimeoutMs: options.idleTimeout !== undefined
+        ? parseDuration(options.idleTimeout, "--idle-timeout")
+        : c.idleTimeoutMs,
+      maxConnections: options.maxConnections !== undefined
+        ? count(options.maxConnections, "--max-connections", 1)
+        : c.maxConnections,
       logger,
       version: `midgram ${VERSION}`,
       host: {
@@ -167,7 +180,9 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   let stopTrimming: (() => void) | undefined;
   try {
     if (options.metrics !== undefined) {
-      metrics = await serveServerMetrics(server, options.metrics, `midgram ${VERSION} serve`);
+      metrics = await serveServerMetrics(server, options.metrics, `midgram ${VERSION} serve`, {
+        allow,
+      });
       io.stdout(
         `metrics on http://${
           options.metrics.replace(/:\d+$/, `:${metrics.address.port}`)
@@ -178,13 +193,14 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
     stopTrimming = io.trimMemoryAfterBursts?.();
     for (const spec of sockets) {
       const address = spec.address;
-      const host = address.kind === "udp" ? address.host : null;
+      const host = ipHostOf(address);
       if (host !== null && !isLoopback(host)) {
         io.stderr(
           `midgram: warning: ${
             formatAddress(address)
-          } is not a loopback address and the MI protocol ` +
-            "has no authentication: restrict peers with --allow CIDR\n",
+          } is not a loopback address and the management protocols have no ` +
+            "authentication (they serve kill, cache_store and exec commands): " +
+            "restrict peers with --allow CIDR\n",
         );
       }
       const bound = await server.listen(address, {
@@ -213,7 +229,8 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
     io.interrupted.removeEventListener("abort", onInterrupt);
     stopTrimming?.();
     await metrics?.close();
-    await server.close();
+    // Running commands finish and answer within the grace period; a second signal cancels them.
+    await server.close({ timeoutMs: stopTimeoutMs, signal: io.forced });
   }
 }
 
@@ -238,7 +255,9 @@ export function serveCommand(io: Io, status: { code: number }): Command {
         "and for ctlfifo, the old FIFO protocol of Kamailio's ctl on FIFOs, UDP and TCP)\n" +
         "and the commands of the config file. When a socket is ready it prints\n" +
         '"listening on ADDR" on stdout (scripts can wait for that line). SIGINT or SIGTERM stop\n' +
-        "it: running commands finish and answer, then its socket files are removed.",
+        "it: it stops receiving at once, lets running commands finish and answer within\n" +
+        "--stop-timeout, cancels what is left (500 command cancelled), removes its socket\n" +
+        "files and exits 128+N; a second signal exits at once.",
     )
     .option(
       "-s, --socket <addr>",
@@ -259,13 +278,29 @@ export function serveCommand(io: Io, status: { code: number }): Command {
     .option("--reply-indent <string>", "indent string of replies (\\t for TAB) [default: \\t]")
     .option("--timeout <duration>", "time limit for sending a reply [default: 2000ms]")
     .option("--handler-timeout <duration>", "a command running longer answers 500 [default: 10s]")
+    .option(
+      "--stop-timeout <duration>",
+      "on stop, running commands may finish for this long [default: 10s]",
+    )
     .option("--children <n>", "commands running at once [default: 4]")
     .option("--config <file>", "configuration file (see the README for the search path)")
     .addOption(
       new Option("--log-level <level>", "log level").choices(["error", "warn", "info", "debug"]),
     )
     .addOption(new Option("--log-format <format>", "log format").choices(["text", "json"]))
-    .option("--allow <cidr>", "answer UDP peers in this range only (repeatable)", collect)
+    .option(
+      "--allow <cidr>",
+      "answer UDP, TCP and HTTP peers in this range only (repeatable)",
+      collect,
+    )
+    .option(
+      "--idle-timeout <duration>",
+      "close a stream or HTTP connection silent this long [default: 5s]",
+    )
+    .option(
+      "--max-connections <n>",
+      "connections open at once per stream or HTTP socket [default: 256]",
+    )
     .option("--disable <command>", "turn a built-in command off, e.g. kill (repeatable)", collect)
     .option("--no-builtins", "serve only the commands of the config file")
     .option("--metrics <host:port>", "serve the counters to Prometheus at http://HOST:PORT/metrics")

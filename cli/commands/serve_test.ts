@@ -79,6 +79,7 @@ test("serve exits 2 on usage errors and 4 when a socket cannot be served", async
     ["serve", "-s", "/tmp/x.sock", "--mode", "999"],
     ["serve", "-s", "/tmp/x.sock", "--user", "no-such-user-here"],
     ["serve", "-s", "/tmp/x.sock", "--children", "0"],
+    ["serve", "-s", "/tmp/x.sock", "--stop-timeout", "soon"],
     ["serve", "-s", "/tmp/x.sock", "--allow", "banana"],
     ["serve", "-s", "/tmp/x.sock", "--disable", "nothing"],
   ];
@@ -99,6 +100,33 @@ test("serve warns that a non-loopback UDP address has no authentication", async 
   io.abort();
   assert.equal(await running, 0);
   assert.match(io.err(), /warning: udp:0\.0\.0\.0:0 is not a loopback address .* --allow CIDR/);
+});
+
+test("serve warns that non-loopback TCP and HTTP addresses have no authentication either", async () => {
+  const io = captureIo({ env: { MIDGRAM_CONFIG: "/dev/null" } });
+  const running = cli([
+    "serve",
+    "-s",
+    "binrpc=tcp:0.0.0.0:0",
+    "-s",
+    "jsonrpc=http://[::]:0/mi",
+    "-s",
+    "binrpc=tcp:127.0.0.1:0",
+    "--idle-timeout",
+    "2s",
+    "--max-connections",
+    "8",
+    "--log-level",
+    "error",
+  ], io);
+  await until(() => io.out().split("listening").length === 4, "the three ready lines");
+  io.abort();
+  assert.equal(await running, 0);
+  assert.match(io.err(), /warning: tcp:0\.0\.0\.0:0 is not a loopback address .* --allow CIDR/);
+  assert.match(io.err(), /warning: http:\/\/\[::\]:0\/mi is not a loopback address .*kill/);
+  assert.doesNotMatch(io.err(), /127\.0\.0\.1/);
+  const bad = captureIo({ env: { MIDGRAM_CONFIG: "/dev/null" } });
+  assert.equal(await cli(["serve", "-s", "/tmp/x.sock", "--max-connections", "0"], bad), 2);
 });
 
 test("resolveId() reads names from the account databases", () => {

@@ -13,13 +13,20 @@ export type Runtime = "node" | "deno" | "binary";
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DENO = `${ROOT}node_modules/.bin/deno`;
 export const BINARY = `${ROOT}dist/midgram`;
+/**
+ * The project's pinned Node (scripts/_runtime.mjs), for which node_modules'
+ * unix-dgram is built, whichever `node` is on PATH; else that one.
+ */
+export const NODE = existsSync(`${ROOT}node_modules/.bin/node`)
+  ? `${ROOT}node_modules/.bin/node`
+  : "node";
 
 /** The command line that starts midgram in a given form. */
 export function launcher(runtime: Runtime): [string, string[]] {
   switch (runtime) {
     case "node":
       // tsx by path, so that the child may run in any directory.
-      return ["node", ["--import", `${ROOT}node_modules/tsx/dist/loader.mjs`, `${ROOT}cli/bin.ts`]];
+      return [NODE, ["--import", `${ROOT}node_modules/tsx/dist/loader.mjs`, `${ROOT}cli/bin.ts`]];
     case "deno":
       return [DENO, [
         "run",

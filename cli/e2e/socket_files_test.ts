@@ -8,28 +8,26 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { chmodSync, existsSync, lstatSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer as createStreamServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli } from "../main.ts";
 import { captureIo } from "../io.ts";
 import { defaultTransport } from "../../lib/transport/open.ts";
-import { BINARY } from "./_processes.ts";
-
-const proc = (globalThis as { process: { getuid?: () => number } }).process;
-const root = proc.getuid?.() === 0;
+import { otherUserSkip, stageForOtherUser } from "./_other_user.ts";
 
 function runAs(
   user: string,
   file: string,
   args: string[],
+  cwd: string,
 ): Promise<{ status: number; err: string }> {
   return new Promise((resolve) => {
     execFile(
       "runuser",
       ["-u", user, "--", file, ...args],
-      { timeout: 10_000 },
+      { timeout: 10_000, cwd },
       (error, _o, err) => {
         resolve({ status: error ? (typeof error.code === "number" ? error.code : 124) : 0, err });
       },
@@ -55,18 +53,23 @@ test("serve refuses to replace a live stream listener at its path and leaves it 
 });
 
 test("serve as another user refuses root's live 0600 socket instead of taking it for dead", {
-  skip: !root
-    ? "needs root to run serve as nobody"
-    : !existsSync(BINARY)
-    ? "needs dist/midgram (npm run build)"
-    : false,
+  skip: otherUserSkip("nobody"),
 }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "midgram-sockfile-"));
+  // A directory nobody may reach wherever the checkout lives, with the binary in it.
+  const stage = stageForOtherUser("midgram-sockfile-");
+  const dir = join(stage.dir, "sockets");
+  mkdirSync(dir);
   chmodSync(dir, 0o777);
   const path = join(dir, "mi.sock");
   const live = await defaultTransport().bind({ kind: "unix", path }, { mode: 0o600 });
   try {
-    const result = await runAs("nobody", BINARY, ["serve", "-s", path, "--config", "/dev/null"]);
+    const result = await runAs("nobody", stage.binary, [
+      "serve",
+      "-s",
+      path,
+      "--config",
+      "/dev/null",
+    ], stage.dir);
     assert.equal(result.status, 4, result.err);
     assert.match(
       result.err,
@@ -75,7 +78,7 @@ test("serve as another user refuses root's live 0600 socket instead of taking it
     assert.ok(lstatSync(path).isSocket(), "root's socket is still there");
   } finally {
     await live.close();
-    rmSync(dir, { recursive: true, force: true });
+    stage.remove();
   }
 });
 

@@ -5,7 +5,9 @@ import { formatAddress, sameAddress } from "../transport/address.ts";
 import { writeKamailioFifoRequest } from "../protocol/jsonrpc/write_kamailio_fifo_request.ts";
 import { writeOpensipsFifoRequest } from "../protocol/jsonrpc/write_opensips_fifo_request.ts";
 import { fifoRequest } from "../transport/fifo.ts";
+import { configuredFifoReplyDir, fifoFlavour } from "./detect.ts";
 import { httpPost } from "../transport/http.ts";
+import { FrameReader, MAX_FRAME } from "../transport/read_frames.ts";
 import type {
   Address,
   AnyAddress,
@@ -33,7 +35,10 @@ export interface CallOptions {
   allowOversize?: boolean;
   /** FIFO: whose framing (`opensips` `:name:` lines, `kamailio` `reply_name`); default opensips. */
   flavour?: string;
-  /** FIFO: the server's reply directory, where the reply FIFO is made; default `/tmp`. */
+  /**
+   * FIFO: the server's reply directory, where the reply FIFO is made; default
+   * the one the reading server's config file sets (`configuredFifoReplyDir`), else `/tmp`.
+   */
   replyDir?: string;
 }
 
@@ -148,63 +153,80 @@ export function openSession(to: AnyAddress, options: CallOptions): Session {
     await s?.close();
     await c?.connection.close();
   };
+  const exchange = async (request: CallRequest): Promise<CallReply> => {
+    // A request file keeps its own id or cookie: its reply is matched by it.
+    const token = request instanceof Uint8Array ? codec.tokenOf?.(request) : codec.newToken();
+    const bytes = request instanceof Uint8Array
+      ? request
+      : codec.encodeRequest(request.method, request.params, token);
+    if (bytes.length > codec.maxRequest && !options.allowOversize) {
+      throw new MidgramError(
+        "request-too-large",
+        `Cannot send a request of ${bytes.length} bytes: the limit is ${codec.maxRequest}`,
+      );
+    }
+    if ((to.kind === "unix-stream" || to.kind === "tcp") && codec.replyEndsAtClose) {
+      return await exchangeClosing(to, bytes, codec, token, name, { ...options, timeoutMs });
+    }
+    if (to.kind === "unix-stream" || to.kind === "tcp") {
+      try {
+        stream ??= await openStream(to, codec, name, { ...options, timeoutMs });
+        return await exchangeStream(stream, bytes, codec, token, name, { ...options, timeoutMs });
+      } catch (error) {
+        await drop();
+        throw error;
+      }
+    }
+    if (to.kind === "fifo" || to.kind === "http") {
+      return await exchangeOnce(to, bytes, codec, token, name, { ...options, timeoutMs });
+    }
+    const attempts = 1 + (to.kind === "udp" ? Math.max(0, options.retries ?? 0) : 0);
+    target ??= await transport.resolve(to);
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (options.signal?.aborted) throw aborted(name, options.signal);
+      socket ??= await transport.connectable(target);
+      let reply: CallReply | null;
+      try {
+        reply = await exchangeDatagram(socket, target, bytes, codec, token, name, {
+          timeoutMs,
+          signal: options.signal,
+        });
+      } catch (error) {
+        await drop();
+        throw error;
+      }
+      if (reply !== null) return reply;
+      // A late reply must never be taken for the next request's: a new socket.
+      await drop();
+    }
+    const tries = attempts > 1 ? ` (${attempts} attempts)` : "";
+    throw new MidgramError(
+      "timeout",
+      `No reply from "${name}" within ${timeoutMs} ms${tries}: is the server running and is the address right?`,
+    );
+  };
   return {
     async call(request: CallRequest): Promise<CallReply> {
-      // A request file keeps its own id or cookie: its reply is matched by it.
-      const token = request instanceof Uint8Array ? codec.tokenOf?.(request) : codec.newToken();
-      const bytes = request instanceof Uint8Array
-        ? request
-        : codec.encodeRequest(request.method, request.params, token);
-      if (bytes.length > codec.maxRequest && !options.allowOversize) {
-        throw new MidgramError(
-          "request-too-large",
-          `Cannot send a request of ${bytes.length} bytes: the limit is ${codec.maxRequest}`,
-        );
+      if (options.signal?.aborted) throw aborted(name, options.signal);
+      try {
+        return await exchange(request);
+      } catch (error) {
+        // Every exchange (datagram, stream, FIFO, HTTP) ends the same way
+        // when the caller aborts: a `closed` error, whatever the transport
+        // rejected with (a FIFO or HTTP wait rejects with the signal's reason).
+        if (options.signal?.aborted) throw aborted(name, options.signal, error);
+        throw error;
       }
-      if ((to.kind === "unix-stream" || to.kind === "tcp") && codec.replyEndsAtClose) {
-        return await exchangeClosing(to, bytes, codec, token, name, { ...options, timeoutMs });
-      }
-      if (to.kind === "unix-stream" || to.kind === "tcp") {
-        try {
-          stream ??= await openStream(to, codec, name, { ...options, timeoutMs });
-          return await exchangeStream(stream, bytes, codec, token, name, { ...options, timeoutMs });
-        } catch (error) {
-          await drop();
-          throw error;
-        }
-      }
-      if (to.kind === "fifo" || to.kind === "http") {
-        return await exchangeOnce(to, bytes, codec, token, name, { ...options, timeoutMs });
-      }
-      const attempts = 1 + (to.kind === "udp" ? Math.max(0, options.retries ?? 0) : 0);
-      target ??= await transport.resolve(to);
-      for (let attempt = 1; attempt <= attempts; attempt++) {
-        if (options.signal?.aborted) {
-          throw new MidgramError("closed", `Request to "${name}" aborted`);
-        }
-        socket ??= await transport.connectable(target);
-        let reply: CallReply | null;
-        try {
-          reply = await exchangeDatagram(socket, target, bytes, codec, token, name, {
-            timeoutMs,
-            signal: options.signal,
-          });
-        } catch (error) {
-          await drop();
-          throw error;
-        }
-        if (reply !== null) return reply;
-        // A late reply must never be taken for the next request's: a new socket.
-        await drop();
-      }
-      const tries = attempts > 1 ? ` (${attempts} attempts)` : "";
-      throw new MidgramError(
-        "timeout",
-        `No reply from "${name}" within ${timeoutMs} ms${tries}: is the server running and is the address right?`,
-      );
     },
     close: drop,
   };
+}
+
+/** The error of a request its caller aborted (a signal: the reason is its number). */
+function aborted(name: string, signal: AbortSignal, cause?: unknown): MidgramError {
+  return new MidgramError("closed", `Request to "${name}" aborted`, {
+    cause: cause ?? signal.reason,
+  });
 }
 
 /** FIFO and HTTP: one request, one reply, nothing kept between them. */
@@ -224,6 +246,10 @@ async function exchangeOnce(
     );
   }
   const { timeoutMs } = options;
+  // The given reply directory, else the one the FIFO's server configures, else /tmp.
+  const replyDir = to.kind === "fifo"
+    ? options.replyDir ?? configuredFifoReplyDir(to.path) ?? "/tmp"
+    : "";
   const started = performance.now();
   const reply = to.kind === "http"
     ? (await httpPost(to.url, bytes, {
@@ -239,8 +265,10 @@ async function exchangeOnce(
           : options.flavour === "kamailio"
           ? writeKamailioFifoRequest(bytes, replyName)
           : writeOpensipsFifoRequest(replyName, bytes),
-      { replyDir: options.replyDir ?? "/tmp", timeoutMs, signal: options.signal },
-    );
+      { replyDir, timeoutMs, signal: options.signal },
+    ).catch((error) => {
+      throw fifoTimeoutHint(error, to.path, options.flavour, replyDir);
+    });
   const rttMs = performance.now() - started;
   if (reply.length === 0) {
     throw new MidgramError(
@@ -253,6 +281,35 @@ async function exchangeOnce(
     throw new MidgramError("reply-syntax", `"${name}" answered another request's id`);
   }
   return { bytes: reply, outcome, error, rttMs, from: to };
+}
+
+/**
+ * A FIFO that gave no reply: the framing may be the other server's (Kamailio
+ * logs OpenSIPS's `:name:` framing as an invalid JSON document, and the
+ * reverse), or the server cannot write to the reply directory. Says what
+ * to try.
+ */
+function fifoTimeoutHint(
+  error: unknown,
+  path: string,
+  flavour: string | undefined,
+  replyDir: string,
+): unknown {
+  if (!(error instanceof MidgramError) || error.code !== "timeout") return error;
+  if (!/\(no reply\)$/.test(error.message)) return error;
+  const reader = fifoFlavour(path);
+  const other = reader?.seen && reader.flavour === (flavour ?? "opensips")
+    ? `as ${reader.how.replace(/, its config .*$/, "")}`
+    : flavour === "kamailio"
+    ? "OpenSIPS's mi_fifo reads it? try --flavour opensips (or jsonrpc/opensips=fifo:PATH)"
+    : "Kamailio's jsonrpcs reads it? try --flavour kamailio (or jsonrpc/kamailio=fifo:PATH)";
+  return new MidgramError(
+    "timeout",
+    `${error.message}: is the server's reply directory ${replyDir}? (else give --reply-dir DIR, its fifo_reply_dir or reply_dir); the request was written in ${
+      flavour === "kamailio" ? "Kamailio's" : "OpenSIPS's"
+    } framing: ${other}`,
+    { cause: error },
+  );
 }
 
 /** A time limit joined with the caller's signal: `signal` aborts on either. */
@@ -325,10 +382,10 @@ async function exchangeDatagram(
   }
 }
 
-/** An open stream connection and the bytes read past the last packet. */
+/** An open stream connection and its packet reader (which keeps the bytes past the last packet). */
 interface StreamState {
   connection: StreamConnection;
-  buffer: Uint8Array;
+  reader: FrameReader;
 }
 
 async function openStream(
@@ -349,7 +406,15 @@ async function openStream(
       timeoutMs: options.timeoutMs,
       signal: wait.signal,
     });
-    return { connection, buffer: new Uint8Array(0) };
+    // A dialect whose replies end at the close is read to the end by
+    // exchangeClosing(), never through this reader.
+    const frame = codec.frame?.bind(codec) ?? (() => 0);
+    const reader = new FrameReader(connection, frame, {
+      tooLargeCode: "reply-too-large",
+      cutCode: "truncated-reply",
+      name,
+    });
+    return { connection, reader };
   } catch (error) {
     throw wait.error(
       name,
@@ -369,40 +434,23 @@ async function exchangeStream(
   name: string,
   options: CallOptions & { timeoutMs: number },
 ): Promise<CallReply> {
-  const frame = codec.frame!.bind(codec);
   const wait = limit(options.timeoutMs, options.signal);
   const started = performance.now();
   try {
     await state.connection.write(bytes, { timeoutMs: options.timeoutMs });
     while (true) {
-      // Every whole packet buffered first; a packet of another cookie is skipped.
-      let length = state.buffer.length > 0 ? frame(state.buffer) : 0;
-      while (length > 0 && length <= state.buffer.length) {
-        const packet = state.buffer.subarray(0, length);
-        state.buffer = state.buffer.subarray(length);
-        const { outcome, error } = readReply(codec, packet, token, name);
-        if (outcome?.kind !== "foreign") {
-          return { bytes: packet, outcome, error, rttMs: performance.now() - started, from: null };
-        }
-        length = state.buffer.length > 0 ? frame(state.buffer) : 0;
-      }
-      if (state.buffer.length > STREAM_REPLY_LIMIT) {
-        throw new MidgramError(
-          "reply-syntax",
-          `Reply from "${name}" is over ${STREAM_REPLY_LIMIT} bytes without a whole packet`,
-        );
-      }
-      const chunk = await state.connection.read(wait.signal);
-      if (chunk === null) {
+      const packet = await state.reader.next(wait.signal);
+      if (packet === null) {
         throw new MidgramError(
           "truncated-reply",
           `"${name}" closed the connection before a whole reply`,
         );
       }
-      const joined = new Uint8Array(state.buffer.length + chunk.length);
-      joined.set(state.buffer);
-      joined.set(chunk, state.buffer.length);
-      state.buffer = joined;
+      // A packet of another cookie is skipped.
+      const { outcome, error } = readReply(codec, packet, token, name);
+      if (outcome?.kind !== "foreign") {
+        return { bytes: packet, outcome, error, rttMs: performance.now() - started, from: null };
+      }
     }
   } catch (error) {
     const ended = wait.error(
@@ -413,7 +461,9 @@ async function exchangeStream(
     if (error instanceof MidgramError) throw error;
     const code = (error as { code?: string }).code;
     throw new MidgramError(
-      code === "reply-syntax" || code === "truncated-reply" ? code : "reply-syntax",
+      code === "reply-syntax" || code === "truncated-reply" || code === "reply-too-large"
+        ? code
+        : "reply-syntax",
       `Reply from "${name}": ${(error as Error).message}`,
     );
   } finally {
@@ -448,10 +498,10 @@ async function exchangeClosing(
     let size = 0;
     for (let chunk; (chunk = await state.connection.read(wait.signal)) !== null;) {
       size += chunk.length;
-      if (size > STREAM_REPLY_LIMIT) {
+      if (size > MAX_FRAME) {
         throw new MidgramError(
           "reply-too-large",
-          `Reply from "${name}" is over ${STREAM_REPLY_LIMIT} bytes`,
+          `Reply from "${name}" is over ${MAX_FRAME} bytes`,
         );
       }
       chunks.push(chunk);
@@ -484,6 +534,3 @@ async function exchangeClosing(
     await state.connection.close();
   }
 }
-
-/** Bytes a stream reply may take before it is refused. */
-const STREAM_REPLY_LIMIT = 16 * 1024 * 1024;

@@ -36,6 +36,8 @@ export interface ServerConfig {
   replyIndent?: string;
   timeoutMs?: number;
   handlerTimeoutMs?: number;
+  /** How long a stop lets running commands finish (`stop_timeout`). */
+  stopTimeoutMs?: number;
   children?: number;
   logLevel?: "error" | "warn" | "info" | "debug";
   logFormat?: "text" | "json";
@@ -43,6 +45,10 @@ export interface ServerConfig {
   disable?: string[];
   /** binrpc: convert parameters as ctl's `autoconversion` does. */
   autoconversion?: boolean;
+  /** `idle_timeout`: a stream or HTTP connection silent this long is closed. */
+  idleTimeoutMs?: number;
+  /** `max_connections`: connections open at once per stream or HTTP listener. */
+  maxConnections?: number;
 }
 
 /** The `[client]` table. */
@@ -61,8 +67,20 @@ export interface Config {
   client: ClientConfig;
   commands: Record<string, ExecCommandConfig>;
   /** The `[exporter]` table as written, read by `lib/exporter/config.ts`. */
-  exporter?: { table: Record<string, unknown>; text: string; file: string };
+  exporter?: RawTable;
+  /** The `[mcp]` table as written, read by `lib/mcp/config.ts`. */
+  mcp?: RawTable;
 }
+
+/** A table kept as written, for the module that reads it. */
+export interface RawTable {
+  table: Record<string, unknown>;
+  text: string;
+  file: string;
+}
+
+/** The top-level tables of the configuration file. */
+const TABLES = ["server", "client", "commands", "exporter", "mcp"];
 
 const SERVER_KEYS = [
   "sockets",
@@ -74,12 +92,15 @@ const SERVER_KEYS = [
   "reply_indent",
   "timeout",
   "handler_timeout",
+  "stop_timeout",
   "children",
   "log_level",
   "log_format",
   "allow",
   "disable",
   "autoconversion",
+  "idle_timeout",
+  "max_connections",
 ];
 const CLIENT_KEYS = ["socket", "dialect", "flavour", "timeout", "retries"];
 const COMMAND_KEYS = ["exec", "timeout", "max_output", "no_input", "help"];
@@ -262,8 +283,8 @@ export function parseConfig(text: string, file: string): Config {
   }
   const r = new Reader(text, file);
   for (const key of Object.keys(data)) {
-    if (!["server", "client", "commands", "exporter"].includes(key)) {
-      const near = suggest(key, ["server", "client", "commands", "exporter"]);
+    if (!TABLES.includes(key)) {
+      const near = suggest(key, TABLES);
       r.fail(
         lineOf(text, key) || 1,
         key,
@@ -272,12 +293,14 @@ export function parseConfig(text: string, file: string): Config {
     }
   }
   const config: Config = { server: { sockets: [] }, client: {}, commands: {} };
-  if (data.exporter !== undefined) {
-    const table = data.exporter;
+  // Tables read by their own modules: kept as written, with what their errors need.
+  for (const name of ["exporter", "mcp"] as const) {
+    const table = data[name];
+    if (table === undefined) continue;
     if (typeof table !== "object" || table === null || Array.isArray(table)) {
-      r.fail(lineOf(text, "exporter"), "exporter", "expected a table");
+      r.fail(lineOf(text, name), name, "expected a table");
     }
-    config.exporter = { table: table as Record<string, unknown>, text, file };
+    config[name] = { table: table as Record<string, unknown>, text, file };
   }
   if (data.server !== undefined) {
     const t = r.table(data.server, "server", SERVER_KEYS);
@@ -305,12 +328,15 @@ export function parseConfig(text: string, file: string): Config {
     s.replyIndent = r.string(t, "server", "reply_indent");
     s.timeoutMs = r.duration(t, "server", "timeout");
     s.handlerTimeoutMs = r.duration(t, "server", "handler_timeout");
+    s.stopTimeoutMs = r.duration(t, "server", "stop_timeout");
     s.children = r.integer(t, "server", "children", 1);
     s.logLevel = r.choice(t, "server", "log_level", ["error", "warn", "info", "debug"] as const);
     s.logFormat = r.choice(t, "server", "log_format", ["text", "json"] as const);
     s.allow = r.strings(t, "server", "allow");
     s.disable = r.strings(t, "server", "disable");
     s.autoconversion = r.boolean(t, "server", "autoconversion");
+    s.idleTimeoutMs = r.duration(t, "server", "idle_timeout");
+    s.maxConnections = r.integer(t, "server", "max_connections", 1);
     for (const [k, v] of Object.entries(s)) {
       if (v === undefined) delete (s as unknown as Record<string, unknown>)[k];
     }

@@ -20,7 +20,10 @@ test("parseConfig() loads the example file in the repository", () => {
   assert.deepEqual(config.server.sockets, ["/run/midgram/midgram.sock", "udp:127.0.0.1:8080"]);
   assert.equal(config.server.mode, 0o660);
   assert.equal(config.server.timeoutMs, 2000);
+  assert.equal(config.server.stopTimeoutMs, 10_000);
   assert.equal(config.server.replyIndent, "\t");
+  assert.equal(config.server.idleTimeoutMs, 5000);
+  assert.equal(config.server.maxConnections, 256);
   assert.equal(config.client.timeoutMs, 5000);
   assert.deepEqual(config.commands.disk_free, {
     exec: ["/bin/df", "-P"],
@@ -35,6 +38,10 @@ test("parseConfig() names file, line and key for wrong values", () => {
   fails(
     '[server]\nchildren = 4\ntimeout = "5x"\n',
     /at line 3: server\.timeout: cannot parse duration "5x"/,
+  );
+  fails(
+    '[server]\nstop_timeout = "soon"\n',
+    /at line 2: server\.stop_timeout: cannot parse duration "soon"/,
   );
   fails(
     '[server]\nsockets = ["sctp:1.2.3.4:5"]\n',

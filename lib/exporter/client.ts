@@ -11,6 +11,7 @@ import { MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { clientCodec } from "../protocol/dialects.ts";
 import { readCtlFifoStruct } from "../protocol/ctlfifo/read_reply.ts";
+import { replyResult } from "../protocol/reply_result.ts";
 import type { Params, Value } from "../protocol/value.ts";
 import type { Flavour } from "../socket_spec.ts";
 import type { AnyAddress, Transport } from "../transport/types.ts";
@@ -47,8 +48,9 @@ export function isNoSuchMethod(code: number, message: string): boolean {
 }
 
 /**
- * The exporter client over a transport. A binrpc result that is a list of
- * one record is that record (JSON-RPC's layout).
+ * The exporter client over a transport. A binrpc reply is read in its JSON
+ * form, as `jsonrpcs` lays out the same data ({@linkcode replyResult}), so
+ * that mappings mean the same over both.
  *
  * @example
  * ```ts
@@ -82,9 +84,6 @@ export function transportClient(transport: Transport): ExporterClient {
         );
       }
       const value = reply.outcome.value;
-      if (options.dialect === "binrpc" && Array.isArray(value) && value.length === 1) {
-        return value[0];
-      }
       // ctl's FIFO protocol writes a struct as one line of name:value pairs.
       if (
         options.dialect === "ctlfifo" && Array.isArray(value) && value.length === 1 &&
@@ -92,7 +91,7 @@ export function transportClient(transport: Transport): ExporterClient {
       ) {
         return readCtlFifoStruct(value[0]) ?? value[0];
       }
-      return value;
+      return replyResult(options.dialect, value);
     },
   };
 }

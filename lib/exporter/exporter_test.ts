@@ -244,6 +244,45 @@ test("exporter scrapes the real Kamailio 5.6 over binrpc and jsonrpcs", {
   }
 });
 
+const withData = process.env.MIDGRAM_KAMAILIO_DATA;
+
+test(
+  "exporter's Kamailio examples give the same series over binrpc and JSON-RPC from the real Kamailio",
+  {
+    skip: !rundir
+      ? "MIDGRAM_KAMAILIO_RUNDIR is not set (run a Kamailio with ctl and jsonrpcs)"
+      : !withData
+      ? "MIDGRAM_KAMAILIO_DATA is not set (start the peer with KAM_WITH_DATA=1: dispatcher sets)"
+      : false,
+  },
+  async () => {
+    const targets = [`unixs:${rundir}/ctl.sock`, `${rundir}/ctld.sock`, `${rundir}/jsonrpc.sock`]
+      .map((s) => parseSocketSpec(s, "auto"));
+    const errors: string[] = [];
+    const exporter = createExporter({
+      targets,
+      client: transportClient(transport),
+      mappings: ["kamailio-dispatcher", "kamailio-tm"].map((n) => EXAMPLE_MAPPINGS[n]),
+      onError: (target, method, error) => errors.push(`${target} ${method}: ${error}`),
+    });
+    const { text } = await exporter.metrics("prometheus", 5000);
+    const series = (target: string) =>
+      text.split("\n").filter((l) =>
+        /^kamailio_(dispatcher_target_up|tm_current|tm_waiting)\{/.test(l) &&
+        l.includes(`target="${target}"`)
+      ).map((l) => l.replace(/target="[^"]*",dialect="[^"]*",?/, "")).sort();
+    const binrpc = series(targets[0].text);
+    // The peer's dispatcher: set 1 with two destinations, set 2 with one.
+    assert.deepEqual(binrpc.filter((l) => l.startsWith("kamailio_dispatcher")), [
+      'kamailio_dispatcher_target_up{set="1",uri="sip:127.0.0.1:5070"} 1',
+      'kamailio_dispatcher_target_up{set="1",uri="sip:127.0.0.1:5071"} 1',
+      'kamailio_dispatcher_target_up{set="2",uri="sip:127.0.0.1:5080"} 1',
+    ], errors.join("\n"));
+    assert.deepEqual(series(targets[1].text), binrpc);
+    assert.deepEqual(series(targets[2].text), binrpc);
+  },
+);
+
 /** A free TCP port on loopback. */
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

@@ -10,6 +10,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { MidgramError } from "../errors.ts";
+import { type ConnectionGate, gateConnections } from "../transport/connection_gate.ts";
 import { type ExpositionFormat, negotiateFormat } from "./render.ts";
 
 /** Where to listen: a host and a port (0: any free port). */
@@ -57,6 +58,8 @@ export interface MetricsHttpOptions {
   maxScrapes?: number;
   /** Told of a failed scrape (a bug: targets never fail a scrape). */
   onError?: (error: unknown) => void;
+  /** Admits each new connection (an allow-list); a refused one is closed at once. */
+  gate?: ConnectionGate;
 }
 
 /** A running metrics endpoint. */
@@ -146,6 +149,7 @@ ${(options.lines ?? []).map((l) => `<p>${escapeHtml(l)}</p>`).join("\n")}
   server.maxHeadersCount = 64;
   server.maxConnections = 64;
   server.keepAliveTimeout = 5_000;
+  if (options.gate) gateConnections(server, options.gate);
   await new Promise<void>((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException) => {
       const code = error.code === "EADDRINUSE"

@@ -7,6 +7,8 @@
  * @module
  */
 import { type MetricsHttpServer, parseListen, serveMetricsHttp } from "./http.ts";
+import { admitsPeer, parseAllowList } from "../server/_cidr.ts";
+import { ConnectionGate } from "../transport/connection_gate.ts";
 import { renderSamples } from "./render.ts";
 import type { Sample } from "./sample.ts";
 import { readStatistics, statisticSamples } from "./statistics.ts";
@@ -45,7 +47,8 @@ export function serverSamples(stats: Record<string, number>, uptimeSeconds: numb
 }
 
 /**
- * Serves a server's counters at `http://LISTEN/metrics` (`midgram serve --metrics`).
+ * Serves a server's counters at `http://LISTEN/metrics` (`midgram serve
+ * --metrics`), to the peers of `options.allow` only when it is given.
  *
  * @throws {MidgramError} `usage` for a bad address; `address-in-use`, … when it cannot bind.
  */
@@ -53,10 +56,15 @@ export function serveServerMetrics(
   server: { stats(): Record<string, number>; readonly startedAt: Date },
   listen: string,
   title = "midgram serve",
+  options: { allow?: string[] } = {},
 ): Promise<MetricsHttpServer> {
+  const allow = options.allow?.length ? admitsPeer(parseAllowList(options.allow)) : null;
   return serveMetricsHttp({
     listen: parseListen(listen),
     title,
+    // The server's --allow holds for its metrics too; the exporter's own
+    // limits hold the number of connections.
+    gate: allow ? new ConnectionGate({ maxConnections: Infinity, admits: allow }) : undefined,
     metrics: (format) =>
       renderSamples(
         serverSamples(server.stats(), (Date.now() - server.startedAt.getTime()) / 1000),

@@ -12,6 +12,7 @@
  * @module
  */
 import { isStruct, type Struct, structEntries, type Value } from "../protocol/value.ts";
+import { meaningOf } from "./meanings.ts";
 import { counterName, type MetricType, type Sample, sanitizeName } from "./sample.ts";
 import { prefixOf, type ServerKind } from "./server_kind.ts";
 
@@ -205,9 +206,12 @@ export function statisticSamples(
   const sep = options.kind === "kamailio" ? "." : ":";
   return statistics.map((s) => {
     const flag = options.flags?.get(`${s.group}:${s.name}`);
-    const type: MetricType = flag ??
+    const meaning = meaningOf(options.kind, s.group, s.name);
+    const type: MetricType = flag ?? meaning?.type ??
       (isKnownGauge(s.group, s.name, options.gauges) ? "gauge" : "counter");
-    const help = `${server} statistic ${s.group}${sep}${s.name}`;
+    const help = `${server} statistic ${s.group}${sep}${s.name}${
+      meaning ? `: ${meaning.help}` : ""
+    }`;
     // OpenSIPS's per-process private memory: `pkmem:N-field` → `PREFIX_pkmem_field{process="N"}`.
     const perProcess = s.group === "pkmem" ? /^(\d+)-(.+)$/.exec(s.name) : null;
     if (perProcess) {

@@ -5,10 +5,12 @@
  *
  * @module
  */
+import { mustDetect } from "../client/detect.ts";
 import { errorCodeOf, MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { Members, type Params, type Value } from "../protocol/value.ts";
 import type { Flavour, SocketSpec } from "../socket_spec.ts";
+import type { AnyAddress } from "../transport/types.ts";
 import type { ExporterClient } from "./client.ts";
 import { mappingApplies, mappingSamples, type RpcMapping } from "./mapping.ts";
 import { processProbes } from "./process_metrics.ts";
@@ -63,7 +65,7 @@ const REDETECT = new Set([
 /** A target and what is known of it between scrapes. */
 export class Target {
   readonly spec: SocketSpec;
-  private found: { dialect: DialectName; flavour?: Flavour } | null = null;
+  private found: { dialect: DialectName; flavour?: Flavour; address?: AnyAddress } | null = null;
   private flags: Map<string, MetricType> | null = null;
   /** Optional methods this server lacks (asked again after a re-detection). */
   private readonly missing = new Set<string>();
@@ -72,12 +74,19 @@ export class Target {
 
   constructor(spec: SocketSpec) {
     this.spec = spec;
-    if (spec.dialect !== "auto") this.found = { dialect: spec.dialect, flavour: spec.flavour };
+    if (!mustDetect(spec)) {
+      this.found = { dialect: spec.dialect as DialectName, flavour: spec.flavour };
+    }
   }
 
   /** The address as the user wrote it (the `target` label). */
   get name(): string {
     return this.spec.text;
+  }
+
+  /** Where the calls go: the address given, or the one the dialect probe found. */
+  get address(): AnyAddress {
+    return this.found?.address ?? this.spec.address;
   }
 
   /** The dialect known now, or `unknown`. */
@@ -86,7 +95,7 @@ export class Target {
   }
 
   private forget(): void {
-    if (this.spec.dialect === "auto") this.found = null;
+    if (mustDetect(this.spec)) this.found = null;
     this.flags = null;
     this.missing.clear();
   }
@@ -110,7 +119,12 @@ export class Target {
             timeoutMs: left(),
             signal: controller.signal,
           });
-          this.found = { dialect: d.dialect, flavour: d.flavour ?? this.spec.flavour };
+          // A bare path that is a stream socket is Kamailio's ctl: asked at its stream address.
+          this.found = {
+            dialect: this.spec.dialect === "auto" ? d.dialect : this.spec.dialect,
+            flavour: d.flavour ?? this.spec.flavour,
+            address: d.address,
+          };
         } catch (error) {
           fail("(dialect probe)", error);
           this.failures++;
@@ -121,7 +135,7 @@ export class Target {
       // Each call's own time limit ends at the target's deadline (no shared signal:
       // a scrape makes many calls at once).
       const call = (method: string, params: Params) =>
-        context.client.call(this.spec.address, method, params, {
+        context.client.call(this.address, method, params, {
           ...found,
           timeoutMs: left(),
           replyDir: context.replyDir,
@@ -134,7 +148,7 @@ export class Target {
         for (const flavour of ["opensips", "kamailio"] as const) {
           try {
             await context.client.call(
-              this.spec.address,
+              this.address,
               ...statsCall(serverKindOf("jsonrpc", flavour)),
               {
                 dialect: "jsonrpc",

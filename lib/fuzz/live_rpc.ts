@@ -44,6 +44,8 @@ export interface LiveRpcOptions extends LiveDialect {
   corpus?: Uint8Array[];
   /** Never generate what crashes Kamailio 5.6 (a non-string `jsonrpc` or `method`). */
   safeForKamailio?: boolean;
+  /** FIFO targets: the server's reply directory (default /tmp). */
+  replyDir?: string;
   onProgress?: (done: number) => void;
   signal?: AbortSignal;
 }
@@ -86,7 +88,7 @@ function anyTokenCodec(inner: ClientCodec): ClientCodec {
       const own = inner.decodeReply(bytes, token);
       return own.kind === "foreign" ? readAnyReply(inner, bytes) : own;
     },
-    frame: inner.frame ? (b) => inner.frame!(b) : undefined,
+    frame: inner.frame ? (b, max) => inner.frame!(b, max) : undefined,
     withReplyName: inner.withReplyName?.bind(inner),
     replyEndsAtClose: inner.replyEndsAtClose,
   };
@@ -133,6 +135,7 @@ export async function runLiveRpc(options: LiveRpcOptions): Promise<LiveRpcResult
       timeoutMs,
       allowOversize: true,
       flavour: d.flavour,
+      replyDir: options.replyDir,
     });
   const probeOnce = async (): Promise<{ why: string; gone: boolean } | null> => {
     const session = open(options.timeoutMs);

@@ -11,6 +11,7 @@
 import fc from "fast-check";
 import { createBinRpcClientCodec } from "../protocol/binrpc/create_binrpc_client_codec.ts";
 import { analyzeJsonRpcRequest } from "../protocol/jsonrpc/analyze_json_rpc_request.ts";
+import { kamailioIdHazard } from "../protocol/jsonrpc/kamailio_id_hazard.ts";
 import { Members, type Params, type Value } from "../protocol/value.ts";
 
 const encoder = new TextEncoder();
@@ -217,21 +218,23 @@ function toBytes(text: string): Uint8Array {
 }
 
 /**
- * What crashes Kamailio 5.6 (a `"jsonrpc"` or `"method"` that is not a
- * string, SIGSEGV in `jsonrpc_exec_ex`; a numeric id of 1e18 or more):
- * such inputs are never sent to a real Kamailio. Judged by the request
- * analyzer, which flags the first two.
+ * What crashes Kamailio 5.6 or leaves it silent: what `parse --flavour
+ * kamailio` calls an error for that reason (a `"jsonrpc"` or `"method"`
+ * that is not a string, SIGSEGV in `jsonrpc_exec_ex`; an `id` that
+ * overflows its number buffer or is echoed as `inf`,
+ * {@linkcode kamailioIdHazard}). Such inputs
+ * are never sent to a real Kamailio. Ids in requests the analyzer cannot
+ * read are judged by the same rule.
  */
 export function crashesKamailio(bytes: Uint8Array): boolean {
   const { errors, call } = analyzeJsonRpcRequest(bytes, { flavour: "kamailio" });
   if (errors.some((e) => /crash/i.test(e.message))) return true;
-  // Found by this fuzzer: an id of 1e300 crashes Kamailio 5.6.3 (SIGBUS in the jsonrpcs
-  // child, srjson printing it with %.0f), and 1e100 gets no reply: no huge numeric ids.
+  if (typeof call?.id === "number" && kamailioIdHazard(call.id) !== undefined) return true;
   const text = new TextDecoder("latin1").decode(bytes);
   for (const m of text.matchAll(/"id"\s*:\s*(-?[0-9][0-9.eE+-]*)/gi)) {
-    if (!(Math.abs(Number.parseFloat(m[1])) < 1e18)) return true;
+    if (kamailioIdHazard(Number.parseFloat(m[1])) !== undefined) return true;
   }
-  return typeof call?.id === "number" && !(Math.abs(call.id) < 1e18);
+  return false;
 }
 
 /**

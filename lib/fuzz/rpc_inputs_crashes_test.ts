@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { crashesKamailio } from "./rpc_inputs.ts";
+import { analyzeJsonRpcRequest } from "../protocol/jsonrpc/analyze_json_rpc_request.ts";
 import { createServer } from "../server/server.ts";
 import { createMemoryTransport } from "../transport/memory.ts";
 
@@ -17,6 +18,36 @@ test("every request known to kill Kamailio 5.6 is kept out of safe-mode fuzzing"
   assert.equal(
     crashesKamailio(new TextEncoder().encode('{"jsonrpc":"2.0","method":"nope","id":7}')),
     false,
+  );
+});
+
+test("parse --flavour kamailio calls every request known to kill or silence Kamailio 5.6 an error, with the reason", () => {
+  for (const file of readdirSync(DIR).filter((f) => f.endsWith(".json"))) {
+    const { errors } = analyzeJsonRpcRequest(new Uint8Array(readFileSync(DIR + file)), {
+      flavour: "kamailio",
+    });
+    assert.ok(errors.length > 0, file);
+    assert.match(errors[0].message, /crash|no reply/, file);
+  }
+  const judge = (id: string) =>
+    analyzeJsonRpcRequest(
+      new TextEncoder().encode(`{"jsonrpc":"2.0","method":"nope","id":${id}}`),
+      { flavour: "kamailio" },
+    ).errors;
+  // The real server answered these.
+  for (const id of ["7", "2147483648", "1e20", "1e61", "-1e61", "1.5"]) {
+    assert.deepEqual(judge(id), [], id);
+  }
+  for (const id of ["1e63", "-1e62", "1e100", "1e300", "1e400", "-1e400"]) {
+    assert.equal(judge(id)[0]?.code, "invalid-id", id);
+  }
+  // OpenSIPS is not concerned.
+  assert.deepEqual(
+    analyzeJsonRpcRequest(
+      new TextEncoder().encode('{"jsonrpc":"2.0","method":"nope","id":1e300}'),
+      { flavour: "opensips" },
+    ).errors,
+    [],
   );
 });
 

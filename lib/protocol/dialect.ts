@@ -79,9 +79,10 @@ export interface ServerCodec {
    * For stream transports: the length of the first whole packet at the start
    * of `buffer`, or 0 when more bytes are needed. Throws a `MidgramError`
    * (`request-syntax`) when the bytes can never start a packet.
-   * Absent for datagram-only dialects.
+   * Absent for datagram-only dialects. `maxPacket` is the stream reader's
+   * limit; a dialect may hold requests to a smaller one of its own.
    */
-  frame?(buffer: Uint8Array): number;
+  frame?(buffer: Uint8Array, maxPacket?: number): number;
   /** Reads one request. Never throws for any input bytes. */
   decode(bytes: Uint8Array, lookup: (method: string) => MethodShape | undefined): Decoded;
   /** Writes a successful result; `null` for no reply. */
@@ -143,8 +144,12 @@ export interface ClientCodec {
    * `truncated-reply` (cut).
    */
   decodeReply(bytes: Uint8Array, token: unknown): ReplyOutcome;
-  /** As {@linkcode ServerCodec.frame}, for replies on a stream. */
-  frame?(buffer: Uint8Array): number;
+  /**
+   * As {@linkcode ServerCodec.frame}, for replies on a stream: a reply whose
+   * header announces more than `maxPacket` bytes throws `reply-too-large`
+   * at once.
+   */
+  frame?(buffer: Uint8Array, maxPacket?: number): number;
   /**
    * For a dialect whose requests name their reply FIFO themselves (ctl's
    * FIFO protocol): the request with that name put in. Absent for dialects

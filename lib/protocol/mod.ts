@@ -42,7 +42,8 @@ export type {
   SourcePosition,
 } from "./mi/types.ts";
 export * from "./value.ts";
-export { type ValueJsonOptions, valueToJson } from "./value_json.ts";
+export { jsonShape, type ValueJsonOptions, valueToJson } from "./value_json.ts";
+export { replyResult } from "./reply_result.ts";
 export type {
   Call,
   ClientCodec,

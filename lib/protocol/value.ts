@@ -30,12 +30,43 @@ export class Double {
   }
 }
 
-/** A struct whose members keep their order and may repeat names. */
+/**
+ * A struct whose members keep their order and may repeat names.
+ *
+ * Its JSON form ({@linkcode Members.toJSON}, and `valueToJson`) loses
+ * nothing: an object when no name repeats, else a list with one one-member
+ * object per member, in order — how Kamailio's `jsonrpcs` lays out the same
+ * data (`{"RECORDS":[{"SET":…},{"SET":…}]}`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Members } from "./value.ts";
+ * const sets = new Members([["SET", { ID: 2 }], ["SET", { ID: 1 }]]);
+ * assert.equal(JSON.stringify(sets), '[{"SET":{"ID":2}},{"SET":{"ID":1}}]');
+ * assert.equal(JSON.stringify(new Members([["a", 1], ["b", 2]])), '{"a":1,"b":2}');
+ * ```
+ */
 export class Members {
   constructor(readonly entries: ReadonlyArray<readonly [string, Value]>) {}
   /** The first member with this name. */
   get(name: string): Value | undefined {
     return this.entries.find(([n]) => n === name)?.[1];
+  }
+  /** Whether some member name occurs more than once. */
+  get repeats(): boolean {
+    return new Set(this.entries.map(([n]) => n)).size !== this.entries.length;
+  }
+  /** The JSON form: an object, or a list of one-member objects when a name repeats. */
+  toJSON(): Record<string, Value> | Array<Record<string, Value>> {
+    const one = (name: string, value: Value): Record<string, Value> =>
+      Object.defineProperty({}, name, { value, enumerable: true, writable: true });
+    if (this.repeats) return this.entries.map(([n, v]) => one(n, v));
+    const out: Record<string, Value> = {};
+    for (const [n, v] of this.entries) {
+      Object.defineProperty(out, n, { value: v, enumerable: true });
+    }
+    return out;
   }
 }
 

@@ -1,4 +1,4 @@
-import { Double, isStruct, structEntries, type Value } from "./value.ts";
+import { Double, isStruct, Members, structEntries, type Value } from "./value.ts";
 
 /** Options of {@linkcode valueToJson}. */
 export interface ValueJsonOptions {
@@ -11,17 +11,46 @@ function number(n: number): string {
 }
 
 /**
- * Writes a neutral value as JSON text, losslessly where JSON allows: a
- * {@linkcode Double} keeps a fraction (`2.0`, so it stays apart from the
- * integer `2`), struct members keep their order and repeated names (JSON
- * text allows them; most readers keep the last), bytes become
+ * A value in its JSON form, still neutral: every struct that repeats a
+ * member name (binrpc allows it, JSON objects do not) becomes a list with
+ * one one-member struct per member, in order — Kamailio's `jsonrpcs` layout
+ * of the same data. Everything else is kept as it is.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { jsonShape } from "./value_json.ts";
+ * import { Members } from "./value.ts";
+ * const sets = new Members([["SET", 2], ["SET", 1]]);
+ * const shaped = jsonShape(new Members([["NRSETS", 2], ["RECORDS", sets]]));
+ * assert.equal(JSON.stringify(shaped), '{"NRSETS":2,"RECORDS":[{"SET":2},{"SET":1}]}');
+ * ```
+ */
+export function jsonShape(value: Value): Value {
+  if (Array.isArray(value)) return (value as readonly Value[]).map(jsonShape);
+  if (!isStruct(value)) return value;
+  const entries = structEntries(value).map(([n, v]) => [n, jsonShape(v)] as const);
+  if (value instanceof Members && value.repeats) {
+    return entries.map((entry) => new Members([entry]));
+  }
+  return new Members(entries);
+}
+
+/**
+ * Writes a neutral value as JSON text that loses nothing to a standard JSON
+ * reader: a {@linkcode Double} keeps a fraction (`2.0`, so it stays apart
+ * from the integer `2`), struct members keep their order, a struct that
+ * repeats a member name is written in its {@linkcode jsonShape} (a list of
+ * one-member objects, as Kamailio's `jsonrpcs` writes it), bytes become
  * `{"bytes":"HEX"}`.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { valueToJson } from "./value_json.ts";
  * import { Double, Members } from "./value.ts";
- * valueToJson(new Members([["a", 1], ["a", new Double(2)]])); // '{"a":1,"a":2.0}'
+ * assert.equal(valueToJson(new Members([["a", 1], ["a", new Double(2)]])), '[{"a":1},{"a":2.0}]');
+ * assert.equal(valueToJson(new Members([["a", 1], ["b", 2]])), '{"a":1,"b":2}');
  * ```
  */
 export function valueToJson(value: Value | undefined, options: ValueJsonOptions = {}): string {
@@ -47,6 +76,9 @@ export function valueToJson(value: Value | undefined, options: ValueJsonOptions 
       return `[${inner}${
         (v as readonly Value[]).map((x) => write(x, depth + 1)).join(`,${inner}`)
       }${outer}]`;
+    }
+    if (v instanceof Members && v.repeats) {
+      return write(v.entries.map((entry) => new Members([entry])), depth);
     }
     if (isStruct(v)) {
       const entries = structEntries(v);

@@ -1,10 +1,12 @@
 /**
- * CIDR allow lists for UDP peers, IPv4 and IPv6 (v4-mapped v6 addresses
- * match v4 ranges).
+ * CIDR allow lists for IP peers (UDP, TCP, HTTP), IPv4 and IPv6 (v4-mapped
+ * v6 addresses match v4 ranges).
  *
  * @module
  */
 import { MidgramError } from "../errors.ts";
+import { ipHostOf } from "../transport/address.ts";
+import type { AnyAddress } from "../transport/types.ts";
 
 interface Range {
   bytes: Uint8Array;
@@ -99,6 +101,19 @@ export function isAllowed(ranges: readonly Range[], host: string): boolean {
     }
     return true;
   });
+}
+
+/**
+ * The one test of a peer against an allow-list, for every socket: an IP
+ * peer (UDP, TCP, HTTP) must be inside a range; a peer without an IP
+ * address (UNIX sockets, FIFOs: guarded by their file mode) passes.
+ */
+export function admitsPeer(ranges: readonly Range[]): (peer: AnyAddress | null) => boolean {
+  return (peer) => {
+    if (peer === null) return true;
+    const host = ipHostOf(peer);
+    return host === null || isAllowed(ranges, host);
+  };
 }
 
 /** Whether an IP address is a loopback address. */

@@ -18,6 +18,7 @@
  */
 export {
   type BuiltinFlavour,
+  type CloseOptions,
   type CommandOptions,
   createServer as createServerWith,
   type HandleOptions,

@@ -25,10 +25,21 @@ import type {
 import { listenFifo, writeFifoReply } from "../transport/fifo.ts";
 import { listenHttp } from "../transport/http.ts";
 import { readFrames } from "../transport/read_frames.ts";
-import { readOpensipsFifoRequests } from "../protocol/jsonrpc/read_opensips_fifo_requests.ts";
-import { readKamailioFifoRequest } from "../protocol/jsonrpc/read_kamailio_fifo_request.ts";
+import {
+  ConnectionGate,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_CONNECTIONS,
+  type RefusalCause,
+} from "../transport/connection_gate.ts";
+import {
+  createFifoRequestReader,
+  type FifoRead,
+  type FifoRequestReader,
+} from "../protocol/jsonrpc/fifo_request_reader.ts";
+import { servedReplyNameProblem } from "../protocol/jsonrpc/_fifo_names.ts";
 import { VERSION } from "../version.ts";
-import { isAllowed, parseAllowList } from "./_cidr.ts";
+import { admitsPeer, parseAllowList } from "./_cidr.ts";
+import { RateLimitedLog } from "./_rate_limited_log.ts";
 import { builtinSets } from "./builtins/mod.ts";
 import { type CacheLimits, CacheStore } from "./builtins/cache_store.ts";
 import type { BuiltinHost } from "./builtins/host.ts";
@@ -77,8 +88,19 @@ export interface ServerOptions {
   handlerTimeoutMs?: number;
   /** Built-in commands: all (default), none (`false`), or all but some. */
   builtins?: boolean | { disable?: string[] };
-  /** CIDR ranges of UDP peers that are answered; default: all. */
+  /**
+   * CIDR ranges of the IP peers (UDP, TCP, HTTP) that are answered; default:
+   * all. A TCP or HTTP connection from outside is closed at once.
+   */
   allow?: string[];
+  /**
+   * A stream or HTTP connection on which nothing arrives for this long is
+   * closed: before its first request, inside one, or between two. Default
+   * 5000 ms.
+   */
+  idleTimeoutMs?: number;
+  /** Connections open at once on each stream or HTTP listener; more are closed at once. Default 256. */
+  maxConnections?: number;
   /** Limits of the `cache_store` built-ins. */
   cache?: CacheLimits;
   /** FIFO sockets: the directory where clients make their reply FIFOs (`reply_dir`); default `/tmp`. */
@@ -102,6 +124,18 @@ export interface ListenOptions extends BindOptions {
   dialect?: DialectName;
   /** JSON-RPC: answer as `opensips` (3.x `mi_datagram`, the default) or `kamailio` (`jsonrpcs`). */
   flavour?: "opensips" | "kamailio";
+}
+
+/** Options of {@linkcode MiServer.close}. */
+export interface CloseOptions {
+  /**
+   * How long running commands may go on to finish and answer (the grace
+   * period); past it, what still runs is cancelled and answered with the
+   * dialect's error (`500 command cancelled`). Default 10000 ms.
+   */
+  timeoutMs?: number;
+  /** Aborting it ends the grace period at once (a second stop signal). */
+  signal?: AbortSignal;
 }
 
 /** Which dialect and flavour {@linkcode MiServer.handle} uses. */
@@ -153,10 +187,13 @@ export interface MiServer {
   /** When the server was created. */
   readonly startedAt: Date;
   /**
-   * Stops gracefully: stops receiving, lets running handlers finish (up to
-   * their time limit) and sends their replies, then closes every socket.
+   * Stops gracefully: stops receiving at once (stream, FIFO and HTTP
+   * listeners close; datagram sockets stay open, unread, to send the
+   * replies), lets running handlers finish within `timeoutMs` and sends
+   * their replies, cancels what is left with the dialect's error, then
+   * closes every socket. A second call waits for the same end.
    */
-  close(): Promise<void>;
+  close(options?: CloseOptions): Promise<void>;
 }
 
 function defaultHost(): HostInfo {
@@ -197,10 +234,9 @@ const COUNTERS = [
   "send_errors",
   "no_reply_address",
   "receive_errors",
+  "idle_timeouts",
+  "connections_refused",
 ] as const;
-
-/** Refused peers are logged once per this interval, with a count. */
-const DENIED_LOG_INTERVAL_MS = 60_000;
 
 const REFUSAL_COUNTER: Record<string, CounterName> = {
   "empty": "empty",
@@ -245,6 +281,8 @@ class RequestContext implements HandlerContext {
   private controller: AbortController | null = null;
   private reason: unknown = undefined;
   private aborted = false;
+  /** Set while the server waits for the handler's promise: ends the wait with a cancellation. */
+  cancel: (() => void) | null = null;
 
   constructor(
     readonly method: string,
@@ -289,6 +327,13 @@ class RequestContext implements HandlerContext {
 }
 
 const TIMED_OUT: unique symbol = Symbol("timed out");
+const CANCELLED: unique symbol = Symbol("cancelled");
+
+/** What a command still running when the grace period of a stop ends answers. */
+const CANCELLED_FAULT: Fault = { kind: "command", code: 500, message: "command cancelled" };
+
+/** The grace period of close() when none is given. */
+const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
   return value !== null && (typeof value === "object" || typeof value === "function") &&
@@ -318,18 +363,26 @@ class Server implements MiServer, BuiltinHost {
   private readonly children: number;
   private readonly queueLimit: number;
   private readonly handlerTimeoutMs: number;
-  private readonly allow: ReturnType<typeof parseAllowList> | null;
+  private readonly allow: ((peer: AnyAddress | null) => boolean) | null;
   private readonly logger: Logger;
   private readonly user = new CommandRegistry();
   private readonly builtins: Record<BuiltinFlavour, CommandRegistry>;
   private readonly counters = new Map<string, number>();
-  private readonly listeners: { address: AnyAddress; close(): Promise<void>; dialect?: string }[] =
-    [];
+  private readonly listeners: {
+    address: AnyAddress;
+    close(): Promise<void>;
+    /** Stops receiving at once when the server closes (stream, FIFO and HTTP listeners). */
+    stop?: () => unknown;
+    dialect?: string;
+  }[] = [];
   private readonly connections = new Map<
     StreamConnection,
     { dialect: string; local: AnyAddress }
   >();
-  private readonly denied = new Map<string, { since: number; count: number }>();
+  /** Every per-request warning goes through it: a line per cause per interval. */
+  private readonly warnings: RateLimitedLog;
+  private readonly idleTimeoutMs: number;
+  private readonly maxConnections: number;
   private readonly fifoReplyDir: string;
   /** binrpc parameters are converted as ctl's `autoconversion` does. */
   readonly autoconversion: boolean;
@@ -337,11 +390,14 @@ class Server implements MiServer, BuiltinHost {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly receiving = new AbortController();
   private readonly defaultBindings = new Map<string, Binding>();
-  /** The contexts of the handlers running now: their signals abort when the server closes. */
+  /** The contexts of the handlers running now: a stop's cancellation aborts their signals. */
   private readonly runningContexts = new Set<RequestContext>();
   private running = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: ((placed: boolean | typeof CANCELLED) => void)[] = [];
   private closed = false;
+  /** Set once the grace period of close() has ended: what runs or waits is cancelled. */
+  private cancelled = false;
+  private closing: Promise<void> | null = null;
 
   constructor(options: ServerOptions) {
     if (!options?.transport) throw new TypeError("createServer(): options.transport is required");
@@ -351,15 +407,20 @@ class Server implements MiServer, BuiltinHost {
     this.children = Math.max(1, options.children ?? 4);
     this.queueLimit = options.queueLimit ?? 1000;
     this.handlerTimeoutMs = options.handlerTimeoutMs ?? 10_000;
-    this.allow = options.allow && options.allow.length > 0 ? parseAllowList(options.allow) : null;
+    this.allow = options.allow && options.allow.length > 0
+      ? admitsPeer(parseAllowList(options.allow))
+      : null;
     // No logger: nothing is logged, so no per-request log fields are built either.
     this.logger = options.logger ?? { log: () => {}, enabled: () => false };
     this.host = { ...defaultHost(), ...options.host };
+    this.warnings = new RateLimitedLog(this.logger, () => this.host.now().getTime());
+    this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.startedAt = this.host.now();
     this.version = options.version ?? `midgram ${VERSION} (${this.host.runtime})`;
     this.cache = new CacheStore(() => this.host.now().getTime(), options.cache);
-    // Every socket's receive loop and every running handler listen on this
-    // signal (each removes its listener when done): no leak to warn about.
+    // Every socket's receive loop listens on this signal (each removes its
+    // listener when done): no leak to warn about.
     setMaxListeners(0, this.receiving.signal);
     this.fifoReplyDir = options.fifoReplyDir ?? "/tmp";
     this.autoconversion = options.autoconversion === true;
@@ -437,33 +498,38 @@ class Server implements MiServer, BuiltinHost {
     return done;
   }
 
-  /**
-   * Logs refused peers at most once per peer per interval, with a count, so
-   * that a spoofing peer cannot fill the disk with log lines.
-   */
-  private noteDenied(peer: string): void {
-    const now = this.host.now().getTime();
-    const seen = this.denied.get(peer);
-    if (seen && now - seen.since < DENIED_LOG_INTERVAL_MS) {
-      seen.count++;
-      return;
-    }
-    if (seen && seen.count > 0) {
-      this.logger.log("warn", "requests from a peer outside --allow dropped", {
-        from: peer,
-        count: seen.count,
-        seconds: Math.round((now - seen.since) / 1000),
-      });
+  /** Whether the allow-list lets a peer in: every IP peer (UDP, TCP, HTTP) is checked, UNIX peers pass. */
+  private admits(peer: AnyAddress | null): boolean {
+    return this.allow === null || this.allow(peer);
+  }
+
+  /** Counts and logs (rate-limited) a datagram or connection refused at once. */
+  private refused(binding: Binding, cause: RefusalCause, peer: AnyAddress | null): void {
+    const from = peer ? formatAddress(peer) : undefined;
+    if (cause === "denied") {
+      this.count(binding.keys.denied);
+      this.warnings.log("warn", "denied", "request from a peer outside --allow dropped", { from });
     } else {
-      this.logger.log("warn", "request from a peer outside --allow dropped", { from: peer });
+      this.count(binding.keys.connections_refused);
+      this.warnings.log(
+        "warn",
+        "too-many",
+        "connection refused: too many open (--max-connections)",
+        {
+          from,
+          max: this.maxConnections,
+        },
+      );
     }
-    // Bounded: a flood of spoofed sources forgets the oldest peers first.
-    if (!seen && this.denied.size >= 1024) {
-      const oldest = this.denied.keys().next().value;
-      if (oldest !== undefined) this.denied.delete(oldest);
-    }
-    this.denied.delete(peer);
-    this.denied.set(peer, { since: now, count: 0 });
+  }
+
+  /** The allow-list and connection cap of one stream or HTTP listener. */
+  private gate(binding: Binding): ConnectionGate {
+    return new ConnectionGate({
+      maxConnections: this.maxConnections,
+      admits: (peer) => this.admits(peer),
+      onRefused: (cause, peer) => this.refused(binding, cause, peer),
+    });
   }
 
   private addCounters(group: string): void {
@@ -523,7 +589,8 @@ class Server implements MiServer, BuiltinHost {
         throw new MidgramError("usage", `Cannot serve "${name}": stream sockets carry binrpc only`);
       }
       const listener = await this.transport.listenStream(target, bind);
-      this.keep(listener, binding);
+      // Closing the listener leaves the accepted connections open for their replies.
+      this.keep(listener, binding, () => listener.close());
       this.loops.push(this.acceptLoop(listener, binding));
       bound = listener.address;
     } else if (target.kind === "fifo") {
@@ -534,7 +601,8 @@ class Server implements MiServer, BuiltinHost {
         );
       }
       const fifo = await listenFifo(target.path, { mode: bind.mode, uid: bind.uid, gid: bind.gid });
-      this.keep(fifo, binding);
+      // Replies go into the clients' own FIFOs: the request FIFO goes at once.
+      this.keep(fifo, binding, () => fifo.close());
       this.loops.push(this.fifoLoop(fifo, binding));
       bound = fifo.address;
     } else {
@@ -550,7 +618,9 @@ class Server implements MiServer, BuiltinHost {
           if (this.closed) {
             return { status: 503, contentType: "text/plain", body: new Uint8Array() };
           }
-          const { reply } = await this.process(binding, body, null, []);
+          const processing = Promise.resolve(this.process(binding, body, null, []));
+          this.track(processing.then(() => {}));
+          const { reply } = await processing;
           if (reply === null) return null;
           // Kamailio's xhttp answers an error object with HTTP 500, OpenSIPS with 200.
           const status = binding.codec.flavour === "kamailio" && /"error"\s*:/.test(
@@ -560,8 +630,9 @@ class Server implements MiServer, BuiltinHost {
             : 200;
           return { status, contentType: "application/json", body: reply };
         },
+        { gate: this.gate(binding), idleTimeoutMs: this.idleTimeoutMs },
       );
-      this.keep(http, binding);
+      this.keep(http, binding, () => http.stopListening());
       bound = http.address;
     }
     const socket = { address: bound };
@@ -577,10 +648,12 @@ class Server implements MiServer, BuiltinHost {
   private keep(
     listener: { readonly address: AnyAddress; close(): Promise<void> },
     binding: Binding,
+    stop?: () => unknown,
   ): void {
     this.listeners.push({
       address: listener.address,
       close: () => listener.close(),
+      stop,
       dialect: binding.codec.dialect,
     });
   }
@@ -594,13 +667,14 @@ class Server implements MiServer, BuiltinHost {
       () => this.inFlight.delete(task),
       (error) => {
         this.inFlight.delete(task);
-        this.logger.log("error", "internal error", { error: String(error) });
+        this.warnings.log("error", "internal", "internal error", { error: String(error) });
       },
     );
   }
 
   /** Accepts stream connections until the server closes. */
   private async acceptLoop(listener: StreamListener, binding: Binding): Promise<void> {
+    const gate = this.gate(binding);
     while (!this.closed) {
       let connection: StreamConnection;
       try {
@@ -610,12 +684,18 @@ class Server implements MiServer, BuiltinHost {
         this.count(binding.keys.receive_errors);
         continue;
       }
+      // Outside --allow, or one too many: closed before a byte is read.
+      if (!gate.enter(connection.peer)) {
+        this.track(connection.close().catch(() => {}));
+        continue;
+      }
       this.connections.set(connection, {
         dialect: binding.codec.dialect,
         local: listener.address,
       });
       this.track(
         this.serveConnection(connection, binding).finally(() => {
+          gate.leave();
           this.connections.delete(connection);
           return connection.close();
         }),
@@ -632,16 +712,23 @@ class Server implements MiServer, BuiltinHost {
   private async serveConnection(connection: StreamConnection, binding: Binding): Promise<void> {
     const frame = binding.codec.frame!.bind(binding.codec);
     const name = formatAddress(connection.peer ?? { kind: "unix", path: "(peer)" });
+    let writing = false;
     try {
       for await (
-        const packet of readFrames(connection, frame, { signal: this.receiving.signal, name })
+        const packet of readFrames(connection, frame, {
+          signal: this.receiving.signal,
+          name,
+          idleTimeoutMs: this.idleTimeoutMs,
+        })
       ) {
         const after: (() => void)[] = [];
         const processed = this.process(binding, packet, null, after);
         const { reply, refusal } = isThenable(processed) ? await processed : processed;
         try {
+          writing = true;
           if (reply !== null) await connection.write(reply, { timeoutMs: this.replyTimeoutMs });
         } finally {
+          writing = false;
           this.runAfterReply(after);
         }
         if (refusal === "parse-error" || refusal === "invalid-request") return;
@@ -652,6 +739,13 @@ class Server implements MiServer, BuiltinHost {
       if (reply instanceof Uint8Array) {
         this.count(binding.keys.parse_errors);
         await connection.write(reply, { timeoutMs: this.replyTimeoutMs }).catch(() => {});
+      } else if (!writing && errorCodeOf(error) === "timeout") {
+        // A peer that stalls (nothing sent, half a request, or idle between two).
+        this.count(binding.keys.idle_timeouts);
+        this.warnings.log("info", "idle", "connection closed: nothing received in time", {
+          from: name,
+          ms: this.idleTimeoutMs,
+        });
       } else if (!this.closed) {
         this.count(binding.keys.receive_errors);
         this.logger.log("debug", "stream closed", { error: String(error) });
@@ -659,18 +753,17 @@ class Server implements MiServer, BuiltinHost {
     }
   }
 
-  /** Reads requests from a FIFO and answers into reply FIFOs, as `mi_fifo` and `jsonrpcs` do. */
+  /**
+   * Reads requests from a FIFO and answers into reply FIFOs, as `mi_fifo` and
+   * `jsonrpcs` do. Bytes that make no request are dropped as the real server
+   * drops them (counted, no reply); what is kept between reads is bounded
+   * by the reader, and nothing a peer writes ends the loop.
+   */
   private async fifoLoop(
     fifo: { read(signal?: AbortSignal): Promise<Uint8Array> },
     binding: Binding,
   ): Promise<void> {
-    const kamailio = binding.codec.flavour === "kamailio";
-    // A dialect whose requests name their reply FIFO (ctl's) is split by its own frame().
-    const { frame, fifoReplyName } = binding.codec;
-    const own = frame && fifoReplyName
-      ? { frame: frame.bind(binding.codec), fifoReplyName: fifoReplyName.bind(binding.codec) }
-      : null;
-    let pending: Uint8Array = new Uint8Array(0);
+    let reader = this.fifoReader(binding);
     while (!this.closed) {
       let chunk: Uint8Array;
       try {
@@ -680,47 +773,35 @@ class Server implements MiServer, BuiltinHost {
         this.count(binding.keys.receive_errors);
         continue;
       }
-      const joined = new Uint8Array(pending.length + chunk.length);
-      joined.set(pending);
-      joined.set(chunk, pending.length);
-      const requests: { replyName: string | null; json: Uint8Array }[] = [];
-      if (own) {
-        let rest = joined;
-        while (true) {
-          let length: number;
-          try {
-            length = own.frame(rest);
-          } catch {
-            // ctl's buffer is full with no end in it: it drops what it holds.
-            this.count(binding.keys.invalid_requests);
-            rest = new Uint8Array(0);
-            break;
-          }
-          if (length === 0) break;
-          const request = rest.subarray(0, length);
-          requests.push({ replyName: own.fifoReplyName(request), json: request });
-          rest = rest.subarray(length);
-        }
-        pending = rest;
-      } else if (kamailio) {
-        let rest = joined;
-        while (true) {
-          const one = readKamailioFifoRequest(rest);
-          if (one === null) break;
-          requests.push({ replyName: one.replyName, json: one.json });
-          rest = rest.subarray(one.length);
-        }
-        pending = rest.length > 65536 ? new Uint8Array(0) : rest;
-      } else {
-        const read = readOpensipsFifoRequests(joined);
-        requests.push(...read.requests);
-        pending = read.rest;
-        if (read.dropped) this.count(binding.keys.invalid_requests);
+      let read: FifoRead;
+      try {
+        read = reader.push(chunk);
+      } catch (error) {
+        // The reader never throws; should it, its state is dropped, not the server.
+        this.logger.log("error", "internal error", { error: String(error) });
+        reader = this.fifoReader(binding);
+        continue;
       }
-      for (const { replyName, json } of requests) {
+      for (const drop of read.dropped) {
+        this.count(binding.keys[drop.kind === "too-large" ? "oversized" : "invalid_requests"]);
+        this.logger.log("debug", "FIFO request dropped", { reason: drop.reason });
+      }
+      for (const { replyName, json } of read.requests) {
         this.track(this.answerFifo(binding, json, replyName));
       }
     }
+  }
+
+  /**
+   * How a FIFO's bytes split into requests: a dialect whose requests name
+   * their reply FIFO (ctl's) by its own `frame()`; JSON-RPC as its
+   * flavour's server reads its FIFO.
+   */
+  private fifoReader(binding: Binding): FifoRequestReader {
+    const { frame, fifoReplyName } = binding.codec;
+    if (frame && fifoReplyName) return ownFramedFifoReader(binding.codec, frame, fifoReplyName);
+    const flavour = binding.codec.flavour === "kamailio" ? "kamailio" : "opensips";
+    return createFifoRequestReader(flavour, { replyDir: this.fifoReplyDir });
   }
 
   private async answerFifo(
@@ -733,10 +814,18 @@ class Server implements MiServer, BuiltinHost {
     try {
       // An empty name runs the command and answers nothing, as mi_fifo does.
       if (reply === null || !replyName) return;
+      // As in jsonrpcs, a Kamailio request whose name is refused has run
+      // its command; the OpenSIPS reader drops such a request unrun, as mi_fifo.
+      const problem = servedReplyNameProblem(replyName, this.fifoReplyDir);
+      if (problem !== null) {
+        this.count(binding.keys.no_reply_address);
+        this.logger.log("warn", "reply FIFO name refused", { to: replyName, reason: problem });
+        return;
+      }
       await writeFifoReply(this.fifoReplyDir, replyName, reply, { timeoutMs: this.replyTimeoutMs });
     } catch (error) {
       this.count(binding.keys.send_errors);
-      this.logger.log("info", "reply not delivered (client gone?)", {
+      this.warnings.log("info", "not-delivered", "reply not delivered (client gone?)", {
         to: replyName,
         error: error instanceof Error ? error.message : String(error),
       });
@@ -754,16 +843,15 @@ class Server implements MiServer, BuiltinHost {
       } catch (error) {
         if (this.closed || errorCodeOf(error) === "closed") return;
         this.count(keys.receive_errors);
-        this.logger.log("warn", "receive failed", {
+        this.warnings.log("warn", "receive-failed", "receive failed", {
           address: formatAddress(socket.address),
           error: String(error),
         });
         continue;
       }
       const { data, from } = datagram;
-      if (this.allow && from?.kind === "udp" && !isAllowed(this.allow, from.host)) {
-        this.count(keys.denied);
-        this.noteDenied(formatAddress(from));
+      if (!this.admits(from)) {
+        this.refused(binding, "denied", from);
         continue;
       }
       const replying = this.answer(socket, binding, data, from);
@@ -800,7 +888,11 @@ class Server implements MiServer, BuiltinHost {
   ): Promise<void> | undefined {
     if (reply !== null && from === null) {
       this.count(binding.keys.no_reply_address);
-      this.logger.log("warn", "cannot reply: the client socket has no address (bind it to a path)");
+      this.warnings.log(
+        "warn",
+        "no-reply-address",
+        "cannot reply: the client socket has no address (bind it to a path)",
+      );
     }
     if (reply === null || from === null || this.trySend(socket, reply, from)) {
       this.runAfterReply(after);
@@ -810,7 +902,7 @@ class Server implements MiServer, BuiltinHost {
       () => this.runAfterReply(after),
       (error) => {
         this.count(binding.keys.send_errors);
-        this.logger.log("info", "reply not delivered (client gone?)", {
+        this.warnings.log("info", "not-delivered", "reply not delivered (client gone?)", {
           to: formatAddress(from),
           error: error instanceof Error ? error.message : String(error),
         });
@@ -829,7 +921,7 @@ class Server implements MiServer, BuiltinHost {
     try {
       return socket.trySend(reply, to);
     } catch (error) {
-      this.logger.log("error", "internal error", { error: String(error) });
+      this.warnings.log("error", "internal", "internal error", { error: String(error) });
       return false;
     }
   }
@@ -840,7 +932,9 @@ class Server implements MiServer, BuiltinHost {
       try {
         action();
       } catch (error) {
-        this.logger.log("error", "after-reply action failed", { error: String(error) });
+        this.warnings.log("error", "after-reply", "after-reply action failed", {
+          error: String(error),
+        });
       }
     }
   }
@@ -900,7 +994,7 @@ class Server implements MiServer, BuiltinHost {
 
   /** The codecs and dispatch never throw; this is a last line of defence. */
   private internalError(error: unknown): Encoded {
-    this.logger.log("error", "internal error", { error: String(error) });
+    this.warnings.log("error", "internal", "internal error", { error: String(error) });
     return { bytes: null, status: "internal error" };
   }
 
@@ -992,21 +1086,22 @@ class Server implements MiServer, BuiltinHost {
 
   /**
    * Takes a place for a handler: `true` at once when one is free (no promise
-   * on the hot path), else a promise of one, or of `false` when the queue of
-   * waiting requests is full.
+   * on the hot path), else a promise of one, of `false` when the queue of
+   * waiting requests is full, or of `CANCELLED` once a stop's grace has ended.
    */
-  private acquire(): true | Promise<boolean> {
+  private acquire(): true | Promise<boolean | typeof CANCELLED> {
     if (this.running < this.children) {
       this.running++;
       return true;
     }
+    if (this.cancelled) return Promise.resolve(CANCELLED);
     if (this.waiting.length >= this.queueLimit) return Promise.resolve(false);
-    return new Promise<boolean>((resolve) => this.waiting.push(() => resolve(true)));
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
   private release(): void {
     const next = this.waiting.shift();
-    if (next) next();
+    if (next) next(true);
     else this.running--;
   }
 
@@ -1032,6 +1127,7 @@ class Server implements MiServer, BuiltinHost {
     const place = this.acquire();
     if (place === true) return this.runPlaced(keys, command, call, context);
     return place.then((placed): Outcome | Promise<Outcome> => {
+      if (placed === CANCELLED) return { ok: false, fault: CANCELLED_FAULT };
       if (placed) return this.runPlaced(keys, command, call, context);
       this.count(keys.busy);
       return { ok: false, fault: { kind: "busy" } };
@@ -1045,8 +1141,8 @@ class Server implements MiServer, BuiltinHost {
     call: Call,
     context: RequestContext,
   ): Outcome | Promise<Outcome> {
-    // close() aborts the signals of the running handlers (one listener per
-    // request on the server's signal would cost more, and warn past ten).
+    // A stop's cancellation aborts the signals of the running handlers (one
+    // listener per request on the server's signal would cost more, and warn past ten).
     this.runningContexts.add(context);
     let value: HandlerResult | Promise<HandlerResult>;
     try {
@@ -1075,14 +1171,18 @@ class Server implements MiServer, BuiltinHost {
   ): Promise<Outcome> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      const result = await new Promise<HandlerResult | typeof TIMED_OUT>((resolve, reject) => {
-        timer = setTimeout(() => resolve(TIMED_OUT), this.handlerTimeoutMs);
-        work.then(resolve, reject);
-      });
+      const result = await new Promise<HandlerResult | typeof TIMED_OUT | typeof CANCELLED>(
+        (resolve, reject) => {
+          timer = setTimeout(() => resolve(TIMED_OUT), this.handlerTimeoutMs);
+          context.cancel = () => resolve(CANCELLED);
+          work.then(resolve, reject);
+        },
+      );
+      if (result === CANCELLED) return { ok: false, fault: CANCELLED_FAULT };
       if (result === TIMED_OUT) {
         context.abort(new MidgramError("timeout", `Command "${call.method}" ran out of time`));
         this.count(keys.handler_timeouts);
-        this.logger.log("error", "handler timed out", {
+        this.warnings.log("error", "handler-timeout", "handler timed out", {
           command: call.method,
           ms: this.handlerTimeoutMs,
         });
@@ -1093,6 +1193,7 @@ class Server implements MiServer, BuiltinHost {
       return this.faultOf(error, keys, call);
     } finally {
       clearTimeout(timer);
+      context.cancel = null;
     }
   }
 
@@ -1105,7 +1206,7 @@ class Server implements MiServer, BuiltinHost {
       };
     }
     this.count(keys.handler_errors);
-    this.logger.log("error", "handler failed", {
+    this.warnings.log("error", "handler-failed", "handler failed", {
       command: call.method,
       error: error instanceof Error ? error.stack ?? error.message : String(error),
     });
@@ -1115,19 +1216,89 @@ class Server implements MiServer, BuiltinHost {
     };
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  close(options: CloseOptions = {}): Promise<void> {
+    const { signal } = options;
+    // The signal cancels synchronously, in its abort event: a process that
+    // exits right after aborting it has still stopped what its commands started.
+    const cancel = () => this.cancelRunning();
+    if (signal?.aborted) this.cancelRunning();
+    else signal?.addEventListener("abort", cancel, { once: true });
+    this.closing ??= this.shutDown(options);
+    return this.closing.finally(() => signal?.removeEventListener("abort", cancel));
+  }
+
+  private async shutDown(options: CloseOptions): Promise<void> {
     this.closed = true;
-    // Stop receiving; the running handlers finish and their replies go out.
+    // Stop receiving at once: the loops end, listeners that replies do not
+    // need close (their socket files go); datagram sockets stay to answer.
     this.receiving.abort(new MidgramError("closed", "The server is closing"));
-    for (const running of this.runningContexts) {
-      running.abort(new MidgramError("closed", "The server is closing"));
+    for (const listener of this.listeners) {
+      try {
+        await listener.stop?.();
+      } catch (error) {
+        this.logger.log("warn", "cannot stop listening", { error: String(error) });
+      }
     }
     await Promise.allSettled(this.loops);
-    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    // The grace period: running handlers finish and answer, up to timeoutMs
+    // or until the signal says stop now; then what is left is cancelled.
+    const graceMs = options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
+    const signal = options.signal;
+    if (this.inFlight.size > 0 && !this.cancelled) {
+      if (graceMs > 0) {
+        this.logger.log("info", "waiting for running commands", {
+          running: this.runningContexts.size,
+          ms: graceMs,
+        });
+      }
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let onAbort: (() => void) | undefined;
+      const graceOver = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, graceMs);
+        onAbort = resolve;
+        signal?.addEventListener("abort", onAbort, { once: true });
+      });
+      try {
+        await Promise.race([this.drained(), graceOver]);
+      } finally {
+        clearTimeout(timer);
+        if (onAbort) signal?.removeEventListener("abort", onAbort);
+      }
+    }
+    this.cancelRunning();
+    // Cancelled commands answer at once; their replies go out (each within --timeout).
+    await this.drained();
     const listeners = this.listeners.splice(0);
     await Promise.all(listeners.map((s) => s.close()));
     await Promise.all([...this.connections.keys()].map((c) => c.close()));
+  }
+
+  /** Resolves once no request is in flight. */
+  private async drained(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * Ends the grace period: every running handler's signal aborts and its
+   * request is answered `command cancelled` at once (a handler that ignores
+   * its signal keeps its place until it ends); requests waiting for a place
+   * get the same answer.
+   */
+  private cancelRunning(): void {
+    if (this.cancelled) return;
+    this.cancelled = true;
+    const running = [...this.runningContexts];
+    if (running.length > 0 || this.waiting.length > 0) {
+      this.logger.log("warn", "cancelling running commands", {
+        running: running.length,
+        waiting: this.waiting.length,
+      });
+    }
+    for (const context of running) {
+      context.abort(new MidgramError("closed", "The server is closing"));
+      context.cancel?.();
+    }
+    for (const waiter of this.waiting.splice(0)) waiter(CANCELLED);
   }
 }
 
@@ -1153,4 +1324,46 @@ export type { MiArgument, Value };
  */
 export function createServer(options: ServerOptions): MiServer {
   return new Server(options);
+}
+
+/**
+ * A FIFO reader for a dialect that frames its own requests and names their
+ * reply FIFO in them (ctl's FIFO protocol): whole requests by `frame()`;
+ * when its buffer is full with no end in it, what it holds is dropped, as
+ * ctl does.
+ */
+function ownFramedFifoReader(
+  codec: object,
+  frame: (buffer: Uint8Array) => number,
+  fifoReplyName: (request: Uint8Array) => string | null,
+): FifoRequestReader {
+  let pending: Uint8Array = new Uint8Array(0);
+  return {
+    get pending() {
+      return pending.length;
+    },
+    push(chunk) {
+      const joined = new Uint8Array(pending.length + chunk.length);
+      joined.set(pending);
+      joined.set(chunk, pending.length);
+      const read: FifoRead = { requests: [], dropped: [] };
+      let rest = joined;
+      while (true) {
+        let length: number;
+        try {
+          length = frame.call(codec, rest);
+        } catch {
+          read.dropped.push({ kind: "invalid", reason: "a request with no end fills the buffer" });
+          rest = new Uint8Array(0);
+          break;
+        }
+        if (length === 0) break;
+        const request = rest.subarray(0, length);
+        read.requests.push({ replyName: fifoReplyName.call(codec, request), json: request });
+        rest = rest.subarray(length);
+      }
+      pending = rest.slice();
+      return read;
+    },
+  };
 }

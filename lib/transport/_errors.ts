@@ -106,7 +106,13 @@ export function osError(error: unknown, op: Operation, address: AnyAddress): Mid
     case "EPERM":
       code = "permission-denied";
       detail = outward
-        ? unix ? socketAccessHint((address as { path: string }).path) : "permission denied"
+        ? unix
+          ? socketAccessHint((address as { path: string }).path) +
+            // A stream socket has no reply socket: its mode is the whole story.
+            (address.kind === "unix-stream"
+              ? ` (Kamailio's ctl: modparam("ctl", "mode", 0660) and modparam("ctl", "group", "GROUP"))`
+              : "")
+          : "permission denied"
         : unix
         ? "permission denied: can this user write to the socket's directory?"
         : "permission denied: ports below 1024 need privilege";

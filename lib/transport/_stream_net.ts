@@ -164,7 +164,10 @@ class NetListener implements StreamListener {
     if (this.closed) return;
     this.closed = true;
     this.pending.fail(closedError(this.address), true);
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // close() stops listening at once; its callback would wait for every
+    // accepted connection to end, and those stay open (a stopping server
+    // still writes their replies).
+    this.server.close();
     if (this.file) await removeSocketFile(this.file);
   }
 }

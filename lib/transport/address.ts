@@ -211,3 +211,22 @@ function normaliseHost(host: string): string {
   const lower = host.toLowerCase();
   return lower.startsWith("::ffff:") && lower.includes(".") ? lower.slice(7) : lower;
 }
+
+/**
+ * The IP host of an address that has one (UDP, TCP, HTTP; brackets of an
+ * IPv6 URL host taken off), or `null` (UNIX sockets, FIFOs).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ipHostOf } from "./address.ts";
+ * assert.equal(ipHostOf({ kind: "tcp", host: "0.0.0.0", port: 2049 }), "0.0.0.0");
+ * assert.equal(ipHostOf({ kind: "http", url: "http://[::]:8888/mi" }), "::");
+ * assert.equal(ipHostOf({ kind: "unix", path: "/run/x.sock" }), null);
+ * ```
+ */
+export function ipHostOf(address: AnyAddress): string | null {
+  if (address.kind === "udp" || address.kind === "tcp") return address.host;
+  if (address.kind === "http") return new URL(address.url).hostname.replace(/^\[|\]$/g, "");
+  return null;
+}

@@ -183,6 +183,32 @@ export function runStreamSuite(options: TransportSuiteOptions): void {
       },
     );
 
+    test(
+      `${name} transport: ${kind} closing the listener leaves accepted connections open`,
+      opts,
+      async () => {
+        const c = await pair(open(), where());
+        try {
+          // close() must not wait for the accepted connection to end.
+          await withTimeout(c.listener.close());
+          if (c.listener.address.kind === "unix-stream") {
+            assert.equal(existsSync(c.listener.address.path), false, "the socket file is gone");
+          }
+          await rejectsWith(open().connectStream(c.listener.address), [
+            "connection-refused",
+            "not-found",
+          ]);
+          await c.client.write(encode("ping"));
+          assert.equal(decode((await withTimeout(c.server.read()))!), "ping");
+          await c.server.write(encode("pong"));
+          assert.equal(decode((await withTimeout(c.client.read()))!), "pong");
+        } finally {
+          await c.close();
+          cleanup();
+        }
+      },
+    );
+
     test(`${name} transport: ${kind} readFrames bounds the bytes it buffers`, opts, async () => {
       const c = await pair(open(), where());
       try {

@@ -1,7 +1,7 @@
 /**
  * HTTP for `mi_http` and Kamailio's `xhttp`: a client POST with one hard
- * time limit, and a tiny server. The client is `fetch`, the server
- * `node:http`; both runtimes provide both.
+ * time limit, and a tiny server, both on `node:http` (which both runtimes
+ * provide).
  *
  * @module
  */
@@ -9,6 +9,11 @@ import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { MidgramError } from "../errors.ts";
 import { osError } from "./_errors.ts";
+import {
+  type ConnectionGate,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  gateConnections,
+} from "./connection_gate.ts";
 import type { HttpAddress } from "./types.ts";
 
 /** Options of {@linkcode httpPost}. */
@@ -47,7 +52,7 @@ export interface HttpResponse {
  * @throws {MidgramError} `timeout`, `connection-refused`, `not-found`,
  *   `reply-too-large`, `transport`, naming the URL.
  */
-export async function httpPost(
+export function httpPost(
   url: string,
   body: Uint8Array,
   options: HttpPostOptions = {},
@@ -55,62 +60,79 @@ export async function httpPost(
   const timeoutMs = options.timeoutMs ?? 2000;
   const maxBody = options.maxBody ?? 16 << 20;
   const address: HttpAddress = { kind: "http", url };
-  if (options.signal?.aborted) throw options.signal.reason;
-  const controller = new AbortController();
-  const timeout = new MidgramError(
-    "timeout",
-    `No complete reply from "${url}" within ${timeoutMs} ms`,
-  );
-  const timer = setTimeout(() => controller.abort(timeout), timeoutMs);
-  const onAbort = () => controller.abort(options.signal!.reason);
-  options.signal?.addEventListener("abort", onAbort, { once: true });
-  const fail = (error: unknown): never => {
-    if (controller.signal.aborted) throw controller.signal.reason;
-    const cause = (error as { cause?: unknown }).cause ?? error;
-    throw osError(cause, "send", address);
-  };
-  try {
-    const response = await fetch(url, {
+  if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+  const { request } = nodeHttp();
+  return new Promise<HttpResponse>((resolve, reject) => {
+    let settled = false;
+    const finish = (error: unknown, response?: HttpResponse) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      options.signal?.removeEventListener("abort", onAbort);
+      if (response) return resolve(response);
+      req.destroy();
+      reject(error);
+    };
+    const timer = setTimeout(() =>
+      finish(
+        new MidgramError("timeout", `No complete reply from "${url}" within ${timeoutMs} ms`),
+      ), timeoutMs);
+    const onAbort = () => finish(options.signal!.reason);
+    options.signal?.addEventListener("abort", onAbort, { once: true });
+    // One connection per request (agent: false: "Connection: close"), so
+    // that nothing is left open once the reply is in.
+    const req = request(url, {
       method: "POST",
-      body: body as Uint8Array<ArrayBuffer>,
-      headers: { "content-type": options.contentType ?? "application/json" },
-      signal: controller.signal,
-      redirect: "manual",
-    }).catch(fail);
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    if (response.body) {
-      const reader = response.body.getReader();
-      try {
-        while (true) {
-          const { done, value } = await reader.read().catch(fail);
-          if (done) break;
-          size += value.length;
-          if (size > maxBody) {
-            throw new MidgramError(
-              "reply-too-large",
-              `Reply from "${url}" is over ${maxBody} bytes`,
-            );
-          }
-          chunks.push(value);
+      agent: false,
+      headers: {
+        "content-type": options.contentType ?? "application/json",
+        "content-length": body.length,
+      },
+    }, (res) => {
+      const chunks: Uint8Array[] = [];
+      let size = 0;
+      res.on("data", (chunk: Uint8Array) => {
+        size += chunk.length;
+        if (size > maxBody) {
+          finish(
+            new MidgramError("reply-too-large", `Reply from "${url}" is over ${maxBody} bytes`),
+          );
+        } else chunks.push(chunk);
+      });
+      res.on("end", () => {
+        const all = new Uint8Array(size);
+        let at = 0;
+        for (const chunk of chunks) {
+          all.set(chunk, at);
+          at += chunk.length;
         }
-      } finally {
-        await reader.cancel().catch(() => {});
-      }
-    }
-    const all = new Uint8Array(size);
-    let at = 0;
-    for (const chunk of chunks) {
-      all.set(chunk, at);
-      at += chunk.length;
-    }
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, name) => headers[name] = value);
-    return { status: response.status, headers, body: all };
-  } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener("abort", onAbort);
-  }
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(res.headers)) {
+          if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
+        }
+        finish(undefined, { status: res.statusCode ?? 0, headers, body: all });
+      });
+      res.on("error", (error) => finish(osError(error, "send", address)));
+      res.on("close", () => {
+        if (!res.complete) finish(osError({ code: "ECONNRESET" }, "send", address));
+      });
+    });
+    req.on("error", (error) => finish(osError(error, "send", address)));
+    req.end(body);
+  });
+}
+
+/**
+ * `node:http`, loaded when first used: it cannot be evaluated while the
+ * single executable's start-up snapshot is taken, and a one-shot `send`
+ * over another transport never pays for it. (The client was `fetch`, whose
+ * implementation Node loads and compiles on first use: about 60 ms of CPU
+ * for one request, against about 10 for `node:http`.)
+ */
+function nodeHttp(): typeof http {
+  return (globalThis as unknown as {
+    process: { getBuiltinModule(id: string): typeof http };
+  }).process.getBuiltinModule("node:http");
 }
 
 /** The request a {@linkcode HttpHandler} gets. */
@@ -137,12 +159,25 @@ export interface HttpListenOptions {
   maxBody?: number;
   /** A request must arrive whole within this many milliseconds (408 after). Default 10000. */
   requestTimeoutMs?: number;
+  /**
+   * A connection on which nothing arrives for this many milliseconds is
+   * closed (before a request, inside one, between two). Default
+   * {@linkcode DEFAULT_IDLE_TIMEOUT_MS}.
+   */
+  idleTimeoutMs?: number;
+  /** Admits each new connection (allow-list, connection cap); a refused one is closed at once. */
+  gate?: ConnectionGate;
 }
 
 /** A listening HTTP server. */
 export interface HttpListener {
   /** The URL served, with the real port for port 0. */
   readonly address: HttpAddress;
+  /**
+   * Stops accepting connections and closes the idle ones; requests being
+   * answered go on, and their connections close once answered. Idempotent.
+   */
+  stopListening(): void;
   /** Stops listening and closes every connection. Idempotent. */
   close(): Promise<void>;
 }
@@ -168,13 +203,17 @@ export async function listenHttp(
   const plain = (res: http.ServerResponse, status: number, text: string) => {
     res.writeHead(status, { "content-type": "text/plain" }).end(text + "\n");
   };
-  // Loaded when first used: node:http cannot be evaluated while the single
-  // executable's start-up snapshot is taken.
-  const { createServer } = (globalThis as unknown as {
-    process: { getBuiltinModule(id: string): typeof http };
-  }).process.getBuiltinModule("node:http");
+  const { createServer } = nodeHttp();
+  const idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  const requestTimeout = options.requestTimeoutMs ?? 10000;
   const server = createServer(
-    { requestTimeout: options.requestTimeoutMs ?? 10000 },
+    {
+      requestTimeout,
+      headersTimeout: Math.min(idleTimeoutMs, requestTimeout),
+      keepAliveTimeout: idleTimeoutMs,
+      // Node checks the two time limits above only this often (30 s by default).
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, idleTimeoutMs / 2)),
+    },
     (req, res) => {
       const path = req.url ?? "/";
       if (!under(path)) return plain(res, 404, "Not found");
@@ -200,6 +239,10 @@ export async function listenHttp(
           body.set(chunk, at);
           at += chunk.length;
         }
+        // The request is whole: the idle limit is the peer's, not the
+        // handler's (which has its own). It applies again once answered.
+        req.socket.setTimeout(0);
+        res.once("finish", () => req.socket.setTimeout(idleTimeoutMs));
         try {
           const reply = await handler(body, { method: req.method!, path, headers: req.headers });
           if (reply === null) res.writeHead(204).end();
@@ -211,6 +254,9 @@ export async function listenHttp(
       });
     },
   );
+  // A socket on which nothing arrives for the idle time is closed.
+  server.setTimeout(idleTimeoutMs);
+  if (options.gate) gateConnections(server, options.gate);
   try {
     await new Promise<void>((resolve, reject) => {
       server.once("error", reject);
@@ -226,14 +272,22 @@ export async function listenHttp(
   }
   const local = server.address() as AddressInfo;
   const shown = local.address.includes(":") ? `[${local.address}]` : local.address;
-  let closed: Promise<void> | null = null;
+  // "close" comes once the server has stopped listening and its last connection has ended.
+  const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
+  let listening = true;
+  const stopListening = () => {
+    if (listening) {
+      listening = false;
+      server.close();
+    }
+    server.closeIdleConnections();
+  };
   return {
     address: { kind: "http", url: `http://${shown}:${local.port}${root}` },
+    stopListening,
     close() {
-      closed ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      stopListening();
+      server.closeAllConnections();
       return closed;
     },
   };

@@ -106,3 +106,28 @@ test("listenHttp() reports an address in use", async () => {
     await server.close();
   }
 });
+
+test("listenHttp(): stopListening() refuses new connections and still answers a request in progress", async () => {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let arrived!: () => void;
+  const arrival = new Promise<void>((resolve) => (arrived = resolve));
+  const server = await listenHttp("127.0.0.1", 0, "/mi", async () => {
+    arrived();
+    await released;
+    return { status: 200, contentType: "text/plain", body: encode("done") };
+  });
+  try {
+    const running = httpPost(server.address.url, encode("x"), { timeoutMs: 20_000 });
+    await arrival;
+    server.stopListening();
+    assert.equal(await codeOf(httpPost(server.address.url, encode("y"))), "connection-refused");
+    release();
+    const reply = await running;
+    assert.equal(reply.status, 200);
+    assert.equal(decode(reply.body), "done");
+  } finally {
+    release();
+    await server.close();
+  }
+});

@@ -43,6 +43,25 @@ import type {
 
 const DEFAULT_SEND_TIMEOUT = 2000;
 
+/**
+ * unix-dgram calls its JavaScript callbacks straight from libuv, outside
+ * Node's callback scope, so nothing runs the promise jobs (and `nextTick`s)
+ * they queue until some other callback of Node's ends: Node 20 happened to
+ * run them at once, Node 24 and 26 leave them waiting, and a one-shot `send`
+ * over UNIX datagrams had its reply but hung. One immediate after each burst
+ * of native callbacks makes Node run them (its callback scope ends with a
+ * microtask checkpoint).
+ */
+let checkpointPending = false;
+function checkpointSoon(): void {
+  if (checkpointPending) return;
+  checkpointPending = true;
+  setImmediate(checkpointDone);
+}
+function checkpointDone(): void {
+  checkpointPending = false;
+}
+
 /** A raw unix-dgram socket: fd plus the hooks the native callbacks reach. */
 class RawUnixSocket {
   readonly fd: number;
@@ -60,12 +79,14 @@ class RawUnixSocket {
       0,
       (status, data, path) => {
         if (status < 0 || data === null) return;
+        checkpointSoon();
         this.queue.push({
           data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength),
           from: path ? { kind: "unix", path } : null,
         });
       },
       () => {
+        checkpointSoon();
         const waiters = [...this.writableWaiters];
         this.writableWaiters.clear();
         for (const w of waiters) w();

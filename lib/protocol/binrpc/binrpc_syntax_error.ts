@@ -22,7 +22,12 @@ export class BinRpcSyntaxError extends SyntaxError {
    * for malformed bytes, `truncated-reply` when the bytes stop before the
    * packet's end.
    */
-  readonly code: "request-syntax" | "reply-syntax" | "truncated-reply" | "request-too-large";
+  readonly code:
+    | "request-syntax"
+    | "reply-syntax"
+    | "truncated-reply"
+    | "request-too-large"
+    | "reply-too-large";
   /** Byte offset of the problem, from the start of the bytes given. */
   readonly offset: number;
   /** The bytes stop before the packet or record ends (more bytes could fix it). */

@@ -116,6 +116,7 @@ export function createBinRpcClientCodec(): ClientCodec {
       }
       return { kind: "error", code, message: message ?? "" };
     },
-    frame: (buffer) => frame(buffer, { code: "reply-syntax" }),
+    // No limit of the protocol's own on replies: the stream reader's.
+    frame: (buffer, maxPacket) => frame(buffer, { code: "reply-syntax", maxPacket }),
   };
 }

@@ -7,7 +7,7 @@ import { BinRpcSyntaxError } from "./binrpc_syntax_error.ts";
 export interface FrameOptions {
   /** Which side reads: `request-syntax` (a server, the default) or `reply-syntax` (a client). */
   code?: "request-syntax" | "reply-syntax";
-  /** Largest packet accepted. Default 65535 (ctl's stream buffer). */
+  /** Largest packet accepted (as announced by its header). Default 65535 (ctl's stream buffer). */
   maxPacket?: number;
 }
 
@@ -46,7 +46,7 @@ export function frame(buffer: Uint8Array, options: FrameOptions = {}): number {
   const max = options.maxPacket ?? _MAX_PACKET;
   if (length > max) {
     throw new BinRpcSyntaxError(`packet of ${length} bytes is longer than ${max}`, 0, {
-      code: code === "request-syntax" ? "request-too-large" : code,
+      code: code === "request-syntax" ? "request-too-large" : "reply-too-large",
     });
   }
   return buffer.length < length ? 0 : length;

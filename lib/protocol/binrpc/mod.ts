@@ -20,6 +20,7 @@
  */
 export type { BinRpcPacket, BinRpcPacketType } from "./binrpc_packet.ts";
 export { BinRpcSyntaxError } from "./binrpc_syntax_error.ts";
+export { binrpcResult } from "./binrpc_result.ts";
 export { createBinRpcClientCodec } from "./create_binrpc_client_codec.ts";
 export { type BinRpcServerOptions, createBinRpcServerCodec } from "./create_binrpc_server_codec.ts";
 export { formatKamcmd, type FormatKamcmdOptions } from "./format_kamcmd.ts";

@@ -3,6 +3,7 @@ import type { Params, Value } from "../value.ts";
 import { getMember, type JMember, type JNode, readJson } from "./_cjson.ts";
 import { nodeText, nodeValue } from "./_value.ts";
 import { KAMAILIO_MAX_REQUEST, OPENSIPS_MAX_REQUEST } from "./create_json_rpc_server_codec.ts";
+import { kamailioIdHazard } from "./kamailio_id_hazard.ts";
 import { Members, NO_PARAMS } from "../value.ts";
 
 /** Every diagnostic code of {@linkcode analyzeJsonRpcRequest}. */
@@ -228,6 +229,11 @@ export function analyzeJsonRpcRequest(
             t === "true" ? 1 : 0
           }`,
       );
+    } else if (
+      t === "number" && id.value.type === "number" && !opensips &&
+      kamailioIdHazard(id.value.value) !== undefined
+    ) {
+      add("error", "invalid-id", id.value.start, kamailioIdHazard(id.value.value)!);
     } else if (
       t === "number" && id.value.type === "number" && opensips && !isInt32(id.value.value)
     ) {

@@ -25,15 +25,37 @@ test("writeKamailioFifoRequest() refuses bad names and non-objects", () => {
 test("readKamailioFifoRequest() cuts the first object, braces in strings ignored", () => {
   const r = readKamailioFifoRequest(b('{"reply_name":"r1","m":"}{\\"}"}\n{"next":1}'));
   assert.equal(r?.replyName, "r1");
-  assert.equal(t(r!.json), '{"reply_name":"r1","m":"}{\\"}"}');
+  assert.equal(t(r!.json!), '{"reply_name":"r1","m":"}{\\"}"}');
 });
 
-test("readKamailioFifoRequest() waits for more bytes and refuses 8191 without an end", () => {
+test("readKamailioFifoRequest() waits for more bytes and drops 8191 without an end, as jsonrpcs", () => {
   assert.equal(readKamailioFifoRequest(b('{"a":{')), null);
-  assert.throws(
-    () => readKamailioFifoRequest(b("{" + " ".repeat(9000))),
-    (e) => e instanceof MidgramError && e.code === "request-too-large",
-  );
+  // jsonrpcs drops the first 8191 bytes and reads on from the next one:
+  // nothing thrown, nothing kept.
+  const r = readKamailioFifoRequest(b("{" + " ".repeat(9000)));
+  assert.deepEqual(r, { length: 8191, json: null, replyName: null, refusal: null });
+  // The byte that would complete the object at 8191 comes too late.
+  const late = readKamailioFifoRequest(b("{" + " ".repeat(8189) + "}"));
+  assert.equal(late?.json, null);
+  const inTime = readKamailioFifoRequest(b("{" + " ".repeat(8188) + "}"));
+  assert.equal(inTime?.json?.length, 8190);
+});
+
+test("readKamailioFifoRequest() gives reply_name as written, a dropped \\u escape kept", () => {
+  const name = (json: string) => readKamailioFifoRequest(b(json))?.replyName;
+  assert.equal(name('{"reply_name":"r\\u00e91"}'), "r\u00e91");
+  // srjson drops \u0000 (Kamailio opens "okname"): the name keeps it, to be refused.
+  assert.equal(name('{"reply_name":"ok\\u0000name"}'), "ok\u0000name");
+  assert.equal(name('{"reply_name":1}'), null);
+});
+
+test("readKamailioFifoRequest() tells which documents jsonrpcs reads but does not run", () => {
+  const refusal = (json: string) => readKamailioFifoRequest(b(json))?.refusal;
+  assert.equal(refusal(`{"reply_name":"${"n".repeat(127)}"}`), null);
+  assert.match(refusal(`{"reply_name":"${"n".repeat(128)}"}`)!, /128 bytes/);
+  assert.match(refusal('{"method":"core.uptime"}')!, /no "reply_name"/);
+  assert.match(refusal('{"reply_name":7}')!, /no "reply_name"/);
+  assert.equal(refusal("{not json}"), null, "not JSON: the codec's business");
 });
 
 test("readKamailioFifoRequest() round-trips writeKamailioFifoRequest()", () => {

@@ -48,11 +48,20 @@ export {
 } from "./write_opensips_fifo_request.ts";
 export {
   type OpensipsFifoRead,
+  type OpensipsFifoReadOptions,
   type OpensipsFifoRequest,
   readOpensipsFifoRequests,
 } from "./read_opensips_fifo_requests.ts";
 export { KAMAILIO_FIFO_BUFFER, writeKamailioFifoRequest } from "./write_kamailio_fifo_request.ts";
 export { type KamailioFifoRequest, readKamailioFifoRequest } from "./read_kamailio_fifo_request.ts";
+export {
+  createFifoRequestReader,
+  type FifoDrop,
+  type FifoRead,
+  type FifoRequest,
+  type FifoRequestReader,
+  type FifoRequestReaderOptions,
+} from "./fifo_request_reader.ts";
 export {
   type AnalyzeJsonRpcOptions,
   analyzeJsonRpcRequest,

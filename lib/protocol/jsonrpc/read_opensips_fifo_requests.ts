@@ -1,5 +1,5 @@
 import { readJson } from "./_cjson.ts";
-import { replyNameProblem } from "./_fifo_names.ts";
+import { maxReplyNameBytes, servedReplyNameProblem } from "./_fifo_names.ts";
 
 /** One request found in what the FIFO gave. */
 export interface OpensipsFifoRequest {
@@ -9,16 +9,33 @@ export interface OpensipsFifoRequest {
   json: Uint8Array;
 }
 
+/** Options of {@linkcode readOpensipsFifoRequests}. */
+export interface OpensipsFifoReadOptions {
+  /** The server's reply directory: it bounds the length of a reply name. Default `/tmp`. */
+  replyDir?: string;
+  /**
+   * The bytes continue a header dropped for its length (the `skip` of the
+   * previous read): they are skipped up to the first `:`, where the next
+   * request starts.
+   */
+  skip?: boolean;
+}
+
 /** What {@linkcode readOpensipsFifoRequests} found. */
 export interface OpensipsFifoRead {
   requests: OpensipsFifoRequest[];
-  /** Bytes kept for the next read (an incomplete `:name:` header). */
+  /**
+   * Bytes kept for the next read: an incomplete `:name:` header, never more
+   * than the longest name the reply directory allows and its two `:`.
+   */
   rest: Uint8Array;
   /**
-   * Why the remaining bytes were dropped without a reply (no leading `:`,
-   * a refused name, JSON that does not parse), or `null`.
+   * Why bytes were dropped without a reply (no leading `:`, a refused or
+   * too long name, JSON that does not parse), or `null`.
    */
   dropped: string | null;
+  /** A header too long to be valid has not ended yet: give `skip` with the next bytes. */
+  skip: boolean;
 }
 
 const isWs = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d;
@@ -27,8 +44,15 @@ const isWs = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d
  * Splits what the server read from its FIFO into requests, as OpenSIPS 3.6
  * `mi_fifo` does: white space before `:` skipped, `:NAME:` then the JSON
  * request, which ends after its first complete value (the bytes after it
- * start the next request), names with `.`, `/` or `\` refused with no
- * reply, and everything after a bad header dropped.
+ * start the next request); a name the server refuses (with `.`, `/`, `\`,
+ * or a control character) gets no reply, and everything after it is
+ * dropped, as is everything after bytes that are not a request.
+ *
+ * A name longer than the reply directory allows (the server's path holds
+ * 127 bytes) is dropped as soon as it is that long, with the bytes up to
+ * the next `:` (a header has no other `:`), where the next request starts:
+ * what is kept between reads stays that small, and a stream of bytes with
+ * no second `:` costs nothing but the time to look at it once.
  *
  * @example
  * ```ts
@@ -37,14 +61,25 @@ const isWs = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d
  * console.log(r.requests.map((q) => q.replyName)); // ["a", "b"]
  * ```
  */
-export function readOpensipsFifoRequests(bytes: Uint8Array): OpensipsFifoRead {
+export function readOpensipsFifoRequests(
+  bytes: Uint8Array,
+  options: OpensipsFifoReadOptions = {},
+): OpensipsFifoRead {
+  const replyDir = options.replyDir ?? "/tmp";
+  const maxName = Math.max(maxReplyNameBytes(replyDir), 0);
   const requests: OpensipsFifoRequest[] = [];
-  let p = 0;
-  const done = (rest: Uint8Array, dropped: string | null): OpensipsFifoRead => ({
+  let dropped: string | null = null;
+  const done = (rest: Uint8Array, why: string | null, skip = false): OpensipsFifoRead => ({
     requests,
     rest,
-    dropped,
+    dropped: dropped ?? why,
+    skip,
   });
+  let p = 0;
+  if (options.skip) {
+    p = bytes.indexOf(0x3a);
+    if (p < 0) return done(new Uint8Array(0), null, true);
+  }
   while (true) {
     while (p < bytes.length && isWs(bytes[p])) p++;
     const left = bytes.length - p;
@@ -52,13 +87,17 @@ export function readOpensipsFifoRequests(bytes: Uint8Array): OpensipsFifoRead {
     if (left < 3) return done(bytes.slice(p), null);
     if (bytes[p] !== 0x3a) return done(new Uint8Array(0), "the request does not start with ':'");
     const sep = bytes.indexOf(0x3a, p + 1);
+    if ((sep < 0 ? bytes.length : sep) - (p + 1) > maxName) {
+      dropped ??= `the reply name is over ${maxName} bytes, the longest the reply directory leaves`;
+      if (sep < 0) return done(new Uint8Array(0), null, true);
+      p = sep;
+      continue;
+    }
     if (sep < 0 || sep + 1 >= bytes.length) return done(bytes.slice(p), null);
     const name = new TextDecoder().decode(bytes.subarray(p + 1, sep));
-    if (name !== "" && /[./\\]/.test(name)) {
-      return done(
-        new Uint8Array(0),
-        `the reply name "${name}" is refused: ${replyNameProblem(name)}`,
-      );
+    const problem = name === "" ? null : servedReplyNameProblem(name, replyDir);
+    if (problem !== null) {
+      return done(new Uint8Array(0), `the reply name "${name}" is refused: ${problem}`);
     }
     const body = bytes.subarray(sep + 1);
     const read = readJson(body, "opensips");

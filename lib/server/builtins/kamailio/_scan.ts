@@ -6,7 +6,7 @@
  * @module
  */
 import type { DialectName } from "../../../protocol/dialect.ts";
-import { Double, type Params, type Value } from "../../../protocol/value.ts";
+import { Double, isStruct, type Params, type Value } from "../../../protocol/value.ts";
 import { RpcError } from "../../rpc_error.ts";
 
 const TWO_64 = 1n << 64n;
@@ -32,6 +32,14 @@ function jsonNumberText(x: number): string {
 
 const isDouble = (v: Value): boolean =>
   v instanceof Double || (typeof v === "number" && !Number.isInteger(v));
+
+/** ctl's name of a record's type (`rpc_type_name()`), for the records no conversion takes. */
+function recordTypeName(v: Value): string | undefined {
+  if (v instanceof Uint8Array) return "bytes array";
+  if (Array.isArray(v)) return "array";
+  if (isStruct(v)) return "structure";
+  return undefined;
+}
 
 /** C's `(int)` of a long: the low 32 bits, signed. */
 const toInt32 = (n: bigint): number => Number(BigInt.asIntN(32, n));
@@ -85,7 +93,12 @@ export class Scanner {
   readonly #dialect: DialectName;
   readonly #autoconversion: boolean;
   #next = 0;
-  /** The fault ctl prepared when a parameter could not be read. */
+  /**
+   * The fault ctl prepared when the last parameter read was of a type it
+   * cannot take (each read clears it, as `rpc->scan()` does). Over binrpc
+   * ctl sends it only when the method adds nothing to the reply and sends
+   * no fault of its own: see {@linkcode Scanner.orFault}.
+   */
   fault: RpcError | undefined;
 
   constructor(params: Params, context: ScanContext) {
@@ -109,6 +122,8 @@ export class Scanner {
   string(): string | undefined {
     if (this.#autoconversion) return this.text();
     const value = this.#values[this.#next];
+    this.fault = undefined;
+    if (value !== undefined && typeof value !== "string") this.#mismatch("string");
     if (typeof value !== "string") return undefined;
     this.#next++;
     return value;
@@ -123,6 +138,7 @@ export class Scanner {
    */
   text(): string | undefined {
     const value = this.#values[this.#next];
+    this.fault = undefined;
     if (value === undefined) return undefined;
     let text: string | undefined;
     if (this.#dialect === "ctlfifo") {
@@ -138,7 +154,10 @@ export class Scanner {
     } else if (typeof value === "string") text = value;
     else if (this.#dialect === "binrpc") {
       if (typeof value === "number" && Number.isInteger(value)) text = unsigned64(BigInt(value));
-      else if (isDouble(value)) {
+      else if (recordTypeName(value) !== undefined) {
+        // Read as any type (`.s`), the record keeps its own type, which the fault names.
+        this.#mismatch(recordTypeName(value)!);
+      } else if (isDouble(value)) {
         this.fault = new RpcError(
           400,
           `error at parameter ${this.#next}: expected float type but bug -- internal error`,
@@ -161,6 +180,7 @@ export class Scanner {
    */
   int(): number | undefined {
     const value = this.#values[this.#next];
+    this.fault = undefined;
     if (value === undefined) return undefined;
     let n: number | undefined;
     if (this.#dialect === "ctlfifo") {
@@ -177,6 +197,7 @@ export class Scanner {
       } else if (typeof value === "string") n = str2sint(value);
     } else if (this.#dialect === "binrpc") {
       n = typeof value === "number" && Number.isInteger(value) ? value : undefined;
+      if (n === undefined) this.#mismatch("integer");
     } else if (typeof value === "number" || value instanceof Double) {
       const x = typeof value === "number" ? value : value.value;
       // C's (int) of a double; out of range, x86-64 gives INT_MIN.
@@ -184,5 +205,25 @@ export class Scanner {
     } else n = 0;
     if (n !== undefined) this.#next++;
     return n;
+  }
+
+  /**
+   * A handler's result as ctl sends it: when the method added nothing (no
+   * value, or an empty list) and the last read failed on a record's type,
+   * the prepared fault (`error at parameter 1: expected string type but
+   * record doesn't match type`) is thrown instead.
+   */
+  orFault<T extends Value | undefined>(result: T): T {
+    const empty = result === undefined || (Array.isArray(result) && result.length === 0);
+    if (empty && this.fault) throw this.fault;
+    return result;
+  }
+
+  #mismatch(expected: string): void {
+    if (this.#dialect !== "binrpc") return;
+    this.fault = new RpcError(
+      400,
+      `error at parameter ${this.#next}: expected ${expected} type but record doesn't match type`,
+    );
   }
 }

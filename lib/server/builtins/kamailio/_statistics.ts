@@ -81,7 +81,8 @@ export function statisticsMethods(host: BuiltinHost): KamailioMethod[] {
     return new Members(out);
   };
   const reset = (verbose: boolean): Handler => (params, ctx) => {
-    const wanted = selectors(scan(params, ctx), NAME);
+    const scanner = scan(params, ctx);
+    const wanted = selectors(scanner, NAME);
     const lines: string[] = [];
     for (const selector of wanted) {
       const stats = select(table(host), selector, false);
@@ -93,7 +94,7 @@ export function statisticsMethods(host: BuiltinHost): KamailioMethod[] {
         lines.push(`${s.group}:${s.name} = ${after}${tail}`);
       }
     }
-    if (!verbose || lines.length === 0) return undefined;
+    if (!verbose || lines.length === 0) return scanner.orFault(undefined);
     // Not a RET_ARRAY method: jsonrpcs keeps only the last value added.
     return ctx.dialect === "jsonrpc" ? lines[lines.length - 1] : lines;
   };
@@ -102,11 +103,14 @@ export function statisticsMethods(host: BuiltinHost): KamailioMethod[] {
       name: "stats.get_statistics",
       help: "get core and modules stats",
       handler: (params, ctx) => {
-        const wanted = selectors(scan(params, ctx), WHICH);
+        const scanner = scan(params, ctx);
+        const wanted = selectors(scanner, WHICH);
         const stats = table(host);
         const values = host.stats();
-        return wanted.flatMap((selector) =>
-          select(stats, selector, false).map((s) => `${s.group}:${s.name} = ${values[s.key]}`)
+        return scanner.orFault(
+          wanted.flatMap((selector) =>
+            select(stats, selector, false).map((s) => `${s.group}:${s.name} = ${values[s.key]}`)
+          ),
         );
       },
     },

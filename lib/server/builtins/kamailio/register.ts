@@ -97,8 +97,7 @@ function coreMethods(host: BuiltinHost): KamailioMethod[] {
         const scanner = new Scanner(params, ctx);
         const out: string[] = [];
         for (let s = scanner.text(); s !== undefined; s = scanner.text()) out.push(s);
-        if (out.length === 0 && scanner.fault) throw scanner.fault;
-        return out;
+        return scanner.orFault(out);
       },
     },
     {

@@ -121,10 +121,14 @@ async function rejects(
 /** A neutral result as jsonrpcs writes it (a struct with repeated names keeps the last). */
 function asJson(value: HandlerResult): unknown {
   if (value === undefined) return {};
-  return JSON.parse(JSON.stringify(value, (_key, v) => {
-    if (v instanceof Members) return Object.fromEntries(structEntries(v));
-    return v;
-  }));
+  // As jsonrpcs writes an object (a repeated name is written twice; JSON.parse keeps the last).
+  const plain = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(plain)
+      : isStruct(v)
+      ? Object.fromEntries(structEntries(v).map(([k, x]) => [k, plain(x)]))
+      : v;
+  return JSON.parse(JSON.stringify(plain(value)));
 }
 
 test("registerKamailioBuiltins() registers Kamailio's method names, none disabled", () => {
