@@ -118,7 +118,7 @@ test("dist/midgram --version --verbose prints the commit and date recorded by th
   assert.match(result.stdout, /^commit: +[0-9a-f]{40}(-dirty)?$/m);
   assert.match(result.stdout, /^built: +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(single executable\)$/m);
   assert.match(result.stdout, /^runtime: +node v\d+\.\d+\.\d+$/m);
-  assert.match(result.stdout, /^dialects: +mi, jsonrpc, binrpc$/m);
+  assert.match(result.stdout, /^dialects: +mi, jsonrpc, binrpc, ctlfifo$/m);
   assert.match(result.stdout, /^config: +\/dev\/null$/m);
 });
 
