@@ -28,8 +28,9 @@ const PROBE = new TextEncoder().encode(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { classifyProbeReply } from "./detect.ts";
- * classifyProbeReply(new TextEncoder().encode("500 command not available\n"))?.dialect; // "mi"
+ * assert.equal(classifyProbeReply(new TextEncoder().encode("500 command not available\n"))?.dialect, "mi");
  * ```
  */
 export function classifyProbeReply(bytes: Uint8Array): Detected | null {

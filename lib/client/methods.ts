@@ -9,8 +9,9 @@ import { call } from "./call.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listMethodsName } from "./methods.ts";
- * listMethodsName("binrpc"); // "system.listMethods"
+ * assert.equal(listMethodsName("binrpc"), "system.listMethods");
  * ```
  */
 export function listMethodsName(dialect: DialectName, flavour?: string): string {
@@ -37,14 +38,16 @@ function strings(value: Value, out: string[]): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listMethods } from "./methods.ts";
  * import { clientCodec } from "../protocol/dialects.ts";
  * import { createMemoryTransport } from "../transport/memory.ts";
- * await listMethods({ kind: "unix", path: "/nonexistent" }, {
+ * const methods = await listMethods({ kind: "unix", path: "/nonexistent" }, {
  *   transport: createMemoryTransport(),
  *   codec: clientCodec("mi"),
  *   timeoutMs: 100,
- * }); // []
+ * });
+ * assert.deepEqual(methods, []);
  * ```
  */
 export async function listMethods(

@@ -22,6 +22,7 @@ export interface KamailioFifoRequest {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readKamailioFifoRequest } from "./read_kamailio_fifo_request.ts";
  * const r = readKamailioFifoRequest(new TextEncoder().encode('{"reply_name":"r1","method":"core.uptime"}\n'));
  * console.log(r?.replyName, r?.length); // "r1" 42
