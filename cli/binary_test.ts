@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { VERSION } from "../lib/version.ts";
+import { SPAWNS_ONLY } from "./e2e/_processes.ts";
 
 const BINARY = fileURLToPath(new URL("../dist/midgram", import.meta.url));
 const MISSING = `${BINARY} is missing: run npm run build first`;
@@ -99,18 +100,18 @@ function startServer(
   return { ready, stop, stderr: () => stderr };
 }
 
-test("dist/midgram exists", () => {
+test("dist/midgram exists", { skip: SPAWNS_ONLY }, () => {
   assert.ok(existsSync(BINARY), MISSING);
 });
 
-test("dist/midgram --version prints the version", () => {
+test("dist/midgram --version prints the version", { skip: SPAWNS_ONLY }, () => {
   const result = run(BINARY, ["--version"]);
   assert.equal(result.status, 0, result.stderr);
   assert.equal(result.stdout, `${VERSION}\n`);
   assert.equal(result.stderr, "");
 });
 
-test("dist/midgram --help prints usage on stdout", () => {
+test("dist/midgram --help prints usage on stdout", { skip: SPAWNS_ONLY }, () => {
   const result = run(BINARY, ["--help"]);
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /^Usage: midgram /);
@@ -120,14 +121,18 @@ test("dist/midgram --help prints usage on stdout", () => {
   assert.equal(result.stderr, "");
 });
 
-test("dist/midgram exits 2 on an unknown option, with the message on stderr only", () => {
+test("dist/midgram exits 2 on an unknown option, with the message on stderr only", {
+  skip: SPAWNS_ONLY,
+}, () => {
   const result = run(BINARY, ["--no-such-option"]);
   assert.equal(result.status, 2);
   assert.equal(result.stdout, "");
   assert.match(result.stderr, /unknown option '--no-such-option'/);
 });
 
-test("dist/midgram runs from a directory with no node_modules and no Node on PATH", () => {
+test("dist/midgram runs from a directory with no node_modules and no Node on PATH", {
+  skip: SPAWNS_ONLY,
+}, () => {
   const { dir, binary, done } = bareDirectory();
   try {
     writeFileSync(join(dir, "bad.mi"), ":version:\r\n");
@@ -141,82 +146,95 @@ test("dist/midgram runs from a directory with no node_modules and no Node on PAT
   }
 });
 
-test("dist/midgram loads the packages of fuzz, completions and exporter on first use, from a bare directory", async () => {
-  // They are assets of the executable, outside its start-up snapshot (cli/_lazy.ts).
-  const { dir, binary, done } = bareDirectory();
-  const env = bareEnv(dir);
-  try {
-    const fuzz = run(binary, ["fuzz", "--generate", "50", "--seed", "3"], { cwd: dir, env });
-    assert.equal(fuzz.status, 0, fuzz.stderr);
-    assert.match(fuzz.stderr, /^fuzz: 50 runs in .*, 0 failures$/m);
-    const rpc = run(binary, ["fuzz", "--generate", "50", "--dialect", "binrpc", "--seed", "3"], {
-      cwd: dir,
-      env,
-    });
-    assert.equal(rpc.status, 0, rpc.stderr);
-    const completions = run(binary, ["completions", "bash"], { cwd: dir, env });
-    assert.equal(completions.status, 0, completions.stderr);
-    assert.match(completions.stdout, /^# bash completion for midgram$/m);
-    // Nobody answers on the discard port: the exporter still renders its metrics.
-    const exporter = startServer(
-      binary,
-      ["--listen", "127.0.0.1:0", "-s", "binrpc=udp:127.0.0.1:9", "--target-timeout", "200ms"],
-      1,
-      dir,
-      env,
-      "exporter",
-    );
+test(
+  "dist/midgram loads the packages of fuzz, completions and exporter on first use, from a bare directory",
+  { skip: SPAWNS_ONLY },
+  async () => {
+    // They are assets of the executable, outside its start-up snapshot (cli/_lazy.ts).
+    const { dir, binary, done } = bareDirectory();
+    const env = bareEnv(dir);
     try {
-      const [url] = await exporter.ready;
-      const response = await fetch(url);
-      const body = await response.text();
-      assert.equal(response.status, 200, body);
-      assert.match(body, /^midgram_target_up\{target="udp:127\.0\.0\.1:9",dialect="binrpc"\} 0$/m);
-    } finally {
-      await exporter.stop();
-    }
-  } finally {
-    done();
-  }
-});
-
-test("dist/midgram serves and sends on UNIX and UDP from a bare directory", async () => {
-  const { dir, binary, done } = bareDirectory();
-  // A private TMPDIR shows where the addon is unpacked, and that it is gone
-  // again at once (while the server still runs).
-  const tmp = join(dir, "tmp");
-  mkdirSync(tmp);
-  const env = bareEnv(dir, { TMPDIR: tmp });
-  const socket = join(dir, "mi.sock");
-  writeFileSync(
-    join(dir, "midgram.toml"),
-    `[server]\nsockets = [${JSON.stringify(socket)}, "udp:localhost:0"]\n\n` +
-      `[commands.greet]\nexec = ["/bin/echo", "hello"]\n`,
-  );
-  const server = startServer(binary, ["--config", "midgram.toml"], 2, dir, env);
-  try {
-    const [unix, udp] = await server.ready;
-    assert.equal(unix, socket);
-    // UNIX: the addon; a config command: a child process; UDP by host name: dgram and DNS.
-    const byName = udp.replace(/^udp:(\[[^\]]*\]|[^:]*):/, "udp:localhost:");
-    assert.notEqual(byName, udp);
-    for (const address of [unix, byName]) {
-      const sent = run(binary, ["send", "-s", address, "greet", "from", "the binary"], {
+      const fuzz = run(binary, ["fuzz", "--generate", "50", "--seed", "3"], { cwd: dir, env });
+      assert.equal(fuzz.status, 0, fuzz.stderr);
+      assert.match(fuzz.stderr, /^fuzz: 50 runs in .*, 0 failures$/m);
+      const rpc = run(binary, ["fuzz", "--generate", "50", "--dialect", "binrpc", "--seed", "3"], {
         cwd: dir,
         env,
       });
-      assert.equal(sent.status, 0, `${address}: ${sent.stderr}${server.stderr()}`);
-      assert.equal(sent.stdout, "200 OK\nhello from the binary\n\n", address);
+      assert.equal(rpc.status, 0, rpc.stderr);
+      const completions = run(binary, ["completions", "bash"], { cwd: dir, env });
+      assert.equal(completions.status, 0, completions.stderr);
+      assert.match(completions.stdout, /^# bash completion for midgram$/m);
+      // Nobody answers on the discard port: the exporter still renders its metrics.
+      const exporter = startServer(
+        binary,
+        ["--listen", "127.0.0.1:0", "-s", "binrpc=udp:127.0.0.1:9", "--target-timeout", "200ms"],
+        1,
+        dir,
+        env,
+        "exporter",
+      );
+      try {
+        const [url] = await exporter.ready;
+        const response = await fetch(url);
+        const body = await response.text();
+        assert.equal(response.status, 200, body);
+        assert.match(
+          body,
+          /^midgram_target_up\{target="udp:127\.0\.0\.1:9",dialect="binrpc"\} 0$/m,
+        );
+      } finally {
+        await exporter.stop();
+      }
+    } finally {
+      done();
     }
-    const left = readdirSync(tmp).filter((name) => name.startsWith("midgram-native-"));
-    assert.deepEqual(left, [], "the unpacked addon is removed once loaded");
-  } finally {
-    await server.stop();
-    done();
-  }
-});
+  },
+);
 
-test("dist/midgram names the temporary directory when it cannot unpack the addon", () => {
+test(
+  "dist/midgram serves and sends on UNIX and UDP from a bare directory",
+  { skip: SPAWNS_ONLY },
+  async () => {
+    const { dir, binary, done } = bareDirectory();
+    // A private TMPDIR shows where the addon is unpacked, and that it is gone
+    // again at once (while the server still runs).
+    const tmp = join(dir, "tmp");
+    mkdirSync(tmp);
+    const env = bareEnv(dir, { TMPDIR: tmp });
+    const socket = join(dir, "mi.sock");
+    writeFileSync(
+      join(dir, "midgram.toml"),
+      `[server]\nsockets = [${JSON.stringify(socket)}, "udp:localhost:0"]\n\n` +
+        `[commands.greet]\nexec = ["/bin/echo", "hello"]\n`,
+    );
+    const server = startServer(binary, ["--config", "midgram.toml"], 2, dir, env);
+    try {
+      const [unix, udp] = await server.ready;
+      assert.equal(unix, socket);
+      // UNIX: the addon; a config command: a child process; UDP by host name: dgram and DNS.
+      const byName = udp.replace(/^udp:(\[[^\]]*\]|[^:]*):/, "udp:localhost:");
+      assert.notEqual(byName, udp);
+      for (const address of [unix, byName]) {
+        const sent = run(binary, ["send", "-s", address, "greet", "from", "the binary"], {
+          cwd: dir,
+          env,
+        });
+        assert.equal(sent.status, 0, `${address}: ${sent.stderr}${server.stderr()}`);
+        assert.equal(sent.stdout, "200 OK\nhello from the binary\n\n", address);
+      }
+      const left = readdirSync(tmp).filter((name) => name.startsWith("midgram-native-"));
+      assert.deepEqual(left, [], "the unpacked addon is removed once loaded");
+    } finally {
+      await server.stop();
+      done();
+    }
+  },
+);
+
+test("dist/midgram names the temporary directory when it cannot unpack the addon", {
+  skip: SPAWNS_ONLY,
+}, () => {
   const { dir, binary, done } = bareDirectory();
   try {
     const missing = join(dir, "no-such-dir");
@@ -237,7 +255,9 @@ test("dist/midgram names the temporary directory when it cannot unpack the addon
   }
 });
 
-test("dist/midgram keeps the addon in a private cache, and uses no cache others may write", () => {
+test("dist/midgram keeps the addon in a private cache, and uses no cache others may write", {
+  skip: SPAWNS_ONLY,
+}, () => {
   const { dir, binary, done } = bareDirectory();
   const tmp = join(dir, "tmp");
   mkdirSync(tmp);
@@ -279,7 +299,9 @@ test("dist/midgram keeps the addon in a private cache, and uses no cache others 
   }
 });
 
-test("dist/midgram serve loads its malloc_trim helper into the private cache", async (t) => {
+test("dist/midgram serve loads its malloc_trim helper into the private cache", {
+  skip: SPAWNS_ONLY,
+}, async (t) => {
   const info = JSON.parse(readFileSync(join(BINARY, "..", "midgram.build.json"), "utf8"));
   if (!info.assets.includes("malloc_trim.node")) {
     t.skip("built without the malloc_trim helper (no Node headers or cc at build time)");

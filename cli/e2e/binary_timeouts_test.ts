@@ -18,11 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultTransport } from "../../lib/transport/open.ts";
 import type { DatagramSocket } from "../../lib/transport/types.ts";
-import { BINARY } from "./_processes.ts";
-
-const SKIP = "Deno" in globalThis
-  ? "spawns dist/midgram only: Node's runner runs it, the binary is the same under either"
-  : false;
+import { BINARY, SPAWNS_ONLY } from "./_processes.ts";
 
 /** The default time limit of send, kamcmd and exporter targets, in ms. */
 const DEFAULT_MS = 5000;
@@ -329,7 +325,7 @@ describe("dist/midgram at its time limits", { concurrency: true }, () => {
   test(
     "dist/midgram send, kamcmd and fuzz give up on a silent peer within their limits, on every transport",
     {
-      skip: SKIP,
+      skip: SPAWNS_ONLY,
       timeout: 60_000,
     },
     async (t) => {
@@ -375,7 +371,7 @@ describe("dist/midgram at its time limits", { concurrency: true }, () => {
 
   test(
     "dist/midgram doctor ends within its limit on a silent peer",
-    { skip: SKIP, timeout: 30_000 },
+    { skip: SPAWNS_ONLY, timeout: 30_000 },
     async () => {
       const dir = mkdtempSync(join(tmpdir(), "midgram-silent-"));
       const peer = await openSilentPeer("unix-dgram", dir, "doctor");
@@ -398,7 +394,7 @@ describe("dist/midgram at its time limits", { concurrency: true }, () => {
   test(
     "dist/midgram exporter answers a scrape within its target limit when every target is silent",
     {
-      skip: SKIP,
+      skip: SPAWNS_ONLY,
       timeout: 30_000,
     },
     async () => {
@@ -468,7 +464,7 @@ describe("dist/midgram at its time limits", { concurrency: true }, () => {
   );
 
   test("dist/midgram send's interactive prompt gives up on a request within the default limit", {
-    skip: SKIP ||
+    skip: SPAWNS_ONLY ||
       (spawnSync("script", ["--version"]).status !== 0 && "no script(1) for a pseudo-terminal"),
     timeout: 30_000,
   }, async () => {

@@ -19,8 +19,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { defaultTransport } from "../../lib/transport/open.ts";
-import type { Datagram, DatagramSocket } from "../../lib/transport/types.ts";
-import { BINARY, launcher, ROOT, run, type Runtime, startServer } from "./_processes.ts";
+import {
+  BINARY,
+  launcher,
+  ROOT,
+  run,
+  type Runtime,
+  SPAWNS_ONLY,
+  startServer,
+} from "./_processes.ts";
 import { otherUserSkip, stageForOtherUser } from "./_other_user.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -72,17 +79,6 @@ async function assertNoTcpListener(pid: number): Promise<void> {
   }
 }
 
-/** The next datagram on `socket`, at most `ms` later. */
-async function receiveWithin(socket: DatagramSocket, ms: number): Promise<Datagram> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error(`no datagram within ${ms} ms`)), ms);
-  try {
-    return await socket.receive(controller.signal);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** Waits for a child to exit, killing it after `ms`; resolves with its status and output. */
 function finished(child: ChildProcess, ms: number) {
   let stdout = "";
@@ -106,7 +102,7 @@ function missingBinary(runtime: Runtime | "npm"): string | undefined {
 
 for (const runtime of [...RUNTIMES, "npm" as const]) {
   test(`${runtime}: serve ignores SIGUSR1: no TCP port opens and it goes on serving`, {
-    skip: missingBinary(runtime),
+    skip: SPAWNS_ONLY || missingBinary(runtime),
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "midgram-usr1-"));
     const socket = join(dir, "mi.sock");
@@ -194,7 +190,7 @@ function startNpmServer(socket: string) {
 
 for (const runtime of RUNTIMES) {
   test(`${runtime}: a waiting send ignores SIGUSR1 and opens no TCP port`, {
-    skip: missingBinary(runtime),
+    skip: SPAWNS_ONLY || missingBinary(runtime),
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "midgram-usr1-send-"));
     const silent = await defaultTransport().bind({ kind: "unix", path: join(dir, "s.sock") });
@@ -235,7 +231,7 @@ for (const runtime of RUNTIMES) {
 }
 
 test("binary: inspector flags in NODE_OPTIONS are refused, no TCP port opens", {
-  skip: missingBinary("binary"),
+  skip: SPAWNS_ONLY || missingBinary("binary"),
 }, async () => {
   for (const flag of ["--inspect=127.0.0.1:0", "--inspect-brk=127.0.0.1:0", "--inspect-wait"]) {
     const result = await finished(
@@ -287,6 +283,7 @@ for p in sorted(paths):
         s.close()
 print("\\n".join(accepted))
 `;
+import { receiveWithin } from "../../lib/transport/testing/wait.ts";
 
 /** Runs the forger as nobody and returns the paths that accepted its datagram. */
 async function forgeAsNobody(tmpDirs: string[]): Promise<string[]> {
@@ -300,7 +297,7 @@ async function forgeAsNobody(tmpDirs: string[]): Promise<string[]> {
 
 for (const runtime of RUNTIMES) {
   test(`${runtime}: send accepts no reply forged by another local user`, {
-    skip: forgeSkip ?? missingBinary(runtime),
+    skip: SPAWNS_ONLY || (forgeSkip ?? missingBinary(runtime)),
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "midgram-forge-"));
     // A TMPDIR like /tmp: anyone may enter and list it.
@@ -349,7 +346,7 @@ for (const runtime of RUNTIMES) {
 }
 
 test("binary: send as root works with a server running as nobody", {
-  skip: otherUserSkip("nobody"),
+  skip: SPAWNS_ONLY || otherUserSkip("nobody"),
 }, async () => {
   // A directory nobody may reach wherever the checkout lives, with the binary in it.
   const stage = stageForOtherUser("midgram-nobody-server-");
