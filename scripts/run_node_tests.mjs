@@ -3,6 +3,7 @@
 // file filters may be given after `--` as substrings of the path.
 import { spawnSync } from "node:child_process";
 import { readdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 
 const ROOTS = ["lib", "cli", "scripts"];
@@ -26,9 +27,15 @@ if (files.length === 0) {
   console.error("No test files matched");
   process.exit(1);
 }
+// Files run side by side: most of their time is spent waiting on sockets and
+// child processes, and Node's default (one file per core but one) would run
+// them one at a time on a two-core machine.
+const concurrency = nodeArgs.some((a) => a.startsWith("--test-concurrency"))
+  ? []
+  : [`--test-concurrency=${Math.max(4, 2 * availableParallelism())}`];
 const result = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", ...nodeArgs, ...files],
+  ["--import", "tsx", "--test", ...concurrency, ...nodeArgs, ...files],
   { stdio: "inherit" },
 );
 process.exit(result.status ?? 1);
