@@ -6,7 +6,10 @@ import { readdirSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 
-const ROOTS = ["lib", "cli", "scripts"];
+// In this order, as the files start in the order given: the slowest ones
+// (the package and its tools, then the processes of cli/e2e) start first
+// and do not end the run alone.
+const ROOTS = ["scripts", "cli", "lib"];
 
 function walk(dir, out) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -21,7 +24,7 @@ const args = process.argv.slice(2);
 const split = args.indexOf("--");
 const nodeArgs = split === -1 ? args : args.slice(0, split);
 const filters = split === -1 ? [] : args.slice(split + 1);
-const files = ROOTS.flatMap((root) => walk(root, [])).sort()
+const files = ROOTS.flatMap((root) => walk(root, []).sort())
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
 if (files.length === 0) {
   console.error("No test files matched");
