@@ -32,8 +32,9 @@ const PATH_OPTIONS = ["socket", "file", "config", "batch", "save", "dir", "reply
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pathCandidates } from "./_completions.ts";
- * pathCandidates("/et"); // ["/etc/"]
+ * assert.deepEqual(pathCandidates("/et"), ["/etc/"]);
  * ```
  */
 export function pathCandidates(word: string): string[] {

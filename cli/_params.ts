@@ -51,8 +51,9 @@ export function binrpcWord(word: string): Value {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { paramsFromWords } from "./_params.ts";
- * paramsFromWords("jsonrpc", "cache_fetch", ["system=local", "attr=k"]).kind; // "named"
+ * assert.equal(paramsFromWords("jsonrpc", "cache_fetch", ["system=local", "attr=k"]).kind, "named");
  * ```
  */
 export function paramsFromWords(

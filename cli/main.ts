@@ -108,6 +108,7 @@ const SUBCOMMANDS: [string, (io: Io, status: { code: number }) => Command][] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cli } from "./main.ts";
  * import { captureIo } from "./io.ts";
  * const io = captureIo();

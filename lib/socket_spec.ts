@@ -45,9 +45,10 @@ export const DIALECT_CHOICES: readonly DialectChoice[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSocketSpec } from "./socket_spec.ts";
- * parseSocketSpec("jsonrpc=udp:127.0.0.1:8080", "mi").dialect; // "jsonrpc"
- * parseSocketSpec("/run/x.sock", "mi").address; // { kind: "unix", path: "/run/x.sock" }
+ * assert.equal(parseSocketSpec("jsonrpc=udp:127.0.0.1:8080", "mi").dialect, "jsonrpc");
+ * assert.deepEqual(parseSocketSpec("/run/x.sock", "mi").address, { kind: "unix", path: "/run/x.sock" });
  * ```
  *
  * @throws {MidgramError} `usage`, naming the text and what is wrong with it.

@@ -78,10 +78,12 @@ function miJson(reply: CallReply, indent: string, pretty: boolean): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderReply } from "./_send_output.ts";
  * const bytes = new TextEncoder().encode("200 OK\nServer:: x\n\n");
- * renderReply("mi", { bytes, outcome: { kind: "result", value: [] }, error: null, rttMs: 1, from: null },
- *   { kind: "value", path: "Server" }, { pretty: false, indent: "\t" }).bytes; // "x\n"
+ * const out = renderReply("mi", { bytes, outcome: { kind: "result", value: [] }, error: null, rttMs: 1, from: null },
+ *   { kind: "value", path: "Server" }, { pretty: false, indent: "\t" });
+ * assert.equal(out.bytes, "x\n");
  * ```
  */
 export function renderReply(

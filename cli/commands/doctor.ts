@@ -329,10 +329,12 @@ export async function runDoctor(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Command } from "commander";
  * import { doctorCommand } from "./doctor.ts";
  * import { captureIo } from "../io.ts";
- * new Command("midgram").addCommand(doctorCommand(captureIo(), { code: 0 }));
+ * const program = new Command("midgram").addCommand(doctorCommand(captureIo(), { code: 0 }));
+ * assert.deepEqual(program.commands.map((c) => c.name()), ["doctor"]);
  * ```
  */
 export function doctorCommand(io: Io, status: { code: number }): Command {

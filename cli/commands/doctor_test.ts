@@ -7,6 +7,9 @@ import { join } from "node:path";
 import { cli } from "../main.ts";
 import { captureIo } from "../io.ts";
 import { startServer } from "../e2e/_processes.ts";
+import { createServer } from "../../lib/server/server.ts";
+import { formatAddress } from "../../lib/transport/address.ts";
+import { defaultTransport } from "../../lib/transport/open.ts";
 
 async function doctor(socket: string, ...more: string[]): Promise<{ code: number; out: string }> {
   const io = captureIo({ env: { MIDGRAM_CONFIG: "/dev/null" } });
@@ -69,16 +72,14 @@ test("doctor explains a missing socket, a file, a stream socket and a dead serve
 
 test("doctor reports a healthy server with its round-trip time and version, exit 0", async () => {
   const dir = mkdtempSync(join(tmpdir(), "midgram-doctor-"));
-  const proc = await startServer("node", [
-    "-s",
-    join(dir, "mi.sock"),
-    "-s",
-    "udp:127.0.0.1:0",
-    "--log-level",
-    "error",
-  ], 2);
+  // In this process: doctor is what is tested, not how the server starts.
+  const server = createServer({ transport: defaultTransport() });
   try {
-    for (const address of proc.addresses) {
+    const addresses = [
+      await server.listen({ kind: "unix", path: join(dir, "mi.sock") }),
+      await server.listen({ kind: "udp", host: "127.0.0.1", port: 0 }),
+    ].map(formatAddress);
+    for (const address of addresses) {
       const r = await doctor(address);
       assert.equal(r.code, 0, r.out);
       assert.match(r.out, /answers in \d+\.\d ms: midgram \d/);
@@ -94,7 +95,7 @@ test("doctor reports a healthy server with its round-trip time and version, exit
         : /nothing listens on udp:127.0.0.1:9: the server is down/,
     );
   } finally {
-    await proc.stop();
+    await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -124,10 +124,12 @@ export async function runExporter(options: ExporterCommandOptions, io: Io): Prom
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Command } from "commander";
  * import { exporterCommand } from "./exporter.ts";
  * import { captureIo } from "../io.ts";
- * new Command("midgram").addCommand(exporterCommand(captureIo(), { code: 0 }));
+ * const program = new Command("midgram").addCommand(exporterCommand(captureIo(), { code: 0 }));
+ * assert.deepEqual(program.commands.map((c) => c.name()), ["exporter"]);
  * ```
  */
 export function exporterCommand(io: Io, status: { code: number }): Command {

@@ -848,10 +848,12 @@ export async function runFuzz(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Command } from "commander";
  * import { fuzzCommand } from "./fuzz.ts";
  * import { captureIo } from "../io.ts";
- * new Command("midgram").addCommand(fuzzCommand(captureIo(), { code: 0 }));
+ * const program = new Command("midgram").addCommand(fuzzCommand(captureIo(), { code: 0 }));
+ * assert.deepEqual(program.commands.map((c) => c.name()), ["fuzz"]);
  * ```
  */
 export function fuzzCommand(io: Io, status: { code: number }, seams: FuzzSeams = {}): Command {

@@ -259,11 +259,13 @@ function parseCount(text: string): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Command } from "commander";
  * import { parseCommand } from "./parse.ts";
  * import { captureIo } from "../io.ts";
  * const status = { code: 0 };
- * new Command("midgram").addCommand(parseCommand(captureIo(), status));
+ * const program = new Command("midgram").addCommand(parseCommand(captureIo(), status));
+ * assert.deepEqual(program.commands.map((c) => c.name()), ["parse"]);
  * ```
  */
 export function parseCommand(io: Io, status: { code: number }): Command {

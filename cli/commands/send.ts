@@ -336,10 +336,12 @@ async function interactive(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Command } from "commander";
  * import { sendCommand } from "./send.ts";
  * import { captureIo } from "../io.ts";
- * new Command("midgram").addCommand(sendCommand(captureIo(), { code: 0 }));
+ * const program = new Command("midgram").addCommand(sendCommand(captureIo(), { code: 0 }));
+ * assert.deepEqual(program.commands.map((c) => c.name()), ["send"]);
  * ```
  */
 export function sendCommand(io: Io, status: { code: number }): Command {

@@ -36,7 +36,8 @@ async function withServer(
     const udp = formatAddress(await server.listen("udp:127.0.0.1:0"));
     await fn(unix, udp, server, dir);
   } finally {
-    await server.close();
+    // No grace period: "never" would keep close() waiting for its default 10 s.
+    await server.close({ timeoutMs: 0 });
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -239,10 +239,12 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Command } from "commander";
  * import { serveCommand } from "./serve.ts";
  * import { captureIo } from "../io.ts";
- * new Command("midgram").addCommand(serveCommand(captureIo(), { code: 0 }));
+ * const program = new Command("midgram").addCommand(serveCommand(captureIo(), { code: 0 }));
+ * assert.deepEqual(program.commands.map((c) => c.name()), ["serve"]);
  * ```
  */
 export function serveCommand(io: Io, status: { code: number }): Command {

@@ -263,10 +263,12 @@ async function fullScreen(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Command } from "commander";
  * import { topCommand } from "./top.ts";
  * import { captureIo } from "../io.ts";
- * new Command("midgram").addCommand(topCommand(captureIo(), { code: 0 }));
+ * const program = new Command("midgram").addCommand(topCommand(captureIo(), { code: 0 }));
+ * assert.deepEqual(program.commands.map((c) => c.name()), ["top"]);
  * ```
  */
 export function topCommand(io: Io, status: { code: number }): Command {

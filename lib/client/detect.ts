@@ -37,9 +37,10 @@ const PROBE = new TextEncoder().encode(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { classifyProbeReply } from "./detect.ts";
- * classifyProbeReply(new TextEncoder().encode("500 command not available\n"))?.dialect; // "mi"
- * classifyProbeReply(new TextEncoder().encode("200 OK\n"))?.dialect; // "ctlfifo"
+ * assert.equal(classifyProbeReply(new TextEncoder().encode("500 command not available\n"))?.dialect, "mi");
+ * assert.equal(classifyProbeReply(new TextEncoder().encode("200 OK\n"))?.dialect, "ctlfifo");
  * ```
  */
 export function classifyProbeReply(bytes: Uint8Array): Detected | null {

@@ -11,8 +11,9 @@ import { detectDialect, mustDetect } from "./detect.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listMethodsName } from "./methods.ts";
- * listMethodsName("binrpc"); // "system.listMethods"
+ * assert.equal(listMethodsName("binrpc"), "system.listMethods");
  * ```
  */
 export function listMethodsName(dialect: DialectName, flavour?: string): string {
@@ -41,14 +42,16 @@ function strings(value: Value, out: string[]): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listMethods } from "./methods.ts";
  * import { clientCodec } from "../protocol/dialects.ts";
  * import { createMemoryTransport } from "../transport/memory.ts";
- * await listMethods({ kind: "unix", path: "/nonexistent" }, {
+ * const methods = await listMethods({ kind: "unix", path: "/nonexistent" }, {
  *   transport: createMemoryTransport(),
  *   codec: clientCodec("mi"),
  *   timeoutMs: 100,
- * }); // []
+ * });
+ * assert.deepEqual(methods, []);
  * ```
  */
 export async function listMethods(

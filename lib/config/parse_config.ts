@@ -260,9 +260,10 @@ class Reader {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfig } from "./parse_config.ts";
  * const config = parseConfig('[server]\nsockets = ["/run/midgram/midgram.sock"]\ntimeout = "2s"\n', "midgram.toml");
- * config.server.timeoutMs; // 2000
+ * assert.equal(config.server.timeoutMs, 2000);
  * ```
  *
  * @throws {MidgramError} `config`, naming the file, the line and the key.

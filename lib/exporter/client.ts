@@ -54,10 +54,11 @@ export function isNoSuchMethod(code: number, message: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { transportClient } from "./client.ts";
  * import { createMemoryTransport } from "../transport/memory.ts";
  * const client = transportClient(createMemoryTransport());
- * typeof client.call; // "function"
+ * assert.equal(typeof client.call, "function");
  * ```
  */
 export function transportClient(transport: Transport): ExporterClient {

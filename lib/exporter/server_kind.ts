@@ -17,9 +17,10 @@ export type ServerKind = "opensips-2.4" | "opensips" | "kamailio";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serverKindOf } from "./server_kind.ts";
- * serverKindOf("binrpc"); // "kamailio"
- * serverKindOf("jsonrpc", "kamailio"); // "kamailio"
+ * assert.equal(serverKindOf("binrpc"), "kamailio");
+ * assert.equal(serverKindOf("jsonrpc", "kamailio"), "kamailio");
  * ```
  */
 export function serverKindOf(dialect: DialectName, flavour?: Flavour): ServerKind {

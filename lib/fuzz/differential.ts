@@ -214,12 +214,22 @@ function sizeOf(request: CallRequest, codec: ClientCodec): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runDifferential } from "./differential.ts";
- * import { defaultTransport } from "../transport/open.ts";
+ * import { createServerWith } from "../server/mod.ts";
+ * import { createMemoryTransport } from "../transport/memory.ts";
+ * const transport = createMemoryTransport();
+ * const a = createServerWith({ transport, version: "same" });
+ * const b = createServerWith({ transport, version: "same" });
+ * const binrpc = { dialect: "binrpc", flavour: "kamailio" } as const;
+ * const ours = await a.listen({ kind: "unix", path: "/ours.sock" }, binrpc);
+ * const reference = await b.listen({ kind: "unix", path: "/reference.sock" }, binrpc);
  * const result = await runDifferential({
- *   ours: { kind: "unix", path: "/tmp/ours.sock" }, reference: { kind: "unix", path: "/run/kamailio/kamailio_ctl" },
- *   transport: defaultTransport(), dialect: "binrpc", runs: 200, timeMs: 10_000, timeoutMs: 1000, seed: 1,
+ *   ours, reference, transport, dialect: "binrpc", runs: 20, timeMs: 5000, timeoutMs: 1000, seed: 1,
  * });
+ * assert.deepEqual(result.differences, []);
+ * await a.close();
+ * await b.close();
  * ```
  */
 export async function runDifferential(options: DifferentialOptions): Promise<DifferentialResult> {

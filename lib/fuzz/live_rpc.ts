@@ -99,12 +99,18 @@ function anyTokenCodec(inner: ClientCodec): ClientCodec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runLiveRpc } from "./live_rpc.ts";
- * import { defaultTransport } from "../transport/open.ts";
- * await runLiveRpc({
- *   dialect: "binrpc", target: { kind: "unix-stream", path: "/run/kamailio/kamailio_ctl" },
- *   transport: defaultTransport(), runs: 200, timeMs: 10_000, timeoutMs: 2000, seed: 1,
+ * import { createServerWith } from "../server/mod.ts";
+ * import { createMemoryTransport } from "../transport/memory.ts";
+ * const transport = createMemoryTransport();
+ * const server = createServerWith({ transport });
+ * const target = await server.listen({ kind: "unix-stream", path: "/ctl.sock" }, { dialect: "binrpc" });
+ * const result = await runLiveRpc({
+ *   dialect: "binrpc", target, transport, runs: 50, timeMs: 5000, timeoutMs: 1000, seed: 1,
  * });
+ * assert.equal(result.crash, null);
+ * await server.close();
  * ```
  */
 export async function runLiveRpc(options: LiveRpcOptions): Promise<LiveRpcResult> {

@@ -31,8 +31,9 @@ export const DIALECTS: readonly DialectName[] = ["mi", "jsonrpc", "binrpc", "ctl
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serverCodec } from "./dialects.ts";
- * serverCodec("mi").dialect; // "mi"
+ * assert.equal(serverCodec("mi").dialect, "mi");
  * ```
  */
 export function serverCodec(dialect: DialectName, options: CodecOptions = {}): ServerCodec {
@@ -55,8 +56,9 @@ export function serverCodec(dialect: DialectName, options: CodecOptions = {}): S
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { clientCodec } from "./dialects.ts";
- * clientCodec("mi").dialect; // "mi"
+ * assert.equal(clientCodec("mi").dialect, "mi");
  * ```
  */
 export function clientCodec(dialect: DialectName, options: CodecOptions = {}): ClientCodec {

@@ -13,10 +13,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Double, Members, isStruct, structEntries } from "./value.ts";
  * const v = new Members([["dst", "sip:a"], ["dst", "sip:b"]]);
  * console.log(isStruct(v), structEntries(v).length); // true 2
- * console.log(new Double(2).value); // 2
+ * assert.equal(new Double(2).value, 2);
  * ```
  *
  * @module

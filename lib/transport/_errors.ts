@@ -81,6 +81,7 @@ function verb(op: Operation, target: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { osError } from "./_errors.ts";
  * osError(-111, "send", { kind: "unix", path: "/tmp/x.sock" }).message;
  * // 'Cannot send to "/tmp/x.sock": connection refused: nothing serves this socket (a stale socket file?)'

@@ -142,11 +142,12 @@ function parseAny(text: string, options: ParseAddressOptions): AnyAddress {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseAddress } from "./address.ts";
- * parseAddress("/run/mi.sock"); // { kind: "unix", path: "/run/mi.sock" }
- * parseAddress("udp:::1:8080"); // { kind: "udp", host: "::1", port: 8080 }
- * parseAddress("/run/ctl", { dialect: "binrpc" }); // { kind: "unix-stream", path: "/run/ctl" }
- * parseAddress("tcp:localhost", { dialect: "binrpc" }); // { kind: "tcp", host: "localhost", port: 2049 }
+ * assert.deepEqual(parseAddress("/run/mi.sock"), { kind: "unix", path: "/run/mi.sock" });
+ * assert.deepEqual(parseAddress("udp:::1:8080"), { kind: "udp", host: "::1", port: 8080 });
+ * assert.deepEqual(parseAddress("/run/ctl", { dialect: "binrpc" }), { kind: "unix-stream", path: "/run/ctl" });
+ * assert.deepEqual(parseAddress("tcp:localhost", { dialect: "binrpc" }), { kind: "tcp", host: "localhost", port: 2049 });
  * ```
  *
  * @throws {MidgramError} `usage`, naming the text and what is wrong with it.
@@ -173,10 +174,11 @@ export function parseAddress(text: string, options?: ParseAddressOptions): AnyAd
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatAddress } from "./address.ts";
- * formatAddress({ kind: "udp", host: "::1", port: 8080 }); // "udp:[::1]:8080"
- * formatAddress({ kind: "unix", path: "/tmp/x.sock" }); // "/tmp/x.sock"
- * formatAddress({ kind: "unix-stream", path: "/tmp/ctl" }); // "unixs:/tmp/ctl"
+ * assert.equal(formatAddress({ kind: "udp", host: "::1", port: 8080 }), "udp:[::1]:8080");
+ * assert.equal(formatAddress({ kind: "unix", path: "/tmp/x.sock" }), "/tmp/x.sock");
+ * assert.equal(formatAddress({ kind: "unix-stream", path: "/tmp/ctl" }), "unixs:/tmp/ctl");
  * ```
  */
 export function formatAddress(address: AnyAddress): string {
