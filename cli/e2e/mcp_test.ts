@@ -137,6 +137,16 @@ test("midgram mcp over streamable HTTP: the SDK's client, a token, reads, writes
   }
 });
 
+/** `dist/midgram mcp ARGS` as the SDK's client starts a server on stdio, with no config. */
+function binaryOverStdio(args: string[]): StdioClientTransport {
+  return new StdioClientTransport({
+    command: BINARY,
+    args: ["mcp", ...args],
+    env: { PATH: process.env.PATH ?? "/usr/bin", HOME: tmpdir(), MIDGRAM_CONFIG: "/dev/null" },
+    stderr: "ignore",
+  });
+}
+
 describe("dist/midgram mcp", { concurrency: true }, () => {
   test(
     "over stdio, against serve as OpenSIPS 3 and a stopped server",
@@ -147,26 +157,16 @@ describe("dist/midgram mcp", { concurrency: true }, () => {
       const client = new Client({ name: "test", version: "1" });
       try {
         await client.connect(
-          new StdioClientTransport({
-            command: BINARY,
-            args: [
-              "mcp",
-              "-s",
-              s.opensips,
-              "-s",
-              s.stopped,
-              "--allow-write",
-              "cache_*",
-              "--audit",
-              audit,
-            ],
-            env: {
-              PATH: process.env.PATH ?? "/usr/bin",
-              HOME: tmpdir(),
-              MIDGRAM_CONFIG: "/dev/null",
-            },
-            stderr: "ignore",
-          }),
+          binaryOverStdio([
+            "-s",
+            s.opensips,
+            "-s",
+            s.stopped,
+            "--allow-write",
+            "cache_*",
+            "--audit",
+            audit,
+          ]),
         );
         assert.equal(client.getServerVersion()?.name, "midgram");
         const targets = await client.callTool({ name: "list_targets", arguments: {} });
@@ -199,24 +199,14 @@ describe("dist/midgram mcp", { concurrency: true }, () => {
     const client = new Client({ name: "test", version: "1" });
     try {
       await client.connect(
-        new StdioClientTransport({
-          command: BINARY,
-          args: [
-            "mcp",
-            "-s",
-            `unixs:${RUNDIR}/ctl.sock`,
-            "-s",
-            `${RUNDIR}/jsonrpc.sock`,
-            "--allow-write",
-            "stats.clear_statistics",
-          ],
-          env: {
-            PATH: process.env.PATH ?? "/usr/bin",
-            HOME: tmpdir(),
-            MIDGRAM_CONFIG: "/dev/null",
-          },
-          stderr: "ignore",
-        }),
+        binaryOverStdio([
+          "-s",
+          `unixs:${RUNDIR}/ctl.sock`,
+          "-s",
+          `${RUNDIR}/jsonrpc.sock`,
+          "--allow-write",
+          "stats.clear_statistics",
+        ]),
       );
       const targets = await client.callTool({ name: "list_targets", arguments: {} });
       const rows =
