@@ -2,17 +2,12 @@ import { MidgramError } from "../errors.ts";
 import type { ClientCodec, ReplyOutcome } from "../protocol/dialect.ts";
 import type { Params } from "../protocol/value.ts";
 import { formatAddress, sameAddress } from "../transport/address.ts";
-import { writeKamailioFifoRequest } from "../protocol/jsonrpc/write_kamailio_fifo_request.ts";
-import { writeOpensipsFifoRequest } from "../protocol/jsonrpc/write_opensips_fifo_request.ts";
-import { fifoRequest } from "../transport/fifo.ts";
-import { httpPost } from "../transport/http.ts";
 import { FrameReader } from "../transport/read_frames.ts";
 import type {
   Address,
   AnyAddress,
   DatagramSocket,
-  FifoAddress,
-  HttpAddress,
+  RequestAddress,
   StreamAddress,
   StreamConnection,
   Transport,
@@ -224,14 +219,15 @@ function aborted(name: string, signal: AbortSignal, cause?: unknown): MidgramErr
 
 /** FIFO and HTTP: one request, one reply, nothing kept between them. */
 async function exchangeOnce(
-  to: FifoAddress | HttpAddress,
+  to: RequestAddress,
   bytes: Uint8Array,
   codec: ClientCodec,
   token: unknown,
   name: string,
   options: CallOptions & { timeoutMs: number },
 ): Promise<CallReply> {
-  if (codec.dialect !== "jsonrpc") {
+  const fifo = to.kind === "fifo" ? codec.fifo?.(options.flavour) : undefined;
+  if (to.kind === "fifo" ? !fifo : !codec.http) {
     throw new MidgramError(
       "usage",
       `Cannot send to "${name}": FIFOs and HTTP carry JSON-RPC only (use --dialect jsonrpc)`,
@@ -239,20 +235,13 @@ async function exchangeOnce(
   }
   const { timeoutMs } = options;
   const started = performance.now();
-  const reply = to.kind === "http"
-    ? (await httpPost(to.url, bytes, {
-      timeoutMs,
-      signal: options.signal,
-      contentType: "application/json",
-    })).body
-    : await fifoRequest(
-      to.path,
-      (replyName) =>
-        options.flavour === "kamailio"
-          ? writeKamailioFifoRequest(bytes, replyName)
-          : writeOpensipsFifoRequest(replyName, bytes),
-      { replyDir: options.replyDir ?? "/tmp", timeoutMs, signal: options.signal },
-    );
+  const reply = await options.transport.exchange(to, bytes, {
+    timeoutMs,
+    signal: options.signal,
+    fifo,
+    replyDir: options.replyDir ?? "/tmp",
+    http: codec.http,
+  });
   const rttMs = performance.now() - started;
   if (reply.length === 0) {
     throw new MidgramError(

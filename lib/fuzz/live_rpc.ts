@@ -81,6 +81,8 @@ function anyTokenCodec(inner: ClientCodec): ClientCodec {
       return own.kind === "foreign" ? readAnyReply(inner, bytes) : own;
     },
     frame: inner.frame ? (b, max) => inner.frame!(b, max) : undefined,
+    fifo: inner.fifo,
+    http: inner.http,
   };
 }
 

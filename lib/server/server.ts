@@ -18,12 +18,13 @@ import type {
   AnyAddress,
   BindOptions,
   DatagramSocket,
+  ReceivedRequest,
+  RequestAddress,
+  RequestListener,
   StreamConnection,
   StreamListener,
   Transport,
 } from "../transport/types.ts";
-import { listenFifo, writeFifoReply } from "../transport/fifo.ts";
-import { listenHttp } from "../transport/http.ts";
 import { readFrames } from "../transport/read_frames.ts";
 import {
   ConnectionGate,
@@ -31,8 +32,6 @@ import {
   DEFAULT_MAX_CONNECTIONS,
   type RefusalCause,
 } from "../transport/connection_gate.ts";
-import { createFifoRequestReader, type FifoRead } from "../protocol/jsonrpc/fifo_request_reader.ts";
-import { servedReplyNameProblem } from "../protocol/jsonrpc/_fifo_names.ts";
 import { VERSION } from "../version.ts";
 import { admitsPeer, parseAllowList } from "./_cidr.ts";
 import { RateLimitedLog } from "./_rate_limited_log.ts";
@@ -575,44 +574,13 @@ class Server implements MiServer, BuiltinHost {
       this.keep(listener, binding, () => listener.close());
       this.loops.push(this.acceptLoop(listener, binding));
       bound = listener.address;
-    } else if (target.kind === "fifo") {
-      if (binding.codec.dialect !== "jsonrpc") {
-        throw new MidgramError("usage", `Cannot serve "${name}": FIFOs carry JSON-RPC only`);
-      }
-      const fifo = await listenFifo(target.path, { mode: bind.mode });
-      // Replies go into the clients' own FIFOs: the request FIFO goes at once.
-      this.keep(fifo, binding, () => fifo.close());
-      this.loops.push(this.fifoLoop(fifo, binding));
-      bound = fifo.address;
     } else {
-      if (binding.codec.dialect !== "jsonrpc") {
-        throw new MidgramError("usage", `Cannot serve "${name}": HTTP carries JSON-RPC only`);
-      }
-      const url = new URL(target.url);
-      const http = await listenHttp(
-        url.hostname.replace(/^\[|\]$/g, ""),
-        Number(url.port || 80),
-        url.pathname,
-        async (body) => {
-          if (this.closed) {
-            return { status: 503, contentType: "text/plain", body: new Uint8Array() };
-          }
-          const processing = Promise.resolve(this.process(binding, body, null, []));
-          this.track(processing.then(() => {}));
-          const { reply } = await processing;
-          if (reply === null) return null;
-          // Kamailio's xhttp answers an error object with HTTP 500, OpenSIPS with 200.
-          const status = binding.codec.flavour === "kamailio" && /"error"\s*:/.test(
-              new TextDecoder().decode(reply.subarray(0, 200)),
-            )
-            ? 500
-            : 200;
-          return { status, contentType: "application/json", body: reply };
-        },
-        { gate: this.gate(binding), idleTimeoutMs: this.idleTimeoutMs },
-      );
-      this.keep(http, binding, () => http.stopListening());
-      bound = http.address;
+      const listener = await this.listenRequests(target, binding, bind);
+      // Stopping ends receiving at once; replies still go out (a FIFO's
+      // into the clients' own FIFOs, HTTP on connections already open).
+      this.keep(listener, binding, () => listener.stop());
+      this.loops.push(this.requestLoop(listener, binding));
+      bound = listener.address;
     }
     const socket = { address: bound };
     this.logger.log("info", "listening", {
@@ -732,69 +700,72 @@ class Server implements MiServer, BuiltinHost {
     }
   }
 
-  /**
-   * Reads requests from a FIFO and answers into reply FIFOs, as `mi_fifo` and
-   * `jsonrpcs` do. Bytes that make no request are dropped as the real server
-   * drops them (counted, no reply); what is kept between reads is bounded
-   * by the reader, and nothing a peer writes ends the loop.
-   */
-  private async fifoLoop(
-    fifo: { read(signal?: AbortSignal): Promise<Uint8Array> },
+  /** Opens a FIFO or HTTP listener for a binding whose dialect they carry. */
+  private async listenRequests(
+    target: RequestAddress,
     binding: Binding,
-  ): Promise<void> {
-    const flavour = binding.codec.flavour === "kamailio" ? "kamailio" : "opensips";
-    let reader = createFifoRequestReader(flavour, { replyDir: this.fifoReplyDir });
+    bind: BindOptions,
+  ): Promise<RequestListener> {
+    const { codec, keys } = binding;
+    if (target.kind === "fifo" ? !codec.fifo : !codec.http) {
+      const carrier = target.kind === "fifo" ? "FIFOs carry" : "HTTP carries";
+      throw new MidgramError(
+        "usage",
+        `Cannot serve "${formatAddress(target)}": ${carrier} JSON-RPC only`,
+      );
+    }
+    return await this.transport.listenRequests(target, {
+      ...bind,
+      fifo: codec.fifo,
+      replyDir: this.fifoReplyDir,
+      onDrop: (drop) => {
+        this.count(keys[drop.kind === "too-large" ? "oversized" : "invalid_requests"]);
+        this.logger.log("debug", "FIFO request dropped", { reason: drop.reason });
+      },
+      http: codec.http,
+      gate: this.gate(binding),
+      idleTimeoutMs: this.idleTimeoutMs,
+    });
+  }
+
+  /**
+   * Serves the requests of a FIFO or HTTP listener until the server closes:
+   * each is processed as it comes, and answered the way it came. Nothing a
+   * peer sends ends the loop.
+   */
+  private async requestLoop(listener: RequestListener, binding: Binding): Promise<void> {
     while (!this.closed) {
-      let chunk: Uint8Array;
+      let request: ReceivedRequest;
       try {
-        chunk = await fifo.read(this.receiving.signal);
+        request = await listener.next(this.receiving.signal);
       } catch (error) {
         if (this.closed || errorCodeOf(error) === "closed") return;
         this.count(binding.keys.receive_errors);
         continue;
       }
-      let read: FifoRead;
-      try {
-        read = reader.push(chunk);
-      } catch (error) {
-        // The reader never throws; should it, its state is dropped, not the server.
-        this.logger.log("error", "internal error", { error: String(error) });
-        reader = createFifoRequestReader(flavour, { replyDir: this.fifoReplyDir });
-        continue;
-      }
-      for (const drop of read.dropped) {
-        this.count(binding.keys[drop.kind === "too-large" ? "oversized" : "invalid_requests"]);
-        this.logger.log("debug", "FIFO request dropped", { reason: drop.reason });
-      }
-      for (const { replyName, json } of read.requests) {
-        this.track(this.answerFifo(binding, json, replyName));
-      }
+      this.track(this.answerRequest(binding, request));
     }
   }
 
-  private async answerFifo(
-    binding: Binding,
-    json: Uint8Array,
-    replyName: string | null,
-  ): Promise<void> {
+  private async answerRequest(binding: Binding, request: ReceivedRequest): Promise<void> {
     const after: (() => void)[] = [];
-    const { reply } = await this.process(binding, json, null, after);
+    const { reply } = await this.process(binding, request.data, null, after);
     try {
-      // An empty name runs the command and answers nothing, as mi_fifo does.
-      if (reply === null || !replyName) return;
-      // As in jsonrpcs, a Kamailio request whose name is refused has run
-      // its command; the OpenSIPS reader drops such a request unrun, as mi_fifo.
-      const problem = servedReplyNameProblem(replyName, this.fifoReplyDir);
-      if (problem !== null) {
+      // As in jsonrpcs, a Kamailio request whose reply name is refused has
+      // run its command; the OpenSIPS reader drops such a request unrun, as mi_fifo.
+      if (reply !== null && request.unanswerable !== null) {
         this.count(binding.keys.no_reply_address);
-        this.logger.log("warn", "reply FIFO name refused", { to: replyName, reason: problem });
+        this.logger.log("warn", "reply FIFO name refused", {
+          to: request.replyTo,
+          reason: request.unanswerable,
+        });
         return;
       }
-      await writeFifoReply(this.fifoReplyDir, replyName, reply, { timeoutMs: this.replyTimeoutMs });
+      await request.respond(reply, { timeoutMs: this.replyTimeoutMs });
     } catch (error) {
       this.count(binding.keys.send_errors);
       this.warnings.log("info", "not-delivered", "reply not delivered (client gone?)", {
-        to: replyName,
+        to: request.replyTo ?? (request.from ? formatAddress(request.from) : undefined),
         error: error instanceof Error ? error.message : String(error),
       });
     } finally {
