@@ -29,27 +29,27 @@ function waitReply(
   name: string,
   options: ExchangeOptions,
   timeout: () => MidgramError,
-  start: (settle: (reply: Uint8Array | Error) => void) => void,
+  start: (settle: (reply: Uint8Array | { error: unknown }) => void) => void,
   cleanUp: () => void,
 ): Promise<Uint8Array> {
   const { signal } = options;
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<Uint8Array>((resolve, reject) => {
     let done = false;
-    const settle = (reply: Uint8Array | Error) => {
+    const settle = (reply: Uint8Array | { error: unknown }) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       cleanUp();
-      if (reply instanceof Error) reject(reply);
+      if (!(reply instanceof Uint8Array)) reject(reply.error);
       else if (reply.length > (options.maxReply ?? MAX_REPLY)) {
         const max = options.maxReply ?? MAX_REPLY;
         reject(new MidgramError("reply-too-large", `Reply from "${name}" is over ${max} bytes`));
       } else resolve(reply);
     };
-    const onAbort = () => settle(signal!.reason);
-    const timer = setTimeout(() => settle(timeout()), options.timeoutMs ?? 2000);
+    const onAbort = () => settle({ error: signal!.reason });
+    const timer = setTimeout(() => settle({ error: timeout() }), options.timeoutMs ?? 2000);
     signal?.addEventListener("abort", onAbort, { once: true });
     start(settle);
   });
@@ -196,7 +196,7 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
               "timeout",
               `No complete reply from "${to.url}" within ${timeoutMs} ms`,
             ),
-          (settle) => server(request).then(settle, settle),
+          (settle) => server(request).then(settle, (error) => settle({ error })),
           () => {},
         );
       }
