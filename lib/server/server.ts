@@ -1,12 +1,6 @@
 import { setMaxListeners } from "node:events";
 import { errorCodeOf, MidgramError } from "../errors.ts";
-import {
-  type Call,
-  type DialectName,
-  type Fault,
-  isNativeResult,
-  type ServerCodec,
-} from "../protocol/dialect.ts";
+import { type Call, type DialectName, isNativeResult } from "../protocol/dialect.ts";
 import { serverCodec } from "../protocol/dialects.ts";
 import { matchRecipe } from "../protocol/jsonrpc/match_recipe.ts";
 import type { MiArgument } from "../protocol/mi/types.ts";
@@ -36,18 +30,15 @@ import { VERSION } from "../version.ts";
 import { admitsPeer, parseAllowList } from "./_cidr.ts";
 import { RateLimitedLog } from "./_rate_limited_log.ts";
 import { builtinSets } from "./builtins/mod.ts";
-import { type CacheLimits, CacheStore } from "./builtins/cache_store.ts";
+import { CacheStore } from "./builtins/cache_store.ts";
 import type { BuiltinHost } from "./builtins/host.ts";
 import { miCommandSet, type MiHandler } from "./builtins/mi_set.ts";
 import { CommandRegistry } from "./registry.ts";
-import { RpcError } from "./rpc_error.ts";
 import type {
   BuiltinFlavour,
   Command,
   CommandOptions,
   Handler,
-  HandlerContext,
-  HandlerResult,
   HostInfo,
   Logger,
 } from "./types.ts";
@@ -63,126 +54,22 @@ export type {
   LogLevel,
 } from "./types.ts";
 export type { MiHandler } from "./builtins/mi_set.ts";
-
-/** Options of {@linkcode createServer}. */
-export interface ServerOptions {
-  /** The runtime's sockets: `defaultTransport()` on Deno or Node, or an in-memory transport. */
-  transport: Transport;
-  /** Reply indent string of the text dialect (`reply_indent`); default one TAB. */
-  indent?: string;
-  /** Time limit for sending one reply (`socket_timeout`); default 2000 ms. */
-  replyTimeoutMs?: number;
-  /**
-   * Handlers running at once; default 4. A handler that ignores its time
-   * limit keeps its place until it really ends.
-   */
-  children?: number;
-  /** Requests waiting for a free handler before a busy error; default 1000. */
-  queueLimit?: number;
-  /** A handler running longer fails (`500 command failed`); default 10000 ms. */
-  handlerTimeoutMs?: number;
-  /** Built-in commands: all (default), none (`false`), or all but some. */
-  builtins?: boolean | { disable?: string[] };
-  /**
-   * CIDR ranges of the IP peers (UDP, TCP, HTTP) that are answered; default:
-   * all. A TCP or HTTP connection from outside is closed at once.
-   */
-  allow?: string[];
-  /**
-   * A stream or HTTP connection on which nothing arrives for this long is
-   * closed: before its first request, inside one, or between two. Default
-   * 5000 ms.
-   */
-  idleTimeoutMs?: number;
-  /** Connections open at once on each stream or HTTP listener; more are closed at once. Default 256. */
-  maxConnections?: number;
-  /** Limits of the `cache_store` built-ins. */
-  cache?: CacheLimits;
-  /** FIFO sockets: the directory where clients make their reply FIFOs (`reply_dir`); default `/tmp`. */
-  fifoReplyDir?: string;
-  logger?: Logger;
-  host?: Partial<HostInfo>;
-  /** What `version` reports after `Server:: `. */
-  version?: string;
-}
-
-/** How a socket is served. */
-export interface ListenOptions extends BindOptions {
-  /** The dialect spoken on the socket; default `mi`. */
-  dialect?: DialectName;
-  /** JSON-RPC: answer as `opensips` (3.x `mi_datagram`, the default) or `kamailio` (`jsonrpcs`). */
-  flavour?: "opensips" | "kamailio";
-}
-
-/** Options of {@linkcode MiServer.close}. */
-export interface CloseOptions {
-  /**
-   * How long running commands may go on to finish and answer (the grace
-   * period); past it, what still runs is cancelled and answered with the
-   * dialect's error (`500 command cancelled`). Default 10000 ms.
-   */
-  timeoutMs?: number;
-  /** Aborting it ends the grace period at once (a second stop signal). */
-  signal?: AbortSignal;
-}
-
-/** Which dialect and flavour {@linkcode MiServer.handle} uses. */
-export interface HandleOptions {
-  dialect?: DialectName;
-  flavour?: "opensips" | "kamailio";
-}
-
-/** A management server speaking any mix of dialects on its sockets. */
-export interface MiServer {
-  /**
-   * Registers a command served in every dialect: it takes neutral
-   * parameters and returns a neutral value. Throws TypeError for a
-   * duplicate or an invalid name.
-   */
-  register(name: string, handler: Handler, options?: CommandOptions): void;
-  /**
-   * Registers a command in the OpenSIPS 2.4 layout: argument lines in,
-   * reply nodes (or a whole reply) out; written as they are in the text
-   * dialect and as neutral values in the others.
-   */
-  registerMi(name: string, handler: MiHandler, options?: CommandOptions): void;
-  /** Removes a user command; returns whether it existed. */
-  unregister(name: string): boolean;
-  /** The command names served on a socket of this flavour (default: the text dialect's). */
-  commands(flavour?: BuiltinFlavour): string[];
-  /** The help text of a command, or undefined. */
-  help(name: string, flavour?: BuiltinFlavour): string | undefined;
-  /**
-   * Binds a socket (UNIX datagram or stream, UDP, TCP, a FIFO, or an HTTP
-   * URL) and serves it; returns the bound address (the real port for port 0).
-   */
-  listen<T extends AnyAddress>(address: T, options?: ListenOptions): Promise<T>;
-  listen(address: AnyAddress | string, options?: ListenOptions): Promise<AnyAddress>;
-  /** The addresses served now. */
-  addresses(): AnyAddress[];
-  /** The full decode → dispatch → encode pipeline without a socket; `null` = no reply. */
-  handle(
-    data: Uint8Array,
-    from?: Address | null,
-    options?: HandleOptions,
-  ): Promise<Uint8Array | null>;
-  /** The counters, `group:name` → value. */
-  stats(): Record<string, number>;
-  /** Resets counters (all when no names are given); returns the names reset. */
-  resetStats(names?: string[]): string[];
-  /** The host information in use. */
-  readonly host: HostInfo;
-  /** When the server was created. */
-  readonly startedAt: Date;
-  /**
-   * Stops gracefully: stops receiving at once (stream, FIFO and HTTP
-   * listeners close; datagram sockets stay open, unread, to send the
-   * replies), lets running handlers finish within `timeoutMs` and sends
-   * their replies, cancels what is left with the dialect's error, then
-   * closes every socket. A second call waits for the same end.
-   */
-  close(options?: CloseOptions): Promise<void>;
-}
+export type {
+  CloseOptions,
+  HandleOptions,
+  ListenOptions,
+  MiServer,
+  ServerOptions,
+} from "./server_types.ts";
+import type {
+  CloseOptions,
+  HandleOptions,
+  ListenOptions,
+  MiServer,
+  ServerOptions,
+} from "./server_types.ts";
+import { type Binding, counterKeys, COUNTERS, flavourOf, REFUSAL_COUNTER } from "./_binding.ts";
+import { RequestContext } from "./_request_context.ts";
 
 function defaultHost(): HostInfo {
   const proc = (globalThis as {
@@ -203,138 +90,14 @@ function defaultHost(): HostInfo {
   };
 }
 
-/** Counters of each dialect's group, made at start so `get_statistics` lists them. */
-const COUNTERS = [
-  "requests",
-  "bytes_in",
-  "bytes_out",
-  "empty",
-  "oversized",
-  "unknown_commands",
-  "parse_errors",
-  "invalid_requests",
-  "handler_errors",
-  "handler_timeouts",
-  "busy",
-  "oversized_replies",
-  "unrepresentable_replies",
-  "denied",
-  "send_errors",
-  "no_reply_address",
-  "receive_errors",
-  "idle_timeouts",
-  "connections_refused",
-] as const;
-
-const REFUSAL_COUNTER: Record<string, CounterName> = {
-  "empty": "empty",
-  "too-large": "oversized",
-  "parse-error": "parse_errors",
-  "invalid-request": "invalid_requests",
-  "method-not-found": "unknown_commands",
-  "unsupported": "invalid_requests",
-};
-
-type CounterName = typeof COUNTERS[number];
-
-/** One served socket: how it is spoken and which built-ins it offers. */
-interface Binding {
-  codec: ServerCodec;
-  flavour: BuiltinFlavour;
-  group: string;
-  /** `group:name` of each counter, made once: no string is built per request. */
-  keys: Record<CounterName, string>;
-  /** `group_cmd:METHOD` of the registered commands called so far (bounded by the registry). */
-  commandKeys: Map<string, string>;
-}
-
-/** `group:name` of every counter of a group. */
-function counterKeys(group: string): Record<CounterName, string> {
-  const keys = {} as Record<CounterName, string>;
-  for (const name of COUNTERS) keys[name] = `${group}:${name}`;
-  return keys;
-}
-
-/**
- * What a handler gets with its parameters (`HandlerContext`), and its run's
- * abort signal. One object a request, its getter and methods on the
- * prototype: an object literal with a getter and three closures cost V8 a
- * map migration and property definitions on every request (`perf`, see
- * `scripts/bench_serve.mjs`). The signal is made only when a handler reads
- * it (most never do: an AbortController per request is a measurable part of
- * a request's cost); aborting before it exists remembers the reason, so a
- * late reader still finds it aborted.
- */
-class RequestContext implements HandlerContext {
-  private controller: AbortController | null = null;
-  private reason: unknown = undefined;
-  private aborted = false;
-  /** Set while the server waits for the handler's promise: ends the wait with a cancellation. */
-  cancel: (() => void) | null = null;
-
-  constructor(
-    readonly method: string,
-    readonly dialect: DialectName,
-    readonly flavour: BuiltinFlavour,
-    readonly args: MiArgument[],
-    readonly from: Address | null,
-    private readonly server: Pick<Server, "commands" | "help">,
-    private readonly after: (() => void)[],
-  ) {}
-
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.reason);
-    }
-    return this.controller.signal;
-  }
-
-  commands(): string[] {
-    return this.server.commands(this.flavour);
-  }
-
-  help(name: string): string | undefined {
-    return this.server.help(name, this.flavour);
-  }
-
-  afterReply(action: () => void): void {
-    this.after.push(action);
-  }
-
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    this.controller?.abort(reason);
-  }
-}
-
-const TIMED_OUT: unique symbol = Symbol("timed out");
-const CANCELLED: unique symbol = Symbol("cancelled");
-
-/** What a command still running when the grace period of a stop ends answers. */
-const CANCELLED_FAULT: Fault = { kind: "command", code: 500, message: "command cancelled" };
-
 /** The grace period of close() when none is given. */
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === "object" || typeof value === "function") &&
-    typeof (value as { then?: unknown }).then === "function";
-}
-
-type Outcome = { ok: true; result: HandlerResult } | { ok: false; fault: Fault };
+import { HandlerPool, isThenable, type Outcome } from "./_handler_pool.ts";
 /** A request's reply as encoded, and how it went (for the debug log). */
 type Encoded = { bytes: Uint8Array | null; status: string };
 /** What `process()` gives: the reply, and why the request was refused, if it was. */
 type Processed = { reply: Uint8Array | null; refusal?: string };
-
-function flavourOf(dialect: DialectName, flavour?: string): BuiltinFlavour {
-  if (dialect === "mi") return "opensips-2.4";
-  if (dialect === "binrpc") return "kamailio";
-  return flavour === "kamailio" ? "kamailio" : "opensips";
-}
 
 class Server implements MiServer, BuiltinHost {
   readonly host: HostInfo;
@@ -344,9 +107,8 @@ class Server implements MiServer, BuiltinHost {
   private readonly transport: Transport;
   private readonly indent: string;
   private readonly replyTimeoutMs: number;
-  private readonly children: number;
-  private readonly queueLimit: number;
-  private readonly handlerTimeoutMs: number;
+  /** Where handlers run, within the concurrency, queue and time limits. */
+  private readonly pool: HandlerPool;
   private readonly allow: ((peer: AnyAddress | null) => boolean) | null;
   private readonly logger: Logger;
   private readonly user = new CommandRegistry();
@@ -372,13 +134,7 @@ class Server implements MiServer, BuiltinHost {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly receiving = new AbortController();
   private readonly defaultBindings = new Map<string, Binding>();
-  /** The contexts of the handlers running now: a stop's cancellation aborts their signals. */
-  private readonly runningContexts = new Set<RequestContext>();
-  private running = 0;
-  private readonly waiting: ((placed: boolean | typeof CANCELLED) => void)[] = [];
   private closed = false;
-  /** Set once the grace period of close() has ended: what runs or waits is cancelled. */
-  private cancelled = false;
   private closing: Promise<void> | null = null;
 
   constructor(options: ServerOptions) {
@@ -386,9 +142,6 @@ class Server implements MiServer, BuiltinHost {
     this.transport = options.transport;
     this.indent = options.indent ?? "\t";
     this.replyTimeoutMs = options.replyTimeoutMs ?? 2000;
-    this.children = Math.max(1, options.children ?? 4);
-    this.queueLimit = options.queueLimit ?? 1000;
-    this.handlerTimeoutMs = options.handlerTimeoutMs ?? 10_000;
     this.allow = options.allow && options.allow.length > 0
       ? admitsPeer(parseAllowList(options.allow))
       : null;
@@ -396,6 +149,14 @@ class Server implements MiServer, BuiltinHost {
     this.logger = options.logger ?? { log: () => {}, enabled: () => false };
     this.host = { ...defaultHost(), ...options.host };
     this.warnings = new RateLimitedLog(this.logger, () => this.host.now().getTime());
+    this.pool = new HandlerPool({
+      children: Math.max(1, options.children ?? 4),
+      queueLimit: options.queueLimit ?? 1000,
+      handlerTimeoutMs: options.handlerTimeoutMs ?? 10_000,
+      count: (name) => this.count(name),
+      warnings: this.warnings,
+      logger: this.logger,
+    });
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.startedAt = this.host.now();
@@ -1000,7 +761,7 @@ class Server implements MiServer, BuiltinHost {
       );
       outcome = match && !match.ok
         ? { ok: false, fault: { kind: "invalid-params", detail: match.detail } }
-        : this.run(keys, command, call, context);
+        : this.pool.run(keys, command, call, context);
     }
     return isThenable(outcome)
       ? outcome.then((settled) => this.encode(binding, call, settled))
@@ -1023,144 +784,12 @@ class Server implements MiServer, BuiltinHost {
     return { bytes: codec.encodeFault(call, outcome.fault), status: outcome.fault.kind };
   }
 
-  /**
-   * Takes a place for a handler: `true` at once when one is free (no promise
-   * on the hot path), else a promise of one, of `false` when the queue of
-   * waiting requests is full, or of `CANCELLED` once a stop's grace has ended.
-   */
-  private acquire(): true | Promise<boolean | typeof CANCELLED> {
-    if (this.running < this.children) {
-      this.running++;
-      return true;
-    }
-    if (this.cancelled) return Promise.resolve(CANCELLED);
-    if (this.waiting.length >= this.queueLimit) return Promise.resolve(false);
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next(true);
-    else this.running--;
-  }
-
-  /**
-   * A handler has really ended: its place is given back only then, so that
-   * `children` holds even for a handler that ignores its signal.
-   */
-  private finish(context: RequestContext): void {
-    this.runningContexts.delete(context);
-    this.release();
-  }
-
-  /**
-   * Runs a handler within the concurrency and time limits: its outcome at
-   * once when a place is free and the handler answers at once, else a promise.
-   */
-  private run(
-    keys: Binding["keys"],
-    command: Command,
-    call: Call,
-    context: RequestContext,
-  ): Outcome | Promise<Outcome> {
-    const place = this.acquire();
-    if (place === true) return this.runPlaced(keys, command, call, context);
-    return place.then((placed): Outcome | Promise<Outcome> => {
-      if (placed === CANCELLED) return { ok: false, fault: CANCELLED_FAULT };
-      if (placed) return this.runPlaced(keys, command, call, context);
-      this.count(keys.busy);
-      return { ok: false, fault: { kind: "busy" } };
-    });
-  }
-
-  /** {@linkcode run} once the handler has its place. */
-  private runPlaced(
-    keys: Binding["keys"],
-    command: Command,
-    call: Call,
-    context: RequestContext,
-  ): Outcome | Promise<Outcome> {
-    // A stop's cancellation aborts the signals of the running handlers (one
-    // listener per request on the server's signal would cost more, and warn past ten).
-    this.runningContexts.add(context);
-    let value: HandlerResult | Promise<HandlerResult>;
-    try {
-      value = command.handler(call.params, context);
-    } catch (error) {
-      this.finish(context);
-      return this.faultOf(error, keys, call);
-    }
-    // A handler that answered at once (most built-ins) needs no timer and
-    // no promises: a setTimeout and two promises per request otherwise.
-    if (!isThenable(value)) {
-      this.finish(context);
-      return { ok: true, result: value };
-    }
-    const work = Promise.resolve(value);
-    void work.then(() => this.finish(context), () => this.finish(context));
-    return this.settle(keys, call, context, work);
-  }
-
-  /** The outcome of a handler that answered with a promise, within its time limit. */
-  private async settle(
-    keys: Binding["keys"],
-    call: Call,
-    context: RequestContext,
-    work: Promise<HandlerResult>,
-  ): Promise<Outcome> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      const result = await new Promise<HandlerResult | typeof TIMED_OUT | typeof CANCELLED>(
-        (resolve, reject) => {
-          timer = setTimeout(() => resolve(TIMED_OUT), this.handlerTimeoutMs);
-          context.cancel = () => resolve(CANCELLED);
-          work.then(resolve, reject);
-        },
-      );
-      if (result === CANCELLED) return { ok: false, fault: CANCELLED_FAULT };
-      if (result === TIMED_OUT) {
-        context.abort(new MidgramError("timeout", `Command "${call.method}" ran out of time`));
-        this.count(keys.handler_timeouts);
-        this.warnings.log("error", "handler-timeout", "handler timed out", {
-          command: call.method,
-          ms: this.handlerTimeoutMs,
-        });
-        return { ok: false, fault: { kind: "failed", message: "command ran out of time" } };
-      }
-      return { ok: true, result };
-    } catch (error) {
-      return this.faultOf(error, keys, call);
-    } finally {
-      clearTimeout(timer);
-      context.cancel = null;
-    }
-  }
-
-  /** The fault for an error a handler threw: its own RPC error, or a logged failure. */
-  private faultOf(error: unknown, keys: Binding["keys"], call: Call): Outcome {
-    if (error instanceof RpcError) {
-      return {
-        ok: false,
-        fault: { kind: "command", code: error.code, message: error.message, data: error.data },
-      };
-    }
-    this.count(keys.handler_errors);
-    this.warnings.log("error", "handler-failed", "handler failed", {
-      command: call.method,
-      error: error instanceof Error ? error.stack ?? error.message : String(error),
-    });
-    return {
-      ok: false,
-      fault: { kind: "failed", message: error instanceof Error ? error.message : String(error) },
-    };
-  }
-
   close(options: CloseOptions = {}): Promise<void> {
     const { signal } = options;
     // The signal cancels synchronously, in its abort event: a process that
     // exits right after aborting it has still stopped what its commands started.
-    const cancel = () => this.cancelRunning();
-    if (signal?.aborted) this.cancelRunning();
+    const cancel = () => this.pool.cancel();
+    if (signal?.aborted) this.pool.cancel();
     else signal?.addEventListener("abort", cancel, { once: true });
     this.closing ??= this.shutDown(options);
     return this.closing.finally(() => signal?.removeEventListener("abort", cancel));
@@ -1183,10 +812,10 @@ class Server implements MiServer, BuiltinHost {
     // or until the signal says stop now; then what is left is cancelled.
     const graceMs = options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
     const signal = options.signal;
-    if (this.inFlight.size > 0 && !this.cancelled) {
+    if (this.inFlight.size > 0 && !this.pool.cancelled) {
       if (graceMs > 0) {
         this.logger.log("info", "waiting for running commands", {
-          running: this.runningContexts.size,
+          running: this.pool.runningContexts.size,
           ms: graceMs,
         });
       }
@@ -1204,7 +833,7 @@ class Server implements MiServer, BuiltinHost {
         if (onAbort) signal?.removeEventListener("abort", onAbort);
       }
     }
-    this.cancelRunning();
+    this.pool.cancel();
     // Cancelled commands answer at once; their replies go out (each within --timeout).
     await this.drained();
     const listeners = this.listeners.splice(0);
@@ -1215,29 +844,6 @@ class Server implements MiServer, BuiltinHost {
   /** Resolves once no request is in flight. */
   private async drained(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-  }
-
-  /**
-   * Ends the grace period: every running handler's signal aborts and its
-   * request is answered `command cancelled` at once (a handler that ignores
-   * its signal keeps its place until it ends); requests waiting for a place
-   * get the same answer.
-   */
-  private cancelRunning(): void {
-    if (this.cancelled) return;
-    this.cancelled = true;
-    const running = [...this.runningContexts];
-    if (running.length > 0 || this.waiting.length > 0) {
-      this.logger.log("warn", "cancelling running commands", {
-        running: running.length,
-        waiting: this.waiting.length,
-      });
-    }
-    for (const context of running) {
-      context.abort(new MidgramError("closed", "The server is closing"));
-      context.cancel?.();
-    }
-    for (const waiter of this.waiting.splice(0)) waiter(CANCELLED);
   }
 }
 
