@@ -1,5 +1,5 @@
 import { setMaxListeners } from "node:events";
-import { errorCodeOf, MidgramError } from "../errors.ts";
+import { MidgramError } from "../errors.ts";
 import { type Call, type DialectName, isNativeResult } from "../protocol/dialect.ts";
 import { serverCodec } from "../protocol/dialects.ts";
 import { matchRecipe } from "../protocol/jsonrpc/match_recipe.ts";
@@ -11,15 +11,11 @@ import type {
   Address,
   AnyAddress,
   BindOptions,
-  DatagramSocket,
-  ReceivedRequest,
   RequestAddress,
   RequestListener,
   StreamConnection,
-  StreamListener,
   Transport,
 } from "../transport/types.ts";
-import { readFrames } from "../transport/read_frames.ts";
 import {
   ConnectionGate,
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -94,23 +90,28 @@ function defaultHost(): HostInfo {
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
 import { HandlerPool, isThenable, type Outcome } from "./_handler_pool.ts";
+import {
+  acceptLoop,
+  type LoopHost,
+  type Processed,
+  requestLoop,
+  serveDatagrams,
+} from "./_listen_loops.ts";
 /** A request's reply as encoded, and how it went (for the debug log). */
 type Encoded = { bytes: Uint8Array | null; status: string };
-/** What `process()` gives: the reply, and why the request was refused, if it was. */
-type Processed = { reply: Uint8Array | null; refusal?: string };
 
-class Server implements MiServer, BuiltinHost {
+class Server implements MiServer, BuiltinHost, LoopHost {
   readonly host: HostInfo;
   readonly startedAt: Date;
   readonly version: string;
   readonly cache: CacheStore;
   private readonly transport: Transport;
   private readonly indent: string;
-  private readonly replyTimeoutMs: number;
+  readonly replyTimeoutMs: number;
   /** Where handlers run, within the concurrency, queue and time limits. */
   private readonly pool: HandlerPool;
   private readonly allow: ((peer: AnyAddress | null) => boolean) | null;
-  private readonly logger: Logger;
+  readonly logger: Logger;
   private readonly user = new CommandRegistry();
   private readonly builtins: Record<BuiltinFlavour, CommandRegistry>;
   private readonly counters = new Map<string, number>();
@@ -121,20 +122,20 @@ class Server implements MiServer, BuiltinHost {
     stop?: () => unknown;
     dialect?: string;
   }[] = [];
-  private readonly connections = new Map<
+  readonly connections = new Map<
     StreamConnection,
     { dialect: string; local: AnyAddress }
   >();
   /** Every per-request warning goes through it: a line per cause per interval. */
-  private readonly warnings: RateLimitedLog;
-  private readonly idleTimeoutMs: number;
+  readonly warnings: RateLimitedLog;
+  readonly idleTimeoutMs: number;
   private readonly maxConnections: number;
   private readonly fifoReplyDir: string;
   private readonly loops: Promise<void>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly receiving = new AbortController();
+  readonly receiving = new AbortController();
   private readonly defaultBindings = new Map<string, Binding>();
-  private closed = false;
+  closed = false;
   private closing: Promise<void> | null = null;
 
   constructor(options: ServerOptions) {
@@ -241,12 +242,12 @@ class Server implements MiServer, BuiltinHost {
   }
 
   /** Whether the allow-list lets a peer in: every IP peer (UDP, TCP, HTTP) is checked, UNIX peers pass. */
-  private admits(peer: AnyAddress | null): boolean {
+  admits(peer: AnyAddress | null): boolean {
     return this.allow === null || this.allow(peer);
   }
 
   /** Counts and logs (rate-limited) a datagram or connection refused at once. */
-  private refused(binding: Binding, cause: RefusalCause, peer: AnyAddress | null): void {
+  refused(binding: Binding, cause: RefusalCause, peer: AnyAddress | null): void {
     const from = peer ? formatAddress(peer) : undefined;
     if (cause === "denied") {
       this.count(binding.keys.denied);
@@ -266,7 +267,7 @@ class Server implements MiServer, BuiltinHost {
   }
 
   /** The allow-list and connection cap of one stream or HTTP listener. */
-  private gate(binding: Binding): ConnectionGate {
+  gate(binding: Binding): ConnectionGate {
     return new ConnectionGate({
       maxConnections: this.maxConnections,
       admits: (peer) => this.admits(peer),
@@ -280,7 +281,7 @@ class Server implements MiServer, BuiltinHost {
     }
   }
 
-  private count(name: string, by = 1): void {
+  count(name: string, by = 1): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + by);
   }
 
@@ -324,7 +325,7 @@ class Server implements MiServer, BuiltinHost {
     if (target.kind === "unix" || target.kind === "udp") {
       const socket = await this.transport.bind(target, bind);
       this.keep(socket, binding);
-      this.loops.push(this.serve(socket, binding));
+      this.loops.push(serveDatagrams(this, socket, binding));
       bound = socket.address;
     } else if (target.kind === "unix-stream" || target.kind === "tcp") {
       if (!binding.codec.frame) {
@@ -333,14 +334,14 @@ class Server implements MiServer, BuiltinHost {
       const listener = await this.transport.listenStream(target, bind);
       // Closing the listener leaves the accepted connections open for their replies.
       this.keep(listener, binding, () => listener.close());
-      this.loops.push(this.acceptLoop(listener, binding));
+      this.loops.push(acceptLoop(this, listener, binding));
       bound = listener.address;
     } else {
       const listener = await this.listenRequests(target, binding, bind);
       // Stopping ends receiving at once; replies still go out (a FIFO's
       // into the clients' own FIFOs, HTTP on connections already open).
       this.keep(listener, binding, () => listener.stop());
-      this.loops.push(this.requestLoop(listener, binding));
+      this.loops.push(requestLoop(this, listener, binding));
       bound = listener.address;
     }
     const socket = { address: bound };
@@ -367,7 +368,7 @@ class Server implements MiServer, BuiltinHost {
   }
 
   /** Keeps a running request (or connection) until it ends, so that close() waits for it. */
-  private track(task: Promise<void>): void {
+  track(task: Promise<void>): void {
     this.inFlight.add(task);
     // Tasks do not reject; should one (a throwing logger or transport of an
     // embedder), it is logged rather than left unhandled.
@@ -378,87 +379,6 @@ class Server implements MiServer, BuiltinHost {
         this.warnings.log("error", "internal", "internal error", { error: String(error) });
       },
     );
-  }
-
-  /** Accepts stream connections until the server closes. */
-  private async acceptLoop(listener: StreamListener, binding: Binding): Promise<void> {
-    const gate = this.gate(binding);
-    while (!this.closed) {
-      let connection: StreamConnection;
-      try {
-        connection = await listener.accept(this.receiving.signal);
-      } catch (error) {
-        if (this.closed || errorCodeOf(error) === "closed") return;
-        this.count(binding.keys.receive_errors);
-        continue;
-      }
-      // Outside --allow, or one too many: closed before a byte is read.
-      if (!gate.enter(connection.peer)) {
-        this.track(connection.close().catch(() => {}));
-        continue;
-      }
-      this.connections.set(connection, {
-        dialect: binding.codec.dialect,
-        local: listener.address,
-      });
-      this.track(
-        this.serveConnection(connection, binding).finally(() => {
-          gate.leave();
-          this.connections.delete(connection);
-          return connection.close();
-        }),
-      );
-    }
-  }
-
-  /**
-   * Serves one stream connection: packets in the order they come (two in
-   * one write get two replies), each reply written before the next packet
-   * is read. Like Kamailio's ctl, a packet that cannot be read is answered
-   * and the connection closed.
-   */
-  private async serveConnection(connection: StreamConnection, binding: Binding): Promise<void> {
-    const frame = binding.codec.frame!.bind(binding.codec);
-    const name = formatAddress(connection.peer ?? { kind: "unix", path: "(peer)" });
-    let writing = false;
-    try {
-      for await (
-        const packet of readFrames(connection, frame, {
-          signal: this.receiving.signal,
-          name,
-          idleTimeoutMs: this.idleTimeoutMs,
-        })
-      ) {
-        const after: (() => void)[] = [];
-        const processed = this.process(binding, packet, null, after);
-        const { reply, refusal } = isThenable(processed) ? await processed : processed;
-        try {
-          writing = true;
-          if (reply !== null) await connection.write(reply, { timeoutMs: this.replyTimeoutMs });
-        } finally {
-          writing = false;
-          this.runAfterReply(after);
-        }
-        if (refusal === "parse-error" || refusal === "invalid-request") return;
-      }
-    } catch (error) {
-      // A header that can never start a packet: the codec's fault, then close.
-      const reply = (error as { reply?: Uint8Array | null }).reply;
-      if (reply instanceof Uint8Array) {
-        this.count(binding.keys.parse_errors);
-        await connection.write(reply, { timeoutMs: this.replyTimeoutMs }).catch(() => {});
-      } else if (!writing && errorCodeOf(error) === "timeout") {
-        // A peer that stalls (nothing sent, half a request, or idle between two).
-        this.count(binding.keys.idle_timeouts);
-        this.warnings.log("info", "idle", "connection closed: nothing received in time", {
-          from: name,
-          ms: this.idleTimeoutMs,
-        });
-      } else if (!this.closed) {
-        this.count(binding.keys.receive_errors);
-        this.logger.log("debug", "stream closed", { error: String(error) });
-      }
-    }
   }
 
   /** Opens a FIFO or HTTP listener for a binding whose dialect they carry. */
@@ -489,145 +409,8 @@ class Server implements MiServer, BuiltinHost {
     });
   }
 
-  /**
-   * Serves the requests of a FIFO or HTTP listener until the server closes:
-   * each is processed as it comes, and answered the way it came. Nothing a
-   * peer sends ends the loop.
-   */
-  private async requestLoop(listener: RequestListener, binding: Binding): Promise<void> {
-    while (!this.closed) {
-      let request: ReceivedRequest;
-      try {
-        request = await listener.next(this.receiving.signal);
-      } catch (error) {
-        if (this.closed || errorCodeOf(error) === "closed") return;
-        this.count(binding.keys.receive_errors);
-        continue;
-      }
-      this.track(this.answerRequest(binding, request));
-    }
-  }
-
-  private async answerRequest(binding: Binding, request: ReceivedRequest): Promise<void> {
-    const after: (() => void)[] = [];
-    const { reply } = await this.process(binding, request.data, null, after);
-    try {
-      // As in jsonrpcs, a Kamailio request whose reply name is refused has
-      // run its command; the OpenSIPS reader drops such a request unrun, as mi_fifo.
-      if (reply !== null && request.unanswerable !== null) {
-        this.count(binding.keys.no_reply_address);
-        this.logger.log("warn", "reply FIFO name refused", {
-          to: request.replyTo,
-          reason: request.unanswerable,
-        });
-        return;
-      }
-      await request.respond(reply, { timeoutMs: this.replyTimeoutMs });
-    } catch (error) {
-      this.count(binding.keys.send_errors);
-      this.warnings.log("info", "not-delivered", "reply not delivered (client gone?)", {
-        to: request.replyTo ?? (request.from ? formatAddress(request.from) : undefined),
-        error: error instanceof Error ? error.message : String(error),
-      });
-    } finally {
-      this.runAfterReply(after);
-    }
-  }
-
-  private async serve(socket: DatagramSocket, binding: Binding): Promise<void> {
-    const keys = binding.keys;
-    while (!this.closed) {
-      let datagram;
-      try {
-        datagram = await socket.receive(this.receiving.signal);
-      } catch (error) {
-        if (this.closed || errorCodeOf(error) === "closed") return;
-        this.count(keys.receive_errors);
-        this.warnings.log("warn", "receive-failed", "receive failed", {
-          address: formatAddress(socket.address),
-          error: String(error),
-        });
-        continue;
-      }
-      const { data, from } = datagram;
-      if (!this.admits(from)) {
-        this.refused(binding, "denied", from);
-        continue;
-      }
-      const replying = this.answer(socket, binding, data, from);
-      if (replying !== undefined) this.track(replying);
-    }
-  }
-
-  /**
-   * Answers one datagram. Synchronous, with no promise at all, when the
-   * handler answers at once and the socket takes the reply at once (most
-   * requests): a promise only for what has to wait.
-   */
-  private answer(
-    socket: DatagramSocket,
-    binding: Binding,
-    data: Uint8Array,
-    from: Address | null,
-  ): Promise<void> | undefined {
-    const after: (() => void)[] = [];
-    const processed = this.process(binding, data, from, after);
-    if (isThenable(processed)) {
-      return processed.then(({ reply }) => this.sendReply(socket, binding, reply, from, after));
-    }
-    return this.sendReply(socket, binding, processed.reply, from, after);
-  }
-
-  /** Sends a datagram's reply, then runs the request's after-reply actions. Never throws. */
-  private sendReply(
-    socket: DatagramSocket,
-    binding: Binding,
-    reply: Uint8Array | null,
-    from: Address | null,
-    after: (() => void)[],
-  ): Promise<void> | undefined {
-    if (reply !== null && from === null) {
-      this.count(binding.keys.no_reply_address);
-      this.warnings.log(
-        "warn",
-        "no-reply-address",
-        "cannot reply: the client socket has no address (bind it to a path)",
-      );
-    }
-    if (reply === null || from === null || this.trySend(socket, reply, from)) {
-      this.runAfterReply(after);
-      return undefined;
-    }
-    return socket.send(reply, from, { timeoutMs: this.replyTimeoutMs }).then(
-      () => this.runAfterReply(after),
-      (error) => {
-        this.count(binding.keys.send_errors);
-        this.warnings.log("info", "not-delivered", "reply not delivered (client gone?)", {
-          to: formatAddress(from),
-          error: error instanceof Error ? error.message : String(error),
-        });
-        this.runAfterReply(after);
-      },
-    );
-  }
-
-  /**
-   * The socket's fast path, where it has one. A transport injected by an
-   * embedder may break the promise never to throw: that is logged, and the
-   * ordinary send() is tried.
-   */
-  private trySend(socket: DatagramSocket, reply: Uint8Array, to: Address): boolean {
-    if (!socket.trySend) return false;
-    try {
-      return socket.trySend(reply, to);
-    } catch (error) {
-      this.warnings.log("error", "internal", "internal error", { error: String(error) });
-      return false;
-    }
-  }
-
   /** Runs what handlers asked to run after their reply; one that throws is logged. */
-  private runAfterReply(after: (() => void)[]): void {
+  runAfterReply(after: (() => void)[]): void {
     for (const action of after) {
       try {
         action();
@@ -657,7 +440,7 @@ class Server implements MiServer, BuiltinHost {
    * decode → dispatch → encode; never throws. Synchronous when the handler
    * answers at once, a promise otherwise.
    */
-  private process(
+  process(
     binding: Binding,
     data: Uint8Array,
     from: Address | null,
