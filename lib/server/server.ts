@@ -1,10 +1,8 @@
 import { setMaxListeners } from "node:events";
 import { MidgramError } from "../errors.ts";
-import { type Call, type DialectName, isNativeResult } from "../protocol/dialect.ts";
+import type { DialectName } from "../protocol/dialect.ts";
 import { serverCodec } from "../protocol/dialects.ts";
-import { matchRecipe } from "../protocol/jsonrpc/match_recipe.ts";
 import type { MiArgument } from "../protocol/mi/types.ts";
-import type { MiCallToken } from "../protocol/mi/codec.ts";
 import type { Value } from "../protocol/value.ts";
 import { formatAddress, parseAddress } from "../transport/address.ts";
 import type {
@@ -64,8 +62,16 @@ import type {
   MiServer,
   ServerOptions,
 } from "./server_types.ts";
-import { type Binding, counterKeys, COUNTERS, flavourOf, REFUSAL_COUNTER } from "./_binding.ts";
-import { RequestContext } from "./_request_context.ts";
+import { type Binding, counterKeys, COUNTERS, flavourOf } from "./_binding.ts";
+import { Pipeline } from "./_pipeline.ts";
+import { HandlerPool } from "./_handler_pool.ts";
+import {
+  acceptLoop,
+  type LoopHost,
+  type Processed,
+  requestLoop,
+  serveDatagrams,
+} from "./_listen_loops.ts";
 
 function defaultHost(): HostInfo {
   const proc = (globalThis as {
@@ -89,17 +95,6 @@ function defaultHost(): HostInfo {
 /** The grace period of close() when none is given. */
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
-import { HandlerPool, isThenable, type Outcome } from "./_handler_pool.ts";
-import {
-  acceptLoop,
-  type LoopHost,
-  type Processed,
-  requestLoop,
-  serveDatagrams,
-} from "./_listen_loops.ts";
-/** A request's reply as encoded, and how it went (for the debug log). */
-type Encoded = { bytes: Uint8Array | null; status: string };
-
 class Server implements MiServer, BuiltinHost, LoopHost {
   readonly host: HostInfo;
   readonly startedAt: Date;
@@ -109,7 +104,9 @@ class Server implements MiServer, BuiltinHost, LoopHost {
   private readonly indent: string;
   readonly replyTimeoutMs: number;
   /** Where handlers run, within the concurrency, queue and time limits. */
-  private readonly pool: HandlerPool;
+  readonly pool: HandlerPool;
+  /** decode → dispatch → encode. */
+  private readonly pipeline: Pipeline;
   private readonly allow: ((peer: AnyAddress | null) => boolean) | null;
   readonly logger: Logger;
   private readonly user = new CommandRegistry();
@@ -158,6 +155,7 @@ class Server implements MiServer, BuiltinHost, LoopHost {
       warnings: this.warnings,
       logger: this.logger,
     });
+    this.pipeline = new Pipeline(this);
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.startedAt = this.host.now();
@@ -209,7 +207,7 @@ class Server implements MiServer, BuiltinHost, LoopHost {
     return this.lookup(flavour, name)?.help;
   }
 
-  private lookup(flavour: BuiltinFlavour, name: string): Command | undefined {
+  lookup(flavour: BuiltinFlavour, name: string): Command | undefined {
     return this.user.get(name) ?? this.builtins[flavour].get(name);
   }
 
@@ -446,125 +444,7 @@ class Server implements MiServer, BuiltinHost, LoopHost {
     from: Address | null,
     after: (() => void)[],
   ): Processed | Promise<Processed> {
-    const { codec, flavour, keys } = binding;
-    this.count(keys.requests);
-    this.count(keys.bytes_in, data.length);
-    // When debug logging is on, the time the request started; else -1.
-    const started = (this.logger.enabled?.("debug") ?? true) ? performance.now() : -1;
-    let done: Encoded | Promise<Encoded>;
-    let method: string | undefined;
-    try {
-      const decoded = codec.decode(data, (name) => this.lookup(flavour, name));
-      if (decoded.kind === "answer") {
-        this.count(keys[REFUSAL_COUNTER[decoded.reason] ?? "invalid_requests"]);
-        const refused = {
-          bytes: decoded.reply,
-          status: `refused: ${decoded.reason}: ${decoded.message}`,
-        };
-        return this.processed(binding, data, from, started, undefined, refused, decoded.reason);
-      }
-      method = decoded.call.method;
-      done = this.dispatch(binding, decoded.call, from, after);
-    } catch (error) {
-      return this.processed(binding, data, from, started, method, this.internalError(error));
-    }
-    if (!isThenable(done)) return this.processed(binding, data, from, started, method, done);
-    return done.then(
-      (encoded) => this.processed(binding, data, from, started, method, encoded),
-      (error) => this.processed(binding, data, from, started, method, this.internalError(error)),
-    );
-  }
-
-  /** The codecs and dispatch never throw; this is a last line of defence. */
-  private internalError(error: unknown): Encoded {
-    this.warnings.log("error", "internal", "internal error", { error: String(error) });
-    return { bytes: null, status: "internal error" };
-  }
-
-  /** Counts a reply's bytes and logs the request at debug level (when `started` ≥ 0). */
-  private processed(
-    binding: Binding,
-    data: Uint8Array,
-    from: Address | null,
-    started: number,
-    method: string | undefined,
-    encoded: Encoded,
-    refusal?: string,
-  ): Processed {
-    const reply = encoded.bytes;
-    if (reply !== null) this.count(binding.keys.bytes_out, reply.length);
-    if (started >= 0) {
-      this.logger.log("debug", "request", {
-        dialect: binding.codec.dialect,
-        method,
-        peer: from ? formatAddress(from) : undefined,
-        status: encoded.status,
-        bytes_in: data.length,
-        bytes_out: reply?.length ?? 0,
-        ms: Number((performance.now() - started).toFixed(3)),
-      });
-    }
-    return { reply, refusal };
-  }
-
-  /** Runs a call's command and encodes its reply: at once, or a promise when the handler waits. */
-  private dispatch(
-    binding: Binding,
-    call: Call,
-    from: Address | null,
-    after: (() => void)[],
-  ): Encoded | Promise<Encoded> {
-    const { codec, flavour, group, keys } = binding;
-    const command = this.lookup(flavour, call.method);
-    let outcome: Outcome | Promise<Outcome>;
-    if (!command) {
-      this.count(keys.unknown_commands);
-      outcome = { ok: false, fault: { kind: "method-not-found", method: call.method } };
-    } else {
-      // Only registered commands get a counter: an unknown name never makes one.
-      let commandKey = binding.commandKeys.get(call.method);
-      if (commandKey === undefined) {
-        binding.commandKeys.set(call.method, commandKey = `${group}_cmd:${call.method}`);
-      }
-      this.count(commandKey);
-      // OpenSIPS checks the parameters against the command's recipes before it runs it.
-      const match = command.recipes && codec.dialect === "jsonrpc" &&
-          codec.flavour === "opensips" && !command.noInput
-        ? matchRecipe(call.params, command.recipes)
-        : null;
-      const args = codec.dialect === "mi" ? (call.token as MiCallToken).args : [];
-      const context = new RequestContext(
-        call.method,
-        codec.dialect,
-        flavour,
-        args,
-        from,
-        this,
-        after,
-      );
-      outcome = match && !match.ok
-        ? { ok: false, fault: { kind: "invalid-params", detail: match.detail } }
-        : this.pool.run(keys, command, call, context);
-    }
-    return isThenable(outcome)
-      ? outcome.then((settled) => this.encode(binding, call, settled))
-      : this.encode(binding, call, outcome);
-  }
-
-  /** The reply to a call for its outcome, in the binding's dialect. */
-  private encode(binding: Binding, call: Call, outcome: Outcome): Encoded {
-    const { codec } = binding;
-    if (
-      outcome.ok && isNativeResult(outcome.result) && outcome.result.fault &&
-      outcome.result.native !== codec.dialect
-    ) {
-      outcome = { ok: false, fault: outcome.result.fault };
-    }
-    if (outcome.ok) {
-      const result = outcome.result === undefined ? null : outcome.result;
-      return { bytes: codec.encodeResult(call, result), status: "ok" };
-    }
-    return { bytes: codec.encodeFault(call, outcome.fault), status: outcome.fault.kind };
+    return this.pipeline.process(binding, data, from, after);
   }
 
   close(options: CloseOptions = {}): Promise<void> {
