@@ -1,10 +1,10 @@
-import { setMaxListeners } from "node:events";
 import { MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { serverCodec } from "../protocol/dialects.ts";
 import type { MiArgument } from "../protocol/mi/types.ts";
 import type { Value } from "../protocol/value.ts";
 import { formatAddress, parseAddress } from "../transport/address.ts";
+import { shareSignal } from "../transport/shared_signal.ts";
 import type {
   Address,
   AnyAddress,
@@ -163,7 +163,7 @@ class Server implements MiServer, BuiltinHost, LoopHost {
     this.cache = new CacheStore(() => this.host.now().getTime(), options.cache);
     // Every socket's receive loop listens on this signal (each removes its
     // listener when done): no leak to warn about.
-    setMaxListeners(0, this.receiving.signal);
+    shareSignal(this.receiving.signal);
     this.fifoReplyDir = options.fifoReplyDir ?? "/tmp";
     this.addCounters("mi");
     const builtins = options.builtins ?? true;
