@@ -131,20 +131,11 @@ export interface Session {
  * ```
  */
 export function openSession(to: AnyAddress, options: CallOptions): Session {
-  const { codec, transport } = options;
+  const { codec } = options;
   const timeoutMs = options.timeoutMs ?? 5000;
   const name = formatAddress(to);
-  let socket: DatagramSocket | null = null;
-  let target: Address | null = null;
-  let stream: StreamState | null = null;
-  const drop = async () => {
-    const [s, c] = [socket, stream];
-    socket = null;
-    stream = null;
-    await s?.close();
-    await c?.connection.close();
-  };
-  const exchange = async (request: CallRequest): Promise<CallReply> => {
+  const channel = openChannel(to, { ...options, timeoutMs, name });
+  const exchange = (request: CallRequest): Promise<CallReply> => {
     // A request file keeps its own id or cookie: its reply is matched by it.
     const token = request instanceof Uint8Array ? codec.tokenOf?.(request) : codec.newToken();
     const bytes = request instanceof Uint8Array
@@ -156,42 +147,7 @@ export function openSession(to: AnyAddress, options: CallOptions): Session {
         `Cannot send a request of ${bytes.length} bytes: the limit is ${codec.maxRequest}`,
       );
     }
-    if (to.kind === "unix-stream" || to.kind === "tcp") {
-      try {
-        stream ??= await openStream(to, codec, name, { ...options, timeoutMs });
-        return await exchangeStream(stream, bytes, codec, token, name, { ...options, timeoutMs });
-      } catch (error) {
-        await drop();
-        throw error;
-      }
-    }
-    if (to.kind === "fifo" || to.kind === "http") {
-      return await exchangeOnce(to, bytes, codec, token, name, { ...options, timeoutMs });
-    }
-    const attempts = 1 + (to.kind === "udp" ? Math.max(0, options.retries ?? 0) : 0);
-    target ??= await transport.resolve(to);
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (options.signal?.aborted) throw aborted(name, options.signal);
-      socket ??= await transport.connectable(target);
-      let reply: CallReply | null;
-      try {
-        reply = await exchangeDatagram(socket, target, bytes, codec, token, name, {
-          timeoutMs,
-          signal: options.signal,
-        });
-      } catch (error) {
-        await drop();
-        throw error;
-      }
-      if (reply !== null) return reply;
-      // A late reply must never be taken for the next request's: a new socket.
-      await drop();
-    }
-    const tries = attempts > 1 ? ` (${attempts} attempts)` : "";
-    throw new MidgramError(
-      "timeout",
-      `No reply from "${name}" within ${timeoutMs} ms${tries}: is the server running and is the address right?`,
-    );
+    return channel.exchange(bytes, token);
   };
   return {
     async call(request: CallRequest): Promise<CallReply> {
@@ -206,7 +162,107 @@ export function openSession(to: AnyAddress, options: CallOptions): Session {
         throw error;
       }
     },
-    close: drop,
+    close: () => channel.close(),
+  };
+}
+
+/** Options of a channel: the call's, with the time limit and the address's name settled. */
+type ChannelOptions = CallOptions & { timeoutMs: number; name: string };
+
+/**
+ * A session's one view of its transport: request bytes out, the reply
+ * back, within the time limit and the caller's signal. One kind per kind of
+ * transport; each keeps what it may reuse between requests.
+ */
+interface Channel {
+  /** Sends a request and waits for the reply carrying `token` (or any reply, for none). */
+  exchange(bytes: Uint8Array, token: unknown): Promise<CallReply>;
+  /** Closes what the channel holds open. Idempotent. */
+  close(): Promise<void>;
+}
+
+function openChannel(to: AnyAddress, options: ChannelOptions): Channel {
+  switch (to.kind) {
+    case "unix-stream":
+    case "tcp":
+      return streamChannel(to, options);
+    case "fifo":
+    case "http":
+      return {
+        exchange: (bytes, token) =>
+          exchangeOnce(to, bytes, options.codec, token, options.name, options),
+        close: () => Promise.resolve(),
+      };
+    default:
+      return datagramChannel(to, options);
+  }
+}
+
+/** Streams: one connection for the session, dropped after any failure. */
+function streamChannel(to: StreamAddress, options: ChannelOptions): Channel {
+  const { codec, name } = options;
+  let stream: StreamState | null = null;
+  const close = async () => {
+    const open = stream;
+    stream = null;
+    await open?.connection.close();
+  };
+  return {
+    async exchange(bytes, token) {
+      try {
+        stream ??= await openStream(to, codec, name, options);
+        return await exchangeStream(stream, bytes, codec, token, name, options);
+      } catch (error) {
+        await close();
+        throw error;
+      }
+    },
+    close,
+  };
+}
+
+/**
+ * Datagrams: one client socket, replaced after a timeout so that a late
+ * reply is never taken for the next request's (the text dialect has no id
+ * to tell them apart); over UDP, `retries` more attempts after a timeout.
+ */
+function datagramChannel(to: Address, options: ChannelOptions): Channel {
+  const { codec, name, timeoutMs, transport } = options;
+  let socket: DatagramSocket | null = null;
+  let target: Address | null = null;
+  const close = async () => {
+    const open = socket;
+    socket = null;
+    await open?.close();
+  };
+  return {
+    async exchange(bytes, token) {
+      const attempts = 1 + (to.kind === "udp" ? Math.max(0, options.retries ?? 0) : 0);
+      target ??= await transport.resolve(to);
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        if (options.signal?.aborted) throw aborted(name, options.signal);
+        socket ??= await transport.connectable(target);
+        let reply: CallReply | null;
+        try {
+          reply = await exchangeDatagram(socket, target, bytes, codec, token, name, {
+            timeoutMs,
+            signal: options.signal,
+          });
+        } catch (error) {
+          await close();
+          throw error;
+        }
+        if (reply !== null) return reply;
+        // A late reply must never be taken for the next request's: a new socket.
+        await close();
+      }
+      const tries = attempts > 1 ? ` (${attempts} attempts)` : "";
+      throw new MidgramError(
+        "timeout",
+        `No reply from "${name}" within ${timeoutMs} ms${tries}: is the server running and is the address right?`,
+      );
+    },
+    close,
   };
 }
 
