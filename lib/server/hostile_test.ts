@@ -60,8 +60,25 @@ const HOSTILE_JSON: Uint8Array[] = [
   Uint8Array.from([0, 0, 0, 0]),
 ];
 
-/** binrpc packets that lie: a header announcing 2 GiB, one announcing 32 bytes and giving 1, garbage. */
+/** Half of a binrpc request: a header that announces more bytes than ever come. */
+const HALF_BINRPC = Uint8Array.from([0xa1, 0x00, 0x20, 0x07, 0x31]);
+
+/** A binrpc request for `core.version` whose parameters are `body`: header, method record, body. */
+function binrpcRequest(params: Uint8Array): Uint8Array {
+  const method = cat(Uint8Array.from([0x91, 13]), "core.version\0");
+  const length = method.length + params.length;
+  return cat(Uint8Array.from([0xa1, 0x04, length >> 8, length & 0xff, 0x07]), method, params);
+}
+
+/**
+ * binrpc packets that lie: a header announcing 2 GiB, one announcing 32
+ * bytes and giving 1, a record longer than its packet; arrays nested 5,000
+ * deep (closed, and never closed); garbage.
+ */
 const HOSTILE_BINRPC: Uint8Array[] = [
+  binrpcRequest(cat(new Uint8Array(5000).fill(0x04), new Uint8Array(5000).fill(0x84))),
+  binrpcRequest(new Uint8Array(5000).fill(0x04)),
+  binrpcRequest(Uint8Array.from([0x91, 0xff, 0x61])),
   Uint8Array.from([0xa1, 0x0c, 0x7f, 0xff, 0xff, 0xff, 0x01]),
   Uint8Array.from([0xa1, 0x00, 0x20, 0x07, 0x31]),
   Uint8Array.from([0xa1, 0x00, 0x02, 0x07, 0xff, 0xff, 0xff, 0xff]),
@@ -114,7 +131,7 @@ async function floodStream(transport: Transport, to: StreamAddress): Promise<voi
     for (let i = 0; i < 40; i++) {
       const connection = await transport.connectStream(to);
       stalled.push(connection);
-      await connection.write(HOSTILE_BINRPC[1]).catch(() => {});
+      await connection.write(HALF_BINRPC).catch(() => {});
     }
     await withTimeout(Promise.all(stalled.map((c) => untilEnd(c).catch(() => {}))), 10_000);
   } finally {
