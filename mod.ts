@@ -1,8 +1,8 @@
 /**
  * midgram: the management interfaces of OpenSIPS and Kamailio, for Deno and
- * Node, in their three dialects — text MI (OpenSIPS ≤ 2.4), JSON-RPC
- * (OpenSIPS 3.x, Kamailio `jsonrpcs`) and binrpc (Kamailio `ctl`, kamcmd's
- * conventions): pure codecs per dialect, a server that speaks any mix of them
+ * Node, in their four dialects — text MI (OpenSIPS ≤ 2.4), JSON-RPC
+ * (OpenSIPS 3.x, Kamailio `jsonrpcs`), binrpc (Kamailio `ctl`, kamcmd's
+ * conventions) and ctlfifo (`ctl`'s old FIFO protocol): pure codecs per dialect, a server that speaks any mix of them
  * on UNIX, UDP, TCP, FIFO and HTTP sockets with the real servers' built-in
  * commands, and a client.
  *

@@ -32,9 +32,11 @@ const plain = (text: string) => new Styled(text);
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { palette } from "./_color.ts";
  * import { captureIo } from "./io.ts";
- * palette("auto", captureIo(), "stderr").red("error").open; // "": not a terminal
+ * // captureIo() is not a terminal, so "auto" colours nothing
+ * assert.equal(palette("auto", captureIo(), "stderr").red("error").open, "");
  * ```
  */
 export function palette(when: ColorWhen, io: Io, stream: "stdout" | "stderr"): Palette {

@@ -11,9 +11,7 @@
 import { readdirSync } from "node:fs";
 import type { Command } from "commander";
 import tab from "@bomb.sh/tab/commander";
-import { detectDialect } from "../lib/client/detect.ts";
-import { listMethods } from "../lib/client/methods.ts";
-import { clientCodec } from "../lib/protocol/dialects.ts";
+import { methodsAt } from "../lib/client/methods.ts";
 import {
   DIALECT_CHOICES,
   type DialectChoice,
@@ -22,7 +20,7 @@ import {
 } from "../lib/socket_spec.ts";
 import type { Transport } from "../lib/transport/types.ts";
 import { loadConfig } from "./_config_file.ts";
-import { DEFAULT_SOCKET } from "./commands/send.ts";
+import { chooseSockets, DEFAULT_SOCKET, namedSockets } from "./_sockets.ts";
 
 /** Options whose value is a path (or an address that may be one). */
 const PATH_OPTIONS = ["socket", "file", "config", "batch", "save", "dir", "reply-dir"];
@@ -34,12 +32,14 @@ const PATH_OPTIONS = ["socket", "file", "config", "batch", "save", "dir", "reply
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { pathCandidates } from "./_completions.ts";
- * pathCandidates("/et"); // ["/etc/"]
+ * assert.deepEqual(pathCandidates("/et"), ["/etc/"]);
  * ```
  */
 export function pathCandidates(word: string): string[] {
-  const prefix = /^(?:(?:mi|jsonrpc|binrpc|auto)(?:\/\w+)?=)?(?:unix[sd]?:|fifo:)?/.exec(word)![0];
+  const prefix =
+    /^(?:(?:mi|jsonrpc|binrpc|ctlfifo|auto)(?:\/\w+)?=)?(?:unix[sd]?:|fifo:)?/.exec(word)![0];
   const rest = word.slice(prefix.length);
   const slash = rest.lastIndexOf("/");
   const dir = slash < 0 ? "" : rest.slice(0, slash + 1);
@@ -92,32 +92,55 @@ export function socketOf(args: string[], env: Record<string, string | undefined>
   } catch {
     // A broken config file does not break completion.
   }
-  socket ??= env.MIDGRAM_SOCKET ?? config?.client.socket ?? DEFAULT_SOCKET;
+  socket ??= namedSockets(undefined, env, config?.client.socket).texts[0];
   dialect ??= (env.MIDGRAM_DIALECT as DialectChoice | undefined) ?? config?.client.dialect ??
     "auto";
   if (!DIALECT_CHOICES.includes(dialect)) dialect = "auto";
   return parseSocketSpec(socket, dialect, config?.client.flavour);
 }
 
-/** Asks the server for its method names; an empty list when it does not answer in time. */
+/**
+ * Asks the server for its method names as the interactive prompt does
+ * (`methodsAt`: the dialect found, then `which` or `system.listMethods`);
+ * an empty list when it does not answer in time.
+ */
 export async function serverCommands(
   spec: SocketSpec,
   transport: Transport,
   timeoutMs = 300,
+  replyDir?: string,
 ): Promise<string[]> {
-  try {
-    const found = spec.dialect === "auto"
-      ? await detectDialect(spec.address, { transport, timeoutMs })
-      : { dialect: spec.dialect, flavour: spec.flavour };
-    return await listMethods(spec.address, {
-      transport,
-      codec: clientCodec(found.dialect, { flavour: found.flavour }),
-      flavour: found.flavour,
-      timeoutMs,
-    });
-  } catch {
-    return [];
+  return await methodsAt(spec, { transport, timeoutMs, replyDir });
+}
+
+/**
+ * {@linkcode socketOf}, and when it is midgram's absent default, the
+ * server default that answers (the same choice as `send`'s).
+ */
+export async function completionSocket(
+  args: string[],
+  env: Record<string, string | undefined>,
+  transport: Transport,
+): Promise<SocketSpec> {
+  const spec = socketOf(args, env);
+  if (spec.text !== DEFAULT_SOCKET) return spec;
+  const chosen = await chooseSockets({
+    flag: undefined,
+    env: {},
+    configured: undefined,
+    transport,
+    timeoutMs: 300,
+  });
+  return parseSocketSpec(chosen.texts[0], spec.dialect, spec.flavour);
+}
+
+/** The `--reply-dir` of a command line being completed. */
+export function replyDirOf(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--reply-dir" && args[i + 1]) return args[i + 1];
+    if (args[i].startsWith("--reply-dir=")) return args[i].slice(12);
   }
+  return undefined;
 }
 
 /**

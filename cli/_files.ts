@@ -49,8 +49,9 @@ function walk(dir: string, extensions: readonly string[], out: InputFile[]): voi
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { expandPaths } from "./_files.ts";
- * expandPaths(["-"], [".mi"]); // [{ path: "-", stdin: true }]
+ * assert.deepEqual(expandPaths(["-"], [".mi"]), [{ path: "-", stdin: true }]);
  * ```
  *
  * @throws {MidgramError} `usage` naming a path that does not exist or cannot be read.

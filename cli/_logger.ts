@@ -61,9 +61,14 @@ function jsonValue(value: unknown): unknown {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createLogger } from "./_logger.ts";
- * const logger = createLogger((line) => console.error(line.trimEnd()), "info", "text");
+ * const lines: string[] = [];
+ * const logger = createLogger((line) => lines.push(line), "info", "text");
  * logger.log("info", "listening", { address: "/run/midgram/midgram.sock" });
+ * logger.log("debug", "not shown");
+ * assert.equal(lines.length, 1);
+ * assert.match(lines[0], /listening.*\/run\/midgram\/midgram\.sock/);
  * ```
  */
 export function createLogger(

@@ -254,13 +254,15 @@ function configPage(readme: string, exampleToml: string): ManPage {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readFileSync } from "node:fs";
  * import { manPages } from "./_man.ts";
  * const pages = manPages(
  *   readFileSync("README.md", "utf8"),
  *   readFileSync("midgram.example.toml", "utf8"),
  * );
- * pages.map((p) => p.file); // ["midgram.1", "midgram-parse.1", …, "midgram.toml.5"]
+ * const files = pages.map((p) => p.file);
+ * assert.deepEqual([files[0], files[1], files.at(-1)], ["midgram.1", "midgram-parse.1", "midgram.toml.5"]);
  * ```
  */
 export function manPages(readme: string, exampleToml: string): ManPage[] {

@@ -44,10 +44,11 @@ export type Output = string | Uint8Array | readonly (string | Styled)[];
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderOutput, Styled } from "./_output.ts";
- * renderOutput("x\x1b]0;title\x07\n", true); // "x\\u001b]0;title\\u0007\n"
- * renderOutput("x\x1b]0;title\x07\n", false); // "x\x1b]0;title\x07\n"
- * renderOutput([new Styled("FAIL", "\x1b[31m", "\x1b[39m"), " a\x1b[8m\n"], true); // "\x1b[31mFAIL\x1b[39m a\\u001b[8m\n"
+ * assert.equal(renderOutput("x\x1b]0;title\x07\n", true), "x\\u001b]0;title\\u0007\n");
+ * assert.equal(renderOutput("x\x1b]0;title\x07\n", false), "x\x1b]0;title\x07\n");
+ * assert.equal(renderOutput([new Styled("FAIL", "\x1b[31m", "\x1b[39m"), " a\x1b[8m\n"], true), "\x1b[31mFAIL\x1b[39m a\\u001b[8m\n");
  * ```
  *
  * @param output What the command wrote.

@@ -51,8 +51,9 @@ export function binrpcWord(word: string): Value {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { paramsFromWords } from "./_params.ts";
- * paramsFromWords("jsonrpc", "cache_fetch", ["system=local", "attr=k"]).kind; // "named"
+ * assert.equal(paramsFromWords("jsonrpc", "cache_fetch", ["system=local", "attr=k"]).kind, "named");
  * ```
  */
 export function paramsFromWords(
@@ -81,6 +82,8 @@ export function paramsFromWords(
     throw new MidgramError("usage", "--params takes a JSON list or object");
   }
   if (dialect === "binrpc") return { kind: "positional", values: words.map(binrpcWord) };
+  // ctl's FIFO protocol: every parameter is a line of text, sent as written.
+  if (dialect === "ctlfifo") return { kind: "positional", values: [...words] };
   const named = words.map((w) => NAMED.exec(w));
   const count = named.filter((m) => m !== null && !words[named.indexOf(m)].startsWith("s:")).length;
   if (count > 0 && count < words.length) {

@@ -34,9 +34,10 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { terminalSafe } from "./_terminal_safe.ts";
- * terminalSafe("a\x1b]52;c;aGk=\x07b\n"); // "a\\u001b]52;c;aGk=\\u0007b\n"
- * terminalSafe(new Uint8Array([0x68, 0xc3, 0xa9, 0xff])); // "hé\\xff"
+ * assert.equal(terminalSafe("a\x1b]52;c;aGk=\x07b\n"), "a\\u001b]52;c;aGk=\\u0007b\n");
+ * assert.equal(terminalSafe(new Uint8Array([0x68, 0xc3, 0xa9, 0xff])), "hé\\xff");
  * ```
  *
  * @param text A string, or bytes that should be UTF-8.

@@ -34,11 +34,12 @@ export const IDLE_SHARE = 0.05;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { burstTrimmer } from "./_trim_memory.ts";
  * const times: number[] = [];
  * const tick = burstTrimmer(2000, () => times.push(Date.now()));
  * for (const used of [1500, 900, 3, 2, 1, 4, 0]) tick(used); // a burst, then idle
- * times.length; // 2
+ * assert.equal(times.length, 2);
  * ```
  */
 export function burstTrimmer(intervalMs: number, collect: () => void): (usedMs: number) => void {

@@ -9,7 +9,7 @@ import { createSocket, type Socket } from "node:dgram";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { BINARY } from "./e2e/_processes.ts";
+import { BINARY, SPAWNS_ONLY } from "./e2e/_processes.ts";
 import { readPacket, writePacket, writeRecords } from "../lib/protocol/binrpc/mod.ts";
 
 /** OSC 52 (write the clipboard) and a title, then CSI as one C1 character. */
@@ -70,7 +70,7 @@ async function peer(answer: (datagram: Buffer) => Uint8Array | string): Promise<
 test(
   "dist/midgram shows a server's escape sequences on a terminal and writes them as they came to a pipe",
   {
-    skip: !SCRIPT && NO_SCRIPT,
+    skip: SPAWNS_ONLY || (!SCRIPT && NO_SCRIPT),
   },
   async () => {
     // A JSON-RPC server's raw-text error, and a binrpc server whose every reply is one string.

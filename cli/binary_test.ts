@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { VERSION } from "../lib/version.ts";
+import { SPAWNS_ONLY } from "./e2e/_processes.ts";
 
 const BINARY = fileURLToPath(new URL("../dist/midgram", import.meta.url));
 const MISSING = `${BINARY} is missing: run npm run build first`;
@@ -100,18 +101,31 @@ function startServer(
   return { ready, stop, stderr: () => stderr };
 }
 
-test("dist/midgram exists", () => {
+test("dist/midgram exists", { skip: SPAWNS_ONLY }, () => {
   assert.ok(existsSync(BINARY), MISSING);
 });
 
-test("dist/midgram --version prints the version", () => {
+test("dist/midgram --version prints the version", { skip: SPAWNS_ONLY }, () => {
   const result = run(BINARY, ["--version"]);
   assert.equal(result.status, 0, result.stderr);
   assert.equal(result.stdout, `${VERSION}\n`);
   assert.equal(result.stderr, "");
 });
 
-test("dist/midgram --help prints usage on stdout", () => {
+test("dist/midgram --version --verbose prints the commit and date recorded by the build", {
+  skip: SPAWNS_ONLY,
+}, () => {
+  const result = run(BINARY, ["--version", "--verbose"], { env: { MIDGRAM_CONFIG: "/dev/null" } });
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, new RegExp(`^midgram ${VERSION.replaceAll(".", "\\.")}\n`));
+  assert.match(result.stdout, /^commit: +[0-9a-f]{40}(-dirty)?$/m);
+  assert.match(result.stdout, /^built: +\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(single executable\)$/m);
+  assert.match(result.stdout, /^runtime: +node v\d+\.\d+\.\d+$/m);
+  assert.match(result.stdout, /^dialects: +mi, jsonrpc, binrpc, ctlfifo$/m);
+  assert.match(result.stdout, /^config: +\/dev\/null$/m);
+});
+
+test("dist/midgram --help prints usage on stdout", { skip: SPAWNS_ONLY }, () => {
   const result = run(BINARY, ["--help"]);
   assert.equal(result.status, 0, result.stderr);
   assert.match(result.stdout, /^Usage: midgram /);
@@ -121,14 +135,18 @@ test("dist/midgram --help prints usage on stdout", () => {
   assert.equal(result.stderr, "");
 });
 
-test("dist/midgram exits 2 on an unknown option, with the message on stderr only", () => {
+test("dist/midgram exits 2 on an unknown option, with the message on stderr only", {
+  skip: SPAWNS_ONLY,
+}, () => {
   const result = run(BINARY, ["--no-such-option"]);
   assert.equal(result.status, 2);
   assert.equal(result.stdout, "");
   assert.match(result.stderr, /unknown option '--no-such-option'/);
 });
 
-test("dist/midgram runs from a directory with no node_modules and no Node on PATH", () => {
+test("dist/midgram runs from a directory with no node_modules and no Node on PATH", {
+  skip: SPAWNS_ONLY,
+}, () => {
   const { dir, binary, done } = bareDirectory();
   try {
     writeFileSync(join(dir, "bad.mi"), ":version:\r\n");
@@ -142,83 +160,96 @@ test("dist/midgram runs from a directory with no node_modules and no Node on PAT
   }
 });
 
-test("dist/midgram loads the packages of fuzz, completions and exporter on first use, from a bare directory", async () => {
-  // They are assets of the executable, outside its start-up snapshot (cli/_lazy.ts).
-  const { dir, binary, done } = bareDirectory();
-  const env = bareEnv(dir);
-  try {
-    const fuzz = run(binary, ["fuzz", "--generate", "50", "--seed", "3"], { cwd: dir, env });
-    assert.equal(fuzz.status, 0, fuzz.stderr);
-    assert.match(fuzz.stderr, /^fuzz: 50 runs in .*, 0 failures$/m);
-    const rpc = run(binary, ["fuzz", "--generate", "50", "--dialect", "binrpc", "--seed", "3"], {
-      cwd: dir,
-      env,
-    });
-    assert.equal(rpc.status, 0, rpc.stderr);
-    const completions = run(binary, ["completions", "bash"], { cwd: dir, env });
-    assert.equal(completions.status, 0, completions.stderr);
-    assert.match(completions.stdout, /^# bash completion for midgram$/m);
-    // Nobody answers on the discard port: the exporter still renders its metrics.
-    const exporter = startServer(
-      binary,
-      ["--listen", "127.0.0.1:0", "-s", "binrpc=udp:127.0.0.1:9", "--target-timeout", "200ms"],
-      1,
-      dir,
-      env,
-      "exporter",
-    );
+test(
+  "dist/midgram loads the packages of fuzz, completions and exporter on first use, from a bare directory",
+  { skip: SPAWNS_ONLY },
+  async () => {
+    // They are assets of the executable, outside its start-up snapshot (cli/_lazy.ts).
+    const { dir, binary, done } = bareDirectory();
+    const env = bareEnv(dir);
     try {
-      const [url] = await exporter.ready;
-      const response = await fetch(url);
-      const body = await response.text();
-      assert.equal(response.status, 200, body);
-      assert.match(body, /^midgram_target_up\{target="udp:127\.0\.0\.1:9",dialect="binrpc"\} 0$/m);
+      const fuzz = run(binary, ["fuzz", "--generate", "50", "--seed", "3"], { cwd: dir, env });
+      assert.equal(fuzz.status, 0, fuzz.stderr);
+      assert.match(fuzz.stderr, /^fuzz: 50 runs in .*, 0 failures$/m);
+      const rpc = run(binary, ["fuzz", "--generate", "50", "--dialect", "binrpc", "--seed", "3"], {
+        cwd: dir,
+        env,
+      });
+      assert.equal(rpc.status, 0, rpc.stderr);
+      const completions = run(binary, ["completions", "bash"], { cwd: dir, env });
+      assert.equal(completions.status, 0, completions.stderr);
+      assert.match(completions.stdout, /^# bash completion for midgram$/m);
+      // Nobody answers on the discard port: the exporter still renders its metrics.
+      const exporter = startServer(
+        binary,
+        ["--listen", "127.0.0.1:0", "-s", "binrpc=udp:127.0.0.1:9", "--target-timeout", "200ms"],
+        1,
+        dir,
+        env,
+        "exporter",
+      );
+      try {
+        const [url] = await exporter.ready;
+        const response = await fetch(url);
+        const body = await response.text();
+        assert.equal(response.status, 200, body);
+        assert.match(
+          body,
+          /^midgram_target_up\{target="udp:127\.0\.0\.1:9",dialect="binrpc"\} 0$/m,
+        );
+      } finally {
+        await exporter.stop();
+      }
     } finally {
-      await exporter.stop();
+      done();
     }
-  } finally {
-    done();
-  }
-});
+  },
+);
 
-test("dist/midgram serves and sends on UNIX and UDP from a bare directory", async () => {
-  const { dir, binary, done } = bareDirectory();
-  // A private TMPDIR shows where the addon is unpacked, and that it is gone
-  // again at once (while the server still runs).
-  const tmp = join(dir, "tmp");
-  mkdirSync(tmp);
-  const env = bareEnv(dir, { TMPDIR: tmp });
-  const socket = join(dir, "mi.sock");
-  writeFileSync(
-    join(dir, "midgram.toml"),
-    `[server]\nsockets = [${JSON.stringify(socket)}, "udp:localhost:0"]\n\n` +
-      `[commands.greet]\nexec = ["/bin/echo", "hello"]\n`,
-  );
-  const server = startServer(binary, ["--config", "midgram.toml"], 2, dir, env);
-  try {
-    const [unix, udp] = await server.ready;
-    assert.equal(unix, socket);
-    // UNIX: the addon; a config command: a child process; UDP by host name: dgram and DNS.
-    const byName = udp.replace(/^udp:(\[[^\]]*\]|[^:]*):/, "udp:localhost:");
-    assert.notEqual(byName, udp);
-    for (const address of [unix, byName]) {
-      // A time limit far beyond run()'s 20 s: a send that has its reply but
-      // does not act on it at once (the runtime not running the promise jobs
-      // of a native callback) hangs here instead of passing when it fires.
-      const args = ["send", "-t", "1h", "-s", address, "greet", "from", "the binary"];
-      const sent = run(binary, args, { cwd: dir, env });
-      assert.equal(sent.status, 0, `${address}: ${sent.stderr}${server.stderr()}`);
-      assert.equal(sent.stdout, "200 OK\nhello from the binary\n\n", address);
+test(
+  "dist/midgram serves and sends on UNIX and UDP from a bare directory",
+  { skip: SPAWNS_ONLY },
+  async () => {
+    const { dir, binary, done } = bareDirectory();
+    // A private TMPDIR shows where the addon is unpacked, and that it is gone
+    // again at once (while the server still runs).
+    const tmp = join(dir, "tmp");
+    mkdirSync(tmp);
+    const env = bareEnv(dir, { TMPDIR: tmp });
+    const socket = join(dir, "mi.sock");
+    writeFileSync(
+      join(dir, "midgram.toml"),
+      `[server]\nsockets = [${JSON.stringify(socket)}, "udp:localhost:0"]\n\n` +
+        `[commands.greet]\nexec = ["/bin/echo", "hello"]\n`,
+    );
+    const server = startServer(binary, ["--config", "midgram.toml"], 2, dir, env);
+    try {
+      const [unix, udp] = await server.ready;
+      assert.equal(unix, socket);
+      // UNIX: the addon; a config command: a child process; UDP by host name: dgram and DNS.
+      const byName = udp.replace(/^udp:(\[[^\]]*\]|[^:]*):/, "udp:localhost:");
+      assert.notEqual(byName, udp);
+      for (const address of [unix, byName]) {
+        // A time limit far beyond run()'s 20 s: a send that has its reply but
+        // does not act on it at once (the runtime not running the promise jobs
+        // of a native callback) hangs here instead of passing when it fires.
+        const args = ["send", "-t", "1h", "-s", address, "greet", "from", "the binary"];
+        const sent = run(binary, args, { cwd: dir, env });
+        assert.equal(sent.status, 0, `${address}: ${sent.stderr}${server.stderr()}`);
+        assert.equal(sent.stdout, "200 OK\nhello from the binary\n\n", address);
+      }
+      const left = readdirSync(tmp).filter((name) => name.startsWith("midgram-native-"));
+      assert.deepEqual(left, [], "the unpacked addon is removed once loaded");
+    } finally {
+      await server.stop();
+      done();
     }
-    const left = readdirSync(tmp).filter((name) => name.startsWith("midgram-native-"));
-    assert.deepEqual(left, [], "the unpacked addon is removed once loaded");
-  } finally {
-    await server.stop();
-    done();
-  }
-});
+  },
+);
 
-test("dist/midgram send gives up at its time limit when the peer never answers", async () => {
+test("dist/midgram send gives up at its time limit when the peer never answers", {
+  skip: SPAWNS_ONLY,
+}, async () => {
   // A bound socket that never reads: the request waits in its queue. A limit
   // of 3 s, past the 2 s or so at which the snapshot once left Node's next
   // timer expiry (every later limit then never fired and send hung).
@@ -244,7 +275,9 @@ test("dist/midgram send gives up at its time limit when the peer never answers",
   }
 });
 
-test("dist/midgram names the temporary directory when it cannot unpack the addon", () => {
+test("dist/midgram names the temporary directory when it cannot unpack the addon", {
+  skip: SPAWNS_ONLY,
+}, () => {
   const { dir, binary, done } = bareDirectory();
   try {
     const missing = join(dir, "no-such-dir");
@@ -265,7 +298,9 @@ test("dist/midgram names the temporary directory when it cannot unpack the addon
   }
 });
 
-test("dist/midgram keeps the addon in a private cache, and uses no cache others may write", () => {
+test("dist/midgram keeps the addon in a private cache, and uses no cache others may write", {
+  skip: SPAWNS_ONLY,
+}, () => {
   const { dir, binary, done } = bareDirectory();
   const tmp = join(dir, "tmp");
   mkdirSync(tmp);
@@ -307,7 +342,9 @@ test("dist/midgram keeps the addon in a private cache, and uses no cache others 
   }
 });
 
-test("dist/midgram serve loads its malloc_trim helper into the private cache", async (t) => {
+test("dist/midgram serve loads its malloc_trim helper into the private cache", {
+  skip: SPAWNS_ONLY,
+}, async (t) => {
   const info = JSON.parse(readFileSync(join(BINARY, "..", "midgram.build.json"), "utf8"));
   if (!info.assets.includes("malloc_trim.node")) {
     t.skip("built without the malloc_trim helper (no Node headers or cc at build time)");
@@ -325,7 +362,9 @@ test("dist/midgram serve loads its malloc_trim helper into the private cache", a
   }
 });
 
-test("dist/midgram stack traces name dist/midgram.cjs, not the build's temporary file", () => {
+test("dist/midgram stack traces name dist/midgram.cjs, not the build's temporary file", {
+  skip: SPAWNS_ONLY,
+}, () => {
   // A stack trace names the script the start-up snapshot was taken from. The
   // executable ignores NODE_OPTIONS (so no --trace-exit to make it print one):
   // read the script names the snapshot recorded instead.
@@ -336,37 +375,41 @@ test("dist/midgram stack traces name dist/midgram.cjs, not the build's temporary
   assert.doesNotMatch(bytes, /\.build-\d+-midgram\.cjs/);
 });
 
-test("dist/midgram serve: a request over 8191 bytes on a Kamailio FIFO is dropped, and the next one answered", async () => {
-  const { dir, binary, done } = bareDirectory();
-  const env = bareEnv(dir, { PATH: "/usr/bin:/bin" }); // for mkfifo(1)
-  const fifo = join(dir, "k.fifo");
-  const server = startServer(
-    binary,
-    ["-s", `jsonrpc/kamailio=fifo:${fifo}`, "--fifo-reply-dir", dir],
-    1,
-    dir,
-    env,
-  );
-  try {
-    await server.ready;
-    // The issue's write, then "{}": as in Kamailio, the 810 bytes after the
-    // dropped 8191 and the "{}" are one document that does not parse.
-    const peer = spawnSync(
-      "/bin/sh",
-      ["-c", 'printf "{%09000d{}\\n" 0 | tr 0 a > "$1"', "sh", fifo],
-      { encoding: "utf8", timeout: 20_000 },
-    );
-    assert.equal(peer.status, 0, peer.stderr);
-    const args = ["--dialect", "jsonrpc", "--flavour", "kamailio", "--reply-dir", dir];
-    const sent = run(binary, ["send", ...args, "-s", `fifo:${fifo}`, "core.uptime"], {
-      cwd: dir,
+test(
+  "dist/midgram serve: a request over 8191 bytes on a Kamailio FIFO is dropped, and the next one answered",
+  { skip: SPAWNS_ONLY },
+  async () => {
+    const { dir, binary, done } = bareDirectory();
+    const env = bareEnv(dir, { PATH: "/usr/bin:/bin" }); // for mkfifo(1)
+    const fifo = join(dir, "k.fifo");
+    const server = startServer(
+      binary,
+      ["-s", `jsonrpc/kamailio=fifo:${fifo}`, "--fifo-reply-dir", dir],
+      1,
+      dir,
       env,
-    });
-    assert.equal(sent.status, 0, `${sent.stderr}${server.stderr()}`);
-    assert.match(sent.stdout, /"uptime"/);
-  } finally {
-    await server.stop();
-    done();
-  }
-  assert.equal(existsSync(fifo), false, "the FIFO is removed at the stop");
-});
+    );
+    try {
+      await server.ready;
+      // The issue's write, then "{}": as in Kamailio, the 810 bytes after the
+      // dropped 8191 and the "{}" are one document that does not parse.
+      const peer = spawnSync(
+        "/bin/sh",
+        ["-c", 'printf "{%09000d{}\\n" 0 | tr 0 a > "$1"', "sh", fifo],
+        { encoding: "utf8", timeout: 20_000 },
+      );
+      assert.equal(peer.status, 0, peer.stderr);
+      const args = ["--dialect", "jsonrpc", "--flavour", "kamailio", "--reply-dir", dir];
+      const sent = run(binary, ["send", ...args, "-s", `fifo:${fifo}`, "core.uptime"], {
+        cwd: dir,
+        env,
+      });
+      assert.equal(sent.status, 0, `${sent.stderr}${server.stderr()}`);
+      assert.match(sent.stdout, /"uptime"/);
+    } finally {
+      await server.stop();
+      done();
+    }
+    assert.equal(existsSync(fifo), false, "the FIFO is removed at the stop");
+  },
+);

@@ -3,36 +3,53 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { run, startServer } from "./e2e/_processes.ts";
 import { socketOf } from "./_completions.ts";
+import { captureIo } from "./io.ts";
+import { cli } from "./main.ts";
+import { createServer } from "../lib/server/server.ts";
+import { formatAddress } from "../lib/transport/address.ts";
+import { defaultTransport } from "../lib/transport/open.ts";
+
+/** Runs the CLI in this process; the shell scripts' own test below runs it as a process. */
+async function midgram(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = captureIo({ env: { MIDGRAM_CONFIG: "/dev/null" } });
+  const code = await cli(argv, io);
+  return { code, out: io.out(), err: io.err() };
+}
 
 test("midgram completions prints a script for bash, zsh and fish", async () => {
   for (const shell of ["bash", "zsh", "fish"]) {
-    const result = await run("node", ["completions", shell]);
-    assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /midgram/);
-    assert.match(result.stdout, /complete/);
+    const result = await midgram("completions", shell);
+    assert.equal(result.code, 0, result.err);
+    assert.match(result.out, /midgram/);
+    assert.match(result.out, /complete/);
   }
 });
 
 test("midgram complete suggests subcommands and options", async () => {
-  const commands = await run("node", ["complete", "--", "se"]);
-  assert.match(commands.stdout, /^send\tsend one request and print the reply$/m);
-  assert.match(commands.stdout, /^serve\trun a management server \(text MI, JSON-RPC, binrpc\)$/m);
-  const options = await run("node", ["complete", "--", "send", "--ti"]);
-  assert.match(options.stdout, /^--timeout\t/m);
+  const commands = await midgram("complete", "--", "se");
+  assert.match(commands.out, /^send\tsend one request and print the reply$/m);
+  assert.match(
+    commands.out,
+    /^serve\trun a management server \(text MI, JSON-RPC, binrpc, ctlfifo\)$/m,
+  );
+  const options = await midgram("complete", "--", "send", "--ti");
+  assert.match(options.out, /^--timeout\t/m);
 });
 
 test("midgram complete asks the server at the chosen socket for command names", async () => {
   const dir = mkdtempSync(join(tmpdir(), "midgram-complete-"));
-  const proc = await startServer("node", ["-s", join(dir, "mi.sock"), "--log-level", "error"], 1);
+  const server = createServer({ transport: defaultTransport() });
   try {
-    const result = await run("node", ["complete", "--", "send", "-s", proc.addresses[0], "cache_"]);
-    assert.match(result.stdout, /^cache_store\t/m);
-    assert.match(result.stdout, /^cache_fetch\t/m);
-    assert.doesNotMatch(result.stdout, /^version\t/m);
+    const address = formatAddress(
+      await server.listen({ kind: "unix", path: join(dir, "mi.sock") }),
+    );
+    const result = await midgram("complete", "--", "send", "-s", address, "cache_");
+    assert.match(result.out, /^cache_store\t/m);
+    assert.match(result.out, /^cache_fetch\t/m);
+    assert.doesNotMatch(result.out, /^version\t/m);
   } finally {
-    await proc.stop();
+    await server.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -40,8 +40,16 @@ export function argvOf(args: MiArgument[]): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { execHandler } from "./exec_command.ts";
- * const handler = execHandler({ exec: ["/bin/echo", "hello"], timeoutMs: 1000, maxOutput: 65000 });
+ * import { createServerWith } from "../lib/server/mod.ts";
+ * import { createMemoryTransport } from "../lib/transport/memory.ts";
+ * const server = createServerWith({ transport: createMemoryTransport() });
+ * const handler = execHandler({ exec: ["/bin/echo", "hello"], timeoutMs: 5000, maxOutput: 65000 });
+ * server.registerMi("hello", handler);
+ * const reply = await server.handle(new TextEncoder().encode(":hello:\nworld\n"));
+ * assert.equal(new TextDecoder().decode(reply!), "200 OK\nhello world\n\n");
+ * await server.close();
  * ```
  */
 export function execHandler(spec: ExecSpec): MiHandler {

@@ -8,6 +8,7 @@
 import { Command, CommanderError, Option } from "commander";
 import { errorCodeOf, exitCodeOf } from "../lib/errors.ts";
 import { VERSION } from "../lib/version.ts";
+import { configInUse, verboseVersion } from "./_build_info.ts";
 import { parseCommand } from "./commands/parse.ts";
 import { sendCommand } from "./commands/send.ts";
 import { serveCommand } from "./commands/serve.ts";
@@ -18,7 +19,13 @@ import { exporterCommand } from "./commands/exporter.ts";
 import { mcpCommand } from "./commands/mcp.ts";
 import { topCommand } from "./commands/top.ts";
 import type { Io } from "./io.ts";
-import { fixBashScript, serverCommands, setupCompletions, socketOf } from "./_completions.ts";
+import {
+  completionSocket,
+  fixBashScript,
+  replyDirOf,
+  serverCommands,
+  setupCompletions,
+} from "./_completions.ts";
 
 /** Applies the settings every command shares (commander does not inherit them through addCommand). */
 function configure(command: Command, io: Io): void {
@@ -48,15 +55,19 @@ export function program(
 ): Command {
   const root = new Command("midgram")
     .description(
-      "The management interfaces of OpenSIPS and Kamailio: text MI, JSON-RPC and binrpc",
+      "The management interfaces of OpenSIPS and Kamailio: text MI, JSON-RPC, binrpc and ctlfifo",
     )
     .version(VERSION, "-V, --version", "print the version and exit")
+    .option(
+      "--verbose",
+      "with --version: the commit, build date, runtime, dialects, transports and config file",
+    )
     .addOption(
       new Option("--color <when>", "colour output").choices(["auto", "always", "never"])
         .default("auto"),
     );
   for (const [name, build] of SUBCOMMANDS) {
-    if (only === undefined || only === name) root.addCommand(build(io, status));
+    if (only === undefined || only === name) root.addCommand(asParagraphs(build(io, status)));
   }
   if (only === undefined) {
     // `kamcmd` is dispatched before commander reads anything (its own getopt);
@@ -69,6 +80,15 @@ export function program(
   }
   configure(root, io);
   return root;
+}
+
+/**
+ * A description's single line breaks become spaces (a blank line still
+ * parts paragraphs): the help wraps each paragraph to the terminal's width,
+ * where a hard break inside one would leave a line of a word or two.
+ */
+function asParagraphs(command: Command): Command {
+  return command.description(command.description().replace(/(?<!\n)\n(?!\n)/g, " "));
 }
 
 /** The subcommands, in `--help`'s order. */
@@ -88,6 +108,7 @@ const SUBCOMMANDS: [string, (io: Io, status: { code: number }) => Command][] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cli } from "./main.ts";
  * import { captureIo } from "./io.ts";
  * const io = captureIo();
@@ -100,10 +121,24 @@ const SUBCOMMANDS: [string, (io: Io, status: { code: number }) => Command][] = [
  */
 export async function cli(argv: string[], io: Io): Promise<number> {
   if (argv[0] === "kamcmd") return await kamcmdCommand(argv.slice(1), io);
+  if (
+    argv.length > 0 && argv.every((a) => a.startsWith("-")) &&
+    argv.some((a) => a === "-V" || a === "--version") && argv.includes("--verbose")
+  ) {
+    io.stdout(verboseVersion(configInUse(io.env)));
+    return 0;
+  }
   const status = { code: 0 };
   // Completing `send COMMAND`: ask the server for its command names first.
   const completing = argv[0] === "complete" && argv.includes("send");
-  const names = completing ? await serverCommands(socketOf(argv, io.env), io.transport) : [];
+  const names = completing
+    ? await serverCommands(
+      await completionSocket(argv, io.env, io.transport),
+      io.transport,
+      300,
+      replyDirOf(argv),
+    )
+    : [];
   // A command line that names a subcommand builds only that one (and no
   // completion tables): a few milliseconds of every one-shot `send`.
   const only = SUBCOMMANDS.some(([name]) => name === argv[0]) ? argv[0] : undefined;

@@ -3,8 +3,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { concatBytes } from "./bytes.ts";
- * concatBytes([new Uint8Array([1]), new Uint8Array([2, 3])]); // Uint8Array [1, 2, 3]
+ * assert.deepEqual(concatBytes([new Uint8Array([1]), new Uint8Array([2, 3])]), Uint8Array.from([1, 2, 3]));
  * ```
  */
 export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {

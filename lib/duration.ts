@@ -9,10 +9,11 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseDuration } from "./duration.ts";
- * parseDuration("500ms"); // 500
- * parseDuration("5s"); // 5000
- * parseDuration("2000"); // 2000
+ * assert.equal(parseDuration("500ms"), 500);
+ * assert.equal(parseDuration("5s"), 5000);
+ * assert.equal(parseDuration("2000"), 2000);
  * ```
  *
  * @param text The duration, e.g. `1.5s`.
@@ -36,9 +37,10 @@ export function parseDuration(text: string, what = "duration"): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatDuration } from "./duration.ts";
- * formatDuration(5000); // "5s"
- * formatDuration(1500); // "1500ms"
+ * assert.equal(formatDuration(5000), "5s");
+ * assert.equal(formatDuration(1500), "1500ms");
  * ```
  */
 export function formatDuration(ms: number): string {

@@ -159,12 +159,11 @@ export function exitStatusHelp(): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MidgramError } from "./errors.ts";
- * try {
- *   throw new MidgramError("timeout", "No reply from /run/opensips.sock within 5s");
- * } catch (e) {
- *   if (e instanceof MidgramError && e.code === "timeout") console.error(e.message);
- * }
+ * const e = new MidgramError("timeout", "No reply from /run/opensips.sock within 5s");
+ * assert.equal(e.code, "timeout");
+ * assert.equal(e.exitCode, 3);
  * ```
  */
 export class MidgramError extends Error {

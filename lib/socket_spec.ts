@@ -28,10 +28,16 @@ export interface SocketSpec {
   flavour?: Flavour;
 }
 
-const PREFIX = /^(mi|jsonrpc|binrpc|auto)(?:\/(opensips|kamailio))?=(.*)$/s;
+const PREFIX = /^(mi|jsonrpc|binrpc|ctlfifo|auto)(?:\/(opensips|kamailio))?=(.*)$/s;
 
 /** The dialect choices, for `--dialect` and its help. */
-export const DIALECT_CHOICES: readonly DialectChoice[] = ["mi", "jsonrpc", "binrpc", "auto"];
+export const DIALECT_CHOICES: readonly DialectChoice[] = [
+  "mi",
+  "jsonrpc",
+  "binrpc",
+  "ctlfifo",
+  "auto",
+];
 
 /**
  * Parses `[DIALECT[/FLAVOUR]=]ADDRESS`. The dialect decides how a bare path
@@ -39,9 +45,10 @@ export const DIALECT_CHOICES: readonly DialectChoice[] = ["mi", "jsonrpc", "binr
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseSocketSpec } from "./socket_spec.ts";
- * parseSocketSpec("jsonrpc=udp:127.0.0.1:8080", "mi").dialect; // "jsonrpc"
- * parseSocketSpec("/run/x.sock", "mi").address; // { kind: "unix", path: "/run/x.sock" }
+ * assert.equal(parseSocketSpec("jsonrpc=udp:127.0.0.1:8080", "mi").dialect, "jsonrpc");
+ * assert.deepEqual(parseSocketSpec("/run/x.sock", "mi").address, { kind: "unix", path: "/run/x.sock" });
  * ```
  *
  * @throws {MidgramError} `usage`, naming the text and what is wrong with it.

@@ -40,6 +40,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildStampDefine } from "./_build_stamp.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const DIST = join(ROOT, "dist");
@@ -267,7 +268,10 @@ await step("bundle cli/sea_main.ts with esbuild", async () => {
     // import.meta.url is read only by the default addon loader, at run time,
     // which the executable replaces; plain `node dist/midgram.cjs` uses it to
     // find node_modules from dist/.
-    define: { "import.meta.url": "__midgram_import_meta_url" },
+    define: {
+      "import.meta.url": "__midgram_import_meta_url",
+      ...buildStampDefine(ROOT, "single executable"),
+    },
     banner: {
       js: 'var __midgram_import_meta_url = require("node:url").pathToFileURL(__filename).href;',
     },

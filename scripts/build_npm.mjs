@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
+import { buildStampDefine } from "./_build_stamp.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "dist/npm");
@@ -19,6 +20,7 @@ const common = {
   target: "node22",
   packages: "external",
   logLevel: "warning",
+  define: buildStampDefine(root, "npm package"),
 };
 await esbuild.build({
   ...common,

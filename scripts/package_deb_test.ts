@@ -27,21 +27,23 @@ import {
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import process from "node:process";
+import { SPAWNS_ONLY } from "../cli/e2e/_processes.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const VERSION = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version as string;
 const UPGRADE = `${VERSION}+1`;
 const has = (command: string) => spawnSync(command, ["--version"]).status === 0;
 
-const skip = process.getuid?.() !== 0
-  ? "needs root (dpkg installs owned files, even into another root)"
-  : !has("dpkg") || !has("dpkg-deb")
-  ? "needs dpkg and dpkg-deb"
-  : !has("systemd-sysusers")
-  ? "needs systemd-sysusers (the postinst makes the units' users with it)"
-  : !existsSync(join(ROOT, "dist/midgram")) || !existsSync(join(ROOT, "dist/man"))
-  ? "needs dist/midgram and dist/man (npm run build)"
-  : undefined;
+const skip = SPAWNS_ONLY ||
+  (process.getuid?.() !== 0
+    ? "needs root (dpkg installs owned files, even into another root)"
+    : !has("dpkg") || !has("dpkg-deb")
+    ? "needs dpkg and dpkg-deb"
+    : !has("systemd-sysusers")
+    ? "needs systemd-sysusers (the postinst makes the units' users with it)"
+    : !existsSync(join(ROOT, "dist/midgram")) || !existsSync(join(ROOT, "dist/man"))
+    ? "needs dist/midgram and dist/man (npm run build)"
+    : undefined);
 
 let out = "";
 const deb = (version: string) => join(out, `midgram_${version}_amd64.deb`);

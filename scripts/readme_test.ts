@@ -22,3 +22,17 @@ test("every subcommand's --help shows the same exit-status table", async () => {
     assert.ok(io.out().includes(exitStatusHelp()), `${command} --help`);
   }
 });
+
+test("the quick start's first command is a clean run: exit 0, no error, no warning", async () => {
+  const line = README.split("\n").find((l) =>
+    l.startsWith("npm ci && npm run build && dist/midgram ")
+  );
+  assert.ok(line, "the quick start runs dist/midgram after the build");
+  const args = line.split("#")[0].trim().split(/\s+/).slice(
+    line.split(/\s+/).indexOf("dist/midgram") + 1,
+  );
+  const root = new URL("..", import.meta.url).pathname;
+  const io = captureIo({ env: { MIDGRAM_CONFIG: "/dev/null" } });
+  assert.equal(await cli(args.map((a) => (a.includes("/") ? root + a : a)), io), 0, io.err());
+  assert.match(io.err(), /^ok: [1-9]\d* files checked, 0 invalid, 0 errors, 0 warnings\n$/);
+});

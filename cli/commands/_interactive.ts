@@ -20,8 +20,9 @@ import { terminalSafe } from "../_terminal_safe.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitWords } from "./_interactive.ts";
- * splitWords(`cache_store local key "a value"`); // ["cache_store", "local", "key", "a value"]
+ * assert.deepEqual(splitWords(`cache_store local key "a value"`), ["cache_store", "local", "key", "a value"]);
  * ```
  */
 export function splitWords(line: string): string[] {

@@ -37,9 +37,10 @@ export interface BatchItem {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { splitBatch } from "./_send_batch.ts";
- * splitBatch(new TextEncoder().encode("version\n# a comment\ncache_fetch local 'a key'\n"), false)
- *   .map((i) => i.label); // ["version", "cache_fetch"]
+ * const items = splitBatch(new TextEncoder().encode("version\n# a comment\ncache_fetch local 'a key'\n"), false);
+ * assert.deepEqual(items.map((i) => i.label), ["version", "cache_fetch"]);
  * ```
  */
 export function splitBatch(input: Uint8Array, raw: boolean): BatchItem[] {

@@ -6,7 +6,7 @@
  */
 import type { CallOptions, CallReply } from "../../lib/client/call.ts";
 import { clientCodec } from "../../lib/protocol/dialects.ts";
-import { detectDialect } from "../../lib/client/detect.ts";
+import { detectDialect, mustDetect } from "../../lib/client/detect.ts";
 import { EXIT, exitCodeOf, MidgramError } from "../../lib/errors.ts";
 import type { DialectName } from "../../lib/protocol/dialect.ts";
 import { argumentFromText, formatRequest } from "../../lib/protocol/mi/format_request.ts";
@@ -75,8 +75,12 @@ export async function dialectOf(
   timeoutMs: number,
   quiet: boolean,
 ): Promise<{ dialect: DialectName; flavour?: Flavour; address: AnyAddress }> {
-  if (spec.dialect !== "auto") {
-    return { dialect: spec.dialect, flavour: spec.flavour, address: spec.address };
+  if (!mustDetect(spec)) {
+    return {
+      dialect: spec.dialect as DialectName,
+      flavour: spec.flavour,
+      address: spec.address,
+    };
   }
   const found = await detectDialect(spec.address, {
     transport: io.transport,
@@ -88,11 +92,17 @@ export async function dialectOf(
     io.stderr(
       `midgram: "${spec.text}" speaks ${found.dialect}${
         found.flavour ? ` (${found.flavour})` : ""
-      }: ${found.how}; --dialect ${found.dialect} skips this probe\n`,
+      }: ${found.how}${
+        spec.address.kind === "fifo"
+          ? found.flavour
+            ? ""
+            : "; OpenSIPS's framing is written (--flavour kamailio for Kamailio's)"
+          : `; --dialect ${found.dialect} skips this probe`
+      }\n`,
     );
   }
   return {
-    dialect: found.dialect,
+    dialect: spec.dialect === "auto" ? found.dialect : spec.dialect,
     flavour: found.flavour ?? spec.flavour,
     address: found.address ?? spec.address,
   };

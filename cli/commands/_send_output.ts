@@ -78,10 +78,12 @@ function miJson(reply: CallReply, indent: string, pretty: boolean): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderReply } from "./_send_output.ts";
  * const bytes = new TextEncoder().encode("200 OK\nServer:: x\n\n");
- * renderReply("mi", { bytes, outcome: { kind: "result", value: [] }, error: null, rttMs: 1, from: null },
- *   { kind: "value", path: "Server" }, { pretty: false, indent: "\t" }).bytes; // "x\n"
+ * const out = renderReply("mi", { bytes, outcome: { kind: "result", value: [] }, error: null, rttMs: 1, from: null },
+ *   { kind: "value", path: "Server" }, { pretty: false, indent: "\t" });
+ * assert.equal(out.bytes, "x\n");
  * ```
  */
 export function renderReply(
@@ -140,6 +142,8 @@ export function renderReply(
     if (found.length === 0) return { missing: `no member at "${mode.path}"` };
     return { bytes: found.map((place) => scalarLine(place.value) + "\n").join("") };
   }
+  // ctl's FIFO protocol: the reply as it came (status line, then one value a line).
+  if (dialect === "ctlfifo") return { bytes: reply.bytes };
   if (dialect === "binrpc") {
     const values = Array.isArray(value) ? value as readonly Value[] : [value];
     return { bytes: formatKamcmd(values, mode.kind === "format" ? { format: mode.format } : {}) };

@@ -12,7 +12,7 @@ import { dirname } from "node:path";
 import process from "node:process";
 import { Command, Option } from "commander";
 import { call } from "../../lib/client/call.ts";
-import { detectDialect } from "../../lib/client/detect.ts";
+import { detectDialect, mustDetect } from "../../lib/client/detect.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import { errorCodeOf, exitStatusHelp } from "../../lib/errors.ts";
 import type { DialectName } from "../../lib/protocol/dialect.ts";
@@ -29,8 +29,9 @@ import { nameOf } from "../../lib/transport/names.ts";
 import type { Transport } from "../../lib/transport/types.ts";
 import { palette } from "../_color.ts";
 import { loadConfig } from "../_config_file.ts";
+import { versionLine } from "../_build_info.ts";
 import type { Io } from "../io.ts";
-import { DEFAULT_SOCKET } from "./send.ts";
+import { chooseSockets, DEFAULT_SOCKET } from "../_sockets.ts";
 
 /** One finding: ok, a warning, or a problem. */
 export interface Finding {
@@ -121,7 +122,9 @@ function unixFindings(path: string, kind: string): { findings: Finding[]; go: bo
 
 /** The method that tells a server's version in each dialect. */
 function versionMethod(dialect: DialectName, flavour?: string): string {
-  return dialect === "binrpc" || flavour === "kamailio" ? "core.version" : "version";
+  return dialect === "binrpc" || dialect === "ctlfifo" || flavour === "kamailio"
+    ? "core.version"
+    : "version";
 }
 
 /** The version text in a reply value, wherever it is. */
@@ -149,6 +152,7 @@ export async function diagnose(
   spec: SocketSpec,
   timeoutMs: number,
   transport: Transport,
+  replyDir?: string,
 ): Promise<Finding[]> {
   const findings: Finding[] = [];
   const address = spec.address;
@@ -169,24 +173,43 @@ export async function diagnose(
     }
   }
   const target = formatAddress(address);
+  let to = address;
   try {
     let dialect: DialectName;
     let flavour = spec.flavour;
-    let to = address;
-    if (spec.dialect === "auto") {
+    if (mustDetect(spec)) {
       const found = await detectDialect(address, { transport, timeoutMs });
-      dialect = found.dialect;
+      dialect = spec.dialect === "auto" ? found.dialect : spec.dialect as DialectName;
       flavour = found.flavour ?? flavour;
       to = found.address ?? address;
       findings.push({
         level: "ok",
         text: `${target} speaks ${dialect}${flavour ? ` (${flavour})` : ""}: ${found.how}`,
       });
-    } else dialect = spec.dialect;
-    const result = await call(to, {
-      method: versionMethod(dialect, flavour),
-      params: NO_PARAMS,
-    }, { transport, codec: clientCodec(dialect, { flavour }), timeoutMs });
+    } else dialect = spec.dialect as DialectName;
+    const ask = (flavour?: Flavour) =>
+      call(to, { method: versionMethod(dialect, flavour), params: NO_PARAMS }, {
+        transport,
+        codec: clientCodec(dialect, { flavour }),
+        timeoutMs,
+        flavour,
+        replyDir,
+      });
+    let result = await ask(flavour);
+    // OpenSIPS's `version` is a method Kamailio's jsonrpcs does not have: its
+    // "Method Not Found" (code 500) is a healthy Kamailio, then asked core.version.
+    if (
+      dialect === "jsonrpc" && flavour === undefined && result.outcome?.kind === "error" &&
+      result.outcome.message === "Method Not Found"
+    ) {
+      findings.push({
+        level: "ok",
+        text:
+          `${target} answers as Kamailio's jsonrpcs (500 Method Not Found to OpenSIPS's version)`,
+      });
+      flavour = "kamailio";
+      result = await ask(flavour);
+    }
     const outcome = result.outcome;
     const what = outcome?.kind === "result"
       ? versionText(outcome.value) ?? "a reply without a version"
@@ -215,10 +238,19 @@ export async function diagnose(
             (address as { path?: string }).path ?? ""
           }`,
       });
+    } else if (code === "timeout" && kind === "fifo") {
+      findings.push({ level: "fail", text: message.replace(/^No reply/, "no reply") });
+    } else if (code === "timeout" && (to.kind === "unix-stream" || to.kind === "tcp")) {
+      // A stream has no reply socket: connected, then no answer.
+      findings.push({
+        level: "fail",
+        text:
+          `${target} accepted the connection but gave no reply within ${timeoutMs} ms: the server is hung, stopped (SIGSTOP) or overloaded`,
+      });
     } else if (code === "timeout") {
       findings.push({
         level: "fail",
-        text: kind === "unix"
+        text: to.kind === "unix"
           ? `no reply within ${timeoutMs} ms: the server may not reach the reply socket in ${
             process.env.TMPDIR ?? "/tmp"
           } (a private /tmp? set TMPDIR to a directory it can reach), or it is hung`
@@ -237,25 +269,47 @@ export async function runDoctor(
     config?: string;
     dialect?: DialectChoice;
     flavour?: Flavour;
+    replyDir?: string;
   },
   io: Io,
   color: "auto" | "always" | "never",
 ): Promise<number> {
-  const { config } = loadConfig({ path: options.config, env: io.env });
-  const sockets = options.socket?.length
-    ? options.socket
-    : [io.env.MIDGRAM_SOCKET ?? config.client.socket ?? DEFAULT_SOCKET];
+  const { config, file } = loadConfig({ path: options.config, env: io.env });
+  const timeoutMs = parseDuration(options.timeout, "--timeout");
+  const chosen = await chooseSockets({
+    flag: options.socket,
+    env: io.env,
+    configured: config.client.socket,
+    transport: io.transport,
+    timeoutMs,
+  });
+  const sockets = chosen.texts;
   const dialect = options.dialect ?? (io.env.MIDGRAM_DIALECT as DialectChoice | undefined) ??
     config.client.dialect ?? "auto";
   const flavour = options.flavour ?? config.client.flavour;
-  const timeoutMs = parseDuration(options.timeout, "--timeout");
   const paint = palette(color, io, "stdout");
   let failed = false;
+  io.stdout([paint.green("ok  "), ` ${versionLine(file)}\n`]);
+  if (chosen.found) {
+    io.stdout(
+      `${
+        paint.green("ok  ")
+      } no socket given and ${DEFAULT_SOCKET} is absent: ${chosen.found.spec} (${chosen.found.what}) answers\n`,
+    );
+  } else if (chosen.tried) {
+    io.stdout(
+      `${paint.red("FAIL")} no socket given, and nothing answers at the servers' defaults (${
+        chosen.tried.slice(1).join(", ")
+      }): name it with -s ADDRESS\n`,
+    );
+    failed = true;
+  }
   for (const text of sockets) {
     const findings = await diagnose(
       parseSocketSpec(text, dialect, flavour),
       timeoutMs,
       io.transport,
+      options.replyDir,
     );
     for (const f of findings) {
       const mark = f.level === "ok"
@@ -275,20 +329,25 @@ export async function runDoctor(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Command } from "commander";
  * import { doctorCommand } from "./doctor.ts";
  * import { captureIo } from "../io.ts";
- * new Command("midgram").addCommand(doctorCommand(captureIo(), { code: 0 }));
+ * const program = new Command("midgram").addCommand(doctorCommand(captureIo(), { code: 0 }));
+ * assert.deepEqual(program.commands.map((c) => c.name()), ["doctor"]);
  * ```
  */
 export function doctorCommand(io: Io, status: { code: number }): Command {
   return new Command("doctor")
     .summary("explain why a socket does not answer")
     .description(
-      "Checks a management socket step by step and prints one line per finding: whether it\n" +
-        "exists, is a socket (or FIFO) of the right kind, this user may write to it (and which\n" +
-        "group would grant it), which dialect it speaks, the server is up and can reach the reply\n" +
-        "socket; or that it answers, with its version.",
+      // One paragraph: the help wraps it to the terminal's width.
+      "Checks a management socket step by step and prints one line per finding: this " +
+        "midgram's version and config file; whether the socket exists, is a socket (or FIFO) " +
+        "of the right kind, this user may write to it (and which group would grant it), which " +
+        "dialect it speaks, the server is up and can reach the reply socket; or that it " +
+        "answers, with its version. Without -s: the first of the servers' default sockets " +
+        "that answers.",
     )
     .option(
       "-s, --socket <addr>",
@@ -296,8 +355,8 @@ export function doctorCommand(io: Io, status: { code: number }): Command {
       (v: string, p: string[] = []) => [...p, v],
     )
     .addOption(
-      new Option("--dialect <dialect>", "mi, jsonrpc, binrpc, or auto [default: auto]")
-        .choices(["mi", "jsonrpc", "binrpc", "auto"]),
+      new Option("--dialect <dialect>", "mi, jsonrpc, binrpc, ctlfifo, or auto [default: auto]")
+        .choices(["mi", "jsonrpc", "binrpc", "ctlfifo", "auto"]),
     )
     .addOption(
       new Option("--flavour <flavour>", "JSON-RPC: opensips or kamailio").choices([
@@ -306,6 +365,10 @@ export function doctorCommand(io: Io, status: { code: number }): Command {
       ]),
     )
     .option("-t, --timeout <duration>", "how long to wait for the reply", "2s")
+    .option(
+      "--reply-dir <dir>",
+      "FIFO: the server's reply directory [default: the one its config file sets, when readable; else /tmp]",
+    )
     .option("--config <file>", "configuration file")
     .addHelpText(
       "after",

@@ -7,6 +7,9 @@ import { join } from "node:path";
 import { cli } from "../main.ts";
 import { captureIo } from "../io.ts";
 import { startServer } from "../e2e/_processes.ts";
+import { createServer } from "../../lib/server/server.ts";
+import { formatAddress } from "../../lib/transport/address.ts";
+import { defaultTransport } from "../../lib/transport/open.ts";
 
 async function doctor(socket: string, ...more: string[]): Promise<{ code: number; out: string }> {
   const io = captureIo({ env: { MIDGRAM_CONFIG: "/dev/null" } });
@@ -38,7 +41,12 @@ test("doctor explains a missing socket, a file, a stream socket and a dead serve
       r = await doctor(join(dir, "stream.sock"));
       assert.equal(r.code, 1);
       assert.match(r.out, /speaks binrpc: it is a UNIX stream socket/);
-      assert.match(r.out, /^FAIL no reply within 500 ms/m);
+      // A stream has no reply socket: never blamed.
+      assert.match(
+        r.out,
+        /^FAIL .*stream\.sock accepted the connection but gave no reply within 500 ms/m,
+      );
+      assert.doesNotMatch(r.out, /reply socket/);
     } finally {
       await new Promise((resolve) => stream.close(resolve));
     }
@@ -64,16 +72,14 @@ test("doctor explains a missing socket, a file, a stream socket and a dead serve
 
 test("doctor reports a healthy server with its round-trip time and version, exit 0", async () => {
   const dir = mkdtempSync(join(tmpdir(), "midgram-doctor-"));
-  const proc = await startServer("node", [
-    "-s",
-    join(dir, "mi.sock"),
-    "-s",
-    "udp:127.0.0.1:0",
-    "--log-level",
-    "error",
-  ], 2);
+  // In this process: doctor is what is tested, not how the server starts.
+  const server = createServer({ transport: defaultTransport() });
   try {
-    for (const address of proc.addresses) {
+    const addresses = [
+      await server.listen({ kind: "unix", path: join(dir, "mi.sock") }),
+      await server.listen({ kind: "udp", host: "127.0.0.1", port: 0 }),
+    ].map(formatAddress);
+    for (const address of addresses) {
       const r = await doctor(address);
       assert.equal(r.code, 0, r.out);
       assert.match(r.out, /answers in \d+\.\d ms: midgram \d/);
@@ -89,7 +95,43 @@ test("doctor reports a healthy server with its round-trip time and version, exit
         : /nothing listens on udp:127.0.0.1:9: the server is down/,
     );
   } finally {
-    await proc.stop();
+    await server.close();
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("doctor reaches a ctlfifo server over its FIFO, UDP (also found by auto) and TCP", async () => {
+  const { createServer } = await import("../../lib/server/server.ts");
+  const { defaultTransport } = await import("../../lib/transport/open.ts");
+  const { formatAddress } = await import("../../lib/transport/address.ts");
+  const dir = mkdtempSync(join(tmpdir(), "midgram-doctor-"));
+  const server = createServer({ transport: defaultTransport(), version: "midgram test" });
+  try {
+    const fifo = formatAddress(
+      await server.listen(`fifo:${join(dir, "ctl_fifo")}`, { dialect: "ctlfifo" }),
+    );
+    const udp = formatAddress(await server.listen("udp:127.0.0.1:0", { dialect: "ctlfifo" }));
+    const tcp = formatAddress(await server.listen("tcp:127.0.0.1:0", { dialect: "ctlfifo" }));
+    for (const socket of [`ctlfifo=${fifo}`, `ctlfifo=${udp}`, `ctlfifo=${tcp}`, udp]) {
+      const r = await doctor(socket);
+      assert.equal(r.code, 0, `${socket}: ${r.out}`);
+      assert.match(r.out, /answers in \d+\.\d ms: midgram test/, socket);
+    }
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("every subcommand's --help wraps its description at word boundaries, never mid-sentence", async () => {
+  for (const command of ["doctor", "parse", "send", "serve", "fuzz", "exporter"]) {
+    const io = captureIo();
+    assert.equal(await cli([command, "--help"], io), 0);
+    const description = io.out().split("\n\n")[1].split("\n");
+    // Every line but the last is filled (a hard line break inside a wrapped
+    // paragraph leaves a line of a word or two).
+    for (const line of description.slice(0, -1)) {
+      assert.ok(line.length > 30 && line.length <= 80, `${command}: ${JSON.stringify(line)}`);
+    }
   }
 });

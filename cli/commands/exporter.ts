@@ -124,10 +124,12 @@ export async function runExporter(options: ExporterCommandOptions, io: Io): Prom
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Command } from "commander";
  * import { exporterCommand } from "./exporter.ts";
  * import { captureIo } from "../io.ts";
- * new Command("midgram").addCommand(exporterCommand(captureIo(), { code: 0 }));
+ * const program = new Command("midgram").addCommand(exporterCommand(captureIo(), { code: 0 }));
+ * assert.deepEqual(program.commands.map((c) => c.name()), ["exporter"]);
  * ```
  */
 export function exporterCommand(io: Io, status: { code: number }): Command {
@@ -149,7 +151,7 @@ export function exporterCommand(io: Io, status: { code: number }): Command {
     )
     .addOption(
       new Option("--dialect <dialect>", "dialect of targets given without one [default: auto]")
-        .choices(["mi", "jsonrpc", "binrpc", "auto"]),
+        .choices(["mi", "jsonrpc", "binrpc", "ctlfifo", "auto"]),
     )
     .option(
       "--scrape-timeout <duration>",
@@ -166,7 +168,10 @@ export function exporterCommand(io: Io, status: { code: number }): Command {
       `a ready RPC mapping: ${Object.keys(EXAMPLE_MAPPINGS).join(", ")} (repeatable)`,
       collect,
     )
-    .option("--fifo-reply-dir <dir>", "FIFO targets: the server's reply directory [default: /tmp]")
+    .option(
+      "--fifo-reply-dir <dir>",
+      "FIFO targets: the server's reply directory [default: its configured one, else /tmp]",
+    )
     .option("--config <file>", "configuration file with an [exporter] table")
     .addOption(
       new Option("--log-level <level>", "log level").choices(["error", "warn", "info", "debug"]),

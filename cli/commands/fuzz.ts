@@ -22,7 +22,7 @@ import {
 import { parseHex } from "../../lib/protocol/binrpc/testing/hex.ts";
 import type { RpcFailure } from "../../lib/fuzz/rpc_generative.ts";
 import type { ServerCodecFactory } from "../../lib/fuzz/rpc_invariants.ts";
-import { detectDialect } from "../../lib/client/detect.ts";
+import { detectDialect, fifoFlavour } from "../../lib/client/detect.ts";
 import { clientCodec } from "../../lib/protocol/dialects.ts";
 import { writeRecords } from "../../lib/protocol/binrpc/write_records.ts";
 import { writePacket } from "../../lib/protocol/binrpc/write_packet.ts";
@@ -47,6 +47,8 @@ import type { Io } from "../io.ts";
 
 /** Options of `midgram fuzz`, as commander hands them over. */
 export interface FuzzOptions {
+  /** Live against a FIFO: the server's reply directory. */
+  replyDir?: string;
   update?: boolean;
   filter?: string;
   format: "text" | "tap" | "json";
@@ -58,7 +60,7 @@ export interface FuzzOptions {
   /** Differential: the reference server the target is compared with. */
   diff?: string;
   /** The dialect fuzzed (generative, live) or both servers speak (differential); default mi, or detected for --target. */
-  dialect?: "mi" | "jsonrpc" | "binrpc";
+  dialect?: "mi" | "jsonrpc" | "binrpc" | "ctlfifo";
   /** JSON-RPC: the flavour (default opensips; detected for --target). */
   flavour?: "opensips" | "kamailio";
   /** Live against a real Kamailio: never send what crashes Kamailio 5.6 (default on for the kamailio flavour). */
@@ -644,6 +646,14 @@ async function rpcLive(
       ? { dialect: "binrpc" }
       : { dialect: "jsonrpc", flavour: options.flavour ?? found.flavour ?? "opensips" };
     io.stderr(`fuzz: ${found.dialect} (${found.how})\n`);
+  } else if (
+    kind.dialect === "jsonrpc" && options.flavour === undefined && target.kind === "fifo"
+  ) {
+    const found = fifoFlavour(target.path);
+    if (found) {
+      kind = { dialect: "jsonrpc", flavour: found.flavour };
+      io.stderr(`fuzz: jsonrpc (${found.flavour}: ${found.how})\n`);
+    }
   }
   const bounds = runBounds(options);
   const { runs, seed } = bounds;
@@ -668,6 +678,7 @@ async function rpcLive(
     seed,
     corpus: corpusOf(kind.dialect),
     safeForKamailio: safe,
+    replyDir: options.replyDir,
     signal: io.interrupted,
     onProgress: (done) => bar.update(done),
   });
@@ -696,6 +707,68 @@ async function rpcLive(
       }${result.crash ? `CRASHED (${result.crash.kind})` : "no crash"}${
         notSent.length ? `, not sent: ${notSent.join(", ")}` : ""
       }${result.interrupted ? " (interrupted)" : ""}\n`,
+  );
+  if (result.hangs.length + result.malformed.length > 0 || result.crash) return 1;
+  return result.interrupted ? interruptedStatus(io) : 0;
+}
+
+/**
+ * Live fuzzing of a server of ctl's old FIFO protocol (over UDP, TCP or a
+ * FIFO): well-formed requests, their mutations and random bytes; a reply
+ * that does not read as `CODE REASON` is malformed, a missing one (where our
+ * codec says one comes) a hang. Found inputs are saved as `.ctlfifo` files.
+ */
+async function ctlFifoLive(
+  options: FuzzOptions,
+  io: Io,
+  seams: FuzzSeams,
+  corpus: Uint8Array[],
+): Promise<number> {
+  if (options.generate === undefined && options.time === undefined) {
+    throw new MidgramError("usage", "Live fuzzing needs a bound: --generate N or --time DURATION");
+  }
+  const target = parseAddress(options.target!, { dialect: "ctlfifo" });
+  const transport = seams.transport ?? io.transport;
+  const timeoutMs = parseDuration(options.timeout, "--timeout");
+  const { runs, seed, timeMs } = runBounds(options);
+  io.stderr(
+    `fuzz: live ctlfifo against ${options.target}, seed ${seed} (replay with --seed ${seed})\n`,
+  );
+  const bar = progress(io, runs, options.time !== undefined ? performance.now() + timeMs! : null);
+  const { runLiveRpc } = await engines();
+  const result = await runLiveRpc({
+    dialect: "ctlfifo",
+    target,
+    transport,
+    runs,
+    timeMs: timeMs ?? NO_TIME_LIMIT,
+    timeoutMs,
+    rate: options.rate !== undefined ? whole(options.rate, "--rate") : 0,
+    seed,
+    corpus,
+    signal: io.interrupted,
+    onProgress: (done) => bar.update(done),
+  });
+  bar.done();
+  const show = (b: Uint8Array) =>
+    showInvisible(new TextDecoder("latin1").decode(b.subarray(0, 200)));
+  printFindings(io, result, options.timeout, show);
+  if (options.save) {
+    mkdirSync(options.save, { recursive: true });
+    for (const [b, name, note] of foundCases(result, seed)) {
+      const path = join(options.save, `${name}.ctlfifo`);
+      writeFileSync(path, b);
+      io.stderr(`saved ${path} (${note})\n`);
+    }
+  }
+  io.stderr(
+    `fuzz: ${result.executed} requests in ${
+      result.seconds.toFixed(1)
+    } s, ${result.answered} answered, ${result.hangs.length} hangs, ${result.malformed.length} malformed, ${
+      result.closed.length ? `${result.closed.length} closed the connection, ` : ""
+    }${result.crash ? `CRASHED (${result.crash.kind})` : "no crash"}${
+      result.interrupted ? " (interrupted)" : ""
+    }\n`,
   );
   if (result.hangs.length + result.malformed.length > 0 || result.crash) return 1;
   return result.interrupted ? interruptedStatus(io) : 0;
@@ -730,6 +803,19 @@ export async function runFuzz(
         new Uint8Array(readFileSync(f.path))
       );
   const structured = options.dialect === "jsonrpc" || options.dialect === "binrpc";
+  if (options.dialect === "ctlfifo") {
+    if (options.target === undefined) {
+      throw new MidgramError(
+        "usage",
+        "--dialect ctlfifo fuzzes a live server (--target ADDR, and --diff REF to compare): no generative mode",
+      );
+    }
+    const found = expandPaths(corpusDirs, [".ctlfifo"]).map((f) =>
+      new Uint8Array(readFileSync(f.path))
+    );
+    if (options.diff !== undefined) return await differential(options, io, found);
+    return await ctlFifoLive(options, io, seams, found);
+  }
   if (options.diff === undefined && options.target !== undefined) {
     if (options.dialect !== "mi") {
       const status = await rpcLive(options, io, seams, rpcCorpus);
@@ -762,10 +848,12 @@ export async function runFuzz(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Command } from "commander";
  * import { fuzzCommand } from "./fuzz.ts";
  * import { captureIo } from "../io.ts";
- * new Command("midgram").addCommand(fuzzCommand(captureIo(), { code: 0 }));
+ * const program = new Command("midgram").addCommand(fuzzCommand(captureIo(), { code: 0 }));
+ * assert.deepEqual(program.commands.map((c) => c.name()), ["fuzz"]);
  * ```
  */
 export function fuzzCommand(io: Io, status: { code: number }, seams: FuzzSeams = {}): Command {
@@ -795,14 +883,21 @@ export function fuzzCommand(io: Io, status: { code: number }, seams: FuzzSeams =
       new Option(
         "--dialect <dialect>",
         "the dialect fuzzed, or both speak (--diff) [default: mi; detected for --target]",
-      ).choices(["mi", "jsonrpc", "binrpc"]),
+      ).choices(["mi", "jsonrpc", "binrpc", "ctlfifo"]),
     )
     .addOption(
       new Option("--flavour <flavour>", "JSON-RPC: whose server [default: opensips or detected]")
         .choices(["opensips", "kamailio"]),
     )
     .option("--unsafe", "live, Kamailio JSON-RPC: also send what crashes Kamailio 5.6")
-    .option("--methods <list>", "differential, binrpc: methods to call [default: core.echo]")
+    .option(
+      "--reply-dir <dir>",
+      "live, FIFO target: the server's reply directory [default: its configured one, else /tmp]",
+    )
+    .option(
+      "--methods <list>",
+      "differential, binrpc and ctlfifo: methods to call [default: core.echo; ctlfifo: core.version, core.echo, core.uptime, system.methodHelp]",
+    )
     .option("--rate <r>", "live: at most R requests per second")
     .option("--timeout <duration>", "live: a request unanswered this long is a hang", "2s")
     .option("--probe <command>", "live: liveness probe, a command name or a request", "which")
@@ -820,7 +915,8 @@ Examples:
   $ midgram fuzz --target /run/opensips/mi.sock --time 60 --rate 500
   $ midgram fuzz --dialect jsonrpc --flavour kamailio --generate 20000 --save found/
   $ midgram fuzz --target /run/kamailio/kamailio_ctl --generate 200 --time 10   # binrpc, detected
-  $ midgram fuzz --diff /run/kamailio/kamailio_ctl --target /tmp/midgram.sock --dialect binrpc --generate 500`,
+  $ midgram fuzz --diff /run/kamailio/kamailio_ctl --target /tmp/midgram.sock --dialect binrpc --generate 500
+  $ midgram fuzz --diff udp:127.0.0.1:2050 --target udp:127.0.0.1:3050 --dialect ctlfifo --generate 300`,
     )
     .action(async (dirs: string[], options: FuzzOptions, command: Command) => {
       const color = command.optsWithGlobals().color ?? "auto";

@@ -31,12 +31,14 @@ for (const dialect of ["mi", "binrpc"]) {
     try {
       const port = silent.address().port;
       const args = ["fuzz", "--dialect", dialect, "--generate", "5", "--timeout", "100ms"];
-      const quiet = await run(RUNTIME, [...args, "--target", `udp:127.0.0.1:${port}`]);
+      // Both at once, and nothing at the path: the target is gone (4).
+      const [quiet, gone] = await Promise.all([
+        run(RUNTIME, [...args, "--target", `udp:127.0.0.1:${port}`]),
+        run(RUNTIME, [...args, "--target", join(dir, "none.sock")]),
+      ]);
       assert.equal(quiet.status, 3, quiet.stderr);
       assert.match(quiet.stderr, /midgram: The probe gets no answer before fuzzing starts: /);
       assert.doesNotMatch(quiet.stderr, /internal error/);
-      // Nothing at the path: the target is gone (4).
-      const gone = await run(RUNTIME, [...args, "--target", join(dir, "none.sock")]);
       assert.equal(gone.status, 4, gone.stderr);
       assert.match(gone.stderr, /midgram: The probe gets no answer before fuzzing starts: /);
     } finally {

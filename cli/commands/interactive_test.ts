@@ -77,3 +77,48 @@ test("send with no command on a terminal opens a prompt with completion and hist
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("the prompt shows an error reply once, as the server wrote it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "midgram-repl-fault-"));
+  const server = createServer({ transport: defaultTransport(), version: "midgram test" });
+  try {
+    const socket = join(dir, "mi.sock");
+    await server.listen({ kind: "unix", path: socket });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let screen = "";
+    output.on("data", (c) => (screen += c));
+    const io = {
+      ...captureIo({ env: { HOME: dir, MIDGRAM_CONFIG: "/dev/null" }, tty: true }),
+      terminal: { input, output },
+    };
+    const running = cli(["send", "-s", socket], io);
+    const until = async (text: string) => {
+      const limit = Date.now() + 10_000;
+      while (!(screen + io.out() + io.err()).includes(text)) {
+        if (Date.now() > limit) {
+          input.end();
+          await running.catch(() => {});
+          assert.fail(`${JSON.stringify(text)} never appeared in 10 s; screen: ${screen}`);
+        }
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await until(`${socket}> `);
+    input.write("no_such_command\r");
+    await until("no_such_command");
+    await until("not");
+    input.write("version\r");
+    await until("Server:: midgram test");
+    input.write("quit\r");
+    assert.equal(await running, 0);
+    const all = io.out() + io.err();
+    const fault = /^\d{3} .*$/m.exec(io.out())?.[0];
+    assert.ok(fault, io.out());
+    // The reply's line, once; no "answered …" repeat on stderr.
+    assert.equal(all.split(fault.slice(4)).length - 1, 1, all);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -452,10 +452,12 @@ async function interactive(s: Session): Promise<Status> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { kamcmdCommand } from "./kamcmd.ts";
  * import { captureIo } from "../io.ts";
  * const io = captureIo();
- * await kamcmdCommand(["-h"], io); // 0; io.out() is kamcmd's help
+ * assert.equal(await kamcmdCommand(["-h"], io), 0);
+ * assert.match(io.out(), /^Usage: kamcmd/m);
  * ```
  */
 export async function kamcmdCommand(argv: readonly string[], io: Io): Promise<number> {

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli } from "../main.ts";
@@ -13,6 +13,7 @@ import { kamcmdHexdump } from "./_kamcmd_texts.ts";
 import { createServer } from "../../lib/server/server.ts";
 import { defaultTransport } from "../../lib/transport/open.ts";
 import type { Address } from "../../lib/transport/types.ts";
+import { until } from "../../lib/transport/testing/wait.ts";
 
 const OPTS = "UVhs:D:R:vf:";
 
@@ -274,19 +275,34 @@ test("kamcmd on a terminal prompts kamcmd> with completion of methods, aliases a
     output.on("data", (c) => (screen += c));
     const io = { ...captureIo({ tty: true }), terminal: { input, output } };
     const running = kamcmdCommand(["-s", unixd], io);
-    const until = async (text: () => boolean) => {
-      for (let i = 0; i < 300 && !text(); i++) await new Promise((r) => setTimeout(r, 10));
-    };
-    await until(() => screen.includes("kamcmd> "));
+    await until(() => screen.includes("kamcmd> "), "the prompt");
     assert.match(io.out(), /^kamcmd 1\.5\n/);
     input.write("core.vers\t");
-    await until(() => screen.includes("core.version"));
+    await until(() => screen.includes("core.version"), "the completion");
     input.write("\r");
-    await until(() => io.out().includes("midgram test\n"));
+    await until(() => io.out().includes("midgram test\n"), "the version");
     input.write("core.echo  x\t\r");
-    await until(() => io.out().includes("x\n"));
+    await until(() => io.out().includes("x\n"), "the echo");
     input.write("exit\r");
     assert.equal(await running, 0);
     assert.match(io.out(), /For details type `warranty'\.\nmidgram test\nx\n$/);
   });
 });
+
+test(
+  "midgram kamcmd without -s goes to kamcmd's own default, never midgram's socket choice",
+  {
+    skip: existsSync("/var/run/kamailio/kamailio_ctl")
+      ? "a Kamailio serves /var/run/kamailio/kamailio_ctl here"
+      : false,
+  },
+  async () => {
+    const io = captureIo({ env: { MIDGRAM_SOCKET: "/tmp/midgram-not-this.sock" } });
+    assert.notEqual(await cli(["kamcmd", "core.uptime"], io), 0);
+    assert.match(
+      io.err(),
+      /connect\(\/var\/run\/kamailio\/\/kamailio_ctl\): No such file or directory/,
+    );
+    assert.doesNotMatch(io.err(), /midgram-not-this/);
+  },
+);

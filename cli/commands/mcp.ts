@@ -135,10 +135,12 @@ export async function runMcp(options: McpCommandOptions, io: Io): Promise<number
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Command } from "commander";
  * import { mcpCommand } from "./mcp.ts";
  * import { captureIo } from "../io.ts";
- * new Command("midgram").addCommand(mcpCommand(captureIo(), { code: 0 }));
+ * const program = new Command("midgram").addCommand(mcpCommand(captureIo(), { code: 0 }));
+ * assert.deepEqual(program.commands.map((c) => c.name()), ["mcp"]);
  * ```
  */
 export function mcpCommand(io: Io, status: { code: number }): Command {

@@ -12,6 +12,10 @@ import {
   type JsonRpcCallInfo,
 } from "../../lib/protocol/jsonrpc/analyze_json_rpc_request.ts";
 import type { Diagnostic } from "../../lib/protocol/mi/diagnostics.ts";
+import {
+  analyzeCtlFifoRequest,
+  type CtlFifoCallInfo,
+} from "../../lib/protocol/ctlfifo/analyze_request.ts";
 import type { MiRequest, ParseMode } from "../../lib/protocol/mi/types.ts";
 import { exitStatusHelp, MidgramError } from "../../lib/errors.ts";
 import { type ColorWhen, palette } from "../_color.ts";
@@ -22,10 +26,13 @@ import type { Io } from "../io.ts";
 /** Options of `midgram parse`, as commander hands them over. */
 export interface ParseOptions {
   strict?: boolean;
-  /** File endings looked for in directories (default `.mi` and `.json`). */
+  /** File endings looked for in directories (default `.mi`, `.json` and `.ctlfifo`). */
   ext?: string[];
-  /** The dialect of every file; default: by ending (`.json` is JSON-RPC, anything else MI). */
-  dialect?: "mi" | "jsonrpc";
+  /**
+   * The dialect of every file; default: by ending (`.json` is JSON-RPC,
+   * `.ctlfifo` ctl's FIFO protocol, anything else MI).
+   */
+  dialect?: "mi" | "jsonrpc" | "ctlfifo";
   /** JSON-RPC: whose judgement (default `opensips`). */
   flavour?: "opensips" | "kamailio";
   format: "text" | "json" | "github";
@@ -40,10 +47,12 @@ export interface FileReport {
   path: string;
   valid: boolean;
   /** The dialect the file was checked in. */
-  dialect: "mi" | "jsonrpc";
+  dialect: "mi" | "jsonrpc" | "ctlfifo";
   request?: MiRequest;
   /** JSON-RPC: the call the server would run. */
   call?: JsonRpcCallInfo;
+  /** ctlfifo: the call ctl would run. */
+  ctlfifo?: CtlFifoCallInfo;
   errors: DiagnosticJson[];
   warnings: DiagnosticJson[];
 }
@@ -79,7 +88,7 @@ function githubEscape(text: string, property: boolean): string {
 /** Checks every file and reports; returns the exit status. */
 export async function runParse(paths: string[], options: ParseOptions, io: Io): Promise<number> {
   const mode: ParseMode = options.strict ? "strict" : "compat";
-  const extensions = (options.ext ?? [".mi", ".json"]).map((
+  const extensions = (options.ext ?? [".mi", ".json", ".ctlfifo"]).map((
     e,
   ) => (e.startsWith(".") || e === "" ? e : `.${e}`));
   if (paths.length === 0 && io.stdinIsTTY) {
@@ -103,9 +112,11 @@ export async function runParse(paths: string[], options: ParseOptions, io: Io): 
   for (const input of inputs) {
     const bytes = input.stdin ? await io.readStdin() : readInput(input.path);
     const name = input.stdin ? "<stdin>" : input.path;
-    const dialect = options.dialect ?? (!input.stdin && name.endsWith(".json") ? "jsonrpc" : "mi");
+    const dialect = options.dialect ?? dialectByEnding(input.stdin ? "" : name);
     const analysis = dialect === "jsonrpc"
       ? analyzeJsonRpcRequest(bytes, { flavour: options.flavour ?? "opensips" })
+      : dialect === "ctlfifo"
+      ? analyzeCtlFifoRequest(bytes)
       : analyzeRequest(bytes, { mode });
     const report: FileReport = {
       path: name,
@@ -115,7 +126,14 @@ export async function runParse(paths: string[], options: ParseOptions, io: Io): 
       warnings: (analysis.warnings as AnyDiagnostic[]).map(toJson),
     };
     if ("request" in analysis && analysis.request) report.request = analysis.request;
-    if ("call" in analysis && analysis.call) report.call = analysis.call;
+    if (dialect === "ctlfifo" && "call" in analysis && analysis.call) {
+      const call = analysis.call as CtlFifoCallInfo;
+      // A line ctl cannot unescape is shown as written.
+      const params = call.params.map((p) =>
+        typeof p === "string" ? p : new TextDecoder().decode(p)
+      );
+      report.ctlfifo = { ...call, params };
+    } else if ("call" in analysis && analysis.call) report.call = analysis.call as JsonRpcCallInfo;
     if (!report.valid) invalid++;
     errorCount += report.errors.length;
     warningCount += report.warnings.length;
@@ -142,6 +160,7 @@ export async function runParse(paths: string[], options: ParseOptions, io: Io): 
     }
     if (options.print && report.request) out.push(printRequest(name, report.request));
     if (options.print && report.call) out.push(printCall(name, report.call));
+    if (options.print && report.ctlfifo) out.push(printCtlFifoCall(name, report.ctlfifo));
     if (out.length >= 768) flush();
   }
   flush();
@@ -151,9 +170,9 @@ export async function runParse(paths: string[], options: ParseOptions, io: Io): 
     // Nothing was checked (an empty directory, or none with these endings): never pass silently.
     io.stderr([
       palette(options.color, io, "stderr").red("failed"),
-      `: no files checked: no ${extensions.map((e) => `*${e}`).join(" or ")} files in ${
-        paths.map((p) => `"${p}"`).join(", ")
-      }\n`,
+      `: no files checked: no ${
+        extensions.map((e) => `*${e}`).join(", ").replace(/, ([^,]*)$/, " or $1")
+      } files in ${paths.map((p) => `"${p}"`).join(", ")}\n`,
     ]);
     return 1;
   }
@@ -187,6 +206,22 @@ function printRequest(name: string, request: MiRequest): string {
   return lines.join("");
 }
 
+/** The dialect of a file by its ending: `.json` JSON-RPC, `.ctlfifo` ctl's FIFO protocol, else MI. */
+function dialectByEnding(name: string): "mi" | "jsonrpc" | "ctlfifo" {
+  if (name.endsWith(".json")) return "jsonrpc";
+  if (name.endsWith(".ctlfifo")) return "ctlfifo";
+  return "mi";
+}
+
+function printCtlFifoCall(name: string, call: CtlFifoCallInfo): string {
+  const reply = call.replyName === null
+    ? "no reply FIFO"
+    : `reply ${JSON.stringify(call.replyName)}`;
+  return `${name}: ${JSON.stringify(call.method)} ${reply}\n  params ${
+    JSON.stringify(call.params)
+  }\n`;
+}
+
 function printCall(name: string, call: JsonRpcCallInfo): string {
   const id = call.notification ? "notification" : `id ${JSON.stringify(call.id ?? null)}`;
   const params = call.params.kind === "named" ? call.params.values.entries : call.params.values;
@@ -194,12 +229,14 @@ function printCall(name: string, call: JsonRpcCallInfo): string {
 }
 
 /**
- * A `.json` found by walking a directory beside a `.mi` of the same name is
- * that MI case's golden expectation (testdata/parse), not a JSON-RPC request.
+ * A `.json` found by walking a directory beside a `.mi` or `.ctlfifo` of the
+ * same name is that golden case's expectation (testdata/parse,
+ * testdata/ctlfifo), not a JSON-RPC request.
  */
 function isMiExpectation(file: InputFile, named: readonly string[]): boolean {
   if (file.stdin || !file.path.endsWith(".json") || named.includes(file.path)) return false;
-  return existsSync(`${file.path.slice(0, -5)}.mi`);
+  const base = file.path.slice(0, -5);
+  return existsSync(`${base}.mi`) || existsSync(`${base}.ctlfifo`);
 }
 
 /** `--ext` takes one value per flag (so it never swallows a path); the flags add up. */
@@ -222,11 +259,13 @@ function parseCount(text: string): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Command } from "commander";
  * import { parseCommand } from "./parse.ts";
  * import { captureIo } from "../io.ts";
  * const status = { code: 0 };
- * new Command("midgram").addCommand(parseCommand(captureIo(), status));
+ * const program = new Command("midgram").addCommand(parseCommand(captureIo(), status));
+ * assert.deepEqual(program.commands.map((c) => c.name()), ["parse"]);
  * ```
  */
 export function parseCommand(io: Io, status: { code: number }): Command {
@@ -238,7 +277,8 @@ export function parseCommand(io: Io, status: { code: number }): Command {
         "path:line:col: error|warning CODE: message, then a summary on stderr. A *.json file\n" +
         "(or any file with --dialect jsonrpc) is a JSON-RPC request: what the --flavour server\n" +
         "refuses (OpenSIPS -32600, -32700, raw 400; Kamailio no reply, {} or a crash) is an\n" +
-        "error; notifications, batches and what it silently changes are warnings.",
+        "error; notifications, batches and what it silently changes are warnings. A *.ctlfifo\n" +
+        "file (or --dialect ctlfifo) is a request of the old FIFO protocol of Kamailio's ctl.",
     )
     .argument("[path...]", "request files, directories (walked for --ext files), or - for stdin")
     .option(
@@ -247,7 +287,7 @@ export function parseCommand(io: Io, status: { code: number }): Command {
     )
     .addOption(
       new Option("--dialect <dialect>", "the dialect of every file [default: by ending]")
-        .choices(["mi", "jsonrpc"]),
+        .choices(["mi", "jsonrpc", "ctlfifo"]),
     )
     .addOption(
       new Option("--flavour <flavour>", "JSON-RPC: judge as this server").choices([
@@ -257,7 +297,7 @@ export function parseCommand(io: Io, status: { code: number }): Command {
     )
     .option(
       "--ext <ext>",
-      "a file ending looked for in directories; repeat the flag for more [default: .mi .json]",
+      "a file ending looked for in directories; repeat the flag for more [default: .mi .json .ctlfifo]",
       collectExtension,
     )
     .addOption(

@@ -172,7 +172,10 @@ test("parse of a folder with no request files says nothing was checked and exits
   try {
     const io = captureIo();
     assert.equal(await cli(["parse", dir], io), 1);
-    assert.equal(io.err(), `failed: no files checked: no *.mi or *.json files in "${dir}"\n`);
+    assert.equal(
+      io.err(),
+      `failed: no files checked: no *.mi, *.json or *.ctlfifo files in "${dir}"\n`,
+    );
   } finally {
     rmSync(dir, { recursive: true });
   }

@@ -7,11 +7,10 @@
  */
 import { Command, Option } from "commander";
 import { call } from "../../lib/client/call.ts";
-import { listMethods } from "../../lib/client/methods.ts";
+import { methodsAt } from "../../lib/client/methods.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import { EXIT, exitStatusHelp, MidgramError } from "../../lib/errors.ts";
 import type { DialectName } from "../../lib/protocol/dialect.ts";
-import { clientCodec } from "../../lib/protocol/dialects.ts";
 import { analyzeRequest } from "../../lib/protocol/mi/analyze_request.ts";
 import {
   DIALECT_CHOICES,
@@ -20,6 +19,7 @@ import {
   type SocketSpec,
 } from "../../lib/socket_spec.ts";
 import { loadConfig } from "../_config_file.ts";
+import { chooseSockets, DEFAULT_SOCKET, noServerFound } from "../_sockets.ts";
 import { readInput } from "../_files.ts";
 import type { Io } from "../io.ts";
 import { runInteractive } from "./_interactive.ts";
@@ -39,9 +39,6 @@ import {
 } from "./_send_common.ts";
 
 export type { SendOptions } from "./_send_common.ts";
-
-/** Where `send` goes when no socket is named anywhere. */
-export const DEFAULT_SOCKET = "/run/midgram/midgram.sock";
 
 async function once(
   spec: SocketSpec,
@@ -91,14 +88,24 @@ export function outputMode(options: SendOptions): OutputMode {
   return { kind: "default" };
 }
 
-function print(io: Io, outcomes: Outcome[], options: SendOptions, mode: OutputMode): number {
+function print(
+  io: Io,
+  outcomes: Outcome[],
+  options: SendOptions,
+  mode: OutputMode,
+  prompt = false,
+): number {
   let worst = 0;
   const labelled = outcomes.length > 1;
   const json: string[] = [];
   for (const o of outcomes) {
     let exit = o.exit;
+    // At the prompt an error reply is shown once, as the server wrote it
+    // (stdout and stderr are the same screen there).
+    const shownAsReply = prompt && o.reply?.outcome?.kind === "error" && !options.quiet &&
+      mode.kind !== "value" && mode.kind !== "format";
     // Quiet hides replies and error replies; why there is no reply is still said.
-    if (o.message && (!options.quiet || o.exit > EXIT.problem)) {
+    if (o.message && (!options.quiet || o.exit > EXIT.problem) && !shownAsReply) {
       io.stderr(`midgram: ${o.message}\n`);
     }
     if (!options.quiet && o.reply && o.dialect) {
@@ -122,6 +129,9 @@ function print(io: Io, outcomes: Outcome[], options: SendOptions, mode: OutputMo
       }
     } else if (!options.quiet && mode.kind === "json" && labelled) {
       json.push(`${JSON.stringify(o.spec.text)}: ${JSON.stringify({ error: o.message ?? "" })}`);
+    } else if (!options.quiet && labelled && mode.kind !== "value") {
+      // Every target has its block, a failed one too (the reason is on stderr).
+      io.stdout(`==> ${o.spec.text} <==\n(no reply: exit ${o.exit})\n`);
     }
     worst = Math.max(worst, exit);
   }
@@ -164,17 +174,23 @@ export async function runSend(
     );
   }
   const flavour = options.flavour ?? config.client.flavour;
-  const socketTexts = options.socket && options.socket.length > 0
-    ? options.socket
-    : io.env.MIDGRAM_SOCKET
-    ? [io.env.MIDGRAM_SOCKET]
-    : [config.client.socket ?? DEFAULT_SOCKET];
-  const specs = socketTexts.map((t) => parseSocketSpec(t, dialect, flavour));
   const mode = outputMode(options);
   const timeoutMs = options.timeout !== undefined
     ? parseDuration(options.timeout, "--timeout")
     : config.client.timeoutMs ?? 5000;
   if (timeoutMs <= 0) throw new MidgramError("usage", "--timeout must be more than 0");
+  const chosen = await chooseSockets({
+    flag: options.socket,
+    env: io.env,
+    configured: config.client.socket,
+    transport: io.transport,
+    timeoutMs,
+    say: io.stderrIsTTY && !options.quiet
+      ? (message) => io.stderr(`midgram: ${message}\n`)
+      : undefined,
+  });
+  if (chosen.tried) throw noServerFound(chosen.tried);
+  const specs = chosen.texts.map((t) => parseSocketSpec(t, dialect, flavour));
   let retries = config.client.retries ?? 0;
   if (options.retries !== undefined) {
     if (!/^\d+$/.test(options.retries)) {
@@ -270,7 +286,6 @@ async function interactive(
       const dialect: DialectName = spec.dialect === "auto" ? "mi" : spec.dialect;
       return { dialect, flavour: spec.flavour, address: spec.address };
     });
-  const codec = clientCodec(found.dialect, { flavour: found.flavour, indent: settings.indent });
   const fixed: SocketSpec = {
     ...spec,
     address: found.address,
@@ -282,11 +297,11 @@ async function interactive(
     label: spec.text,
     dialect: found.dialect,
     methods: () =>
-      listMethods(found.address, {
+      methodsAt(fixed, {
         transport: io.transport,
-        codec,
-        flavour: found.flavour,
         timeoutMs: 1000,
+        replyDir: options.replyDir,
+        indent: settings.indent,
       }),
     exchange: async (method, words, signal) => {
       const sub: Io = { ...io, interrupted: signal };
@@ -297,11 +312,12 @@ async function interactive(
         settings,
         sub,
       );
-      print(io, [outcome], options, mode);
+      print(io, [outcome], options, mode, true);
     },
     // `help METHOD` asks the server: `help` (text MI, OpenSIPS 3) or system.methodHelp.
     help: async (method, signal) => {
-      const kamailio = found.dialect === "binrpc" || found.flavour === "kamailio";
+      const kamailio = found.dialect === "binrpc" || found.dialect === "ctlfifo" ||
+        found.flavour === "kamailio";
       const sub: Io = { ...io, interrupted: signal };
       const outcome = await once(
         fixed,
@@ -310,7 +326,7 @@ async function interactive(
         settings,
         sub,
       );
-      print(io, [outcome], options, mode);
+      print(io, [outcome], options, mode, true);
     },
   }, io);
 }
@@ -320,10 +336,12 @@ async function interactive(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Command } from "commander";
  * import { sendCommand } from "./send.ts";
  * import { captureIo } from "../io.ts";
- * new Command("midgram").addCommand(sendCommand(captureIo(), { code: 0 }));
+ * const program = new Command("midgram").addCommand(sendCommand(captureIo(), { code: 0 }));
+ * assert.deepEqual(program.commands.map((c) => c.name()), ["send"]);
  * ```
  */
 export function sendCommand(io: Io, status: { code: number }): Command {
@@ -341,13 +359,13 @@ export function sendCommand(io: Io, status: { code: number }): Command {
     .argument("[param...]", "its parameters")
     .option(
       "-s, --socket <addr>",
-      `server address ([DIALECT=]/path, unix:/path, unixs:/path, unixd:/path, udp:HOST:PORT, tcp:HOST:PORT, fifo:/path, http://HOST:PORT/PATH); repeat for several servers [default: $MIDGRAM_SOCKET, [client] socket, ${DEFAULT_SOCKET}]`,
+      `server address ([DIALECT=]/path, unix:/path, unixs:/path, unixd:/path, udp:HOST:PORT, tcp:HOST:PORT, fifo:/path, http://HOST:PORT/PATH); repeat for several servers [default: $MIDGRAM_SOCKET, [client] socket, ${DEFAULT_SOCKET}, else the first of the servers' own defaults that answers]`,
       (value: string, previous: string[] = []) => [...previous, value],
     )
     .addOption(
       new Option(
         "--dialect <dialect>",
-        "mi, jsonrpc, binrpc, or auto: ask the server [default: $MIDGRAM_DIALECT, [client] dialect, auto]",
+        "mi, jsonrpc, binrpc, ctlfifo, or auto: ask the server [default: $MIDGRAM_DIALECT, [client] dialect, auto]",
       )
         .choices(DIALECT_CHOICES as string[]),
     )
@@ -372,7 +390,10 @@ export function sendCommand(io: Io, status: { code: number }): Command {
     .option("-q, --quiet", "print nothing; the exit status tells")
     .option("--indent <string>", "text MI: the server's reply indent (\\t for TAB)", "\\t")
     .option("--watch <duration>", "repeat every DURATION until interrupted")
-    .option("--reply-dir <dir>", "FIFO: the server's reply directory (reply_dir) [default: /tmp]")
+    .option(
+      "--reply-dir <dir>",
+      "FIFO: the server's reply directory (reply_dir) [default: the one its config file sets, when readable; else /tmp]",
+    )
     .option(
       "--batch <file>",
       "send every request of FILE (- for stdin), one per line (METHOD PARAM... with shell quoting), over one socket; each reply follows a '==> N: METHOD (exit S) <==' line (JSON lines with --json)",

@@ -36,7 +36,8 @@ async function withServer(
     const udp = formatAddress(await server.listen("udp:127.0.0.1:0"));
     await fn(unix, udp, server, dir);
   } finally {
-    await server.close();
+    // No grace period: "never" would keep close() waiting for its default 10 s.
+    await server.close({ timeoutMs: 0 });
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -175,6 +176,12 @@ test("send to several sockets labels each reply and exits with the worst status"
       await cli(["send", "-s", unix, "-s", "/nonexistent.sock", "-t", "1s", "version"], mixed),
       4,
     );
+    // The failed target has its block too; why is on stderr.
+    assert.equal(
+      mixed.out(),
+      `==> ${unix} <==\n200 OK\nServer:: midgram test\n\n==> /nonexistent.sock <==\n(no reply: exit 4)\n`,
+    );
+    assert.match(mixed.err(), /nonexistent\.sock/);
   });
 });
 

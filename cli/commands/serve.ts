@@ -23,7 +23,7 @@ import type { Io } from "../io.ts";
 /** Options of `midgram serve`, as commander hands them over. */
 export interface ServeOptions {
   socket?: string[];
-  dialect?: "mi" | "jsonrpc" | "binrpc";
+  dialect?: DialectName;
   flavour?: "opensips" | "kamailio";
   mode?: string;
   user?: string;
@@ -41,6 +41,7 @@ export interface ServeOptions {
   builtins: boolean;
   metrics?: string;
   fifoReplyDir?: string;
+  autoconversion?: boolean;
   idleTimeout?: string;
   maxConnections?: string;
 }
@@ -129,6 +130,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
     server = createServer({
       transport: io.transport,
       fifoReplyDir: options.fifoReplyDir,
+      autoconversion: options.autoconversion ?? c.autoconversion,
       indent: unescapeIndent(options.replyIndent ?? c.replyIndent ?? "\t"),
       replyTimeoutMs: options.timeout !== undefined
         ? parseDuration(options.timeout, "--timeout")
@@ -237,19 +239,22 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Command } from "commander";
  * import { serveCommand } from "./serve.ts";
  * import { captureIo } from "../io.ts";
- * new Command("midgram").addCommand(serveCommand(captureIo(), { code: 0 }));
+ * const program = new Command("midgram").addCommand(serveCommand(captureIo(), { code: 0 }));
+ * assert.deepEqual(program.commands.map((c) => c.name()), ["serve"]);
  * ```
  */
 export function serveCommand(io: Io, status: { code: number }): Command {
   return new Command("serve")
-    .summary("run a management server (text MI, JSON-RPC, binrpc)")
+    .summary("run a management server (text MI, JSON-RPC, binrpc, ctlfifo)")
     .description(
       "Serves the management protocols of OpenSIPS and Kamailio on many sockets at once, each\n" +
         "in its own dialect, with the real servers' built-in commands in each one's layout\n" +
-        "(OpenSIPS 2.4 for text MI, OpenSIPS 3 or Kamailio for JSON-RPC, Kamailio for binrpc)\n" +
+        "(OpenSIPS 2.4 for text MI, OpenSIPS 3 or Kamailio for JSON-RPC, Kamailio for binrpc\n" +
+        "and for ctlfifo, the old FIFO protocol of Kamailio's ctl on FIFOs, UDP and TCP)\n" +
         "and the commands of the config file. When a socket is ready it prints\n" +
         '"listening on ADDR" on stdout (scripts can wait for that line). SIGINT or SIGTERM stop\n' +
         "it: it stops receiving at once, lets running commands finish and answer within\n" +
@@ -263,7 +268,7 @@ export function serveCommand(io: Io, status: { code: number }): Command {
     )
     .addOption(
       new Option("--dialect <dialect>", "dialect of sockets given without one [default: mi]")
-        .choices(["mi", "jsonrpc", "binrpc"]),
+        .choices(["mi", "jsonrpc", "binrpc", "ctlfifo"]),
     )
     .addOption(
       new Option("--flavour <flavour>", "JSON-RPC: answer as opensips (3.x) or kamailio (jsonrpcs)")
@@ -305,6 +310,10 @@ export function serveCommand(io: Io, status: { code: number }): Command {
       "--fifo-reply-dir <dir>",
       "FIFO sockets: where clients make reply FIFOs [default: /tmp]",
     )
+    .option(
+      "--autoconversion",
+      "binrpc: convert parameters of another type where ctl can (ctl's autoconversion)",
+    )
     .addHelpText(
       "after",
       `
@@ -315,6 +324,7 @@ Examples:
   $ midgram serve -s /run/midgram/midgram.sock --group opensips
   $ midgram serve -s /tmp/mi.sock -s udp:127.0.0.1:8080 --disable kill
   $ midgram serve -s jsonrpc=/tmp/opensips.sock -s binrpc=unixs:/tmp/ctl
+  $ midgram serve -s ctlfifo=fifo:/tmp/kamailio_fifo -s ctlfifo=udp:127.0.0.1:2050
   $ midgram serve --config /etc/midgram/midgram.toml`,
     )
     .action(async (options: ServeOptions) => {

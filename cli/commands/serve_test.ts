@@ -6,14 +6,7 @@ import { join } from "node:path";
 import { cli } from "../main.ts";
 import { captureIo } from "../io.ts";
 import { resolveId } from "./serve.ts";
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
+import { until } from "../../lib/transport/testing/wait.ts";
 
 test("serve prints a ready line per socket, answers, and removes its socket on interrupt", async () => {
   const dir = mkdtempSync(join(tmpdir(), "midgram-serve-"));

@@ -25,7 +25,7 @@ import { loadConfig } from "../_config_file.ts";
 import { control } from "../_output.ts";
 import type { Io } from "../io.ts";
 import { type Line, plainText, screen } from "./_top_screen.ts";
-import { DEFAULT_SOCKET } from "./send.ts";
+import { chooseSockets, DEFAULT_SOCKET, noServerFound } from "../_sockets.ts";
 
 /** Options of `midgram top`, as commander hands them over. */
 export interface TopCommandOptions {
@@ -54,11 +54,19 @@ export async function runTop(
 ): Promise<number> {
   const { config } = loadConfig({ path: options.config, env: io.env });
   const dialect = options.dialect ?? config.client.dialect ?? "auto";
-  const texts = options.socket?.length
-    ? options.socket
-    : [io.env.MIDGRAM_SOCKET || config.client.socket || DEFAULT_SOCKET];
-  const specs = texts.map((t) => parseSocketSpec(t, dialect, config.client.flavour));
   const intervalMs = parseDuration(options.interval, "--interval");
+  const chosen = await chooseSockets({
+    flag: options.socket,
+    env: io.env,
+    configured: config.client.socket,
+    transport: io.transport,
+    timeoutMs: intervalMs,
+    say: io.stderrIsTTY && (options.json || options.once)
+      ? (message) => io.stderr(`midgram: ${message}\n`)
+      : undefined,
+  });
+  if (chosen.tried) throw noServerFound(chosen.tried);
+  const specs = chosen.texts.map((t) => parseSocketSpec(t, dialect, config.client.flavour));
   if (intervalMs < 200) {
     throw new MidgramError("usage", `--interval "${options.interval}" is below 200 ms`);
   }
@@ -255,10 +263,12 @@ async function fullScreen(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Command } from "commander";
  * import { topCommand } from "./top.ts";
  * import { captureIo } from "../io.ts";
- * new Command("midgram").addCommand(topCommand(captureIo(), { code: 0 }));
+ * const program = new Command("midgram").addCommand(topCommand(captureIo(), { code: 0 }));
+ * assert.deepEqual(program.commands.map((c) => c.name()), ["top"]);
  * ```
  */
 export function topCommand(io: Io, status: { code: number }): Command {

@@ -2,17 +2,16 @@
  * Running dist/midgram as another local user (`nobody`) in a test, wherever
  * the checkout lives. A checkout in a private directory (mode 0700, such as
  * one under /root or made by `mktemp -d`) cannot be entered by that user, so
- * the test gets a fresh directory the user may traverse, holding a hard link
- * to the binary (a copy where the temporary directory is on another file
- * system) and a sticky world-writable `tmp` for sockets the user creates.
+ * the test gets a fresh directory the user may traverse, holding a copy of
+ * the binary and a sticky world-writable `tmp` for sockets the user creates.
  *
  * @module
  */
 import {
   chmodSync,
+  constants,
   copyFileSync,
   existsSync,
-  linkSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -96,27 +95,18 @@ export interface OtherUserStage {
 
 /**
  * Makes a fresh directory in the temporary directory that any user may
- * traverse, with dist/midgram linked (or copied) into it. Call only when
+ * traverse, with dist/midgram copied into it. Call only when
  * {@link otherUserSkip} returned undefined.
  */
 export function stageForOtherUser(prefix: string): OtherUserStage {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   chmodSync(dir, 0o755);
   const binary = join(dir, "midgram");
-  let linked = false;
-  // A hard link shares the file's mode: link only a binary anyone may run.
-  if ((statSync(BINARY).mode & 0o005) === 0o005) {
-    try {
-      linkSync(BINARY, binary);
-      linked = true;
-    } catch {
-      // Another file system: copied below.
-    }
-  }
-  if (!linked) {
-    copyFileSync(BINARY, binary);
-    chmodSync(binary, 0o755);
-  }
+  // A copy (a clone where the file system can), not a hard link: linking and
+  // unlinking change dist/midgram's ctime, and the package test running
+  // beside this one then fails with tar's "file changed as we read it".
+  copyFileSync(BINARY, binary, constants.COPYFILE_FICLONE);
+  chmodSync(binary, 0o755);
   const tmp = join(dir, "tmp");
   mkdirSync(tmp);
   chmodSync(tmp, 0o1777);

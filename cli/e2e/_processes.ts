@@ -10,6 +10,15 @@ import { fileURLToPath } from "node:url";
 /** The forms midgram runs in. */
 export type Runtime = "node" | "deno" | "binary";
 
+/**
+ * Why a test that only spawns processes (dist/midgram, the CLI under a named
+ * runtime, a peer's tool) skips under Deno's runner: the child is the same
+ * whichever runner starts it, so Node's runner alone runs it. False under Node.
+ */
+export const SPAWNS_ONLY: string | false = "Deno" in globalThis
+  ? "spawns processes only: Node's runner runs it, the child is the same under either"
+  : false;
+
 export const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const DENO = `${ROOT}node_modules/.bin/deno`;
 export const BINARY = `${ROOT}dist/midgram`;

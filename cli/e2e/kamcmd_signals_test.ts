@@ -12,7 +12,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { createServer } from "../../lib/server/server.ts";
 import { defaultTransport } from "../../lib/transport/open.ts";
-import { BINARY } from "./_processes.ts";
+import { BINARY, SPAWNS_ONLY } from "./_processes.ts";
 
 /** A bound wait: the promise, or a rejection naming `what` after `ms`. */
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -107,7 +107,9 @@ async function signalled(kind: string, signal: "SIGTERM" | "SIGINT"): Promise<vo
 
 const KINDS = ["unixs", "udp", "tcp", "unixd"];
 
-test("dist/midgram kamcmd exits 143 on SIGTERM and 130 on SIGINT while a server stalls", async () => {
+test("dist/midgram kamcmd exits 143 on SIGTERM and 130 on SIGINT while a server stalls", {
+  skip: SPAWNS_ONLY,
+}, async () => {
   // One case per transport and signal, all at once: about one start-up of wall time.
   const cases = KINDS.flatMap((kind) =>
     (["SIGTERM", "SIGINT"] as const).map((signal) => signalled(kind, signal))
@@ -119,7 +121,9 @@ test("dist/midgram kamcmd exits 143 on SIGTERM and 130 on SIGINT while a server 
   assert.deepEqual(failures, []);
 });
 
-test("dist/midgram kamcmd's interactive mode exits 143 on SIGTERM while it waits for input", async () => {
+test("dist/midgram kamcmd's interactive mode exits 143 on SIGTERM while it waits for input", {
+  skip: SPAWNS_ONLY,
+}, async () => {
   assert.ok(existsSync(BINARY), `${BINARY} is missing: run npm run build first`);
   const dir = mkdtempSync(join(tmpdir(), "midgram-kamcmd-sig-"));
   // A server that answers (the session starts with system.listMethods).

@@ -6,12 +6,14 @@ import { join } from "node:path";
 import { sendRequest } from "../../lib/client/request.ts";
 import { parseAddress } from "../../lib/transport/address.ts";
 import { defaultTransport } from "../../lib/transport/open.ts";
-import { startServer } from "./_processes.ts";
+import { SPAWNS_ONLY, startServer } from "./_processes.ts";
 
 const transport = defaultTransport();
 const enc = (s: string) => new TextEncoder().encode(s);
 
-test("4 clients for 3 seconds on a UNIX socket: every request gets its reply", async () => {
+test("4 clients for 3 seconds on a UNIX socket: every request gets its reply", {
+  skip: SPAWNS_ONLY,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), "midgram-load-"));
   const proc = await startServer("node", ["-s", join(dir, "mi.sock"), "--log-level", "error"], 1);
   const address = parseAddress(proc.addresses[0]);
@@ -51,7 +53,9 @@ test("4 clients for 3 seconds on a UNIX socket: every request gets its reply", a
   }
 });
 
-test("the server survives random bytes, empty and oversized datagrams and vanished clients", async () => {
+test("the server survives random bytes, empty and oversized datagrams and vanished clients", {
+  skip: SPAWNS_ONLY,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), "midgram-faults-"));
   const proc = await startServer("node", [
     "-s",

@@ -18,13 +18,10 @@ import { type AuditEntry, createMcpTools } from "../../lib/mcp/tools.ts";
 import { createServer } from "../../lib/server/server.ts";
 import { parseSocketSpec } from "../../lib/socket_spec.ts";
 import { defaultTransport } from "../../lib/transport/open.ts";
-import { BINARY } from "./_processes.ts";
+import { BINARY, SPAWNS_ONLY } from "./_processes.ts";
 
 const RUNDIR = process.env.MIDGRAM_KAMAILIO_RUNDIR;
 const NO_KAMAILIO = RUNDIR ? false : "no real Kamailio: set MIDGRAM_KAMAILIO_RUNDIR (.ci/run does)";
-const BINARY_ONLY = "Deno" in globalThis
-  ? "spawns dist/midgram only: Node's runner runs it, the binary is the same under either"
-  : false;
 
 type ToolText = { content: Array<{ type: string; text: string }>; isError?: boolean };
 const text = (result: unknown) => (result as ToolText).content.map((c) => c.text).join("\n");
@@ -143,7 +140,7 @@ test("midgram mcp over streamable HTTP: the SDK's client, a token, reads, writes
 describe("dist/midgram mcp", { concurrency: true }, () => {
   test(
     "over stdio, against serve as OpenSIPS 3 and a stopped server",
-    { skip: BINARY_ONLY },
+    { skip: SPAWNS_ONLY },
     async () => {
       const s = await standIn();
       const audit = join(s.dir, "audit.jsonl");
@@ -197,7 +194,7 @@ describe("dist/midgram mcp", { concurrency: true }, () => {
   );
 
   test("over stdio, against the real Kamailio over binrpc and JSON-RPC", {
-    skip: BINARY_ONLY || NO_KAMAILIO,
+    skip: SPAWNS_ONLY || NO_KAMAILIO,
   }, async () => {
     const client = new Client({ name: "test", version: "1" });
     try {
@@ -251,7 +248,7 @@ describe("dist/midgram mcp", { concurrency: true }, () => {
   });
 
   test("over HTTP: a token from a file, 401 without it, a usage error with none", {
-    skip: BINARY_ONLY,
+    skip: SPAWNS_ONLY,
   }, async () => {
     const s = await standIn();
     const env = {

@@ -19,9 +19,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { defaultTransport } from "../../lib/transport/open.ts";
-import type { Datagram, DatagramSocket } from "../../lib/transport/types.ts";
 import { VERSION } from "../../lib/version.ts";
-import { BINARY, launcher, NODE, ROOT, run, type Runtime, startServer } from "./_processes.ts";
+import {
+  BINARY,
+  launcher,
+  NODE,
+  ROOT,
+  run,
+  type Runtime,
+  SPAWNS_ONLY,
+  startServer,
+} from "./_processes.ts";
 import { otherUserSkip, stageForOtherUser } from "./_other_user.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -73,17 +81,6 @@ async function assertNoTcpListener(pid: number): Promise<void> {
   }
 }
 
-/** The next datagram on `socket`, at most `ms` later. */
-async function receiveWithin(socket: DatagramSocket, ms: number): Promise<Datagram> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error(`no datagram within ${ms} ms`)), ms);
-  try {
-    return await socket.receive(controller.signal);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** Waits for a child to exit, killing it after `ms`; resolves with its status and output. */
 function finished(child: ChildProcess, ms: number) {
   let stdout = "";
@@ -107,7 +104,7 @@ function missingBinary(runtime: Runtime | "npm"): string | undefined {
 
 for (const runtime of [...RUNTIMES, "npm" as const]) {
   test(`${runtime}: serve ignores SIGUSR1: no TCP port opens and it goes on serving`, {
-    skip: missingBinary(runtime),
+    skip: SPAWNS_ONLY || missingBinary(runtime),
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "midgram-usr1-"));
     const socket = join(dir, "mi.sock");
@@ -195,7 +192,7 @@ function startNpmServer(socket: string) {
 
 for (const runtime of RUNTIMES) {
   test(`${runtime}: a waiting send ignores SIGUSR1 and opens no TCP port`, {
-    skip: missingBinary(runtime),
+    skip: SPAWNS_ONLY || missingBinary(runtime),
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "midgram-usr1-send-"));
     const silent = await defaultTransport().bind({ kind: "unix", path: join(dir, "s.sock") });
@@ -236,7 +233,7 @@ for (const runtime of RUNTIMES) {
 }
 
 test("binary: NODE_OPTIONS is ignored, inspector flags there open no debugger", {
-  skip: missingBinary("binary"),
+  skip: SPAWNS_ONLY || missingBinary("binary"),
 }, async () => {
   // Node 20 refused these flags in NODE_OPTIONS; Node 24 and later take them
   // (--inspect-brk would wait for a debugger forever) unless the executable
@@ -294,6 +291,7 @@ for p in sorted(paths):
         s.close()
 print("\\n".join(accepted))
 `;
+import { receiveWithin } from "../../lib/transport/testing/wait.ts";
 
 /** Runs the forger as nobody and returns the paths that accepted its datagram. */
 async function forgeAsNobody(tmpDirs: string[]): Promise<string[]> {
@@ -307,7 +305,7 @@ async function forgeAsNobody(tmpDirs: string[]): Promise<string[]> {
 
 for (const runtime of RUNTIMES) {
   test(`${runtime}: send accepts no reply forged by another local user`, {
-    skip: forgeSkip ?? missingBinary(runtime),
+    skip: SPAWNS_ONLY || (forgeSkip ?? missingBinary(runtime)),
   }, async () => {
     const dir = mkdtempSync(join(tmpdir(), "midgram-forge-"));
     // A TMPDIR like /tmp: anyone may enter and list it.
@@ -356,7 +354,7 @@ for (const runtime of RUNTIMES) {
 }
 
 test("binary: send as root works with a server running as nobody", {
-  skip: otherUserSkip("nobody"),
+  skip: SPAWNS_ONLY || otherUserSkip("nobody"),
 }, async () => {
   // A directory nobody may reach wherever the checkout lives, with the binary in it.
   const stage = stageForOtherUser("midgram-nobody-server-");

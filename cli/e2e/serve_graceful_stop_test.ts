@@ -18,16 +18,11 @@ import { clientCodec } from "../../lib/protocol/dialects.ts";
 import { parseAddress } from "../../lib/transport/address.ts";
 import { defaultTransport } from "../../lib/transport/open.ts";
 import type { AnyAddress } from "../../lib/transport/types.ts";
-import { BINARY, ROOT } from "./_processes.ts";
+import { BINARY, ROOT, SPAWNS_ONLY } from "./_processes.ts";
+import { until } from "../../lib/transport/testing/wait.ts";
 
-/** Waits (bounded) until `check` holds. */
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+/** How long a spawned server may take for a step on a loaded machine. */
+const PROCESS_MS = 20_000;
 
 interface Served {
   child: ChildProcess;
@@ -89,7 +84,7 @@ async function serve(extra: string[] = []): Promise<Served> {
   const kill = setTimeout(() => child.kill("SIGKILL"), 60_000);
   void exited.then(() => clearTimeout(kill));
   const ready = () => stdout.split("\n").filter((l) => l.startsWith("listening on ")).length;
-  await until(() => ready() === 6 || child.exitCode !== null, "the six sockets");
+  await until(() => ready() === 6 || child.exitCode !== null, "the six sockets", PROCESS_MS);
   assert.equal(ready(), 6, `serve is ready: ${stderr}`);
   const sockets = stdout.split("\n").filter((l) => l.startsWith("listening on ")).map((l) => {
     const [, text, dialect] = /^listening on (\S+)(?: \((\w+))?/.exec(l)!;
@@ -150,7 +145,9 @@ function alive(pid: number): boolean {
   }
 }
 
-test("dist/midgram serve answers every command running at SIGTERM, on every transport", async () => {
+test("dist/midgram serve answers every command running at SIGTERM, on every transport", {
+  skip: SPAWNS_ONLY,
+}, async () => {
   const served = await serve();
   try {
     // Two requests in flight per transport.
@@ -161,13 +158,18 @@ test("dist/midgram serve answers every command running at SIGTERM, on every tran
     await until(
       () => served.started().length === replies.length,
       "every command to start",
+      PROCESS_MS,
     ).catch((e) => {
       throw new Error(`${e.message}: ${readdirSync(served.dir)} ${served.stderr()}`);
     });
     // process.kill, not child.kill: Deno's child_process reports a child it signalled as killed.
     process.kill(served.child.pid!, "SIGTERM");
     // Receiving stops at once: the stream socket's file goes while the commands still run.
-    await until(() => !existsSync(join(served.dir, "ctl.sock")), "the stream listener to close");
+    await until(
+      () => !existsSync(join(served.dir, "ctl.sock")),
+      "the stream listener to close",
+      PROCESS_MS,
+    );
     assert.equal(existsSync(join(served.dir, "go")), false);
     served.go();
     const settled = await Promise.allSettled(replies);
@@ -187,13 +189,16 @@ test("dist/midgram serve answers every command running at SIGTERM, on every tran
   }
 });
 
-test("dist/midgram serve cancels what still runs when --stop-timeout ends, on every transport", async () => {
+test("dist/midgram serve cancels what still runs when --stop-timeout ends, on every transport", {
+  skip: SPAWNS_ONLY,
+}, async () => {
   const served = await serve(["--stop-timeout", "50ms"]);
   try {
     const replies = served.sockets.map((_, i) => ask(served, i, `c${i}`));
     await until(
       () => served.started().length === replies.length,
       "every command to start",
+      PROCESS_MS,
     ).catch((e) => {
       throw new Error(`${e.message}: ${readdirSync(served.dir)} ${served.stderr()}`);
     });
@@ -204,24 +209,30 @@ test("dist/midgram serve cancels what still runs when --stop-timeout ends, on ev
       assert.match(text, /command cancelled/, `${served.sockets[i].address.kind}: ${text}`);
     }
     assert.equal(await served.exited, 143, served.stderr());
-    await until(() => !pids.some(alive), "the commands' programs to end");
+    await until(() => !pids.some(alive), "the commands' programs to end", PROCESS_MS);
   } finally {
     await served.done();
   }
 });
 
-test("dist/midgram serve stops at once on a second signal and stops the running programs", async () => {
+test("dist/midgram serve stops at once on a second signal and stops the running programs", {
+  skip: SPAWNS_ONLY,
+}, async () => {
   const served = await serve();
   try {
     const gaveUp = new AbortController();
     const reply = ask(served, 0, "d", gaveUp.signal);
-    await until(() => served.started().length === 1, "the command to start");
+    await until(() => served.started().length === 1, "the command to start", PROCESS_MS);
     const [pid] = served.started();
     process.kill(served.child.pid!, "SIGTERM");
-    await until(() => /waiting for running commands/.test(served.stderr()), "the grace period");
+    await until(
+      () => /waiting for running commands/.test(served.stderr()),
+      "the grace period",
+      PROCESS_MS,
+    );
     process.kill(served.child.pid!, "SIGINT");
     assert.equal(await served.exited, 130, served.stderr());
-    await until(() => !alive(pid), "the command's program to end");
+    await until(() => !alive(pid), "the command's program to end", PROCESS_MS);
     gaveUp.abort(); // no answer is promised after a second signal
     await reply.catch(() => {});
   } finally {

@@ -9,6 +9,7 @@ import { constants, tmpdir } from "node:os";
 import { join } from "node:path";
 import { defaultTransport } from "../../lib/transport/open.ts";
 import { launcher, ROOT } from "./_processes.ts";
+import { receiveWithin } from "../../lib/transport/testing/wait.ts";
 
 const RUNTIME = "Deno" in globalThis ? "deno" : "node";
 const SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"] as const;
@@ -97,9 +98,7 @@ for (const signal of SIGNALS) {
       const proc = start(["send", "-s", join(dir, "silent.sock"), "-t", "30s", "version"], {
         TMPDIR: privateTmp,
       });
-      const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(new Error("no request within 30 s")), 30_000);
-      await silent.receive(controller.signal).finally(() => clearTimeout(timer));
+      await receiveWithin(silent, 30_000);
       assert.equal(leftovers(privateTmp).length, 1, "the reply directory exists while asking");
       proc.child.kill(signal);
       expectStatus(await proc.exited, signal);

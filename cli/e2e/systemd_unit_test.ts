@@ -13,10 +13,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sendRequest } from "../../lib/client/request.ts";
 import { parseAddress } from "../../lib/transport/address.ts";
-import { BINARY, ROOT } from "./_processes.ts";
+import { BINARY, ROOT, SPAWNS_ONLY } from "./_processes.ts";
 import { defaultTransport } from "../../lib/transport/open.ts";
 
-test("the systemd unit's ExecStart runs the binary as written (paths moved to a temp dir)", async () => {
+test("the systemd unit's ExecStart runs the binary as written (paths moved to a temp dir)", {
+  skip: SPAWNS_ONLY,
+}, async () => {
   const unit = readFileSync(join(ROOT, "scripts/systemd/midgram.service"), "utf8");
   const line = unit.split("\n").find((l) => l.startsWith("ExecStart="));
   assert.ok(line, "the unit has an ExecStart= line");
@@ -87,11 +89,12 @@ function unitsForTest(dir: string): string[] {
 }
 
 test("systemd-analyze verify passes on both units (their man pages from dist/man)", {
-  skip: !hasAnalyze
-    ? "needs systemd-analyze"
-    : !existsSync(join(ROOT, "dist/man"))
-    ? "needs dist/man and dist/midgram (npm run build)"
-    : undefined,
+  skip: SPAWNS_ONLY ||
+    (!hasAnalyze
+      ? "needs systemd-analyze"
+      : !existsSync(join(ROOT, "dist/man"))
+      ? "needs dist/man and dist/midgram (npm run build)"
+      : undefined),
 }, () => {
   const dir = mkdtempSync(join(tmpdir(), "midgram-units-"));
   try {
@@ -121,7 +124,7 @@ test("systemd-analyze verify passes on both units (their man pages from dist/man
 });
 
 test("the exporter unit's ExecStart with the example config serves /metrics and stops on SIGTERM", {
-  skip: existsSync(BINARY) ? undefined : "needs dist/midgram (npm run build)",
+  skip: SPAWNS_ONLY || (existsSync(BINARY) ? undefined : "needs dist/midgram (npm run build)"),
 }, async () => {
   const unit = readFileSync(join(ROOT, "scripts/systemd/midgram-exporter.service"), "utf8");
   const line = unit.split("\n").find((l) => l.startsWith("ExecStart="))!;

@@ -16,16 +16,12 @@ import { NO_PARAMS } from "../../lib/protocol/value.ts";
 import { createServer } from "../../lib/server/server.ts";
 import { parseAddress } from "../../lib/transport/address.ts";
 import { defaultTransport } from "../../lib/transport/open.ts";
-import { BINARY } from "./_processes.ts";
+import { BINARY, SPAWNS_ONLY } from "./_processes.ts";
 
 const RUNDIR = process.env.MIDGRAM_KAMAILIO_RUNDIR;
 const SIP = process.env.MIDGRAM_KAMAILIO_SIP; // udp:127.0.0.1:PORT, where it takes SIP
 const HAS_TMUX = spawnSync("tmux", ["-V"]).status === 0;
-const SKIP = "Deno" in globalThis
-  ? "spawns dist/midgram only: Node's runner runs it"
-  : HAS_TMUX
-  ? false
-  : "no tmux to give top a terminal";
+const SKIP = SPAWNS_ONLY || (HAS_TMUX ? false : "no tmux to give top a terminal");
 
 /** A tmux server of the test's own, with one window running `command`. */
 function tmux(dir: string, name: string, command: string) {

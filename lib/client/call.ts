@@ -2,7 +2,8 @@ import { MidgramError } from "../errors.ts";
 import type { ClientCodec, ReplyOutcome } from "../protocol/dialect.ts";
 import type { Params } from "../protocol/value.ts";
 import { formatAddress, sameAddress } from "../transport/address.ts";
-import { FrameReader } from "../transport/read_frames.ts";
+import { FrameReader, MAX_FRAME } from "../transport/read_frames.ts";
+import { configuredFifoReplyDir, fifoFlavour } from "./detect.ts";
 import type {
   Address,
   AnyAddress,
@@ -29,7 +30,10 @@ export interface CallOptions {
   allowOversize?: boolean;
   /** FIFO: whose framing (`opensips` `:name:` lines, `kamailio` `reply_name`); default opensips. */
   flavour?: string;
-  /** FIFO: the server's reply directory, where the reply FIFO is made; default `/tmp`. */
+  /**
+   * FIFO: the server's reply directory, where the reply FIFO is made; default
+   * the one the reading server's config file sets (`configuredFifoReplyDir`), else `/tmp`.
+   */
   replyDir?: string;
 }
 
@@ -209,6 +213,10 @@ function streamChannel(to: StreamAddress, options: ChannelOptions): Channel {
   };
   return {
     async exchange(bytes, token) {
+      // Replies with no end on a stream (ctl's FIFO protocol): a connection each.
+      if (codec.replyEndsAtClose) {
+        return await exchangeClosing(to, bytes, codec, token, name, options);
+      }
       try {
         stream ??= await openStream(to, codec, name, options);
         return await exchangeStream(stream, bytes, codec, token, name, options);
@@ -286,17 +294,25 @@ async function exchangeOnce(
   if (to.kind === "fifo" ? !fifo : !codec.http) {
     throw new MidgramError(
       "usage",
-      `Cannot send to "${name}": FIFOs and HTTP carry JSON-RPC only (use --dialect jsonrpc)`,
+      to.kind === "fifo"
+        ? `Cannot send to "${name}": FIFOs carry JSON-RPC and ctlfifo only (use --dialect jsonrpc)`
+        : `Cannot send to "${name}": HTTP carries JSON-RPC only (use --dialect jsonrpc)`,
     );
   }
   const { timeoutMs } = options;
+  // The given reply directory, else the one the FIFO's server configures, else /tmp.
+  const replyDir = to.kind === "fifo"
+    ? options.replyDir ?? configuredFifoReplyDir(to.path) ?? "/tmp"
+    : "";
   const started = performance.now();
   const reply = await options.transport.exchange(to, bytes, {
     timeoutMs,
     signal: options.signal,
     fifo,
-    replyDir: options.replyDir ?? "/tmp",
+    replyDir,
     http: codec.http,
+  }).catch((error) => {
+    throw to.kind === "fifo" ? fifoTimeoutHint(error, to.path, options.flavour, replyDir) : error;
   });
   const rttMs = performance.now() - started;
   if (reply.length === 0) {
@@ -310,6 +326,35 @@ async function exchangeOnce(
     throw new MidgramError("reply-syntax", `"${name}" answered another request's id`);
   }
   return { bytes: reply, outcome, error, rttMs, from: to };
+}
+
+/**
+ * A FIFO that gave no reply: the framing may be the other server's (Kamailio
+ * logs OpenSIPS's `:name:` framing as an invalid JSON document, and the
+ * reverse), or the server cannot write to the reply directory. Says what
+ * to try.
+ */
+function fifoTimeoutHint(
+  error: unknown,
+  path: string,
+  flavour: string | undefined,
+  replyDir: string,
+): unknown {
+  if (!(error instanceof MidgramError) || error.code !== "timeout") return error;
+  if (!/\(no reply\)$/.test(error.message)) return error;
+  const reader = fifoFlavour(path);
+  const other = reader?.seen && reader.flavour === (flavour ?? "opensips")
+    ? `as ${reader.how.replace(/, its config .*$/, "")}`
+    : flavour === "kamailio"
+    ? "OpenSIPS's mi_fifo reads it? try --flavour opensips (or jsonrpc/opensips=fifo:PATH)"
+    : "Kamailio's jsonrpcs reads it? try --flavour kamailio (or jsonrpc/kamailio=fifo:PATH)";
+  return new MidgramError(
+    "timeout",
+    `${error.message}: is the server's reply directory ${replyDir}? (else give --reply-dir DIR, its fifo_reply_dir or reply_dir); the request was written in ${
+      flavour === "kamailio" ? "Kamailio's" : "OpenSIPS's"
+    } framing: ${other}`,
+    { cause: error },
+  );
 }
 
 /** A time limit joined with the caller's signal: `signal` aborts on either. */
@@ -394,10 +439,10 @@ async function openStream(
   name: string,
   options: CallOptions & { timeoutMs: number },
 ): Promise<StreamState> {
-  if (!codec.frame) {
+  if (!codec.frame && !codec.replyEndsAtClose) {
     throw new MidgramError(
       "usage",
-      `Cannot send to "${name}": stream sockets carry binrpc only (use --dialect binrpc)`,
+      `Cannot send to "${name}": stream sockets carry binrpc and ctlfifo only (use --dialect binrpc)`,
     );
   }
   const wait = limit(options.timeoutMs, options.signal);
@@ -406,7 +451,10 @@ async function openStream(
       timeoutMs: options.timeoutMs,
       signal: wait.signal,
     });
-    const reader = new FrameReader(connection, codec.frame.bind(codec), {
+    // A dialect whose replies end at the close is read to the end by
+    // exchangeClosing(), never through this reader.
+    const frame = codec.frame?.bind(codec) ?? (() => 0);
+    const reader = new FrameReader(connection, frame, {
       tooLargeCode: "reply-too-large",
       cutCode: "truncated-reply",
       name,
@@ -465,5 +513,69 @@ async function exchangeStream(
     );
   } finally {
     wait.done();
+  }
+}
+
+/**
+ * One request on a connection of its own, for dialects whose replies have
+ * no end on a stream (ctl's FIFO protocol): the request, the sending half
+ * closed, then everything the server writes until it closes.
+ */
+async function exchangeClosing(
+  to: StreamAddress,
+  bytes: Uint8Array,
+  codec: ClientCodec,
+  token: unknown,
+  name: string,
+  options: CallOptions & { timeoutMs: number },
+): Promise<CallReply> {
+  const started = performance.now();
+  const state = await openStream(to, codec, name, options);
+  // One time limit for the whole exchange, connecting included.
+  const wait = limit(
+    Math.max(1, options.timeoutMs - (performance.now() - started)),
+    options.signal,
+  );
+  try {
+    await state.connection.write(bytes, { timeoutMs: options.timeoutMs });
+    await state.connection.closeWrite();
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    for (let chunk; (chunk = await state.connection.read(wait.signal)) !== null;) {
+      size += chunk.length;
+      if (size > MAX_FRAME) {
+        throw new MidgramError(
+          "reply-too-large",
+          `Reply from "${name}" is over ${MAX_FRAME} bytes`,
+        );
+      }
+      chunks.push(chunk);
+    }
+    const reply = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of chunks) {
+      reply.set(chunk, at);
+      at += chunk.length;
+    }
+    if (reply.length === 0) {
+      throw new MidgramError(
+        "truncated-reply",
+        `"${name}" closed the connection without a reply`,
+      );
+    }
+    const { outcome, error } = readReply(codec, reply, token, name);
+    if (outcome?.kind === "foreign") {
+      throw new MidgramError("reply-syntax", `"${name}" answered another request`);
+    }
+    return { bytes: reply, outcome, error, rttMs: performance.now() - started, from: null };
+  } catch (error) {
+    const ended = wait.error(
+      name,
+      `No reply from "${name}" within ${options.timeoutMs} ms: is the server running and is the address right?`,
+    );
+    throw ended ?? error;
+  } finally {
+    wait.done();
+    await state.connection.close();
   }
 }

@@ -1,7 +1,9 @@
 import type { ClientCodec, DialectName } from "../protocol/dialect.ts";
 import { isStruct, NO_PARAMS, structEntries, type Value } from "../protocol/value.ts";
 import type { AnyAddress, Transport } from "../transport/types.ts";
+import { clientCodec } from "../protocol/dialects.ts";
 import { call } from "./call.ts";
+import { detectDialect, mustDetect } from "./detect.ts";
 
 /**
  * The method that lists a server's methods: `which` for text MI and
@@ -9,12 +11,15 @@ import { call } from "./call.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listMethodsName } from "./methods.ts";
- * listMethodsName("binrpc"); // "system.listMethods"
+ * assert.equal(listMethodsName("binrpc"), "system.listMethods");
  * ```
  */
 export function listMethodsName(dialect: DialectName, flavour?: string): string {
-  if (dialect === "binrpc" || flavour === "kamailio") return "system.listMethods";
+  if (dialect === "binrpc" || dialect === "ctlfifo" || flavour === "kamailio") {
+    return "system.listMethods";
+  }
   return "which";
 }
 
@@ -37,19 +42,28 @@ function strings(value: Value, out: string[]): string[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { listMethods } from "./methods.ts";
  * import { clientCodec } from "../protocol/dialects.ts";
  * import { createMemoryTransport } from "../transport/memory.ts";
- * await listMethods({ kind: "unix", path: "/nonexistent" }, {
+ * const methods = await listMethods({ kind: "unix", path: "/nonexistent" }, {
  *   transport: createMemoryTransport(),
  *   codec: clientCodec("mi"),
  *   timeoutMs: 100,
- * }); // []
+ * });
+ * assert.deepEqual(methods, []);
  * ```
  */
 export async function listMethods(
   to: AnyAddress,
-  options: { transport: Transport; codec: ClientCodec; flavour?: string; timeoutMs: number },
+  options: {
+    transport: Transport;
+    codec: ClientCodec;
+    flavour?: string;
+    timeoutMs: number;
+    /** FIFO: the server's reply directory (default /tmp). */
+    replyDir?: string;
+  },
 ): Promise<string[]> {
   try {
     const reply = await call(to, {
@@ -58,6 +72,51 @@ export async function listMethods(
     }, options);
     if (reply.outcome?.kind !== "result") return [];
     return strings(reply.outcome.value, []).filter((s) => s !== "");
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * The method names of a server whose dialect may still be unknown: finds
+ * it (and the address and flavour to use) as `send` does, then asks as
+ * {@linkcode listMethods}. What the interactive prompt and shell completion
+ * both offer; an empty list when the server does not answer in time.
+ *
+ * @example
+ * ```ts
+ * import { methodsAt } from "./methods.ts";
+ * import { createMemoryTransport } from "../transport/memory.ts";
+ * await methodsAt({ dialect: "auto", address: { kind: "unix", path: "/nonexistent" } }, {
+ *   transport: createMemoryTransport(),
+ *   timeoutMs: 100,
+ * }); // []
+ * ```
+ */
+export async function methodsAt(
+  target: { dialect: DialectName | "auto"; flavour?: string; address: AnyAddress },
+  options: { transport: Transport; timeoutMs: number; replyDir?: string; indent?: string },
+): Promise<string[]> {
+  try {
+    let { address, flavour } = target;
+    let dialect = target.dialect;
+    if (mustDetect(target)) {
+      const found = await detectDialect(address, options);
+      if (dialect === "auto") dialect = found.dialect;
+      address = found.address ?? address;
+      flavour = found.flavour ?? flavour;
+    }
+    const known = dialect as DialectName;
+    return await listMethods(address, {
+      transport: options.transport,
+      codec: clientCodec(known, {
+        flavour: flavour as "opensips" | "kamailio" | undefined,
+        indent: options.indent,
+      }),
+      flavour,
+      timeoutMs: options.timeoutMs,
+      replyDir: options.replyDir,
+    });
   } catch {
     return [];
   }

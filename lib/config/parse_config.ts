@@ -27,7 +27,7 @@ export interface ServerConfig {
   /** Sockets as written (`[DIALECT[/FLAVOUR]=]ADDRESS`), checked when read. */
   sockets: string[];
   /** The dialect of sockets written without one. */
-  dialect?: "mi" | "jsonrpc" | "binrpc";
+  dialect?: "mi" | "jsonrpc" | "binrpc" | "ctlfifo";
   /** The JSON-RPC flavour of sockets written without one. */
   flavour?: Flavour;
   mode?: number;
@@ -43,6 +43,8 @@ export interface ServerConfig {
   logFormat?: "text" | "json";
   allow?: string[];
   disable?: string[];
+  /** binrpc: convert parameters as ctl's `autoconversion` does. */
+  autoconversion?: boolean;
   /** `idle_timeout`: a stream or HTTP connection silent this long is closed. */
   idleTimeoutMs?: number;
   /** `max_connections`: connections open at once per stream or HTTP listener. */
@@ -96,6 +98,7 @@ const SERVER_KEYS = [
   "log_format",
   "allow",
   "disable",
+  "autoconversion",
   "idle_timeout",
   "max_connections",
 ];
@@ -257,9 +260,10 @@ class Reader {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseConfig } from "./parse_config.ts";
  * const config = parseConfig('[server]\nsockets = ["/run/midgram/midgram.sock"]\ntimeout = "2s"\n', "midgram.toml");
- * config.server.timeoutMs; // 2000
+ * assert.equal(config.server.timeoutMs, 2000);
  * ```
  *
  * @throws {MidgramError} `config`, naming the file, the line and the key.
@@ -302,7 +306,7 @@ export function parseConfig(text: string, file: string): Config {
   if (data.server !== undefined) {
     const t = r.table(data.server, "server", SERVER_KEYS);
     const s = config.server;
-    s.dialect = r.choice(t, "server", "dialect", ["mi", "jsonrpc", "binrpc"] as const);
+    s.dialect = r.choice(t, "server", "dialect", ["mi", "jsonrpc", "binrpc", "ctlfifo"] as const);
     s.flavour = r.choice(t, "server", "flavour", ["opensips", "kamailio"] as const);
     s.sockets = (r.strings(t, "server", "sockets") ?? []).map((a) =>
       r.socket(a, "server", "sockets", s.dialect ?? "mi")
@@ -331,6 +335,7 @@ export function parseConfig(text: string, file: string): Config {
     s.logFormat = r.choice(t, "server", "log_format", ["text", "json"] as const);
     s.allow = r.strings(t, "server", "allow");
     s.disable = r.strings(t, "server", "disable");
+    s.autoconversion = r.boolean(t, "server", "autoconversion");
     s.idleTimeoutMs = r.duration(t, "server", "idle_timeout");
     s.maxConnections = r.integer(t, "server", "max_connections", 1);
     for (const [k, v] of Object.entries(s)) {
@@ -339,7 +344,12 @@ export function parseConfig(text: string, file: string): Config {
   }
   if (data.client !== undefined) {
     const t = r.table(data.client, "client", CLIENT_KEYS);
-    const dialect = r.choice(t, "client", "dialect", ["mi", "jsonrpc", "binrpc", "auto"] as const);
+    const dialect = r.choice(
+      t,
+      "client",
+      "dialect",
+      ["mi", "jsonrpc", "binrpc", "ctlfifo", "auto"] as const,
+    );
     if (dialect !== undefined) config.client.dialect = dialect;
     const flavour = r.choice(t, "client", "flavour", ["opensips", "kamailio"] as const);
     if (flavour !== undefined) config.client.flavour = flavour;

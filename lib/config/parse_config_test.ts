@@ -67,3 +67,14 @@ test("parseConfig() suggests the key meant by a typo", () => {
 test("parseConfig() reports TOML syntax errors with line and column", () => {
   fails("[server]\ntimeout = \n", /at line 2:\d+: /);
 });
+
+test("parseConfig() reads the ctlfifo dialect and autoconversion", () => {
+  const config = parseConfig(
+    '[server]\ndialect = "ctlfifo"\nsockets = ["/tmp/kamailio_fifo"]\nautoconversion = true\n[client]\ndialect = "ctlfifo"\n',
+    "midgram.toml",
+  );
+  assert.equal(config.server.dialect, "ctlfifo");
+  assert.equal(config.server.autoconversion, true);
+  assert.equal(config.client.dialect, "ctlfifo");
+  fails('[server]\nautoconversion = "yes"\n', /server\.autoconversion/);
+});

@@ -10,6 +10,7 @@ import { detectDialect, type Detected } from "../client/detect.ts";
 import { MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { clientCodec } from "../protocol/dialects.ts";
+import { readCtlFifoStruct } from "../protocol/ctlfifo/read_reply.ts";
 import { replyResult } from "../protocol/reply_result.ts";
 import type { Params, Value } from "../protocol/value.ts";
 import type { Flavour } from "../socket_spec.ts";
@@ -53,10 +54,11 @@ export function isNoSuchMethod(code: number, message: string): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { transportClient } from "./client.ts";
  * import { createMemoryTransport } from "../transport/memory.ts";
  * const client = transportClient(createMemoryTransport());
- * typeof client.call; // "function"
+ * assert.equal(typeof client.call, "function");
  * ```
  */
 export function transportClient(transport: Transport): ExporterClient {
@@ -82,7 +84,15 @@ export function transportClient(transport: Transport): ExporterClient {
           `${method} answered ${code} ${message}`,
         );
       }
-      return replyResult(options.dialect, reply.outcome.value);
+      const value = reply.outcome.value;
+      // ctl's FIFO protocol writes a struct as one line of name:value pairs.
+      if (
+        options.dialect === "ctlfifo" && Array.isArray(value) && value.length === 1 &&
+        typeof value[0] === "string"
+      ) {
+        return readCtlFifoStruct(value[0]) ?? value[0];
+      }
+      return replyResult(options.dialect, value);
     },
   };
 }

@@ -74,10 +74,11 @@ const RPC_KEYS = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseExporterConfig } from "./config.ts";
  * const text = '[exporter]\nlisten = "127.0.0.1:9494"\nexamples = ["kamailio-tm"]\n';
- * parseExporterConfig({ listen: "127.0.0.1:9494", examples: ["kamailio-tm"] }, text, "m.toml")
- *   .mappings[0].method; // "tm.stats"
+ * const config = parseExporterConfig({ listen: "127.0.0.1:9494", examples: ["kamailio-tm"] }, text, "m.toml");
+ * assert.equal(config.mappings[0].method, "tm.stats");
  * ```
  *
  * @throws {MidgramError} `config`

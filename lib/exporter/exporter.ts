@@ -51,11 +51,13 @@ export function targetBudget(scrapeMs: number, targetMs: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createExporter } from "./exporter.ts";
  * import { transportClient } from "./client.ts";
  * import { createMemoryTransport } from "../transport/memory.ts";
  * const exporter = createExporter({ targets: [], client: transportClient(createMemoryTransport()) });
- * (await exporter.collect()).length; // 2: the exporter's own duration and target count
+ * // the exporter's own duration and target count
+ * assert.equal((await exporter.collect()).length, 2);
  * ```
  */
 export function createExporter(options: ExporterOptions): Exporter {

@@ -57,7 +57,7 @@ async function standIns(dir: string) {
   const targets: Array<{ text: string; dialect: string; prefix: string }> = [];
   const add = async (
     address: string,
-    dialect: "mi" | "jsonrpc" | "binrpc",
+    dialect: "mi" | "jsonrpc" | "binrpc" | "ctlfifo",
     flavour?: "opensips" | "kamailio",
   ) => {
     try {
@@ -66,7 +66,9 @@ async function standIns(dir: string) {
       targets.push({
         text,
         dialect,
-        prefix: flavour === "kamailio" || dialect === "binrpc" ? "kamailio" : "opensips",
+        prefix: flavour === "kamailio" || dialect === "binrpc" || dialect === "ctlfifo"
+          ? "kamailio"
+          : "opensips",
       });
     } catch (error) {
       // A dialect this build cannot serve yet (JSON-RPC lands separately).
@@ -79,6 +81,7 @@ async function standIns(dir: string) {
   await add(join(dir, "kam.sock"), "jsonrpc", "kamailio"); // Kamailio jsonrpcs
   await add("udp:127.0.0.1:0", "binrpc"); // Kamailio ctl
   await add(join(dir, "ctld.sock"), "binrpc");
+  await add("udp:127.0.0.1:0", "ctlfifo"); // ctl's FIFO protocol, its struct lines read back
   return { server, targets };
 }
 
@@ -116,6 +119,7 @@ test("exporter scrapes midgram serve in each dialect, found by auto, and promtoo
     // Counters of the stand-in as OpenSIPS 2.4 (list_statistics: incremental).
     assert.match(text, /^opensips_mi_requests_total\{target="[^"]*mi\.sock",dialect="mi"\} \d+$/m);
     assert.match(text, /^kamailio_binrpc_requests_total\{/m);
+    assert.match(text, /^kamailio_ctlfifo_requests_total\{[^}]*dialect="ctlfifo"\} \d+$/m);
     if (HAS_PROMTOOL) {
       const { status, output } = await promtoolCheck(text);
       assert.equal(status, 0, output);

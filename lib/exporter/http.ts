@@ -25,9 +25,10 @@ export interface ListenAddress {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseListen } from "./http.ts";
- * parseListen("127.0.0.1:9494"); // { host: "127.0.0.1", port: 9494 }
- * parseListen("[::1]:0"); // { host: "::1", port: 0 }
+ * assert.deepEqual(parseListen("127.0.0.1:9494"), { host: "127.0.0.1", port: 9494 });
+ * assert.deepEqual(parseListen("[::1]:0"), { host: "::1", port: 0 });
  * ```
  *
  * @throws {MidgramError} `usage`

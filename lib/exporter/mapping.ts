@@ -93,9 +93,11 @@ function valueOf(raw: Value | undefined, mapping: RpcMapping): number | null {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mappingSamples } from "./mapping.ts";
- * mappingSamples({ method: "dlg.stats_active", metric: "kamailio_dialogs", type: "gauge",
- *   members: true, memberLabel: "state" }, { starting: 0, all: 2 }, {}).map((s) => s.value); // [0, 2]
+ * const { samples } = mappingSamples({ method: "dlg.stats_active", metric: "kamailio_dialogs", type: "gauge",
+ *   members: true, memberLabel: "state" }, { starting: 0, all: 2 }, {});
+ * assert.deepEqual(samples.map((s) => s.value), [0, 2]);
  * ```
  */
 export function mappingSamples(

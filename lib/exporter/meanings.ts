@@ -11,7 +11,7 @@
  * import assert from "node:assert/strict";
  * import { meaningOf, MEANINGS } from "./meanings.ts";
  * assert.equal(meaningOf("kamailio", "core", "rcv_requests")?.id, "sip.requests_received");
- * assert.equal(meaningOf("opensips", "shmem", "used_size")?.type, "gauge");
+ * assert.equal(meaningOf("opensips", "shmem", "real_used_size")?.type, "gauge");
  * assert.ok(MEANINGS.every((m) => m.opensips !== undefined || m.kamailio !== undefined));
  * ```
  *

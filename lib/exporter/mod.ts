@@ -4,13 +4,14 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderSamples, statisticSamples } from "./mod.ts";
  * const samples = statisticSamples([{ group: "core", name: "rcv_requests", value: 7 }], {
  *   kind: "kamailio",
  *   labels: { target: "udp:127.0.0.1:2046", dialect: "binrpc" },
  * });
  * const { text } = await renderSamples(samples, "prometheus");
- * text.includes('kamailio_core_rcv_requests_total{target="udp:127.0.0.1:2046",dialect="binrpc"} 7'); // true
+ * assert.equal(text.includes('kamailio_core_rcv_requests_total{target="udp:127.0.0.1:2046",dialect="binrpc"} 7'), true);
  * ```
  *
  * @module

@@ -52,8 +52,9 @@ const PKG_FIELDS: Record<string, string> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { processProbes } from "./process_metrics.ts";
- * processProbes("kamailio").map((p) => p.method); // ["core.uptime", "core.psx", "pkg.stats"]
+ * assert.deepEqual(processProbes("kamailio").map((p) => p.method), ["core.uptime", "core.psx", "pkg.stats"]);
  * ```
  */
 export function processProbes(kind: ServerKind): ProcessProbe[] {

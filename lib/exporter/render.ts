@@ -29,9 +29,10 @@ let promClient: Promise<typeof import("prom-client")> | undefined;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { negotiateFormat } from "./render.ts";
- * negotiateFormat("application/openmetrics-text;version=1.0.0,text/plain;q=0.5"); // "openmetrics"
- * negotiateFormat(undefined); // "prometheus"
+ * assert.equal(negotiateFormat("application/openmetrics-text;version=1.0.0,text/plain;q=0.5"), "openmetrics");
+ * assert.equal(negotiateFormat(undefined), "prometheus");
  * ```
  */
 export function negotiateFormat(accept: string | undefined): ExpositionFormat {
@@ -51,11 +52,12 @@ export function negotiateFormat(accept: string | undefined): ExpositionFormat {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { renderSamples } from "./render.ts";
  * const { text } = await renderSamples([
  *   { name: "x_total", type: "counter", help: "X", labels: { a: "1" }, value: 2 },
  * ], "prometheus");
- * text.includes('x_total{a="1"} 2'); // true
+ * assert.equal(text.includes('x_total{a="1"} 2'), true);
  * ```
  */
 export async function renderSamples(

@@ -32,9 +32,10 @@ export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { sanitizeName } from "./sample.ts";
- * sanitizeName("location-users"); // "location_users"
- * sanitizeName("1xx_replies"); // "_1xx_replies"
+ * assert.equal(sanitizeName("location-users"), "location_users");
+ * assert.equal(sanitizeName("1xx_replies"), "_1xx_replies");
  * ```
  */
 export function sanitizeName(text: string): string {
@@ -47,8 +48,9 @@ export function sanitizeName(text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { counterName } from "./sample.ts";
- * counterName("kamailio_core_rcv_requests"); // "kamailio_core_rcv_requests_total"
+ * assert.equal(counterName("kamailio_core_rcv_requests"), "kamailio_core_rcv_requests_total");
  * ```
  */
 export function counterName(name: string): string {

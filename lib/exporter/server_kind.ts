@@ -17,14 +17,15 @@ export type ServerKind = "opensips-2.4" | "opensips" | "kamailio";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serverKindOf } from "./server_kind.ts";
- * serverKindOf("binrpc"); // "kamailio"
- * serverKindOf("jsonrpc", "kamailio"); // "kamailio"
+ * assert.equal(serverKindOf("binrpc"), "kamailio");
+ * assert.equal(serverKindOf("jsonrpc", "kamailio"), "kamailio");
  * ```
  */
 export function serverKindOf(dialect: DialectName, flavour?: Flavour): ServerKind {
   if (dialect === "mi") return "opensips-2.4";
-  if (dialect === "binrpc") return "kamailio";
+  if (dialect === "binrpc" || dialect === "ctlfifo") return "kamailio";
   return flavour === "kamailio" ? "kamailio" : "opensips";
 }
 

@@ -18,8 +18,9 @@ import { readStatistics, statisticSamples } from "./statistics.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serverSamples } from "./server_metrics.ts";
- * serverSamples({ "mi:requests": 3 }, 1.5)[0].name; // "midgram_server_mi_requests_total"
+ * assert.equal(serverSamples({ "mi:requests": 3 }, 1.5)[0].name, "midgram_server_mi_requests_total");
  * ```
  */
 export function serverSamples(stats: Record<string, number>, uptimeSeconds: number): Sample[] {

@@ -72,6 +72,7 @@ export function replyPairs(value: Value): Array<readonly [string, Value]> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readStatistics } from "./statistics.ts";
  * readStatistics({ "core:rcv_requests": 5 }, "opensips").statistics;
  * // [{ group: "core", name: "rcv_requests", value: 5 }]
@@ -179,9 +180,10 @@ export interface StatisticSampleOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { statisticMetricName } from "./statistics.ts";
- * statisticMetricName("kamailio", "usrloc", "location-users", "gauge"); // "kamailio_usrloc_location_users"
- * statisticMetricName("opensips", "core", "rcv_requests", "counter"); // "opensips_core_rcv_requests_total"
+ * assert.equal(statisticMetricName("kamailio", "usrloc", "location-users", "gauge"), "kamailio_usrloc_location_users");
+ * assert.equal(statisticMetricName("opensips", "core", "rcv_requests", "counter"), "opensips_core_rcv_requests_total");
  * ```
  */
 export function statisticMetricName(

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { mustDetect } from "../client/detect.ts";
 import { errorCodeOf, MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { Members, type Params, type Value } from "../protocol/value.ts";
@@ -73,7 +74,9 @@ export class Target {
 
   constructor(spec: SocketSpec) {
     this.spec = spec;
-    if (spec.dialect !== "auto") this.found = { dialect: spec.dialect, flavour: spec.flavour };
+    if (!mustDetect(spec)) {
+      this.found = { dialect: spec.dialect as DialectName, flavour: spec.flavour };
+    }
   }
 
   /** The address as the user wrote it (the `target` label). */
@@ -92,7 +95,7 @@ export class Target {
   }
 
   private forget(): void {
-    if (this.spec.dialect === "auto") this.found = null;
+    if (mustDetect(this.spec)) this.found = null;
     this.flags = null;
     this.missing.clear();
   }
@@ -118,7 +121,7 @@ export class Target {
           });
           // A bare path that is a stream socket is Kamailio's ctl: asked at its stream address.
           this.found = {
-            dialect: d.dialect,
+            dialect: this.spec.dialect === "auto" ? d.dialect : this.spec.dialect,
             flavour: d.flavour ?? this.spec.flavour,
             address: d.address,
           };

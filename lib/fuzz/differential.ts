@@ -1,9 +1,11 @@
 /**
  * Differential fuzzing: the same generated requests go to two servers (ours
  * and a reference: a real OpenSIPS 2.4 on text MI, a real Kamailio on
- * binrpc), and every difference in verdict, parsed arguments (read back
- * through `cache_store`/`cache_fetch` on MI, `core.echo` on binrpc) and reply
- * bytes is reported; the first one is shrunk by fast-check.
+ * binrpc or ctl's FIFO protocol), and every difference in verdict, parsed
+ * arguments (read back through `cache_store`/`cache_fetch` on MI,
+ * `core.echo` on binrpc) and reply bytes is reported; the first one is
+ * shrunk by fast-check. On ctlfifo only the framing is compared: the status
+ * line and whether values follow (Kamailio 5.6.3 corrupts the values there).
  *
  * @module
  */
@@ -15,6 +17,7 @@ import { clientCodec } from "../protocol/dialects.ts";
 import type { Value } from "../protocol/value.ts";
 import type { Address, Transport } from "../transport/types.ts";
 import { fuzzInput } from "./inputs.ts";
+import { ctlFifoInput } from "./ctlfifo_inputs.ts";
 import { maxDatagram } from "./live.ts";
 
 /** One generated probe of both servers. */
@@ -81,7 +84,21 @@ const MAX_KEPT = 100;
 /** A name no server has: the verdicts for an unknown method are compared too. */
 export const UNKNOWN_METHOD = "midgram.no_such_method";
 
+/** ctlfifo's default methods: served alike by Kamailio's core and midgram, and one by neither. */
+const CTLFIFO_METHODS = [
+  "core.version",
+  "core.echo",
+  "system.methodHelp",
+  "core.uptime",
+  UNKNOWN_METHOD,
+];
+
 function caseArbitrary(options: DifferentialOptions): fc.Arbitrary<DiffCase> {
+  if (options.dialect === "ctlfifo") {
+    return ctlFifoInput(options.corpus, options.methods ?? CTLFIFO_METHODS).map((
+      bytes,
+    ): DiffCase => ({ kind: "raw", bytes }));
+  }
   if (options.dialect === "mi") {
     const line = fc.string({
       unit: fc.oneof(
@@ -141,6 +158,18 @@ function sameBytes(a: Uint8Array | null, b: Uint8Array | null): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
+/** ctlfifo: a reply as the framing says it: its status line, and whether values follow. */
+function framingOf(v: Verdict): Verdict {
+  if (v.bytes === null) return v;
+  const eol = v.bytes.indexOf(0x0a);
+  if (eol < 0) return { verdict: "unreadable reply", bytes: null };
+  return {
+    verdict: new TextDecoder().decode(v.bytes.subarray(0, eol)),
+    bytes: null,
+    value: v.bytes.length > eol + 1 ? "values" : "no values",
+  };
+}
+
 function compare(c: DiffCase, ours: Verdict, reference: Verdict): Difference | null {
   if (ours.verdict !== reference.verdict) return { case: c, what: "verdict", ours, reference };
   if (JSON.stringify(ours.value) !== JSON.stringify(reference.value)) {
@@ -185,12 +214,22 @@ function sizeOf(request: CallRequest, codec: ClientCodec): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runDifferential } from "./differential.ts";
- * import { defaultTransport } from "../transport/open.ts";
+ * import { createServerWith } from "../server/mod.ts";
+ * import { createMemoryTransport } from "../transport/memory.ts";
+ * const transport = createMemoryTransport();
+ * const a = createServerWith({ transport, version: "same" });
+ * const b = createServerWith({ transport, version: "same" });
+ * const binrpc = { dialect: "binrpc", flavour: "kamailio" } as const;
+ * const ours = await a.listen({ kind: "unix", path: "/ours.sock" }, binrpc);
+ * const reference = await b.listen({ kind: "unix", path: "/reference.sock" }, binrpc);
  * const result = await runDifferential({
- *   ours: { kind: "unix", path: "/tmp/ours.sock" }, reference: { kind: "unix", path: "/run/kamailio/kamailio_ctl" },
- *   transport: defaultTransport(), dialect: "binrpc", runs: 200, timeMs: 10_000, timeoutMs: 1000, seed: 1,
+ *   ours, reference, transport, dialect: "binrpc", runs: 20, timeMs: 5000, timeoutMs: 1000, seed: 1,
  * });
+ * assert.deepEqual(result.differences, []);
+ * await a.close();
+ * await b.close();
  * ```
  */
 export async function runDifferential(options: DifferentialOptions): Promise<DifferentialResult> {
@@ -223,6 +262,12 @@ export async function runDifferential(options: DifferentialOptions): Promise<Dif
         ask(options.ours, request, pair, options),
         ask(options.reference, request, pair, options),
       ]);
+      if (options.dialect === "ctlfifo") {
+        const [o, r] = [framingOf(ours), framingOf(reference)];
+        last = compare(c, o, r);
+        if (last !== null) return last;
+        continue;
+      }
       if (c.kind === "cache") {
         // The store's verdict, then the value read back: the arguments as each server parsed them.
         ours.value = reference.value = undefined;

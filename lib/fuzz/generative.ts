@@ -64,9 +64,11 @@ const YIELD_EVERY_MS = 50;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runGenerative } from "./generative.ts";
- * const result = await runGenerative({ runs: 1000, seed: 42 });
- * console.log(result.executed, result.failures.length);
+ * const result = await runGenerative({ runs: 100, seed: 42 });
+ * assert.equal(result.executed, 100);
+ * assert.equal(result.failures.length, 0);
  * ```
  */
 export async function runGenerative(options: GenerativeOptions): Promise<GenerativeResult> {

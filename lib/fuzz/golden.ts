@@ -39,10 +39,12 @@ export function goldenServer(options: Partial<ServerOptions> = {}): MiServer {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compareServerCase, goldenServer } from "./golden.ts";
  * const server = goldenServer();
  * const enc = new TextEncoder();
- * await compareServerCase(server, enc.encode(":pwd:\n"), enc.encode("200 OK\nWD:: /srv\n\n")); // ok: true
+ * const r = await compareServerCase(server, enc.encode(":pwd:\n"), enc.encode("200 OK\nWD:: /srv\n\n"));
+ * assert.equal(r.ok, true);
  * ```
  */
 export async function compareServerCase(

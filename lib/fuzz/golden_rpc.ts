@@ -39,6 +39,7 @@ const typeError = (n: number, expected: string) =>
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { goldenRpcServer } from "./golden_rpc.ts";
  * const server = goldenRpcServer();
  * const reply = await server.handle(
@@ -46,7 +47,9 @@ const typeError = (n: number, expected: string) =>
  *   null,
  *   { dialect: "jsonrpc", flavour: "opensips" },
  * );
- * console.log(new TextDecoder().decode(reply!)); // {"jsonrpc":"2.0","result":{"Server":…},"id":1}
+ * const json = JSON.parse(new TextDecoder().decode(reply!));
+ * assert.equal(json.id, 1);
+ * assert.equal(typeof json.result.Server, "string");
  * await server.close();
  * ```
  */
@@ -126,10 +129,11 @@ export function formatHex(bytes: Uint8Array): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compareRpcCase, goldenRpcServer } from "./golden_rpc.ts";
  * const server = goldenRpcServer();
  * const r = await compareRpcCase(server, { dialect: "jsonrpc", flavour: "kamailio" }, new Uint8Array(), null);
- * console.log(r.ok); // true: an empty datagram gets no reply
+ * assert.equal(r.ok, true); // an empty datagram gets no reply
  * await server.close();
  * ```
  */

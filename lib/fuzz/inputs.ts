@@ -94,9 +94,12 @@ export function mutated(seeds: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Arra
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import fc from "fast-check";
  * import { fuzzInput } from "./inputs.ts";
- * fc.sample(fuzzInput([new TextEncoder().encode(":version:\n")]), 3);
+ * const inputs = fc.sample(fuzzInput([new TextEncoder().encode(":version:\n")]), 3);
+ * assert.equal(inputs.length, 3);
+ * assert.ok(inputs.every((b) => b instanceof Uint8Array));
  * ```
  */
 export function fuzzInput(corpus: Uint8Array[] = []): fc.Arbitrary<Uint8Array> {

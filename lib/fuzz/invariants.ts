@@ -34,8 +34,9 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkRequest } from "./invariants.ts";
- * checkRequest(new TextEncoder().encode(":version:\n")); // null: all hold
+ * assert.equal(checkRequest(new TextEncoder().encode(":version:\n")), null); // all hold
  * ```
  */
 export function checkRequest(
@@ -117,8 +118,9 @@ function normalise(nodes: MiNode[]): MiNode[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkReply } from "./invariants.ts";
- * checkReply({ code: 200, reason: "OK", nodes: [], bare: false }); // null
+ * assert.equal(checkReply({ code: 200, reason: "OK", nodes: [], bare: false }), null);
  * ```
  */
 export function checkReply(reply: MiReply): Violation | null {

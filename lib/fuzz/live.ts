@@ -74,10 +74,17 @@ export interface LiveResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runLive } from "./live.ts";
- * const result = await runLive({
- *   target: { kind: "unix", path: "/tmp/mi.sock" }, runs: 1000, timeMs: 10_000, timeoutMs: 2000, seed: 1,
- * });
+ * import { createServerWith } from "../server/mod.ts";
+ * import { createMemoryTransport } from "../transport/memory.ts";
+ * const transport = createMemoryTransport();
+ * const server = createServerWith({ transport });
+ * const target = await server.listen({ kind: "unix", path: "/mi.sock" });
+ * const result = await runLive({ target, transport, runs: 50, timeMs: 5000, timeoutMs: 1000, seed: 1 });
+ * assert.equal(result.executed, 50);
+ * assert.equal(result.crash, null);
+ * await server.close();
  * ```
  */
 export async function runLive(options: LiveOptions): Promise<LiveResult> {

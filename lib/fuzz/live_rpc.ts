@@ -18,10 +18,18 @@ import { clientCodec, serverCodec } from "../protocol/dialects.ts";
 import type { AnyAddress, Transport } from "../transport/types.ts";
 import { maxDatagram } from "./live.ts";
 import { binRpcInput, jsonRpcInput } from "./rpc_inputs.ts";
+import { ctlFifoInput } from "./ctlfifo_inputs.ts";
 import { readAnyReply, type RpcDialect } from "./rpc_invariants.ts";
+import { CTLFIFO_FIFO } from "../protocol/ctlfifo/carriage.ts";
+import { ctlFifoReplyName } from "../protocol/ctlfifo/read_request.ts";
+
+/** A dialect live fuzzing speaks: a structured one, or ctl's FIFO protocol. */
+export interface LiveDialect extends Omit<RpcDialect, "dialect"> {
+  dialect: RpcDialect["dialect"] | "ctlfifo";
+}
 
 /** Options of {@linkcode runLiveRpc}. */
-export interface LiveRpcOptions extends RpcDialect {
+export interface LiveRpcOptions extends LiveDialect {
   target: AnyAddress;
   transport: Transport;
   runs: number;
@@ -38,6 +46,8 @@ export interface LiveRpcOptions extends RpcDialect {
   corpus?: Uint8Array[];
   /** Never generate what crashes Kamailio 5.6 (a non-string `jsonrpc` or `method`). */
   safeForKamailio?: boolean;
+  /** FIFO targets: the server's reply directory (default /tmp). */
+  replyDir?: string;
   onProgress?: (done: number) => void;
   signal?: AbortSignal;
 }
@@ -62,8 +72,8 @@ export interface LiveRpcResult {
 }
 
 /** The probe of a dialect: a method that every such server runs without side effects. */
-export function probeMethod(d: RpcDialect): string {
-  return d.dialect === "binrpc" || d.flavour === "kamailio" ? "core.version" : "version";
+export function probeMethod(d: LiveDialect): string {
+  return d.dialect !== "jsonrpc" || d.flavour === "kamailio" ? "core.version" : "version";
 }
 
 /**
@@ -83,6 +93,7 @@ function anyTokenCodec(inner: ClientCodec): ClientCodec {
     frame: inner.frame ? (b, max) => inner.frame!(b, max) : undefined,
     fifo: inner.fifo,
     http: inner.http,
+    replyEndsAtClose: inner.replyEndsAtClose,
   };
 }
 
@@ -91,16 +102,22 @@ function anyTokenCodec(inner: ClientCodec): ClientCodec {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runLiveRpc } from "./live_rpc.ts";
- * import { defaultTransport } from "../transport/open.ts";
- * await runLiveRpc({
- *   dialect: "binrpc", target: { kind: "unix-stream", path: "/run/kamailio/kamailio_ctl" },
- *   transport: defaultTransport(), runs: 200, timeMs: 10_000, timeoutMs: 2000, seed: 1,
+ * import { createServerWith } from "../server/mod.ts";
+ * import { createMemoryTransport } from "../transport/memory.ts";
+ * const transport = createMemoryTransport();
+ * const server = createServerWith({ transport });
+ * const target = await server.listen({ kind: "unix-stream", path: "/ctl.sock" }, { dialect: "binrpc" });
+ * const result = await runLiveRpc({
+ *   dialect: "binrpc", target, transport, runs: 50, timeMs: 5000, timeoutMs: 1000, seed: 1,
  * });
+ * assert.equal(result.crash, null);
+ * await server.close();
  * ```
  */
 export async function runLiveRpc(options: LiveRpcOptions): Promise<LiveRpcResult> {
-  const d: RpcDialect = { dialect: options.dialect, flavour: options.flavour };
+  const d: LiveDialect = { dialect: options.dialect, flavour: options.flavour };
   const started = performance.now();
   const deadline = started + options.timeMs;
   const result: LiveRpcResult = {
@@ -127,6 +144,7 @@ export async function runLiveRpc(options: LiveRpcOptions): Promise<LiveRpcResult
       timeoutMs,
       allowOversize: true,
       flavour: d.flavour,
+      replyDir: options.replyDir,
     });
   const probeOnce = async (): Promise<{ why: string; gone: boolean } | null> => {
     const session = open(options.timeoutMs);
@@ -168,7 +186,9 @@ export async function runLiveRpc(options: LiveRpcOptions): Promise<LiveRpcResult
       `The probe gets no answer before fuzzing starts: ${first.why}`,
     );
   }
-  const arbitrary = d.dialect === "binrpc"
+  const arbitrary = d.dialect === "ctlfifo"
+    ? ctlFifoInput(options.corpus)
+    : d.dialect === "binrpc"
     ? binRpcInput(options.corpus)
     : jsonRpcInput(options.corpus, { safeForKamailio: options.safeForKamailio });
   const probeEvery = options.probeEvery ?? 50;
@@ -190,15 +210,21 @@ export async function runLiveRpc(options: LiveRpcOptions): Promise<LiveRpcResult
           result.notSent.tooLarge++;
           continue;
         }
-        if (stream && !wholePacket(ours.frame!.bind(ours), input)) {
-          // On a stream, anything but one whole packet would stall or desynchronise the connection.
+        if (
+          (stream || (options.target.kind === "fifo" && ours.frame)) &&
+          !wholePacket(ours.frame!.bind(ours), input)
+        ) {
+          // On a stream (and a FIFO, one byte stream for every client), anything but one
+          // whole packet would stall or desynchronise what comes next.
           result.notSent.notWhole++;
           continue;
         }
         const decoded = ours.decode(input, () => ({ noInput: false }));
-        const expectReply = decoded.kind === "call"
-          ? !decoded.call.notification
-          : decoded.reply !== null;
+        // Over a FIFO, ctl's FIFO protocol answers only a request naming its reply FIFO.
+        const named = options.target.kind !== "fifo" || ours.dialect !== "ctlfifo" ||
+          ctlFifoReplyName(CTLFIFO_FIFO.request(input, "midgram")) !== null;
+        const expectReply = named &&
+          (decoded.kind === "call" ? !decoded.call.notification : decoded.reply !== null);
         result.executed++;
         sinceProbe.push(input);
         let suspect = false;

@@ -8,17 +8,10 @@ import { cli } from "../../cli/main.ts";
 import { captureIo } from "../../cli/io.ts";
 import { runRpcGenerative } from "./rpc_generative.ts";
 import { brokenServerCodec } from "./testing/planted.ts";
+import { until } from "../transport/testing/wait.ts";
 
 const RUNTIME = "Deno" in globalThis ? "Deno" : "Node";
 const OPTIONS = { format: "text", timeout: "2s", probe: "which", indent: "\\t" } as const;
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 test(`midgram fuzz --target fuzzes midgram serve in each dialect, finding nothing (${RUNTIME})`, async () => {
   const dir = mkdtempSync(join(tmpdir(), "midgram-fuzz-serve-"));

@@ -66,9 +66,10 @@ export interface RpcGenerativeResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { runRpcGenerative } from "./rpc_generative.ts";
  * const r = await runRpcGenerative({ dialect: "binrpc", runs: 200, seed: 1 });
- * console.log(r.failures.length); // 0
+ * assert.equal(r.failures.length, 0);
  * ```
  */
 export async function runRpcGenerative(

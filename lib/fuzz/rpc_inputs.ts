@@ -244,9 +244,12 @@ export function crashesKamailio(bytes: Uint8Array): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import fc from "fast-check";
  * import { jsonRpcInput } from "./rpc_inputs.ts";
- * fc.sample(jsonRpcInput(), 3);
+ * const inputs = fc.sample(jsonRpcInput(), 3);
+ * assert.equal(inputs.length, 3);
+ * assert.ok(inputs.every((b) => b instanceof Uint8Array));
  * ```
  */
 export function jsonRpcInput(
@@ -331,9 +334,12 @@ function set(b: Uint8Array, i: number, v: number): Uint8Array {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import fc from "fast-check";
  * import { binRpcInput } from "./rpc_inputs.ts";
- * fc.sample(binRpcInput(), 3);
+ * const inputs = fc.sample(binRpcInput(), 3);
+ * assert.equal(inputs.length, 3);
+ * assert.ok(inputs.every((b) => b instanceof Uint8Array));
  * ```
  */
 export function binRpcInput(corpus: Uint8Array[] = []): fc.Arbitrary<Uint8Array> {

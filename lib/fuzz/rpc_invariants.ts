@@ -126,10 +126,11 @@ export function readAnyReply(codec: ClientCodec, reply: Uint8Array): ReplyOutcom
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkRpcRequest } from "./rpc_invariants.ts";
  * import { goldenRpcServer } from "./golden_rpc.ts";
  * const server = goldenRpcServer();
- * await checkRpcRequest({ dialect: "jsonrpc", flavour: "opensips" }, new TextEncoder().encode("{"), server); // null
+ * assert.equal(await checkRpcRequest({ dialect: "jsonrpc", flavour: "opensips" }, new TextEncoder().encode("{"), server), null);
  * await server.close();
  * ```
  */
@@ -190,8 +191,9 @@ export async function checkRpcRequest(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkRpcRoundTrip } from "./rpc_invariants.ts";
- * checkRpcRoundTrip({ dialect: "binrpc" }, "core.echo", { kind: "positional", values: [1, "a"] }); // null
+ * assert.equal(checkRpcRoundTrip({ dialect: "binrpc" }, "core.echo", { kind: "positional", values: [1, "a"] }), null);
  * ```
  */
 export function checkRpcRoundTrip(
@@ -246,8 +248,9 @@ export function checkRpcRoundTrip(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { checkRecords } from "./rpc_invariants.ts";
- * checkRecords([1, 2.5, "x"]); // null
+ * assert.equal(checkRecords([1, 2.5, "x"]), null);
  * ```
  */
 export function checkRecords(values: Value[]): Violation | null {

@@ -45,8 +45,9 @@ function modeResult(bytes: Uint8Array, mode: ParseMode): ModeResult {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { expectedParseResult } from "./parse_cases.ts";
- * expectedParseResult(new TextEncoder().encode(":version:\n")).compat.valid; // true
+ * assert.equal(expectedParseResult(new TextEncoder().encode(":version:\n")).compat.valid, true);
  * ```
  */
 export function expectedParseResult(bytes: Uint8Array): ParseCaseResult {
@@ -65,8 +66,9 @@ export function resultJson(result: ParseCaseResult): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { showInvisible } from "./parse_cases.ts";
- * showInvisible("a\r\n"); // "a␍␊\n"
+ * assert.equal(showInvisible("a\r\n"), "a␍␊\n");
  * ```
  */
 export function showInvisible(text: string): string {
@@ -98,8 +100,9 @@ export function showInvisible(text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { lineDiff } from "./parse_cases.ts";
- * lineDiff("a\nb\n", "a\nc\n"); // "  a\n- b\n+ c\n"
+ * assert.equal(lineDiff("a\nb\n", "a\nc\n"), "  a\n- b\n+ c\n");
  * ```
  */
 export function lineDiff(expected: string, actual: string): string {
@@ -137,9 +140,10 @@ export function lineDiff(expected: string, actual: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compareParseCase, expectedParseResult, resultJson } from "./parse_cases.ts";
  * const bytes = new TextEncoder().encode(":version:\n");
- * compareParseCase(bytes, resultJson(expectedParseResult(bytes))).ok; // true
+ * assert.equal(compareParseCase(bytes, resultJson(expectedParseResult(bytes))).ok, true);
  * ```
  *
  * @returns `ok`, the actual JSON text (to write with `--update`), and a diff when not ok.

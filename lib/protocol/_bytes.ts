@@ -9,8 +9,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { positionAt } from "./_bytes.ts";
- * positionAt(new TextEncoder().encode(":a:\nx"), 4); // { line: 2, column: 1 }
+ * assert.deepEqual(positionAt(new TextEncoder().encode(":a:\nx"), 4), { line: 2, column: 1 });
  * ```
  */
 export function positionAt(bytes: Uint8Array, offset: number): { line: number; column: number } {
@@ -36,8 +37,9 @@ export function positionAt(bytes: Uint8Array, offset: number): { line: number; c
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { invalidUtf8Offset } from "./_bytes.ts";
- * invalidUtf8Offset(new Uint8Array([0x61, 0xff]), 0, 2); // 1
+ * assert.equal(invalidUtf8Offset(new Uint8Array([0x61, 0xff]), 0, 2), 1);
  * ```
  */
 export function invalidUtf8Offset(bytes: Uint8Array, from: number, to: number): number {

@@ -1,6 +1,6 @@
 /**
  * The seam between the server/client and the wire: one small codec per
- * dialect (`mi`, `jsonrpc`, `binrpc`), pure (no I/O). The server runs
+ * dialect (`mi`, `jsonrpc`, `binrpc`, `ctlfifo`), pure (no I/O). The server runs
  * decode → dispatch → encode and never parses; the client runs
  * encode → send → decode. A new dialect is a new folder under
  * `lib/protocol/` and a line in `lib/protocol/dialects.ts`.
@@ -9,8 +9,8 @@
  */
 import type { Params, Value } from "./value.ts";
 
-/** The three dialects. */
-export type DialectName = "mi" | "jsonrpc" | "binrpc";
+/** The dialects. */
+export type DialectName = "mi" | "jsonrpc" | "binrpc" | "ctlfifo";
 
 /** What the server knows of a method when a codec asks (MI needs it before it parses). */
 export interface MethodShape {
@@ -210,4 +210,10 @@ export interface ClientCodec {
   fifo?(flavour?: string): FifoFraming;
   /** For HTTP: how exchanges are carried. Absent for a dialect HTTP does not carry. */
   readonly http?: HttpCarriage;
+  /**
+   * On a stream, replies carry no length or end: one request a connection,
+   * the client closes its half after it, and the reply is all the server
+   * writes until it closes (ctl's FIFO protocol over TCP).
+   */
+  readonly replyEndsAtClose?: boolean;
 }

@@ -10,6 +10,8 @@ import { createBinRpcClientCodec } from "./binrpc/create_binrpc_client_codec.ts"
 import { createBinRpcServerCodec } from "./binrpc/create_binrpc_server_codec.ts";
 import { createJsonRpcClientCodec } from "./jsonrpc/create_json_rpc_client_codec.ts";
 import { createJsonRpcServerCodec } from "./jsonrpc/create_json_rpc_server_codec.ts";
+import { createCtlFifoClientCodec } from "./ctlfifo/create_ctlfifo_client_codec.ts";
+import { createCtlFifoServerCodec } from "./ctlfifo/create_ctlfifo_server_codec.ts";
 
 /** Options for making a codec. */
 export interface CodecOptions {
@@ -22,15 +24,16 @@ export interface CodecOptions {
 }
 
 /** The dialect names, in the order `--help` lists them. */
-export const DIALECTS: readonly DialectName[] = ["mi", "jsonrpc", "binrpc"];
+export const DIALECTS: readonly DialectName[] = ["mi", "jsonrpc", "binrpc", "ctlfifo"];
 
 /**
  * The server codec of a dialect.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { serverCodec } from "./dialects.ts";
- * serverCodec("mi").dialect; // "mi"
+ * assert.equal(serverCodec("mi").dialect, "mi");
  * ```
  */
 export function serverCodec(dialect: DialectName, options: CodecOptions = {}): ServerCodec {
@@ -43,6 +46,8 @@ export function serverCodec(dialect: DialectName, options: CodecOptions = {}): S
       return createJsonRpcServerCodec({
         flavour: options.flavour === "kamailio" ? "kamailio" : "opensips",
       });
+    case "ctlfifo":
+      return createCtlFifoServerCodec({ count: options.count });
   }
 }
 
@@ -51,8 +56,9 @@ export function serverCodec(dialect: DialectName, options: CodecOptions = {}): S
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { clientCodec } from "./dialects.ts";
- * clientCodec("mi").dialect; // "mi"
+ * assert.equal(clientCodec("mi").dialect, "mi");
  * ```
  */
 export function clientCodec(dialect: DialectName, options: CodecOptions = {}): ClientCodec {
@@ -63,5 +69,7 @@ export function clientCodec(dialect: DialectName, options: CodecOptions = {}): C
       return createBinRpcClientCodec();
     case "jsonrpc":
       return createJsonRpcClientCodec();
+    case "ctlfifo":
+      return createCtlFifoClientCodec();
   }
 }

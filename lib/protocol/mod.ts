@@ -4,6 +4,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { analyzeRequest, formatReply, formatRequest, node, okReply, parseReply } from "./mod.ts";
  *
  * const bytes = formatRequest("get_statistics", [{ name: null, value: "dialog:" }]);
@@ -11,7 +12,7 @@
  * console.log(request?.args, errors); // [{ name: null, value: "dialog:" }] []
  *
  * const text = formatReply(okReply([node("dialog:active_dialogs", "3")]));
- * console.log(parseReply(text).nodes[0].value); // "3"
+ * assert.equal(parseReply(text).nodes[0].value, "3");
  * ```
  *
  * @module
@@ -73,3 +74,13 @@ export {
   readRecords,
   writeRecords,
 } from "./binrpc/mod.ts";
+export {
+  analyzeCtlFifoRequest,
+  createCtlFifoClientCodec,
+  createCtlFifoServerCodec,
+  readCtlFifoReply,
+  readCtlFifoRequest,
+  readCtlFifoStruct,
+  writeCtlFifoReply,
+  writeCtlFifoRequest,
+} from "./ctlfifo/mod.ts";

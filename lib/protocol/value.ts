@@ -13,10 +13,11 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Double, Members, isStruct, structEntries } from "./value.ts";
  * const v = new Members([["dst", "sip:a"], ["dst", "sip:b"]]);
  * console.log(isStruct(v), structEntries(v).length); // true 2
- * console.log(new Double(2).value); // 2
+ * assert.equal(new Double(2).value, 2);
  * ```
  *
  * @module
@@ -111,7 +112,17 @@ export function isInteger(value: number): boolean {
  * bare values) or named (a JSON object, MI's `name::value` lines).
  */
 export type Params =
-  | { readonly kind: "positional"; readonly values: readonly Value[] }
+  | {
+    readonly kind: "positional";
+    readonly values: readonly Value[];
+    /**
+     * ctl's FIFO protocol only: the lines its parameter reader finds after
+     * the parameters (the request's empty line, then the rest of what ctl
+     * holds: a datagram's further bytes), read by a method that asks for more
+     * parameters than were sent.
+     */
+    readonly after?: readonly Value[];
+  }
   | { readonly kind: "named"; readonly values: Members };
 
 /** No parameters. */

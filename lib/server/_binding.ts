@@ -62,6 +62,6 @@ export function counterKeys(group: string): Record<CounterName, string> {
 /** The built-in command set a dialect and flavour serve. */
 export function flavourOf(dialect: DialectName, flavour?: string): BuiltinFlavour {
   if (dialect === "mi") return "opensips-2.4";
-  if (dialect === "binrpc") return "kamailio";
+  if (dialect === "binrpc" || dialect === "ctlfifo") return "kamailio";
   return flavour === "kamailio" ? "kamailio" : "opensips";
 }

@@ -30,6 +30,8 @@ export interface PipelineHost {
   lookup(flavour: BuiltinFlavour, name: string): Command | undefined;
   commands(flavour: BuiltinFlavour): string[];
   help(name: string, flavour: BuiltinFlavour): string | undefined;
+  /** binrpc parameters are converted as ctl's `autoconversion` does. */
+  readonly autoconversion: boolean;
 }
 
 /** decode → dispatch → encode, for one server. */

@@ -34,9 +34,15 @@ export class RequestContext implements HandlerContext {
     private readonly server: {
       commands(flavour: BuiltinFlavour): string[];
       help(name: string, flavour: BuiltinFlavour): string | undefined;
+      readonly autoconversion: boolean;
     },
     private readonly after: (() => void)[],
   ) {}
+
+  /** binrpc: convert parameters as ctl's `autoconversion` does. */
+  get autoconversion(): boolean {
+    return this.server.autoconversion;
+  }
 
   get signal(): AbortSignal {
     if (!this.controller) {

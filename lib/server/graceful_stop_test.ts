@@ -13,21 +13,13 @@ import { NO_PARAMS } from "../protocol/value.ts";
 import { defaultTransport } from "../transport/open.ts";
 import type { AnyAddress } from "../transport/types.ts";
 import { createServer, type MiServer } from "./server.ts";
+import { until } from "../transport/testing/wait.ts";
 
 /** A promise and its resolver, for handlers the test releases. */
 function gate(): { wait: Promise<void>; open: () => void } {
   let open!: () => void;
   const wait = new Promise<void>((resolve) => (open = resolve));
   return { wait, open };
-}
-
-/** Waits (bounded) until `check` holds, yielding to the event loop. */
-async function until(check: () => boolean, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 /**

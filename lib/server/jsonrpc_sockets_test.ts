@@ -14,21 +14,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { goldenRpcServer } from "../fuzz/golden_rpc.ts";
 import { defaultTransport } from "../transport/open.ts";
-import type { Address, DatagramSocket } from "../transport/types.ts";
+import type { Address } from "../transport/types.ts";
+import { receiveWithin } from "../transport/testing/wait.ts";
 
 const ROOT = fileURLToPath(new URL("../../testdata/jsonrpc/", import.meta.url));
 const text = (b: Uint8Array | null) => b === null ? "(no reply)" : new TextDecoder().decode(b);
 const UDP_MAX = 65507;
-
-async function receiveWithin(socket: DatagramSocket, ms: number): Promise<Uint8Array> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error(`no reply within ${ms} ms`)), ms);
-  try {
-    return (await socket.receive(controller.signal)).data;
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 for (const flavour of ["opensips", "kamailio"] as const) {
   test(`midgram serve --dialect jsonrpc (${flavour}) answers every golden case over UNIX and UDP`, async () => {
@@ -63,7 +54,7 @@ for (const flavour of ["opensips", "kamailio"] as const) {
           try {
             await client.send(request, address);
             if (expected === null) await client.send(probe, address);
-            const reply = await receiveWithin(client, 5000);
+            const reply = (await receiveWithin(client, 5000)).data;
             assert.equal(
               text(reply),
               text(expected ?? probeReply),

@@ -7,6 +7,7 @@ import { createServer } from "./server.ts";
 import { defaultTransport } from "../transport/open.ts";
 import type { Address } from "../transport/types.ts";
 import type { LogLevel } from "./types.ts";
+import { receiveWithin, until } from "../transport/testing/wait.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
@@ -16,15 +17,6 @@ function gate(): { wait: Promise<void>; open: () => void } {
   let open!: () => void;
   const wait = new Promise<void>((resolve) => (open = resolve));
   return { wait, open };
-}
-
-/** Waits (bounded) until `check` holds, yielding to the event loop. */
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 test("close() stops receiving, lets a running handler finish and still sends its reply", async () => {
@@ -46,14 +38,8 @@ test("close() stops receiving, lets a running handler finish and still sends its
     const closing = server.close();
     release.open();
     await closing;
-    const timer = new AbortController();
-    const t = setTimeout(() => timer.abort(new Error("no reply within 3 s")), 3000);
-    try {
-      const reply = await client.receive(timer.signal);
-      assert.equal(dec(reply.data), "200 OK\ndone:: true\n\n");
-    } finally {
-      clearTimeout(t);
-    }
+    const reply = await receiveWithin(client, 3000);
+    assert.equal(dec(reply.data), "200 OK\ndone:: true\n\n");
   } finally {
     await client.close();
     rmSync(dir, { recursive: true, force: true });
@@ -215,14 +201,8 @@ test("--allow over real UDP: a peer on 127.0.0.2 inside the range is answered, o
     await outside.send(enc(":version:\n"), address);
     await until(() => server.stats()["mi:denied"] === 1, "the refused datagram");
     await inside.send(enc(":version:\n"), address);
-    const timer = new AbortController();
-    const t = setTimeout(() => timer.abort(new Error("no reply within 3 s")), 3000);
-    try {
-      const reply = await inside.receive(timer.signal);
-      assert.equal(dec(reply.data), "200 OK\nServer:: t\n\n");
-    } finally {
-      clearTimeout(t);
-    }
+    const reply = await receiveWithin(inside, 3000);
+    assert.equal(dec(reply.data), "200 OK\nServer:: t\n\n");
     assert.equal(server.stats()["mi:requests"], 1, "only the allowed peer's request was handled");
   } finally {
     await inside.close();

@@ -6,10 +6,12 @@ import { RpcError } from "./rpc_error.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MiReplyError } from "./mi_reply_error.ts";
  * const handler = (args: unknown[]) => {
  *   if (args.length !== 1) throw new MiReplyError(400, "Too few or too many arguments");
  * };
+ * assert.throws(() => handler([]), { code: 400, message: "Too few or too many arguments" });
  * ```
  */
 export class MiReplyError extends RpcError {

@@ -18,6 +18,7 @@ import { defaultTransport } from "../transport/open.ts";
 import { fifoRequest } from "../transport/fifo.ts";
 import { httpPost } from "../transport/http.ts";
 import type { Address } from "../transport/types.ts";
+import { receiveWithin } from "../transport/testing/wait.ts";
 
 /** Python's json.dumps: ", " and ": " between items. */
 function pyJson(value: unknown): string {
@@ -94,14 +95,8 @@ test("opensips-cli over mi_http and mi_datagram: the same requests get OpenSIPS'
     const client = await transport.connectable(datagram as Address);
     try {
       await client.send(cliRequest("uptime"), datagram as Address);
-      const timer = new AbortController();
-      const t = setTimeout(() => timer.abort(new Error("no reply within 5 s")), 5000);
-      try {
-        const reply = json((await client.receive(timer.signal)).data);
-        assert.deepEqual(Object.keys(reply.result), ["Now", "Up since", "Up time"]);
-      } finally {
-        clearTimeout(t);
-      }
+      const reply = json((await receiveWithin(client, 5000)).data);
+      assert.deepEqual(Object.keys(reply.result), ["Now", "Up since", "Up time"]);
     } finally {
       await client.close();
     }

@@ -26,6 +26,7 @@ import type {
 } from "../transport/types.ts";
 import { withTimeout } from "../transport/_conformance_helpers.ts";
 import type { LogLevel } from "./types.ts";
+import { until } from "../transport/testing/wait.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const VERSION_CALL = {
@@ -58,15 +59,6 @@ async function connectMany(to: StreamAddress, n: number): Promise<StreamConnecti
   const out: StreamConnection[] = [];
   for (let i = 0; i < n; i++) out.push(await transport.connectStream(to));
   return out;
-}
-
-/** Waits (bounded) until `check` holds, yielding to the event loop between looks. */
-async function until(check: () => boolean, what: string, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
 }
 
 /** Connections the server holds open. */

@@ -9,6 +9,7 @@ const NAME_OK = /^[^\s:\x00-\x1f\x7f]+$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CommandRegistry } from "./registry.ts";
  * const commands = new CommandRegistry();
  * commands.register("hello", () => "world", { help: "greets" });

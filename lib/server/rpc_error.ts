@@ -8,10 +8,12 @@ import type { Value } from "../protocol/value.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RpcError } from "./rpc_error.ts";
  * const handler = () => {
  *   throw new RpcError(404, "No such dialog", { id: "a1" });
  * };
+ * assert.throws(handler, { code: 404, message: "No such dialog", data: { id: "a1" } });
  * ```
  */
 export class RpcError extends Error {

@@ -128,6 +128,8 @@ class Server implements MiServer, BuiltinHost, LoopHost {
   readonly idleTimeoutMs: number;
   private readonly maxConnections: number;
   private readonly fifoReplyDir: string;
+  /** binrpc parameters are converted as ctl's `autoconversion` does. */
+  readonly autoconversion: boolean;
   private readonly loops: Promise<void>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   readonly receiving = new AbortController();
@@ -165,6 +167,7 @@ class Server implements MiServer, BuiltinHost, LoopHost {
     // listener when done): no leak to warn about.
     shareSignal(this.receiving.signal);
     this.fifoReplyDir = options.fifoReplyDir ?? "/tmp";
+    this.autoconversion = options.autoconversion === true;
     this.addCounters("mi");
     const builtins = options.builtins ?? true;
     this.builtins = builtinSets(this, {
@@ -387,11 +390,10 @@ class Server implements MiServer, BuiltinHost, LoopHost {
   ): Promise<RequestListener> {
     const { codec, keys } = binding;
     if (target.kind === "fifo" ? !codec.fifo : !codec.http) {
-      const carrier = target.kind === "fifo" ? "FIFOs carry" : "HTTP carries";
-      throw new MidgramError(
-        "usage",
-        `Cannot serve "${formatAddress(target)}": ${carrier} JSON-RPC only`,
-      );
+      const carrier = target.kind === "fifo"
+        ? "FIFOs carry JSON-RPC and ctlfifo only"
+        : "HTTP carries JSON-RPC only";
+      throw new MidgramError("usage", `Cannot serve "${formatAddress(target)}": ${carrier}`);
     }
     return await this.transport.listenRequests(target, {
       ...bind,

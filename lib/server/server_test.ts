@@ -10,6 +10,7 @@ import { GOLDEN_NOW, goldenServer } from "../fuzz/golden.ts";
 import { createMemoryTransport } from "../transport/memory.ts";
 import { defaultTransport } from "../transport/open.ts";
 import type { Address } from "../transport/types.ts";
+import { receiveWithin } from "../transport/testing/wait.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array | null) => (b === null ? null : new TextDecoder().decode(b));
@@ -206,12 +207,6 @@ test("statistics count requests, replies by code, bytes and commands", async () 
 });
 
 /** A signal that aborts after `ms` (a timer that keeps the event loop alive, unlike AbortSignal.timeout). */
-function deadline(ms: number): { signal: AbortSignal; done: () => void } {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error(`no datagram within ${ms} ms`)), ms);
-  return { signal: controller.signal, done: () => clearTimeout(timer) };
-}
-
 async function rawExchange(
   transport: ReturnType<typeof defaultTransport>,
   to: Address,
@@ -220,12 +215,7 @@ async function rawExchange(
   const client = await transport.connectable(to);
   try {
     await client.send(request, to);
-    const limit = deadline(3000);
-    try {
-      return dec((await client.receive(limit.signal)).data);
-    } finally {
-      limit.done();
-    }
+    return dec((await receiveWithin(client, 3000)).data);
   } finally {
     await client.close();
   }
@@ -271,9 +261,7 @@ test("MiServer drops UDP peers outside the allow list", async () => {
   const address = await s.listen("udp:127.0.0.1:9") as Address;
   const client = await transport.connectable(address);
   await client.send(enc(":version:\n"), address);
-  const limit = deadline(100);
-  await assert.rejects(client.receive(limit.signal), /no datagram within 100 ms/);
-  limit.done();
+  await assert.rejects(receiveWithin(client, 100), /no datagram within 100 ms/);
   assert.equal(s.stats()["mi:denied"], 1);
   await client.close();
   await s.close();

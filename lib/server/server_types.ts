@@ -46,6 +46,13 @@ export interface ServerOptions {
   cache?: CacheLimits;
   /** FIFO sockets: the directory where clients make their reply FIFOs (`reply_dir`); default `/tmp`. */
   fifoReplyDir?: string;
+  /**
+   * binrpc: a parameter of another type is converted where it can be (an
+   * integer from a string of digits or a double, a string from an integer)
+   * instead of failing, as ctl's `autoconversion` parameter does; default
+   * false, as in ctl. ctl's FIFO protocol always converts (its parameters are text).
+   */
+  autoconversion?: boolean;
   logger?: Logger;
   host?: Partial<HostInfo>;
   /** What `version` reports after `Server:: `. */

@@ -50,6 +50,11 @@ export interface HandlerContext {
   dialect: DialectName;
   /** The built-in set of the socket the request came in on. */
   flavour: BuiltinFlavour;
+  /**
+   * binrpc: parameters of another type are converted where Kamailio's ctl
+   * can (its `autoconversion` parameter; the server's option of that name).
+   */
+  readonly autoconversion?: boolean;
   /** Text MI only: the argument lines as parsed (empty for other dialects). */
   args: MiArgument[];
   /** The peer, when known. */

@@ -81,6 +81,7 @@ function verb(op: Operation, target: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { osError } from "./_errors.ts";
  * osError(-111, "send", { kind: "unix", path: "/tmp/x.sock" }).message;
  * // 'Cannot send to "/tmp/x.sock": connection refused: nothing serves this socket (a stale socket file?)'
@@ -106,7 +107,13 @@ export function osError(error: unknown, op: Operation, address: AnyAddress): Mid
     case "EPERM":
       code = "permission-denied";
       detail = outward
-        ? unix ? socketAccessHint((address as { path: string }).path) : "permission denied"
+        ? unix
+          ? socketAccessHint((address as { path: string }).path) +
+            // A stream socket has no reply socket: its mode is the whole story.
+            (address.kind === "unix-stream"
+              ? ` (Kamailio's ctl: modparam("ctl", "mode", 0660) and modparam("ctl", "group", "GROUP"))`
+              : "")
+          : "permission denied"
         : unix
         ? "permission denied: can this user write to the socket's directory?"
         : "permission denied: ports below 1024 need privilege";

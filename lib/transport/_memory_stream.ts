@@ -70,6 +70,12 @@ class MemoryConnection implements StreamConnection {
     });
   }
 
+  closeWrite(): Promise<void> {
+    if (this.closed) return Promise.reject(closedError(this.name));
+    this.other?.chunks.end();
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     if (!this.closed) {
       this.closed = true;

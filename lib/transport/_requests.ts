@@ -99,7 +99,11 @@ export async function listenRequests(
   if (address.kind === "http") return await listenHttpRequests(address, options);
   if (!options.fifo) throw new TypeError("listenRequests(): a FIFO needs options.fifo");
   const replyDir = options.replyDir ?? "/tmp";
-  const fifo = await listenFifo(address.path, { mode: options.mode });
+  const fifo = await listenFifo(address.path, {
+    mode: options.mode,
+    uid: options.uid,
+    gid: options.gid,
+  });
   return fifoRequestListener({
     address: fifo.address,
     read: (signal) => fifo.read(signal),

@@ -38,6 +38,13 @@ class NetConnection implements StreamConnection {
   private readonly chunks = new AsyncQueue<Uint8Array>();
   private buffered = 0;
   private closed = false;
+  /**
+   * Server side: taken by accept(). Servers listen half-open, so that a
+   * client that closes its half after a request still reads the reply (ctl's
+   * FIFO protocol over TCP); a connection nobody took ends its half at the
+   * client's end, as a server that is not half-open does.
+   */
+  accepted = false;
   private readonly gone: Promise<void>;
 
   /** @param name The address errors name: the peer's for a client, the listener's for a server. */
@@ -56,7 +63,10 @@ class NetConnection implements StreamConnection {
       this.chunks.push(bytes);
       if (this.buffered >= STREAM_HIGH_WATER) socket.pause();
     });
-    socket.on("end", () => this.chunks.end());
+    socket.on("end", () => {
+      this.chunks.end();
+      if (!this.accepted && socket.allowHalfOpen) socket.end();
+    });
     socket.on("error", (error) => this.chunks.fail(osError(error, "receive", name)));
     socket.on("close", () => this.chunks.end());
   }
@@ -97,6 +107,11 @@ class NetConnection implements StreamConnection {
       };
       if (outcome !== undefined) settle(outcome);
     });
+  }
+
+  closeWrite(): Promise<void> {
+    if (this.closed || this.socket.destroyed) return Promise.reject(closedError(this.name));
+    return new Promise((resolve) => this.socket.end(() => resolve()));
   }
 
   async close(): Promise<void> {
@@ -141,6 +156,7 @@ class NetListener implements StreamListener {
     if (this.closed) throw closedError(this.address);
     const connection = await this.pending.next(signal);
     if (!connection) throw closedError(this.address);
+    connection.accepted = true;
     return connection;
   }
 
@@ -202,7 +218,7 @@ export async function listenNetStream(
 ): Promise<StreamListener> {
   if (address.kind === "tcp") {
     const resolved = await resolveAddress(address);
-    const server = net.createServer({ allowHalfOpen: false });
+    const server = net.createServer({ allowHalfOpen: true });
     try {
       await listenAt(server, { host: resolved.host, port: resolved.port, exclusive: true });
     } catch (error) {
@@ -217,7 +233,7 @@ export async function listenNetStream(
     { kind: "unix", path: address.path },
     options,
     async (path) => {
-      const server = net.createServer({ allowHalfOpen: false });
+      const server = net.createServer({ allowHalfOpen: true });
       try {
         await listenAt(server, { path, exclusive: true });
       } catch (error) {

@@ -38,10 +38,12 @@ let loaded: UnixDgramBinding | null = null;
  *
  * @example
  * ```ts
- * import { provideUnixDgramBinding } from "./_unix_dgram_binding.ts";
+ * import assert from "node:assert/strict";
+ * import { provideUnixDgramBinding, unixDgramBinding } from "./_unix_dgram_binding.ts";
  * provideUnixDgramBinding(() => {
  *   throw new Error("no native addon in this build");
  * });
+ * assert.throws(() => unixDgramBinding(), /no native addon/);
  * ```
  */
 export function provideUnixDgramBinding(load: () => UnixDgramBinding): void {

@@ -265,10 +265,11 @@ export async function openReplySocket(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { clientHost } from "./_unix_path.ts";
- * clientHost("127.0.0.2"); // "127.0.0.1"
- * clientHost("::1"); // "::1"
- * clientHost("192.0.2.7"); // "0.0.0.0"
+ * assert.equal(clientHost("127.0.0.2"), "127.0.0.1");
+ * assert.equal(clientHost("::1"), "::1");
+ * assert.equal(clientHost("192.0.2.7"), "0.0.0.0");
  * ```
  */
 export function clientHost(host: string): string {

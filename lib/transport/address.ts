@@ -1,4 +1,5 @@
 import { MidgramError } from "../errors.ts";
+import type { DialectName } from "../protocol/dialect.ts";
 import type { Address, AnyAddress } from "./types.ts";
 
 /** `sun_path` holds 108 bytes including the final NUL. */
@@ -12,9 +13,11 @@ export interface ParseAddressOptions {
   /**
    * The dialect spoken at the address. With `binrpc`, kamcmd's rules apply:
    * `unix:` and a bare path mean a UNIX stream socket, a bare `HOST:PORT`
-   * means UDP, and `tcp:`/`udp:` without a port use port 2049.
+   * means UDP, and `tcp:`/`udp:` without a port use port 2049. With
+   * `ctlfifo` (ctl's FIFO protocol), a bare path is a FIFO, as in ctl's
+   * `fifo` parameter, and `tcp:`/`udp:` without a port use port 2049 too.
    */
-  dialect?: "mi" | "jsonrpc" | "binrpc";
+  dialect?: DialectName;
 }
 
 function bad(text: string, why: string): never {
@@ -79,6 +82,7 @@ function parseHttp(text: string): AnyAddress {
 
 function parseAny(text: string, options: ParseAddressOptions): AnyAddress {
   const binrpc = options.dialect === "binrpc";
+  const ctl = binrpc || options.dialect === "ctlfifo";
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(text);
   const rest = scheme ? text.slice(scheme[0].length) : text;
   switch (scheme?.[1].toLowerCase()) {
@@ -95,7 +99,7 @@ function parseAny(text: string, options: ParseAddressOptions): AnyAddress {
         text,
         scheme![1].toLowerCase() as "udp" | "tcp",
         rest,
-        binrpc ? BINRPC_DEFAULT_PORT : null,
+        ctl ? BINRPC_DEFAULT_PORT : null,
       );
     case "unixs":
       return { kind: "unix-stream", path: checkPath(text, rest, true) };
@@ -111,6 +115,7 @@ function parseAny(text: string, options: ParseAddressOptions): AnyAddress {
       bad(text, `unknown scheme "${scheme![1]}:": use a ${SCHEMES}`);
   }
   if (text.startsWith("/") || text.startsWith("./") || text.startsWith("../")) {
+    if (options.dialect === "ctlfifo") return { kind: "fifo", path: checkPath(text, text, false) };
     return { kind: binrpc ? "unix-stream" : "unix", path: checkPath(text, text, true) };
   }
   if (binrpc && /^[^/]*:\d{1,5}$/.test(text)) return hostPort(text, "udp", text, null);
@@ -137,11 +142,12 @@ function parseAny(text: string, options: ParseAddressOptions): AnyAddress {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseAddress } from "./address.ts";
- * parseAddress("/run/mi.sock"); // { kind: "unix", path: "/run/mi.sock" }
- * parseAddress("udp:::1:8080"); // { kind: "udp", host: "::1", port: 8080 }
- * parseAddress("/run/ctl", { dialect: "binrpc" }); // { kind: "unix-stream", path: "/run/ctl" }
- * parseAddress("tcp:localhost", { dialect: "binrpc" }); // { kind: "tcp", host: "localhost", port: 2049 }
+ * assert.deepEqual(parseAddress("/run/mi.sock"), { kind: "unix", path: "/run/mi.sock" });
+ * assert.deepEqual(parseAddress("udp:::1:8080"), { kind: "udp", host: "::1", port: 8080 });
+ * assert.deepEqual(parseAddress("/run/ctl", { dialect: "binrpc" }), { kind: "unix-stream", path: "/run/ctl" });
+ * assert.deepEqual(parseAddress("tcp:localhost", { dialect: "binrpc" }), { kind: "tcp", host: "localhost", port: 2049 });
  * ```
  *
  * @throws {MidgramError} `usage`, naming the text and what is wrong with it.
@@ -168,10 +174,11 @@ export function parseAddress(text: string, options?: ParseAddressOptions): AnyAd
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatAddress } from "./address.ts";
- * formatAddress({ kind: "udp", host: "::1", port: 8080 }); // "udp:[::1]:8080"
- * formatAddress({ kind: "unix", path: "/tmp/x.sock" }); // "/tmp/x.sock"
- * formatAddress({ kind: "unix-stream", path: "/tmp/ctl" }); // "unixs:/tmp/ctl"
+ * assert.equal(formatAddress({ kind: "udp", host: "::1", port: 8080 }), "udp:[::1]:8080");
+ * assert.equal(formatAddress({ kind: "unix", path: "/tmp/x.sock" }), "/tmp/x.sock");
+ * assert.equal(formatAddress({ kind: "unix-stream", path: "/tmp/ctl" }), "unixs:/tmp/ctl");
  * ```
  */
 export function formatAddress(address: AnyAddress): string {

@@ -140,6 +140,25 @@ export function runStreamSuite(options: TransportSuiteOptions): void {
     });
 
     test(
+      `${name} transport: ${kind} closeWrite() ends the client's half; the reply still arrives`,
+      opts,
+      async () => {
+        const c = await pair(open(), where());
+        try {
+          await c.client.write(encode(":core.version:\n\n"));
+          await c.client.closeWrite();
+          assert.equal(await readAll(c.server), ":core.version:\n\n", "the server reads the end");
+          await c.server.write(encode("200 OK\n"));
+          await c.server.close();
+          assert.equal(await readAll(c.client), "200 OK\n");
+        } finally {
+          await c.close();
+          cleanup();
+        }
+      },
+    );
+
+    test(
       `${name} transport: ${kind} packets in pieces and two in one write, through readFrames`,
       opts,
       async () => {

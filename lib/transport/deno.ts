@@ -270,9 +270,11 @@ async function unixIsLive(path: string): Promise<boolean> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createDenoTransport } from "./deno.ts";
  * const transport = createDenoTransport();
  * const server = await transport.bind({ kind: "udp", host: "127.0.0.1", port: 0 });
+ * assert.ok(server.address.kind === "udp" && server.address.port > 0);
  * await server.close();
  * ```
  */

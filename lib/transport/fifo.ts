@@ -284,6 +284,10 @@ export function checkReplyName(name: string): void {
 export interface FifoListenOptions {
   /** Mode of the FIFO. Default 0o660. */
   mode?: number;
+  /** Numeric owner to give the FIFO (needs privilege), as ctl's `user` parameter. */
+  uid?: number;
+  /** Numeric group to give the FIFO, as ctl's `group` parameter. */
+  gid?: number;
 }
 
 /** A server's FIFO, read request chunk by request chunk. */
@@ -342,6 +346,14 @@ export async function listenFifo(
     await unlink(path);
   }
   await mkfifo(path, options.mode ?? 0o660);
+  if (options.uid !== undefined || options.gid !== undefined) {
+    try {
+      await chown(path, options.uid ?? -1, options.gid ?? -1);
+    } catch (error) {
+      await unlink(path).catch(() => {});
+      throw osError(error, "bind", address);
+    }
+  }
   const reader = await openFifo(path, O_RDONLY, "bind");
   let keepOpen: FileHandle;
   let made;

@@ -1,6 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MidgramError } from "../errors.ts";
@@ -172,4 +180,27 @@ test(
     // Nobody reads: OpenSIPS's 4 retries, then refused.
     assert.equal(await codeOf(writeFifoReply(dir, "target", encode("x"))), "connection-refused");
   }),
+);
+
+test(
+  "listenFifo() gives the FIFO its mode, owner and group (ctl's mode, user and group)",
+  {
+    skip: globalThis.process?.getuid?.() === 0
+      ? false
+      : "only root may give a file to another owner",
+  },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "midgram-fifo-owner-"));
+    const path = join(dir, "kamailio_fifo");
+    const server = await listenFifo(path, { mode: 0o620, uid: 1, gid: 2 });
+    try {
+      const stat = statSync(path);
+      assert.equal(stat.mode & 0o777, 0o620);
+      assert.equal(stat.uid, 1);
+      assert.equal(stat.gid, 2);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
 );

@@ -69,12 +69,17 @@ class MemorySocket implements DatagramSocket {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createMemoryTransport } from "./memory.ts";
  * const net = createMemoryTransport();
  * const server = await net.bind({ kind: "unix", path: "/mi.sock" });
  * const client = await net.connectable(server.address);
  * await client.send(new TextEncoder().encode(":version:\n"), server.address);
- * const { from } = await server.receive();
+ * const { data, from } = await server.receive();
+ * assert.equal(new TextDecoder().decode(data), ":version:\n");
+ * assert.deepEqual(from, client.address);
+ * await client.close();
+ * await server.close();
  * ```
  */
 export function createMemoryTransport(): Transport {

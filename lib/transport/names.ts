@@ -6,8 +6,9 @@ import { readFileSync } from "node:fs";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nameOf } from "./names.ts";
- * nameOf("passwd", 0); // "root"
+ * assert.equal(nameOf("passwd", 0), "root");
  * ```
  */
 export function nameOf(kind: "passwd" | "group", id: number): string {

@@ -295,9 +295,11 @@ function unixIsLive(path: string): Promise<boolean> {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createNodeTransport } from "./node.ts";
  * const transport = createNodeTransport();
  * const server = await transport.bind({ kind: "udp", host: "127.0.0.1", port: 0 });
+ * assert.ok(server.address.kind === "udp" && server.address.port > 0);
  * await server.close();
  * ```
  */

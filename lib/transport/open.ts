@@ -8,6 +8,7 @@ import type { Transport } from "./types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { defaultTransport } from "./open.ts";
  * const transport = defaultTransport(); // transport.name: "deno" or "node"
  * ```

@@ -11,6 +11,7 @@ import process from "node:process";
 import { clientHost, planReplyAccess } from "./_unix_path.ts";
 import { defaultTransport } from "./open.ts";
 import type { Address, DatagramSocket } from "./types.ts";
+import { receiveWithin } from "./testing/wait.ts";
 
 const isRoot = process.geteuid?.() === 0;
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -18,14 +19,8 @@ const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 
 /** Waits for the next datagram, at most 5 s. */
 async function receive(socket: DatagramSocket): Promise<{ data: string; from: Address | null }> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error("no datagram within 5 s")), 5000);
-  try {
-    const { data, from } = await socket.receive(controller.signal);
-    return { data: dec(data), from };
-  } finally {
-    clearTimeout(timer);
-  }
+  const { data, from } = await receiveWithin(socket, 5000);
+  return { data: dec(data), from };
 }
 
 /** Sends a request from a fresh client to `server`, echoes it back, and returns what the client got. */

@@ -9,6 +9,7 @@ import type { AnyAddress } from "./types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { resolveAddress } from "./resolve_address.ts";
  * await resolveAddress({ kind: "udp", host: "localhost", port: 8080 });
  * // { kind: "udp", host: "127.0.0.1", port: 8080 } (or ::1)

@@ -147,6 +147,11 @@ export interface StreamConnection {
    * since part of the data may be gone.
    */
   write(data: Uint8Array, options?: SendOptions): Promise<void>;
+  /**
+   * Closes the sending half after what was written (TCP's FIN): the peer
+   * reads the end of the stream, and this end still reads its reply.
+   */
+  closeWrite(): Promise<void>;
   /** Flushes what was written and closes the connection. Idempotent. */
   close(): Promise<void>;
 }

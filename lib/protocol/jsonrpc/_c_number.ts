@@ -20,9 +20,10 @@ const DBL_EPSILON = 2.220446049250313e-16;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { cValueInt } from "./_c_number.ts";
- * cValueInt(1.5); // 1
- * cValueInt(1e10); // 2147483647
+ * assert.equal(cValueInt(1.5), 1);
+ * assert.equal(cValueInt(1e10), 2147483647);
  * ```
  */
 export function cValueInt(d: number): number {
@@ -111,9 +112,10 @@ function cNonFinite(x: number, _upper: boolean): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatCNumber } from "./_c_number.ts";
- * formatCNumber(1.5, "opensips"); // "1.500000"
- * formatCNumber(3e9, "opensips"); // "3000000000"
+ * assert.equal(formatCNumber(1.5, "opensips"), "1.500000");
+ * assert.equal(formatCNumber(3e9, "opensips"), "3000000000");
  * ```
  */
 export function formatCNumber(d: number, flavour: Flavour): string {

@@ -278,9 +278,10 @@ function value(b: Uint8Array, p: number, end: number, f: Flavour, depth: number)
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readJson } from "./_cjson.ts";
  * const r = readJson(new TextEncoder().encode(' {"a":1} tail'), "opensips");
- * console.log(r.ok && r.end); // 8
+ * assert.equal(r.ok && r.end, 8);
  * ```
  */
 export function readJson(bytes: Uint8Array, flavour: Flavour): JRead {

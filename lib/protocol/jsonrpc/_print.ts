@@ -194,9 +194,10 @@ function val(out: Out, v: Value | undefined, depth: number, o: PrintOptions): vo
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { printJson } from "./_print.ts";
  * const b = printJson({ a: [1, 1.5] }, { flavour: "opensips", pretty: false, limit: null });
- * new TextDecoder().decode(b!); // '{"a":[1,1.500000]}'
+ * assert.equal(new TextDecoder().decode(b!), '{"a":[1,1.500000]}');
  * ```
  */
 export function printJson(value: Value, options: PrintOptions): Uint8Array | null {

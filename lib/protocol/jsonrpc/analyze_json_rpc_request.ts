@@ -74,6 +74,7 @@ const STANDARD_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { analyzeJsonRpcRequest } from "./analyze_json_rpc_request.ts";
  * const bytes = new TextEncoder().encode('{"jsonrpc":"2.0",\n "method":5,"id":1}');
  * const { errors } = analyzeJsonRpcRequest(bytes, { flavour: "opensips" });

@@ -54,6 +54,7 @@ const utf8 = new TextDecoder("utf-8");
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createJsonRpcClientCodec } from "./create_json_rpc_client_codec.ts";
  * const codec = createJsonRpcClientCodec();
  * const id = codec.newToken();

@@ -230,6 +230,7 @@ function tokenOf(call: Call, flavour: "opensips" | "kamailio"): JsonRpcToken {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createJsonRpcServerCodec } from "./create_json_rpc_server_codec.ts";
  * const codec = createJsonRpcServerCodec({ flavour: "opensips" });
  * const req = new TextEncoder().encode('{"jsonrpc":"2.0","method":"version","id":1}');

@@ -37,9 +37,10 @@ export interface MatchRecipeOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { matchRecipe } from "./match_recipe.ts";
  * const m = matchRecipe({ kind: "positional", values: ["k", "v"] }, [["key"], ["key", "value"]]);
- * console.log(m.ok && m.values); // { key: "k", value: "v" }
+ * assert.deepEqual(m.ok && { ...m.values }, { key: "k", value: "v" });
  * ```
  */
 export function matchRecipe(

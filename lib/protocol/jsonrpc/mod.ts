@@ -6,6 +6,7 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createJsonRpcClientCodec, createJsonRpcServerCodec, matchRecipe } from "./mod.ts";
  *
  * const client = createJsonRpcClientCodec();
@@ -18,7 +19,7 @@
  *   const reply = m.ok
  *     ? server.encodeResult(decoded.call, "OK")
  *     : server.encodeFault(decoded.call, { kind: "invalid-params", detail: m.detail });
- *   console.log(client.decodeReply(reply!, id)); // { kind: "result", value: "OK" }
+ *   assert.deepEqual(client.decodeReply(reply!, id), { kind: "result", value: "OK" });
  * }
  * ```
  *

@@ -56,9 +56,10 @@ const isWs = (c: number) => c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readOpensipsFifoRequests } from "./read_opensips_fifo_requests.ts";
  * const r = readOpensipsFifoRequests(new TextEncoder().encode(':a:{"id":1}\n:b:{"id":2}\n'));
- * console.log(r.requests.map((q) => q.replyName)); // ["a", "b"]
+ * assert.deepEqual(r.requests.map((q) => q.replyName), ["a", "b"]);
  * ```
  */
 export function readOpensipsFifoRequests(

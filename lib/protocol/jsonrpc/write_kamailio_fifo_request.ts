@@ -13,6 +13,7 @@ export const KAMAILIO_FIFO_BUFFER = 8192;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeKamailioFifoRequest } from "./write_kamailio_fifo_request.ts";
  * const json = new TextEncoder().encode('{"jsonrpc":"2.0","method":"core.uptime","id":1}');
  * new TextDecoder().decode(writeKamailioFifoRequest(json, "midgram_1"));

@@ -19,6 +19,7 @@ export interface OpensipsFifoWriteOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeOpensipsFifoRequest } from "./write_opensips_fifo_request.ts";
  * const json = new TextEncoder().encode('{"jsonrpc":"2.0","method":"uptime","id":1}');
  * new TextDecoder().decode(writeOpensipsFifoRequest("midgram_1", json));

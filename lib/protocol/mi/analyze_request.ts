@@ -327,6 +327,7 @@ function parseQuoted(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { analyzeRequest } from "./analyze_request.ts";
  * const { request, warnings } = analyzeRequest(":get_statistics:\ndialog:\ntm:\n");
  * // request: { command: "get_statistics", args: [{ name: null, value: "dialog:" }, …] }

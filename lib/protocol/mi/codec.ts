@@ -74,10 +74,11 @@ export interface MiCodecOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createMiServerCodec } from "./codec.ts";
  * const codec = createMiServerCodec();
  * const d = codec.decode(new TextEncoder().encode(":version:\n"), () => ({ noInput: true }));
- * console.log(d.kind); // "call"
+ * assert.equal(d.kind, "call");
  * ```
  */
 export function createMiServerCodec(options: MiCodecOptions = {}): ServerCodec {
@@ -194,10 +195,11 @@ export interface MiClientCodecOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createMiClientCodec } from "./codec.ts";
  * const codec = createMiClientCodec();
  * const bytes = codec.encodeRequest("version", { kind: "positional", values: [] }, null);
- * new TextDecoder().decode(bytes); // ":version:\n"
+ * assert.equal(new TextDecoder().decode(bytes), ":version:\n");
  * codec.decodeReply(new TextEncoder().encode("404 Not found\n\n"), null);
  * // { kind: "error", code: 404, message: "Not found" }
  * ```

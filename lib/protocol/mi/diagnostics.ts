@@ -88,8 +88,9 @@ export interface Diagnostic {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { diagnosticKind } from "./diagnostics.ts";
- * diagnosticKind("blank-line"); // "deviation"
+ * assert.equal(diagnosticKind("blank-line"), "deviation");
  * ```
  */
 export function diagnosticKind(code: DiagnosticCode): DiagnosticKind {

@@ -62,6 +62,7 @@ function writeNode(node: MiNode, depth: number, indent: string, out: string[]): 
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatReply } from "./format_reply.ts";
  * import { node, okReply } from "./reply_builders.ts";
  * formatReply(okReply([node("Server", "OpenSIPS (2.4.11 (x86_64/linux))")]));

@@ -38,6 +38,7 @@ function writeValue(value: string, named: boolean, what: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatRequest } from "./format_request.ts";
  * formatRequest("cache_store", [{ name: null, value: "system" }, { name: "key", value: "a b " }]);
  * // ':cache_store:\nsystem\nkey::"a b "\n'
@@ -98,9 +99,10 @@ export function formatRequest(command: string, args: readonly MiArgument[]): str
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { argumentFromText } from "./format_request.ts";
- * argumentFromText("key::a b"); // { name: "key", value: "a b" }
- * argumentFromText("dialog:"); // { name: null, value: "dialog:" }
+ * assert.deepEqual(argumentFromText("key::a b"), { name: "key", value: "a b" });
+ * assert.deepEqual(argumentFromText("dialog:"), { name: null, value: "dialog:" });
  * ```
  */
 export function argumentFromText(text: string): MiArgument {

@@ -10,8 +10,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MAX_DATAGRAM_SIZE } from "./limits.ts";
- * console.log(MAX_DATAGRAM_SIZE); // 65457
+ * assert.equal(MAX_DATAGRAM_SIZE, 65457);
  * ```
  */
 export const MAX_DATAGRAM_SIZE = 65457;

@@ -47,11 +47,12 @@ function readLine(text: string, attributes: boolean): MiNode {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseReply } from "./parse_reply.ts";
  * parseReply("200 OK\nServer:: OpenSIPS (2.4.11 (x86_64/linux))\n\n");
  * // { code: 200, reason: "OK", bare: false,
  * //   nodes: [{ name: "Server", value: "OpenSIPS (2.4.11 (x86_64/linux))", attributes: [], children: [] }] }
- * parseReply("400 parse_error\n"); // { code: 400, reason: "parse_error", nodes: [], bare: true }
+ * assert.deepEqual(parseReply("400 parse_error\n"), { code: 400, reason: "parse_error", nodes: [], bare: true });
  * ```
  *
  * @throws {MidgramError} `truncated-reply` for a tree reply without its final empty

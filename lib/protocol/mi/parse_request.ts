@@ -7,6 +7,7 @@ import type { MiRequest } from "./types.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseRequest } from "./parse_request.ts";
  * parseRequest(":cache_fetch:\nsystem\nkey::\"a b\"\n");
  * // { command: "cache_fetch", args: [{ name: null, value: "system" }, { name: "key", value: "a b" }] }

@@ -7,9 +7,10 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readCommandName } from "./read_command_name.ts";
- * readCommandName(new TextEncoder().encode(":version:\n")); // { command: "version", bodyOffset: 10 }
- * readCommandName(new TextEncoder().encode(":version:\r\n")); // null
+ * assert.deepEqual(readCommandName(new TextEncoder().encode(":version:\n")), { command: "version", bodyOffset: 10 });
+ * assert.equal(readCommandName(new TextEncoder().encode(":version:\r\n")), null);
  * ```
  *
  * @returns The command and the offset where the arguments start, or `null`

@@ -20,9 +20,11 @@ export const FIXED_REPLIES = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { node } from "./reply_builders.ts";
  * node("Process", null, { attributes: { ID: "0", PID: "12219", Type: "attendant" } });
- * node(null, "get_statistics"); // a bare value, as `which` lists commands
+ * // a bare value, as `which` lists commands
+ * assert.deepEqual(node(null, "get_statistics"), { name: null, value: "get_statistics", attributes: [], children: [] });
  * ```
  */
 export function node(
@@ -41,8 +43,11 @@ export function node(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { node, okReply } from "./reply_builders.ts";
- * okReply([node("Server", "midgram 0.1.0")]);
+ * const reply = okReply([node("Server", "midgram 0.1.0")]);
+ * assert.equal(reply.code, 200);
+ * assert.equal(reply.nodes[0].value, "midgram 0.1.0");
  * ```
  */
 export function okReply(nodes: MiNode[] = []): MiReply {
@@ -55,8 +60,9 @@ export function okReply(nodes: MiNode[] = []): MiReply {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { errorReply } from "./reply_builders.ts";
- * errorReply(404, "Not found");
+ * assert.deepEqual(errorReply(404, "Not found"), { code: 404, reason: "Not found", bare: false, nodes: [] });
  * ```
  */
 export function errorReply(code: number, reason: string): MiReply {

@@ -6,13 +6,14 @@ import type { Diagnostic } from "./diagnostics.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseRequest } from "./parse_request.ts";
  * import { RequestSyntaxError } from "./request_syntax_error.ts";
- * try {
- *   parseRequest(':set:\nna"me::x\n');
- * } catch (e) {
- *   if (e instanceof RequestSyntaxError) console.error(e.line, e.column, e.diagnostic.code);
- * }
+ * assert.throws(() => parseRequest(':set:\nna"me::x\n'), (e) => {
+ *   assert.ok(e instanceof RequestSyntaxError);
+ *   assert.deepEqual([e.line, e.column, e.diagnostic.code], [2, 3, "quote-in-name"]);
+ *   return true;
+ * });
  * ```
  */
 export class RequestSyntaxError extends SyntaxError {

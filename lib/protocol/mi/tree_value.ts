@@ -43,9 +43,10 @@ function member(name: string | null, value: Value, out: MiNode[]): void {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { valueToNodes } from "./tree_value.ts";
- * valueToNodes({ Server: "midgram" }); // [{ name: "Server", value: "midgram", attributes: [], children: [] }]
- * valueToNodes(["a", "b"]).map((n) => n.value); // ["a", "b"]
+ * assert.deepEqual(valueToNodes({ Server: "midgram" }), [{ name: "Server", value: "midgram", attributes: [], children: [] }]);
+ * assert.deepEqual(valueToNodes(["a", "b"]).map((n) => n.value), ["a", "b"]);
  * ```
  */
 export function valueToNodes(value: Value | undefined): MiNode[] {
@@ -71,6 +72,7 @@ export function valueToNodes(value: Value | undefined): MiNode[] {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nodesToValue } from "./tree_value.ts";
  * nodesToValue([{ name: "Process", value: null, attributes: [{ name: "ID", value: "0" }], children: [] }]);
  * // [{ name: "Process", value: null, attributes: { ID: "0" }, children: [] }]
@@ -93,8 +95,9 @@ export function nodesToValue(nodes: readonly MiNode[]): Value {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { nodesToPlainValue } from "./tree_value.ts";
- * nodesToPlainValue([{ name: null, value: "a", attributes: [], children: [] }]); // ["a"]
+ * assert.deepEqual(nodesToPlainValue([{ name: null, value: "a", attributes: [], children: [] }]), ["a"]);
  * ```
  */
 export function nodesToPlainValue(nodes: readonly MiNode[]): Value {
@@ -123,8 +126,9 @@ export function nodesToPlainValue(nodes: readonly MiNode[]): Value {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { argumentsToParams } from "./tree_value.ts";
- * argumentsToParams([{ name: null, value: "all" }]); // { kind: "positional", values: ["all"] }
+ * assert.deepEqual(argumentsToParams([{ name: null, value: "all" }]), { kind: "positional", values: ["all"] });
  * ```
  */
 export function argumentsToParams(args: readonly MiArgument[]): Params {

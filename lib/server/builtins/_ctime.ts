@@ -8,8 +8,9 @@ const two = (n: number) => String(n).padStart(2, "0");
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ctime } from "./_ctime.ts";
- * ctime(new Date(2026, 10, 2, 9, 5, 7)); // "Mon Nov  2 09:05:07 2026"
+ * assert.equal(ctime(new Date(2026, 10, 2, 9, 5, 7)), "Mon Nov  2 09:05:07 2026");
  * ```
  */
 export function ctime(date: Date): string {

@@ -27,10 +27,11 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CacheStore } from "./cache_store.ts";
  * const cache = new CacheStore(() => Date.now(), { maxEntries: 2 });
- * cache.store("local", "a", "1", 0); // true
- * cache.fetch("local", "a"); // "1"
+ * assert.equal(cache.store("local", "a", "1", 0), true);
+ * assert.equal(cache.fetch("local", "a"), "1");
  * ```
  */
 export class CacheStore {

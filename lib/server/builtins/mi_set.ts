@@ -20,10 +20,12 @@ export interface MiCommandSet {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { CommandRegistry } from "../registry.ts";
  * import { miCommandSet } from "./mi_set.ts";
  * const registry = new CommandRegistry();
  * miCommandSet(registry).register("ping", () => []);
+ * assert.deepEqual(registry.names(), ["ping"]);
  * ```
  */
 export function miCommandSet(registry: CommandRegistry): MiCommandSet {

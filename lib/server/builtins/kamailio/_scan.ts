@@ -1,7 +1,7 @@
 /**
  * Reading RPC parameters as Kamailio 5.6's `rpc->scan()` does, for binrpc
- * (`ctl`) and for `jsonrpcs`: one value at a time, with each transport's own
- * conversions.
+ * (`ctl`, with or without its `autoconversion`), ctl's FIFO protocol and
+ * `jsonrpcs`: one value at a time, with each transport's own conversions.
  *
  * @module
  */
@@ -41,6 +41,49 @@ function recordTypeName(v: Value): string | undefined {
   return undefined;
 }
 
+/** C's `(int)` of a long: the low 32 bits, signed. */
+const toInt32 = (n: bigint): number => Number(BigInt.asIntN(32, n));
+
+/**
+ * C's `strtol(text, 0, 0)` as ctl's FIFO protocol reads an integer, then
+ * `(int)`: leading white space, a sign, `0x` for hex, `0` for octal, digits
+ * up to the first that is not one (none: 0); out of range, LONG_MIN or LONG_MAX.
+ */
+export function _strtol(text: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?)(0[xX](?=[0-9a-fA-F])|0)?([0-9a-zA-Z]*)/.exec(text)!;
+  const [, sign, prefix] = m;
+  const base = prefix === undefined ? 10 : prefix.length === 2 ? 16 : 8;
+  let n = 0n;
+  const big = BigInt(base);
+  for (const ch of m[3]) {
+    const d = parseInt(ch, 36);
+    if (!(d < base)) break;
+    n = n * big + BigInt(d);
+    if (n > 1n << 64n) break;
+  }
+  if (sign === "-") n = -n;
+  const max = (1n << 63n) - 1n;
+  if (n > max) n = max;
+  if (n < -max - 1n) n = -max - 1n;
+  return toInt32(n);
+}
+
+/**
+ * C's `str2sint()` as binrpc's autoconversion reads an integer from a
+ * string: an optional sign and decimal digits only; undefined otherwise.
+ */
+function str2sint(text: string): number | undefined {
+  if (!/^[+-]?[0-9]+$/.test(text)) return undefined;
+  return toInt32(BigInt(text));
+}
+
+/** What a {@linkcode Scanner} needs of the request: its dialect, and ctl's `autoconversion`. */
+export interface ScanContext {
+  readonly dialect: DialectName;
+  /** binrpc: convert a parameter of another type where ctl can (`modparam("ctl", "autoconversion", 1)`). */
+  readonly autoconversion?: boolean;
+}
+
 /**
  * The parameters of one call, read in order. Named JSON-RPC parameters are
  * read in order too: jsonrpcs ignores their names.
@@ -48,20 +91,27 @@ function recordTypeName(v: Value): string | undefined {
 export class Scanner {
   readonly #values: readonly Value[];
   readonly #dialect: DialectName;
+  readonly #autoconversion: boolean;
   #next = 0;
   /**
    * The fault ctl prepared when the last parameter read was of a type it
-   * cannot take (binrpc only; each read clears it, as `rpc->scan()` does).
+   * cannot take (each read clears it, as `rpc->scan()` does). Over binrpc
    * ctl sends it only when the method adds nothing to the reply and sends
    * no fault of its own: see {@linkcode Scanner.orFault}.
    */
   fault: RpcError | undefined;
 
-  constructor(params: Params, dialect: DialectName) {
-    this.#values = params.kind === "named"
+  constructor(params: Params, context: ScanContext) {
+    const values = params.kind === "named"
       ? params.values.entries.map(([, v]) => v)
       : params.values;
-    this.#dialect = dialect;
+    // ctl's FIFO protocol reads on past the parameters: the empty line that ends them, and
+    // whatever else its buffer holds (the codec hands them over as `after`).
+    this.#values = context.dialect === "ctlfifo"
+      ? [...values, ...(params.kind === "positional" && params.after ? params.after : [""])]
+      : values;
+    this.#dialect = context.dialect;
+    this.#autoconversion = context.dialect === "binrpc" && context.autoconversion === true;
   }
 
   /**
@@ -70,6 +120,7 @@ export class Scanner {
    * of another type.
    */
   string(): string | undefined {
+    if (this.#autoconversion) return this.text();
     const value = this.#values[this.#next];
     this.fault = undefined;
     if (value !== undefined && typeof value !== "string") this.#mismatch("string");
@@ -90,7 +141,17 @@ export class Scanner {
     this.fault = undefined;
     if (value === undefined) return undefined;
     let text: string | undefined;
-    if (typeof value === "string") text = value;
+    if (this.#dialect === "ctlfifo") {
+      // ctl's FIFO protocol reads a line for core.echo's `*` and knows no `.`: it faults
+      // when a line is left for the `.`, else it gives a NULL string (`<null string>`).
+      this.#next++;
+      if (this.#next < this.#values.length) {
+        this.fault = new RpcError(500, "Server Internal Error (Invalid Formatting Character '.')");
+        this.#next = this.#values.length;
+        return undefined;
+      }
+      return "<null string>";
+    } else if (typeof value === "string") text = value;
     else if (this.#dialect === "binrpc") {
       if (typeof value === "number" && Number.isInteger(value)) text = unsigned64(BigInt(value));
       else if (recordTypeName(value) !== undefined) {
@@ -111,7 +172,10 @@ export class Scanner {
 
   /**
    * The next parameter as an integer (`rpc->scan("d")`). Over binrpc only an
-   * integer is taken (else undefined); jsonrpcs truncates a number and reads
+   * integer is taken (else undefined), or with `autoconversion` also a
+   * double (truncated) and a string of decimal digits; ctl's FIFO protocol
+   * reads the line with `strtol()` and faults on an empty one (`400 Invalid
+   * parameter value on line N`); jsonrpcs truncates a number and reads
    * anything else as 0.
    */
   int(): number | undefined {
@@ -119,7 +183,19 @@ export class Scanner {
     this.fault = undefined;
     if (value === undefined) return undefined;
     let n: number | undefined;
-    if (this.#dialect === "binrpc") {
+    if (this.#dialect === "ctlfifo") {
+      // A line ctl cannot unescape still reads as a number: strtol() of its bytes.
+      const line = value instanceof Uint8Array ? new TextDecoder().decode(value) : String(value);
+      // Line 1 is the method's: parameters start on line 2.
+      if (line === "") throw new RpcError(400, `Invalid parameter value on line ${this.#next + 2}`);
+      n = _strtol(line);
+    } else if (this.#autoconversion) {
+      if (typeof value === "number" && Number.isInteger(value)) n = value;
+      else if (isDouble(value)) {
+        const x = value instanceof Double ? value.value : value as number;
+        n = Number.isFinite(x) && Math.abs(x) < 2 ** 31 ? Math.trunc(x) : -2147483648;
+      } else if (typeof value === "string") n = str2sint(value);
+    } else if (this.#dialect === "binrpc") {
       n = typeof value === "number" && Number.isInteger(value) ? value : undefined;
       if (n === undefined) this.#mismatch("integer");
     } else if (typeof value === "number" || value instanceof Double) {

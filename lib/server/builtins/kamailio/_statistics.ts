@@ -66,8 +66,7 @@ export interface KamailioMethod {
 
 /** The statistics methods. */
 export function statisticsMethods(host: BuiltinHost): KamailioMethod[] {
-  const scan = (params: Parameters<Handler>[0], ctx: HandlerContext) =>
-    new Scanner(params, ctx.dialect);
+  const scan = (params: Parameters<Handler>[0], ctx: HandlerContext) => new Scanner(params, ctx);
   const fetch = (numeric: boolean): Handler => (params, ctx) => {
     const wanted = selectors(scan(params, ctx), WHICH);
     const stats = table(host);
@@ -97,7 +96,7 @@ export function statisticsMethods(host: BuiltinHost): KamailioMethod[] {
     }
     if (!verbose || lines.length === 0) return scanner.orFault(undefined);
     // Not a RET_ARRAY method: jsonrpcs keeps only the last value added.
-    return ctx.dialect === "binrpc" ? lines : lines[lines.length - 1];
+    return ctx.dialect === "jsonrpc" ? lines[lines.length - 1] : lines;
   };
   return [
     {

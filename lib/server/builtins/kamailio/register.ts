@@ -31,6 +31,9 @@ export interface KamailioBuiltinOptions {
   disable?: string[];
 }
 
+/** How ctl names the protocol of its sockets, per dialect. */
+const CTL_PROTOCOLS: Readonly<Record<string, string>> = { binrpc: "binrpc", ctlfifo: "fifo" };
+
 const byBytes = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** How ctl names a socket: its transport, then its address and port (`""` for a path). */
@@ -44,6 +47,8 @@ function ctlSocket(address: AnyAddress): Value[] {
       return ["udp", address.host, address.port];
     case "tcp":
       return ["tcp", address.host, address.port];
+    case "fifo":
+      return ["fifo", address.path, ""];
     default:
       return ["unknown", "", ""];
   }
@@ -78,7 +83,7 @@ function coreMethods(host: BuiltinHost): KamailioMethod[] {
       name: "system.methodHelp",
       help: "Print the help string for given method.",
       handler: (params, ctx) => {
-        const name = new Scanner(params, ctx.dialect).string();
+        const name = new Scanner(params, ctx).string();
         if (name === undefined) throw new RpcError(400, "Method Name Expected");
         const text = ctx.commands().includes(name) ? ctx.help(name) : undefined;
         if (text === undefined) throw new RpcError(400, "command not found");
@@ -89,7 +94,7 @@ function coreMethods(host: BuiltinHost): KamailioMethod[] {
       name: "core.echo",
       help: "Returns back its parameters.",
       handler: (params, ctx) => {
-        const scanner = new Scanner(params, ctx.dialect);
+        const scanner = new Scanner(params, ctx);
         const out: string[] = [];
         for (let s = scanner.text(); s !== undefined; s = scanner.text()) out.push(s);
         return scanner.orFault(out);
@@ -115,10 +120,11 @@ function coreMethods(host: BuiltinHost): KamailioMethod[] {
     {
       name: "ctl.listen",
       help: "List ctl listen sockets",
-      // Per binrpc socket: protocol, transport, then address and port ("" for a path).
+      // Per ctl socket: protocol (binrpc, or fifo for ctl's FIFO protocol), transport,
+      // then address and port ("" for a path).
       handler: () =>
-        (host.servedSockets?.() ?? []).filter((l) => l.dialect === "binrpc")
-          .flatMap((l) => ["binrpc", ...ctlSocket(l.address)]),
+        (host.servedSockets?.() ?? []).filter((l) => CTL_PROTOCOLS[l.dialect] !== undefined)
+          .flatMap((l) => [CTL_PROTOCOLS[l.dialect], ...ctlSocket(l.address)]),
     },
     {
       name: "ctl.who",
@@ -164,7 +170,7 @@ function coreMethods(host: BuiltinHost): KamailioMethod[] {
       name: "core.kill",
       help: "Sends the given signal to server.",
       handler: (params, ctx): Value | undefined => {
-        const signal = new Scanner(params, ctx.dialect).int() ?? SIGTERM;
+        const signal = new Scanner(params, ctx).int() ?? SIGTERM;
         // Kamailio answers first, then signals its processes; signal 0 only probes.
         if (signal !== 0) ctx.afterReply(() => info.onKill?.());
         return undefined;

@@ -327,3 +327,19 @@ test("core.kill answers nothing and stops the host after the reply, unless given
   await call(f, "core.kill", pos(9.5), "jsonrpc", probe);
   assert.equal(probe.length, 2);
 });
+
+test("_strtol() reads an integer parameter of ctl's FIFO protocol as C's strtol(s, 0, 0) and (int)", async () => {
+  const { _strtol } = await import("./_scan.ts");
+  const cases: [string, number][] = [
+    ["15", 15],
+    ["  -7x", -7],
+    ["0x1f", 31],
+    ["010", 8],
+    ["08", 0],
+    ["abc", 0],
+    ["+3", 3],
+    ["4294967297", 1],
+    ["99999999999999999999", -1],
+  ];
+  for (const [text, want] of cases) assert.equal(_strtol(text), want, text);
+});

@@ -1,0 +1,93 @@
+import { MidgramError } from "../../errors.ts";
+import type { ClientCodec, ReplyOutcome } from "../dialect.ts";
+import type { Params } from "../value.ts";
+import { MAX_REQUEST } from "./limits.ts";
+import { readCtlFifoReply } from "./read_reply.ts";
+import { writeCtlFifoRequest } from "./write_request.ts";
+import { CTLFIFO_FIFO } from "./carriage.ts";
+
+const encoder = new TextEncoder();
+
+/**
+ * A request with its first line's reply FIFO name replaced by `name` (the
+ * request as it is when its first line has no second `:`).
+ *
+ * @example
+ * ```ts
+ * import { withCtlFifoReplyName } from "./create_ctlfifo_client_codec.ts";
+ * const r = withCtlFifoReplyName(new TextEncoder().encode(":core.version:\n\n"), "r1");
+ * new TextDecoder().decode(r); // ":core.version:r1\n\n"
+ * ```
+ */
+export function withCtlFifoReplyName(request: Uint8Array, name: string): Uint8Array {
+  let eol = request.indexOf(0x0a);
+  if (eol < 0) eol = request.length;
+  const sep = request[0] === 0x3a ? request.subarray(0, eol).indexOf(0x3a, 1) : -1;
+  if (sep < 0) return request;
+  const head = request.subarray(0, sep + 1);
+  const tail = request.subarray(eol);
+  const middle = encoder.encode(name);
+  const out = new Uint8Array(head.length + middle.length + tail.length);
+  out.set(head);
+  out.set(middle, head.length);
+  out.set(tail, head.length + middle.length);
+  return out;
+}
+
+/**
+ * The client half of the old Kamailio FIFO protocol of `ctl`.
+ *
+ * Requests carry no id (the token is unused): `encodeRequest()` writes
+ * `:METHOD:` and one line per positional parameter (`writeCtlFifoRequest()`;
+ * named parameters are `unrepresentable`), with no reply FIFO name;
+ * `withReplyName()` puts one in for a FIFO. `decodeReply()` gives `{kind:
+ * "result", value}` for a 2xx status, `value` being the array of the reply's
+ * lines as written, and `{kind: "error", code, message}` (the reason phrase)
+ * otherwise, with the lines as `data` when there are any. There is no reply
+ * framing on a stream: ctl closes a TCP connection after its last reply once
+ * the client has closed its half, and the client reads to that end.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createCtlFifoClientCodec } from "./create_ctlfifo_client_codec.ts";
+ * const codec = createCtlFifoClientCodec();
+ * const reply = new TextEncoder().encode("500 Command 'x' not found\n");
+ * assert.deepEqual(codec.decodeReply(reply, undefined), {
+ *   kind: "error", code: 500, message: "Command 'x' not found",
+ * });
+ * ```
+ */
+export function createCtlFifoClientCodec(): ClientCodec {
+  return {
+    dialect: "ctlfifo",
+    maxRequest: MAX_REQUEST,
+    newToken: () => undefined,
+    tokenOf: () => undefined,
+    fifo: () => CTLFIFO_FIFO,
+    replyEndsAtClose: true,
+    encodeRequest(method: string, params: Params): Uint8Array {
+      if (params.kind !== "positional") {
+        throw new MidgramError(
+          "unrepresentable",
+          `Cannot send named parameters to "${method}": ctlfifo parameters are positional lines`,
+        );
+      }
+      const request = writeCtlFifoRequest(method, params.values, "");
+      if (request.length > MAX_REQUEST) {
+        throw new MidgramError(
+          "request-too-large",
+          `Cannot send "${method}": the request of ${request.length} bytes is longer than ${MAX_REQUEST}`,
+        );
+      }
+      return request;
+    },
+    decodeReply(bytes: Uint8Array): ReplyOutcome {
+      const reply = readCtlFifoReply(bytes);
+      if (reply.code >= 200 && reply.code < 300) return { kind: "result", value: reply.lines };
+      return reply.lines.length > 0
+        ? { kind: "error", code: reply.code, message: reply.reason, data: reply.lines }
+        : { kind: "error", code: reply.code, message: reply.reason };
+    },
+  };
+}

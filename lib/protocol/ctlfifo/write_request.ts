@@ -1,0 +1,108 @@
+import { MidgramError } from "../../errors.ts";
+import { Double, isStruct, type Struct, structEntries, type Value } from "../value.ts";
+import { MIN_REQUEST } from "./limits.ts";
+
+const encoder = new TextEncoder();
+
+/** Escapes a parameter line as ctl reads it back (`\c` is `:`, `\o` is `,` inside a struct). */
+function escapeParam(text: string, inStruct: boolean): string {
+  let out = "";
+  for (const ch of text) {
+    switch (ch) {
+      case "\\":
+        out += "\\\\";
+        break;
+      case "\n":
+        out += "\\n";
+        break;
+      case "\r":
+        out += "\\r";
+        break;
+      case "\t":
+        out += "\\t";
+        break;
+      case "\0":
+        out += "\\0";
+        break;
+      case ":":
+        out += inStruct ? "\\c" : ch;
+        break;
+      case ",":
+        out += inStruct ? "\\o" : ch;
+        break;
+      default:
+        out += ch;
+    }
+  }
+  return out;
+}
+
+function unrepresentable(method: string, why: string): never {
+  throw new MidgramError("unrepresentable", `Cannot send "${method}" over ctlfifo: ${why}`);
+}
+
+function scalarText(method: string, value: Value): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "number") return String(value);
+  if (value instanceof Double) return String(value.value);
+  if (typeof value === "boolean") return value ? "1" : "0";
+  return unrepresentable(
+    method,
+    `a parameter of type ${
+      value === null ? "null" : Array.isArray(value) ? "array" : "bytes"
+    } has no text form`,
+  );
+}
+
+function structLine(method: string, value: Struct): string {
+  return structEntries(value).map(([name, member]) => {
+    if (isStruct(member) || Array.isArray(member)) {
+      unrepresentable(method, `struct member "${name}" holds a struct or array`);
+    }
+    return `${escapeParam(name, true)}:${escapeParam(scalarText(method, member), true)}`;
+  }).join(",");
+}
+
+/**
+ * Writes a request of ctl's FIFO protocol: `:METHOD:REPLY_NAME`, one
+ * escaped parameter per line, an empty line. Strings, numbers and booleans
+ * (`1`/`0`) are one line each; a struct is one `name:value,…` line (ctl's
+ * `{` parameters).
+ *
+ * @param replyName The reply FIFO's bare name; `""` on UDP and TCP, where the reply comes back on the socket.
+ * @throws {MidgramError} `unrepresentable`: a method with `:`, a line end
+ *   or a NUL; an empty method; an empty parameter (its empty line would end
+ *   the request); null, arrays, bytes, nested structs; a request of fewer
+ *   than 6 bytes (a one-letter method alone), which ctl never reads.
+ *
+ * @example
+ * ```ts
+ * import { writeCtlFifoRequest } from "./write_request.ts";
+ * new TextDecoder().decode(writeCtlFifoRequest("core.echo", ["a\nb", 2], "")); // ":core.echo:\na\\nb\n2\n\n"
+ * ```
+ */
+export function writeCtlFifoRequest(
+  method: string,
+  values: readonly Value[],
+  replyName: string,
+): Uint8Array {
+  if (method === "" || /[:\n\r\0]/.test(method)) {
+    unrepresentable(method, "a method name must be non-empty, without ':', line ends or NUL");
+  }
+  let text = `:${method}:${replyName}\n`;
+  for (const value of values) {
+    const line = isStruct(value)
+      ? structLine(method, value)
+      : escapeParam(scalarText(method, value), false);
+    if (line === "") unrepresentable(method, "an empty parameter would end the request");
+    text += `${line}\n`;
+  }
+  const request = encoder.encode(`${text}\n`);
+  if (request.length < MIN_REQUEST) {
+    unrepresentable(
+      method,
+      `the request is ${request.length} bytes and ctl waits for ${MIN_REQUEST}: give a reply name or a parameter`,
+    );
+  }
+  return request;
+}
