@@ -2,18 +2,13 @@ import { MidgramError } from "../errors.ts";
 import type { ClientCodec, ReplyOutcome } from "../protocol/dialect.ts";
 import type { Params } from "../protocol/value.ts";
 import { formatAddress, sameAddress } from "../transport/address.ts";
-import { writeKamailioFifoRequest } from "../protocol/jsonrpc/write_kamailio_fifo_request.ts";
-import { writeOpensipsFifoRequest } from "../protocol/jsonrpc/write_opensips_fifo_request.ts";
-import { fifoRequest } from "../transport/fifo.ts";
-import { configuredFifoReplyDir, fifoFlavour } from "./detect.ts";
-import { httpPost } from "../transport/http.ts";
 import { FrameReader, MAX_FRAME } from "../transport/read_frames.ts";
+import { configuredFifoReplyDir, fifoFlavour } from "./detect.ts";
 import type {
   Address,
   AnyAddress,
   DatagramSocket,
-  FifoAddress,
-  HttpAddress,
+  RequestAddress,
   StreamAddress,
   StreamConnection,
   Transport,
@@ -85,16 +80,14 @@ function readReply(
  *
  * @example
  * ```ts
- * import assert from "node:assert/strict";
  * import { call } from "./call.ts";
  * import { clientCodec } from "../protocol/dialects.ts";
  * import { createMemoryTransport } from "../transport/memory.ts";
  * const transport = createMemoryTransport();
- * const code = await call({ kind: "udp", host: "127.0.0.1", port: 8080 }, {
+ * await call({ kind: "udp", host: "127.0.0.1", port: 8080 }, {
  *   method: "version",
  *   params: { kind: "positional", values: [] },
- * }, { transport, codec: clientCodec("mi"), timeoutMs: 50 }).catch((e) => e.code);
- * assert.ok(code === "connection-refused" || code === "timeout");
+ * }, { transport, codec: clientCodec("mi"), timeoutMs: 50 }).catch((e) => e.code); // "connection-refused" or "timeout"
  * ```
  *
  * @throws {MidgramError} `timeout` when no reply comes in time; the transport's codes
@@ -131,37 +124,22 @@ export interface Session {
  *
  * @example
  * ```ts
- * import assert from "node:assert/strict";
  * import { openSession } from "./call.ts";
  * import { clientCodec } from "../protocol/dialects.ts";
- * import { createServerWith } from "../server/mod.ts";
  * import { createMemoryTransport } from "../transport/memory.ts";
- * const transport = createMemoryTransport();
- * const server = createServerWith({ transport, version: "demo" });
- * const address = await server.listen({ kind: "unix", path: "/run/x.sock" });
- * const session = openSession(address, { transport, codec: clientCodec("mi") });
- * const version = { method: "version", params: { kind: "positional", values: [] } } as const;
- * const reply = await session.call(version);
- * assert.equal(new TextDecoder().decode(reply.bytes), "200 OK\nServer:: demo\n\n");
+ * const session = openSession({ kind: "unix", path: "/run/x.sock" }, {
+ *   transport: createMemoryTransport(),
+ *   codec: clientCodec("mi"),
+ * });
  * await session.close();
- * await server.close();
  * ```
  */
 export function openSession(to: AnyAddress, options: CallOptions): Session {
-  const { codec, transport } = options;
+  const { codec } = options;
   const timeoutMs = options.timeoutMs ?? 5000;
   const name = formatAddress(to);
-  let socket: DatagramSocket | null = null;
-  let target: Address | null = null;
-  let stream: StreamState | null = null;
-  const drop = async () => {
-    const [s, c] = [socket, stream];
-    socket = null;
-    stream = null;
-    await s?.close();
-    await c?.connection.close();
-  };
-  const exchange = async (request: CallRequest): Promise<CallReply> => {
+  const channel = openChannel(to, { ...options, timeoutMs, name });
+  const exchange = (request: CallRequest): Promise<CallReply> => {
     // A request file keeps its own id or cookie: its reply is matched by it.
     const token = request instanceof Uint8Array ? codec.tokenOf?.(request) : codec.newToken();
     const bytes = request instanceof Uint8Array
@@ -173,45 +151,7 @@ export function openSession(to: AnyAddress, options: CallOptions): Session {
         `Cannot send a request of ${bytes.length} bytes: the limit is ${codec.maxRequest}`,
       );
     }
-    if ((to.kind === "unix-stream" || to.kind === "tcp") && codec.replyEndsAtClose) {
-      return await exchangeClosing(to, bytes, codec, token, name, { ...options, timeoutMs });
-    }
-    if (to.kind === "unix-stream" || to.kind === "tcp") {
-      try {
-        stream ??= await openStream(to, codec, name, { ...options, timeoutMs });
-        return await exchangeStream(stream, bytes, codec, token, name, { ...options, timeoutMs });
-      } catch (error) {
-        await drop();
-        throw error;
-      }
-    }
-    if (to.kind === "fifo" || to.kind === "http") {
-      return await exchangeOnce(to, bytes, codec, token, name, { ...options, timeoutMs });
-    }
-    const attempts = 1 + (to.kind === "udp" ? Math.max(0, options.retries ?? 0) : 0);
-    target ??= await transport.resolve(to);
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (options.signal?.aborted) throw aborted(name, options.signal);
-      socket ??= await transport.connectable(target);
-      let reply: CallReply | null;
-      try {
-        reply = await exchangeDatagram(socket, target, bytes, codec, token, name, {
-          timeoutMs,
-          signal: options.signal,
-        });
-      } catch (error) {
-        await drop();
-        throw error;
-      }
-      if (reply !== null) return reply;
-      // A late reply must never be taken for the next request's: a new socket.
-      await drop();
-    }
-    const tries = attempts > 1 ? ` (${attempts} attempts)` : "";
-    throw new MidgramError(
-      "timeout",
-      `No reply from "${name}" within ${timeoutMs} ms${tries}: is the server running and is the address right?`,
-    );
+    return channel.exchange(bytes, token);
   };
   return {
     async call(request: CallRequest): Promise<CallReply> {
@@ -226,7 +166,111 @@ export function openSession(to: AnyAddress, options: CallOptions): Session {
         throw error;
       }
     },
-    close: drop,
+    close: () => channel.close(),
+  };
+}
+
+/** Options of a channel: the call's, with the time limit and the address's name settled. */
+type ChannelOptions = CallOptions & { timeoutMs: number; name: string };
+
+/**
+ * A session's one view of its transport: request bytes out, the reply
+ * back, within the time limit and the caller's signal. One kind per kind of
+ * transport; each keeps what it may reuse between requests.
+ */
+interface Channel {
+  /** Sends a request and waits for the reply carrying `token` (or any reply, for none). */
+  exchange(bytes: Uint8Array, token: unknown): Promise<CallReply>;
+  /** Closes what the channel holds open. Idempotent. */
+  close(): Promise<void>;
+}
+
+function openChannel(to: AnyAddress, options: ChannelOptions): Channel {
+  switch (to.kind) {
+    case "unix-stream":
+    case "tcp":
+      return streamChannel(to, options);
+    case "fifo":
+    case "http":
+      return {
+        exchange: (bytes, token) =>
+          exchangeOnce(to, bytes, options.codec, token, options.name, options),
+        close: () => Promise.resolve(),
+      };
+    default:
+      return datagramChannel(to, options);
+  }
+}
+
+/** Streams: one connection for the session, dropped after any failure. */
+function streamChannel(to: StreamAddress, options: ChannelOptions): Channel {
+  const { codec, name } = options;
+  let stream: StreamState | null = null;
+  const close = async () => {
+    const open = stream;
+    stream = null;
+    await open?.connection.close();
+  };
+  return {
+    async exchange(bytes, token) {
+      // Replies with no end on a stream (ctl's FIFO protocol): a connection each.
+      if (codec.replyEndsAtClose) {
+        return await exchangeClosing(to, bytes, codec, token, name, options);
+      }
+      try {
+        stream ??= await openStream(to, codec, name, options);
+        return await exchangeStream(stream, bytes, codec, token, name, options);
+      } catch (error) {
+        await close();
+        throw error;
+      }
+    },
+    close,
+  };
+}
+
+/**
+ * Datagrams: one client socket, replaced after a timeout so that a late
+ * reply is never taken for the next request's (the text dialect has no id
+ * to tell them apart); over UDP, `retries` more attempts after a timeout.
+ */
+function datagramChannel(to: Address, options: ChannelOptions): Channel {
+  const { codec, name, timeoutMs, transport } = options;
+  let socket: DatagramSocket | null = null;
+  let target: Address | null = null;
+  const close = async () => {
+    const open = socket;
+    socket = null;
+    await open?.close();
+  };
+  return {
+    async exchange(bytes, token) {
+      const attempts = 1 + (to.kind === "udp" ? Math.max(0, options.retries ?? 0) : 0);
+      target ??= await transport.resolve(to);
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        if (options.signal?.aborted) throw aborted(name, options.signal);
+        socket ??= await transport.connectable(target);
+        let reply: CallReply | null;
+        try {
+          reply = await exchangeDatagram(socket, target, bytes, codec, token, name, {
+            timeoutMs,
+            signal: options.signal,
+          });
+        } catch (error) {
+          await close();
+          throw error;
+        }
+        if (reply !== null) return reply;
+        // A late reply must never be taken for the next request's: a new socket.
+        await close();
+      }
+      const tries = attempts > 1 ? ` (${attempts} attempts)` : "";
+      throw new MidgramError(
+        "timeout",
+        `No reply from "${name}" within ${timeoutMs} ms${tries}: is the server running and is the address right?`,
+      );
+    },
+    close,
   };
 }
 
@@ -239,18 +283,20 @@ function aborted(name: string, signal: AbortSignal, cause?: unknown): MidgramErr
 
 /** FIFO and HTTP: one request, one reply, nothing kept between them. */
 async function exchangeOnce(
-  to: FifoAddress | HttpAddress,
+  to: RequestAddress,
   bytes: Uint8Array,
   codec: ClientCodec,
   token: unknown,
   name: string,
   options: CallOptions & { timeoutMs: number },
 ): Promise<CallReply> {
-  const own = to.kind === "fifo" ? codec.withReplyName?.bind(codec) : undefined;
-  if (codec.dialect !== "jsonrpc" && !own) {
+  const fifo = to.kind === "fifo" ? codec.fifo?.(options.flavour) : undefined;
+  if (to.kind === "fifo" ? !fifo : !codec.http) {
     throw new MidgramError(
       "usage",
-      `Cannot send to "${name}": FIFOs and HTTP carry JSON-RPC only (use --dialect jsonrpc)`,
+      to.kind === "fifo"
+        ? `Cannot send to "${name}": FIFOs carry JSON-RPC and ctlfifo only (use --dialect jsonrpc)`
+        : `Cannot send to "${name}": HTTP carries JSON-RPC only (use --dialect jsonrpc)`,
     );
   }
   const { timeoutMs } = options;
@@ -259,24 +305,15 @@ async function exchangeOnce(
     ? options.replyDir ?? configuredFifoReplyDir(to.path) ?? "/tmp"
     : "";
   const started = performance.now();
-  const reply = to.kind === "http"
-    ? (await httpPost(to.url, bytes, {
-      timeoutMs,
-      signal: options.signal,
-      contentType: "application/json",
-    })).body
-    : await fifoRequest(
-      to.path,
-      (replyName) =>
-        own
-          ? own(bytes, replyName)
-          : options.flavour === "kamailio"
-          ? writeKamailioFifoRequest(bytes, replyName)
-          : writeOpensipsFifoRequest(replyName, bytes),
-      { replyDir, timeoutMs, signal: options.signal },
-    ).catch((error) => {
-      throw fifoTimeoutHint(error, to.path, options.flavour, replyDir);
-    });
+  const reply = await options.transport.exchange(to, bytes, {
+    timeoutMs,
+    signal: options.signal,
+    fifo,
+    replyDir,
+    http: codec.http,
+  }).catch((error) => {
+    throw to.kind === "fifo" ? fifoTimeoutHint(error, to.path, options.flavour, replyDir) : error;
+  });
   const rttMs = performance.now() - started;
   if (reply.length === 0) {
     throw new MidgramError(

@@ -10,6 +10,7 @@ import { mkfifo } from "../transport/fifo.ts";
 import { clientCodec } from "../protocol/dialects.ts";
 import { NO_PARAMS } from "../protocol/value.ts";
 import { createMemoryTransport } from "../transport/memory.ts";
+import { defaultTransport } from "../transport/open.ts";
 
 test("fifoFlavour() reads a FIFO's flavour from its default name when no reader is seen", () => {
   assert.equal(fifoFlavour("/nonexistent/kamailio_rpc.fifo")?.flavour, "kamailio");
@@ -43,8 +44,9 @@ test(
       assert.equal(found.flavour, undefined, found.how);
       for (const flavour of [undefined, "kamailio"] as const) {
         await assert.rejects(
+          // A real FIFO: the runtime's transport (FIFOs are behind the one seam now).
           call({ kind: "fifo", path }, { method: "core.uptime", params: NO_PARAMS }, {
-            transport: createMemoryTransport(),
+            transport: defaultTransport(),
             codec: clientCodec("jsonrpc", { flavour }),
             flavour,
             timeoutMs: 200,

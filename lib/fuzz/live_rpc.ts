@@ -20,6 +20,8 @@ import { maxDatagram } from "./live.ts";
 import { binRpcInput, jsonRpcInput } from "./rpc_inputs.ts";
 import { ctlFifoInput } from "./ctlfifo_inputs.ts";
 import { readAnyReply, type RpcDialect } from "./rpc_invariants.ts";
+import { CTLFIFO_FIFO } from "../protocol/ctlfifo/carriage.ts";
+import { ctlFifoReplyName } from "../protocol/ctlfifo/read_request.ts";
 
 /** A dialect live fuzzing speaks: a structured one, or ctl's FIFO protocol. */
 export interface LiveDialect extends Omit<RpcDialect, "dialect"> {
@@ -89,7 +91,8 @@ function anyTokenCodec(inner: ClientCodec): ClientCodec {
       return own.kind === "foreign" ? readAnyReply(inner, bytes) : own;
     },
     frame: inner.frame ? (b, max) => inner.frame!(b, max) : undefined,
-    withReplyName: inner.withReplyName?.bind(inner),
+    fifo: inner.fifo,
+    http: inner.http,
     replyEndsAtClose: inner.replyEndsAtClose,
   };
 }
@@ -218,8 +221,8 @@ export async function runLiveRpc(options: LiveRpcOptions): Promise<LiveRpcResult
         }
         const decoded = ours.decode(input, () => ({ noInput: false }));
         // Over a FIFO, ctl's FIFO protocol answers only a request naming its reply FIFO.
-        const named = options.target.kind !== "fifo" || !ours.fifoReplyName ||
-          ours.fifoReplyName(codec.withReplyName?.(input, "midgram") ?? input) !== null;
+        const named = options.target.kind !== "fifo" || ours.dialect !== "ctlfifo" ||
+          ctlFifoReplyName(CTLFIFO_FIFO.request(input, "midgram")) !== null;
         const expectReply = named &&
           (decoded.kind === "call" ? !decoded.call.notification : decoded.reply !== null);
         result.executed++;

@@ -68,6 +68,61 @@ export type DecodeRefusal =
   | "method-not-found"
   | "unsupported";
 
+/** A request read from a server FIFO. */
+export interface FifoRequest {
+  /** The reply FIFO's name; `null` when there is none (no reply is written). */
+  replyName: string | null;
+  /** The request, without its FIFO framing. */
+  json: Uint8Array;
+}
+
+/** Bytes dropped from a server FIFO without a reply, and why. */
+export interface FifoDrop {
+  /** `too-large` for a request over the server's buffer, else `invalid`. */
+  kind: "too-large" | "invalid";
+  reason: string;
+}
+
+/** What one chunk of bytes read from a server FIFO completed. */
+export interface FifoRead {
+  requests: FifoRequest[];
+  dropped: FifoDrop[];
+}
+
+/** Reads requests from the bytes a server FIFO gives, chunk after chunk. */
+export interface FifoRequestReader {
+  /** Takes the next bytes read from the FIFO; returns the requests they complete. Never throws. */
+  push(chunk: Uint8Array): FifoRead;
+  /** How many bytes are kept for the next chunk (part of a request). */
+  readonly pending: number;
+}
+
+/**
+ * How a dialect's requests travel through a FIFO (OpenSIPS `:name:` lines,
+ * Kamailio's `"reply_name"` member): the dialect's own fact, which the FIFO
+ * transport applies on both sides without knowing the dialect.
+ */
+export interface FifoFraming {
+  /** A reader of a server FIFO's byte stream; each keeps its own state. */
+  reader(replyDir: string): FifoRequestReader;
+  /**
+   * The bytes a client writes into the server FIFO for `request`, whose
+   * reply goes to the reply FIFO `replyName`. Throws a `MidgramError`
+   * (`unrepresentable`, `request-too-large`) for what the server cannot read.
+   */
+  request(request: Uint8Array, replyName: string): Uint8Array;
+  /** Why a server refuses a reply name read from its FIFO, or `null` to answer it. */
+  replyNameProblem(name: string, replyDir: string): string | null;
+}
+
+/** How a dialect's exchanges travel over HTTP (`mi_http`, `xhttp`). */
+export interface HttpCarriage {
+  /** The media type of requests and replies. */
+  readonly contentType: string;
+  /** A server's HTTP status for a reply it sends. */
+  status(reply: Uint8Array): number;
+}
+
 /** The server's half of a dialect. */
 export interface ServerCodec {
   readonly dialect: DialectName;
@@ -83,18 +138,16 @@ export interface ServerCodec {
    * limit; a dialect may hold requests to a smaller one of its own.
    */
   frame?(buffer: Uint8Array, maxPacket?: number): number;
+  /** For FIFOs: how requests are framed there. Absent for a dialect no FIFO carries. */
+  readonly fifo?: FifoFraming;
+  /** For HTTP: how exchanges are carried. Absent for a dialect HTTP does not carry. */
+  readonly http?: HttpCarriage;
   /** Reads one request. Never throws for any input bytes. */
   decode(bytes: Uint8Array, lookup: (method: string) => MethodShape | undefined): Decoded;
   /** Writes a successful result; `null` for no reply. */
   encodeResult(call: Call, result: Value | NativeResult): Uint8Array | null;
   /** Writes an error; `null` for no reply. */
   encodeFault(call: Call, fault: Fault): Uint8Array | null;
-  /**
-   * For a dialect whose requests name their reply FIFO themselves (ctl's
-   * FIFO protocol): that bare name, or null when the request names none.
-   * Absent for dialects whose FIFO requests are wrapped by the transport.
-   */
-  fifoReplyName?(request: Uint8Array): string | null;
 }
 
 /**
@@ -151,11 +204,12 @@ export interface ClientCodec {
    */
   frame?(buffer: Uint8Array, maxPacket?: number): number;
   /**
-   * For a dialect whose requests name their reply FIFO themselves (ctl's
-   * FIFO protocol): the request with that name put in. Absent for dialects
-   * whose FIFO requests are wrapped by the transport.
+   * For FIFOs: how requests are framed for a server of `flavour` (the
+   * dialect's default when not given). Absent for a dialect no FIFO carries.
    */
-  withReplyName?(request: Uint8Array, name: string): Uint8Array;
+  fifo?(flavour?: string): FifoFraming;
+  /** For HTTP: how exchanges are carried. Absent for a dialect HTTP does not carry. */
+  readonly http?: HttpCarriage;
   /**
    * On a stream, replies carry no length or end: one request a connection,
    * the client closes its half after it, and the reply is all the server

@@ -9,15 +9,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { closeSync, constants, mkdirSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "./server.ts";
 import type { Logger } from "./types.ts";
 import { defaultTransport } from "../transport/open.ts";
-import { fifoRequest, mkfifo } from "../transport/fifo.ts";
-import { writeKamailioFifoRequest } from "../protocol/jsonrpc/write_kamailio_fifo_request.ts";
-import { writeOpensipsFifoRequest } from "../protocol/jsonrpc/write_opensips_fifo_request.ts";
+import { jsonRpcFifoFraming } from "../protocol/jsonrpc/carriage.ts";
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const json = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes));
@@ -106,14 +104,11 @@ test("serve jsonrpc/kamailio=fifo: a request over 8191 bytes is dropped as jsonr
     // "{}" are then read as one document that does not parse (no reply), and
     // the stream is in step again.
     await writeRaw(fifo, [encode("{" + "a".repeat(9000)), encode("{}\n")]);
-    const reply = await fifoRequest(
-      fifo,
-      (name) => writeKamailioFifoRequest(kamailioUptime, name),
-      {
-        replyDir,
-        timeoutMs: 5000,
-      },
-    );
+    const reply = await defaultTransport().exchange({ kind: "fifo", path: fifo }, kamailioUptime, {
+      fifo: jsonRpcFifoFraming("kamailio"),
+      replyDir,
+      timeoutMs: 5000,
+    });
     assert.equal(json(reply).id, 7);
     assert.equal(server.stats()["jsonrpc:oversized"], 1);
   });
@@ -127,7 +122,8 @@ test("serve jsonrpc=fifo (OpenSIPS): ':' and bytes without a second ':' are drop
     const garbage = encode("g".repeat(65536));
     await writeRaw(fifo, [encode(":"), ...Array.from({ length: 64 }, () => garbage)]);
     const request = encode('{"jsonrpc":"2.0","method":"uptime","id":8}');
-    const reply = await fifoRequest(fifo, (name) => writeOpensipsFifoRequest(name, request), {
+    const reply = await defaultTransport().exchange({ kind: "fifo", path: fifo }, request, {
+      fifo: jsonRpcFifoFraming("opensips"),
       replyDir,
       timeoutMs: 5000,
     });
@@ -141,7 +137,7 @@ test("serve jsonrpc/kamailio=fifo: a reply name that is not a plain file name is
     const fifo = join(dir, "k.fifo");
     await server.listen(`fifo:${fifo}`, { dialect: "jsonrpc", flavour: "kamailio" });
     // Kamailio's parser drops \u0000 and would answer into "okname".
-    await mkfifo(join(replyDir, "okname"), 0o600);
+    execFileSync("mkfifo", ["-m", "600", join(replyDir, "okname")]);
     const trap = openSync(join(replyDir, "okname"), constants.O_RDONLY | constants.O_NONBLOCK);
     try {
       await writeRaw(fifo, [

@@ -1,58 +1,38 @@
-import { setMaxListeners } from "node:events";
-import { errorCodeOf, MidgramError } from "../errors.ts";
-import {
-  type Call,
-  type DialectName,
-  type Fault,
-  isNativeResult,
-  type ServerCodec,
-} from "../protocol/dialect.ts";
+import { MidgramError } from "../errors.ts";
+import type { DialectName } from "../protocol/dialect.ts";
 import { serverCodec } from "../protocol/dialects.ts";
-import { matchRecipe } from "../protocol/jsonrpc/match_recipe.ts";
 import type { MiArgument } from "../protocol/mi/types.ts";
-import type { MiCallToken } from "../protocol/mi/codec.ts";
 import type { Value } from "../protocol/value.ts";
 import { formatAddress, parseAddress } from "../transport/address.ts";
+import { shareSignal } from "../transport/shared_signal.ts";
 import type {
   Address,
   AnyAddress,
   BindOptions,
-  DatagramSocket,
+  RequestAddress,
+  RequestListener,
   StreamConnection,
-  StreamListener,
   Transport,
 } from "../transport/types.ts";
-import { listenFifo, writeFifoReply } from "../transport/fifo.ts";
-import { listenHttp } from "../transport/http.ts";
-import { readFrames } from "../transport/read_frames.ts";
 import {
   ConnectionGate,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_CONNECTIONS,
   type RefusalCause,
 } from "../transport/connection_gate.ts";
-import {
-  createFifoRequestReader,
-  type FifoRead,
-  type FifoRequestReader,
-} from "../protocol/jsonrpc/fifo_request_reader.ts";
-import { servedReplyNameProblem } from "../protocol/jsonrpc/_fifo_names.ts";
 import { VERSION } from "../version.ts";
 import { admitsPeer, parseAllowList } from "./_cidr.ts";
 import { RateLimitedLog } from "./_rate_limited_log.ts";
 import { builtinSets } from "./builtins/mod.ts";
-import { type CacheLimits, CacheStore } from "./builtins/cache_store.ts";
+import { CacheStore } from "./builtins/cache_store.ts";
 import type { BuiltinHost } from "./builtins/host.ts";
 import { miCommandSet, type MiHandler } from "./builtins/mi_set.ts";
 import { CommandRegistry } from "./registry.ts";
-import { RpcError } from "./rpc_error.ts";
 import type {
   BuiltinFlavour,
   Command,
   CommandOptions,
   Handler,
-  HandlerContext,
-  HandlerResult,
   HostInfo,
   Logger,
 } from "./types.ts";
@@ -68,133 +48,30 @@ export type {
   LogLevel,
 } from "./types.ts";
 export type { MiHandler } from "./builtins/mi_set.ts";
-
-/** Options of {@linkcode createServer}. */
-export interface ServerOptions {
-  /** The runtime's sockets: `defaultTransport()` on Deno or Node, or an in-memory transport. */
-  transport: Transport;
-  /** Reply indent string of the text dialect (`reply_indent`); default one TAB. */
-  indent?: string;
-  /** Time limit for sending one reply (`socket_timeout`); default 2000 ms. */
-  replyTimeoutMs?: number;
-  /**
-   * Handlers running at once; default 4. A handler that ignores its time
-   * limit keeps its place until it really ends.
-   */
-  children?: number;
-  /** Requests waiting for a free handler before a busy error; default 1000. */
-  queueLimit?: number;
-  /** A handler running longer fails (`500 command failed`); default 10000 ms. */
-  handlerTimeoutMs?: number;
-  /** Built-in commands: all (default), none (`false`), or all but some. */
-  builtins?: boolean | { disable?: string[] };
-  /**
-   * CIDR ranges of the IP peers (UDP, TCP, HTTP) that are answered; default:
-   * all. A TCP or HTTP connection from outside is closed at once.
-   */
-  allow?: string[];
-  /**
-   * A stream or HTTP connection on which nothing arrives for this long is
-   * closed: before its first request, inside one, or between two. Default
-   * 5000 ms.
-   */
-  idleTimeoutMs?: number;
-  /** Connections open at once on each stream or HTTP listener; more are closed at once. Default 256. */
-  maxConnections?: number;
-  /** Limits of the `cache_store` built-ins. */
-  cache?: CacheLimits;
-  /** FIFO sockets: the directory where clients make their reply FIFOs (`reply_dir`); default `/tmp`. */
-  fifoReplyDir?: string;
-  /**
-   * binrpc: a parameter of another type is converted where it can be (an
-   * integer from a string of digits or a double, a string from an integer)
-   * instead of failing, as ctl's `autoconversion` parameter does; default
-   * false, as in ctl. ctl's FIFO protocol always converts (its parameters are text).
-   */
-  autoconversion?: boolean;
-  logger?: Logger;
-  host?: Partial<HostInfo>;
-  /** What `version` reports after `Server:: `. */
-  version?: string;
-}
-
-/** How a socket is served. */
-export interface ListenOptions extends BindOptions {
-  /** The dialect spoken on the socket; default `mi`. */
-  dialect?: DialectName;
-  /** JSON-RPC: answer as `opensips` (3.x `mi_datagram`, the default) or `kamailio` (`jsonrpcs`). */
-  flavour?: "opensips" | "kamailio";
-}
-
-/** Options of {@linkcode MiServer.close}. */
-export interface CloseOptions {
-  /**
-   * How long running commands may go on to finish and answer (the grace
-   * period); past it, what still runs is cancelled and answered with the
-   * dialect's error (`500 command cancelled`). Default 10000 ms.
-   */
-  timeoutMs?: number;
-  /** Aborting it ends the grace period at once (a second stop signal). */
-  signal?: AbortSignal;
-}
-
-/** Which dialect and flavour {@linkcode MiServer.handle} uses. */
-export interface HandleOptions {
-  dialect?: DialectName;
-  flavour?: "opensips" | "kamailio";
-}
-
-/** A management server speaking any mix of dialects on its sockets. */
-export interface MiServer {
-  /**
-   * Registers a command served in every dialect: it takes neutral
-   * parameters and returns a neutral value. Throws TypeError for a
-   * duplicate or an invalid name.
-   */
-  register(name: string, handler: Handler, options?: CommandOptions): void;
-  /**
-   * Registers a command in the OpenSIPS 2.4 layout: argument lines in,
-   * reply nodes (or a whole reply) out; written as they are in the text
-   * dialect and as neutral values in the others.
-   */
-  registerMi(name: string, handler: MiHandler, options?: CommandOptions): void;
-  /** Removes a user command; returns whether it existed. */
-  unregister(name: string): boolean;
-  /** The command names served on a socket of this flavour (default: the text dialect's). */
-  commands(flavour?: BuiltinFlavour): string[];
-  /** The help text of a command, or undefined. */
-  help(name: string, flavour?: BuiltinFlavour): string | undefined;
-  /**
-   * Binds a socket (UNIX datagram or stream, UDP, TCP, a FIFO, or an HTTP
-   * URL) and serves it; returns the bound address (the real port for port 0).
-   */
-  listen<T extends AnyAddress>(address: T, options?: ListenOptions): Promise<T>;
-  listen(address: AnyAddress | string, options?: ListenOptions): Promise<AnyAddress>;
-  /** The addresses served now. */
-  addresses(): AnyAddress[];
-  /** The full decode → dispatch → encode pipeline without a socket; `null` = no reply. */
-  handle(
-    data: Uint8Array,
-    from?: Address | null,
-    options?: HandleOptions,
-  ): Promise<Uint8Array | null>;
-  /** The counters, `group:name` → value. */
-  stats(): Record<string, number>;
-  /** Resets counters (all when no names are given); returns the names reset. */
-  resetStats(names?: string[]): string[];
-  /** The host information in use. */
-  readonly host: HostInfo;
-  /** When the server was created. */
-  readonly startedAt: Date;
-  /**
-   * Stops gracefully: stops receiving at once (stream, FIFO and HTTP
-   * listeners close; datagram sockets stay open, unread, to send the
-   * replies), lets running handlers finish within `timeoutMs` and sends
-   * their replies, cancels what is left with the dialect's error, then
-   * closes every socket. A second call waits for the same end.
-   */
-  close(options?: CloseOptions): Promise<void>;
-}
+export type {
+  CloseOptions,
+  HandleOptions,
+  ListenOptions,
+  MiServer,
+  ServerOptions,
+} from "./server_types.ts";
+import type {
+  CloseOptions,
+  HandleOptions,
+  ListenOptions,
+  MiServer,
+  ServerOptions,
+} from "./server_types.ts";
+import { type Binding, counterKeys, COUNTERS, flavourOf } from "./_binding.ts";
+import { Pipeline } from "./_pipeline.ts";
+import { HandlerPool } from "./_handler_pool.ts";
+import {
+  acceptLoop,
+  type LoopHost,
+  type Processed,
+  requestLoop,
+  serveDatagrams,
+} from "./_listen_loops.ts";
 
 function defaultHost(): HostInfo {
   const proc = (globalThis as {
@@ -215,156 +92,23 @@ function defaultHost(): HostInfo {
   };
 }
 
-/** Counters of each dialect's group, made at start so `get_statistics` lists them. */
-const COUNTERS = [
-  "requests",
-  "bytes_in",
-  "bytes_out",
-  "empty",
-  "oversized",
-  "unknown_commands",
-  "parse_errors",
-  "invalid_requests",
-  "handler_errors",
-  "handler_timeouts",
-  "busy",
-  "oversized_replies",
-  "unrepresentable_replies",
-  "denied",
-  "send_errors",
-  "no_reply_address",
-  "receive_errors",
-  "idle_timeouts",
-  "connections_refused",
-] as const;
-
-const REFUSAL_COUNTER: Record<string, CounterName> = {
-  "empty": "empty",
-  "too-large": "oversized",
-  "parse-error": "parse_errors",
-  "invalid-request": "invalid_requests",
-  "method-not-found": "unknown_commands",
-  "unsupported": "invalid_requests",
-};
-
-type CounterName = typeof COUNTERS[number];
-
-/** One served socket: how it is spoken and which built-ins it offers. */
-interface Binding {
-  codec: ServerCodec;
-  flavour: BuiltinFlavour;
-  group: string;
-  /** `group:name` of each counter, made once: no string is built per request. */
-  keys: Record<CounterName, string>;
-  /** `group_cmd:METHOD` of the registered commands called so far (bounded by the registry). */
-  commandKeys: Map<string, string>;
-}
-
-/** `group:name` of every counter of a group. */
-function counterKeys(group: string): Record<CounterName, string> {
-  const keys = {} as Record<CounterName, string>;
-  for (const name of COUNTERS) keys[name] = `${group}:${name}`;
-  return keys;
-}
-
-/**
- * What a handler gets with its parameters (`HandlerContext`), and its run's
- * abort signal. One object a request, its getter and methods on the
- * prototype: an object literal with a getter and three closures cost V8 a
- * map migration and property definitions on every request (`perf`, see
- * `scripts/bench_serve.mjs`). The signal is made only when a handler reads
- * it (most never do: an AbortController per request is a measurable part of
- * a request's cost); aborting before it exists remembers the reason, so a
- * late reader still finds it aborted.
- */
-class RequestContext implements HandlerContext {
-  private controller: AbortController | null = null;
-  private reason: unknown = undefined;
-  private aborted = false;
-  /** Set while the server waits for the handler's promise: ends the wait with a cancellation. */
-  cancel: (() => void) | null = null;
-
-  constructor(
-    readonly method: string,
-    readonly dialect: DialectName,
-    readonly flavour: BuiltinFlavour,
-    readonly args: MiArgument[],
-    readonly from: Address | null,
-    private readonly server: Pick<Server, "commands" | "help" | "autoconversion">,
-    private readonly after: (() => void)[],
-  ) {}
-
-  get autoconversion(): boolean {
-    return this.server.autoconversion;
-  }
-
-  get signal(): AbortSignal {
-    if (!this.controller) {
-      this.controller = new AbortController();
-      if (this.aborted) this.controller.abort(this.reason);
-    }
-    return this.controller.signal;
-  }
-
-  commands(): string[] {
-    return this.server.commands(this.flavour);
-  }
-
-  help(name: string): string | undefined {
-    return this.server.help(name, this.flavour);
-  }
-
-  afterReply(action: () => void): void {
-    this.after.push(action);
-  }
-
-  abort(reason: unknown): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    this.reason = reason;
-    this.controller?.abort(reason);
-  }
-}
-
-const TIMED_OUT: unique symbol = Symbol("timed out");
-const CANCELLED: unique symbol = Symbol("cancelled");
-
-/** What a command still running when the grace period of a stop ends answers. */
-const CANCELLED_FAULT: Fault = { kind: "command", code: 500, message: "command cancelled" };
-
 /** The grace period of close() when none is given. */
 const DEFAULT_STOP_TIMEOUT_MS = 10_000;
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === "object" || typeof value === "function") &&
-    typeof (value as { then?: unknown }).then === "function";
-}
-
-type Outcome = { ok: true; result: HandlerResult } | { ok: false; fault: Fault };
-/** A request's reply as encoded, and how it went (for the debug log). */
-type Encoded = { bytes: Uint8Array | null; status: string };
-/** What `process()` gives: the reply, and why the request was refused, if it was. */
-type Processed = { reply: Uint8Array | null; refusal?: string };
-
-function flavourOf(dialect: DialectName, flavour?: string): BuiltinFlavour {
-  if (dialect === "mi") return "opensips-2.4";
-  if (dialect === "binrpc" || dialect === "ctlfifo") return "kamailio";
-  return flavour === "kamailio" ? "kamailio" : "opensips";
-}
-
-class Server implements MiServer, BuiltinHost {
+class Server implements MiServer, BuiltinHost, LoopHost {
   readonly host: HostInfo;
   readonly startedAt: Date;
   readonly version: string;
   readonly cache: CacheStore;
   private readonly transport: Transport;
   private readonly indent: string;
-  private readonly replyTimeoutMs: number;
-  private readonly children: number;
-  private readonly queueLimit: number;
-  private readonly handlerTimeoutMs: number;
+  readonly replyTimeoutMs: number;
+  /** Where handlers run, within the concurrency, queue and time limits. */
+  readonly pool: HandlerPool;
+  /** decode → dispatch → encode. */
+  private readonly pipeline: Pipeline;
   private readonly allow: ((peer: AnyAddress | null) => boolean) | null;
-  private readonly logger: Logger;
+  readonly logger: Logger;
   private readonly user = new CommandRegistry();
   private readonly builtins: Record<BuiltinFlavour, CommandRegistry>;
   private readonly counters = new Map<string, number>();
@@ -375,28 +119,22 @@ class Server implements MiServer, BuiltinHost {
     stop?: () => unknown;
     dialect?: string;
   }[] = [];
-  private readonly connections = new Map<
+  readonly connections = new Map<
     StreamConnection,
     { dialect: string; local: AnyAddress }
   >();
   /** Every per-request warning goes through it: a line per cause per interval. */
-  private readonly warnings: RateLimitedLog;
-  private readonly idleTimeoutMs: number;
+  readonly warnings: RateLimitedLog;
+  readonly idleTimeoutMs: number;
   private readonly maxConnections: number;
   private readonly fifoReplyDir: string;
   /** binrpc parameters are converted as ctl's `autoconversion` does. */
   readonly autoconversion: boolean;
   private readonly loops: Promise<void>[] = [];
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly receiving = new AbortController();
+  readonly receiving = new AbortController();
   private readonly defaultBindings = new Map<string, Binding>();
-  /** The contexts of the handlers running now: a stop's cancellation aborts their signals. */
-  private readonly runningContexts = new Set<RequestContext>();
-  private running = 0;
-  private readonly waiting: ((placed: boolean | typeof CANCELLED) => void)[] = [];
-  private closed = false;
-  /** Set once the grace period of close() has ended: what runs or waits is cancelled. */
-  private cancelled = false;
+  closed = false;
   private closing: Promise<void> | null = null;
 
   constructor(options: ServerOptions) {
@@ -404,9 +142,6 @@ class Server implements MiServer, BuiltinHost {
     this.transport = options.transport;
     this.indent = options.indent ?? "\t";
     this.replyTimeoutMs = options.replyTimeoutMs ?? 2000;
-    this.children = Math.max(1, options.children ?? 4);
-    this.queueLimit = options.queueLimit ?? 1000;
-    this.handlerTimeoutMs = options.handlerTimeoutMs ?? 10_000;
     this.allow = options.allow && options.allow.length > 0
       ? admitsPeer(parseAllowList(options.allow))
       : null;
@@ -414,6 +149,15 @@ class Server implements MiServer, BuiltinHost {
     this.logger = options.logger ?? { log: () => {}, enabled: () => false };
     this.host = { ...defaultHost(), ...options.host };
     this.warnings = new RateLimitedLog(this.logger, () => this.host.now().getTime());
+    this.pool = new HandlerPool({
+      children: Math.max(1, options.children ?? 4),
+      queueLimit: options.queueLimit ?? 1000,
+      handlerTimeoutMs: options.handlerTimeoutMs ?? 10_000,
+      count: (name) => this.count(name),
+      warnings: this.warnings,
+      logger: this.logger,
+    });
+    this.pipeline = new Pipeline(this);
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
     this.startedAt = this.host.now();
@@ -421,7 +165,7 @@ class Server implements MiServer, BuiltinHost {
     this.cache = new CacheStore(() => this.host.now().getTime(), options.cache);
     // Every socket's receive loop listens on this signal (each removes its
     // listener when done): no leak to warn about.
-    setMaxListeners(0, this.receiving.signal);
+    shareSignal(this.receiving.signal);
     this.fifoReplyDir = options.fifoReplyDir ?? "/tmp";
     this.autoconversion = options.autoconversion === true;
     this.addCounters("mi");
@@ -466,7 +210,7 @@ class Server implements MiServer, BuiltinHost {
     return this.lookup(flavour, name)?.help;
   }
 
-  private lookup(flavour: BuiltinFlavour, name: string): Command | undefined {
+  lookup(flavour: BuiltinFlavour, name: string): Command | undefined {
     return this.user.get(name) ?? this.builtins[flavour].get(name);
   }
 
@@ -499,12 +243,12 @@ class Server implements MiServer, BuiltinHost {
   }
 
   /** Whether the allow-list lets a peer in: every IP peer (UDP, TCP, HTTP) is checked, UNIX peers pass. */
-  private admits(peer: AnyAddress | null): boolean {
+  admits(peer: AnyAddress | null): boolean {
     return this.allow === null || this.allow(peer);
   }
 
   /** Counts and logs (rate-limited) a datagram or connection refused at once. */
-  private refused(binding: Binding, cause: RefusalCause, peer: AnyAddress | null): void {
+  refused(binding: Binding, cause: RefusalCause, peer: AnyAddress | null): void {
     const from = peer ? formatAddress(peer) : undefined;
     if (cause === "denied") {
       this.count(binding.keys.denied);
@@ -524,7 +268,7 @@ class Server implements MiServer, BuiltinHost {
   }
 
   /** The allow-list and connection cap of one stream or HTTP listener. */
-  private gate(binding: Binding): ConnectionGate {
+  gate(binding: Binding): ConnectionGate {
     return new ConnectionGate({
       maxConnections: this.maxConnections,
       admits: (peer) => this.admits(peer),
@@ -538,7 +282,7 @@ class Server implements MiServer, BuiltinHost {
     }
   }
 
-  private count(name: string, by = 1): void {
+  count(name: string, by = 1): void {
     this.counters.set(name, (this.counters.get(name) ?? 0) + by);
   }
 
@@ -582,7 +326,7 @@ class Server implements MiServer, BuiltinHost {
     if (target.kind === "unix" || target.kind === "udp") {
       const socket = await this.transport.bind(target, bind);
       this.keep(socket, binding);
-      this.loops.push(this.serve(socket, binding));
+      this.loops.push(serveDatagrams(this, socket, binding));
       bound = socket.address;
     } else if (target.kind === "unix-stream" || target.kind === "tcp") {
       if (!binding.codec.frame) {
@@ -591,49 +335,15 @@ class Server implements MiServer, BuiltinHost {
       const listener = await this.transport.listenStream(target, bind);
       // Closing the listener leaves the accepted connections open for their replies.
       this.keep(listener, binding, () => listener.close());
-      this.loops.push(this.acceptLoop(listener, binding));
+      this.loops.push(acceptLoop(this, listener, binding));
       bound = listener.address;
-    } else if (target.kind === "fifo") {
-      if (binding.codec.dialect !== "jsonrpc" && !binding.codec.fifoReplyName) {
-        throw new MidgramError(
-          "usage",
-          `Cannot serve "${name}": FIFOs carry JSON-RPC and ctlfifo only`,
-        );
-      }
-      const fifo = await listenFifo(target.path, { mode: bind.mode, uid: bind.uid, gid: bind.gid });
-      // Replies go into the clients' own FIFOs: the request FIFO goes at once.
-      this.keep(fifo, binding, () => fifo.close());
-      this.loops.push(this.fifoLoop(fifo, binding));
-      bound = fifo.address;
     } else {
-      if (binding.codec.dialect !== "jsonrpc") {
-        throw new MidgramError("usage", `Cannot serve "${name}": HTTP carries JSON-RPC only`);
-      }
-      const url = new URL(target.url);
-      const http = await listenHttp(
-        url.hostname.replace(/^\[|\]$/g, ""),
-        Number(url.port || 80),
-        url.pathname,
-        async (body) => {
-          if (this.closed) {
-            return { status: 503, contentType: "text/plain", body: new Uint8Array() };
-          }
-          const processing = Promise.resolve(this.process(binding, body, null, []));
-          this.track(processing.then(() => {}));
-          const { reply } = await processing;
-          if (reply === null) return null;
-          // Kamailio's xhttp answers an error object with HTTP 500, OpenSIPS with 200.
-          const status = binding.codec.flavour === "kamailio" && /"error"\s*:/.test(
-              new TextDecoder().decode(reply.subarray(0, 200)),
-            )
-            ? 500
-            : 200;
-          return { status, contentType: "application/json", body: reply };
-        },
-        { gate: this.gate(binding), idleTimeoutMs: this.idleTimeoutMs },
-      );
-      this.keep(http, binding, () => http.stopListening());
-      bound = http.address;
+      const listener = await this.listenRequests(target, binding, bind);
+      // Stopping ends receiving at once; replies still go out (a FIFO's
+      // into the clients' own FIFOs, HTTP on connections already open).
+      this.keep(listener, binding, () => listener.stop());
+      this.loops.push(requestLoop(this, listener, binding));
+      bound = listener.address;
     }
     const socket = { address: bound };
     this.logger.log("info", "listening", {
@@ -659,7 +369,7 @@ class Server implements MiServer, BuiltinHost {
   }
 
   /** Keeps a running request (or connection) until it ends, so that close() waits for it. */
-  private track(task: Promise<void>): void {
+  track(task: Promise<void>): void {
     this.inFlight.add(task);
     // Tasks do not reject; should one (a throwing logger or transport of an
     // embedder), it is logged rather than left unhandled.
@@ -672,262 +382,35 @@ class Server implements MiServer, BuiltinHost {
     );
   }
 
-  /** Accepts stream connections until the server closes. */
-  private async acceptLoop(listener: StreamListener, binding: Binding): Promise<void> {
-    const gate = this.gate(binding);
-    while (!this.closed) {
-      let connection: StreamConnection;
-      try {
-        connection = await listener.accept(this.receiving.signal);
-      } catch (error) {
-        if (this.closed || errorCodeOf(error) === "closed") return;
-        this.count(binding.keys.receive_errors);
-        continue;
-      }
-      // Outside --allow, or one too many: closed before a byte is read.
-      if (!gate.enter(connection.peer)) {
-        this.track(connection.close().catch(() => {}));
-        continue;
-      }
-      this.connections.set(connection, {
-        dialect: binding.codec.dialect,
-        local: listener.address,
-      });
-      this.track(
-        this.serveConnection(connection, binding).finally(() => {
-          gate.leave();
-          this.connections.delete(connection);
-          return connection.close();
-        }),
-      );
-    }
-  }
-
-  /**
-   * Serves one stream connection: packets in the order they come (two in
-   * one write get two replies), each reply written before the next packet
-   * is read. Like Kamailio's ctl, a packet that cannot be read is answered
-   * and the connection closed.
-   */
-  private async serveConnection(connection: StreamConnection, binding: Binding): Promise<void> {
-    const frame = binding.codec.frame!.bind(binding.codec);
-    const name = formatAddress(connection.peer ?? { kind: "unix", path: "(peer)" });
-    let writing = false;
-    try {
-      for await (
-        const packet of readFrames(connection, frame, {
-          signal: this.receiving.signal,
-          name,
-          idleTimeoutMs: this.idleTimeoutMs,
-        })
-      ) {
-        const after: (() => void)[] = [];
-        const processed = this.process(binding, packet, null, after);
-        const { reply, refusal } = isThenable(processed) ? await processed : processed;
-        try {
-          writing = true;
-          if (reply !== null) await connection.write(reply, { timeoutMs: this.replyTimeoutMs });
-        } finally {
-          writing = false;
-          this.runAfterReply(after);
-        }
-        if (refusal === "parse-error" || refusal === "invalid-request") return;
-      }
-    } catch (error) {
-      // A header that can never start a packet: the codec's fault, then close.
-      const reply = (error as { reply?: Uint8Array | null }).reply;
-      if (reply instanceof Uint8Array) {
-        this.count(binding.keys.parse_errors);
-        await connection.write(reply, { timeoutMs: this.replyTimeoutMs }).catch(() => {});
-      } else if (!writing && errorCodeOf(error) === "timeout") {
-        // A peer that stalls (nothing sent, half a request, or idle between two).
-        this.count(binding.keys.idle_timeouts);
-        this.warnings.log("info", "idle", "connection closed: nothing received in time", {
-          from: name,
-          ms: this.idleTimeoutMs,
-        });
-      } else if (!this.closed) {
-        this.count(binding.keys.receive_errors);
-        this.logger.log("debug", "stream closed", { error: String(error) });
-      }
-    }
-  }
-
-  /**
-   * Reads requests from a FIFO and answers into reply FIFOs, as `mi_fifo` and
-   * `jsonrpcs` do. Bytes that make no request are dropped as the real server
-   * drops them (counted, no reply); what is kept between reads is bounded
-   * by the reader, and nothing a peer writes ends the loop.
-   */
-  private async fifoLoop(
-    fifo: { read(signal?: AbortSignal): Promise<Uint8Array> },
+  /** Opens a FIFO or HTTP listener for a binding whose dialect they carry. */
+  private async listenRequests(
+    target: RequestAddress,
     binding: Binding,
-  ): Promise<void> {
-    let reader = this.fifoReader(binding);
-    while (!this.closed) {
-      let chunk: Uint8Array;
-      try {
-        chunk = await fifo.read(this.receiving.signal);
-      } catch (error) {
-        if (this.closed || errorCodeOf(error) === "closed") return;
-        this.count(binding.keys.receive_errors);
-        continue;
-      }
-      let read: FifoRead;
-      try {
-        read = reader.push(chunk);
-      } catch (error) {
-        // The reader never throws; should it, its state is dropped, not the server.
-        this.logger.log("error", "internal error", { error: String(error) });
-        reader = this.fifoReader(binding);
-        continue;
-      }
-      for (const drop of read.dropped) {
-        this.count(binding.keys[drop.kind === "too-large" ? "oversized" : "invalid_requests"]);
+    bind: BindOptions,
+  ): Promise<RequestListener> {
+    const { codec, keys } = binding;
+    if (target.kind === "fifo" ? !codec.fifo : !codec.http) {
+      const carrier = target.kind === "fifo"
+        ? "FIFOs carry JSON-RPC and ctlfifo only"
+        : "HTTP carries JSON-RPC only";
+      throw new MidgramError("usage", `Cannot serve "${formatAddress(target)}": ${carrier}`);
+    }
+    return await this.transport.listenRequests(target, {
+      ...bind,
+      fifo: codec.fifo,
+      replyDir: this.fifoReplyDir,
+      onDrop: (drop) => {
+        this.count(keys[drop.kind === "too-large" ? "oversized" : "invalid_requests"]);
         this.logger.log("debug", "FIFO request dropped", { reason: drop.reason });
-      }
-      for (const { replyName, json } of read.requests) {
-        this.track(this.answerFifo(binding, json, replyName));
-      }
-    }
-  }
-
-  /**
-   * How a FIFO's bytes split into requests: a dialect whose requests name
-   * their reply FIFO (ctl's) by its own `frame()`; JSON-RPC as its
-   * flavour's server reads its FIFO.
-   */
-  private fifoReader(binding: Binding): FifoRequestReader {
-    const { frame, fifoReplyName } = binding.codec;
-    if (frame && fifoReplyName) return ownFramedFifoReader(binding.codec, frame, fifoReplyName);
-    const flavour = binding.codec.flavour === "kamailio" ? "kamailio" : "opensips";
-    return createFifoRequestReader(flavour, { replyDir: this.fifoReplyDir });
-  }
-
-  private async answerFifo(
-    binding: Binding,
-    json: Uint8Array,
-    replyName: string | null,
-  ): Promise<void> {
-    const after: (() => void)[] = [];
-    const { reply } = await this.process(binding, json, null, after);
-    try {
-      // An empty name runs the command and answers nothing, as mi_fifo does.
-      if (reply === null || !replyName) return;
-      // As in jsonrpcs, a Kamailio request whose name is refused has run
-      // its command; the OpenSIPS reader drops such a request unrun, as mi_fifo.
-      const problem = servedReplyNameProblem(replyName, this.fifoReplyDir);
-      if (problem !== null) {
-        this.count(binding.keys.no_reply_address);
-        this.logger.log("warn", "reply FIFO name refused", { to: replyName, reason: problem });
-        return;
-      }
-      await writeFifoReply(this.fifoReplyDir, replyName, reply, { timeoutMs: this.replyTimeoutMs });
-    } catch (error) {
-      this.count(binding.keys.send_errors);
-      this.warnings.log("info", "not-delivered", "reply not delivered (client gone?)", {
-        to: replyName,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    } finally {
-      this.runAfterReply(after);
-    }
-  }
-
-  private async serve(socket: DatagramSocket, binding: Binding): Promise<void> {
-    const keys = binding.keys;
-    while (!this.closed) {
-      let datagram;
-      try {
-        datagram = await socket.receive(this.receiving.signal);
-      } catch (error) {
-        if (this.closed || errorCodeOf(error) === "closed") return;
-        this.count(keys.receive_errors);
-        this.warnings.log("warn", "receive-failed", "receive failed", {
-          address: formatAddress(socket.address),
-          error: String(error),
-        });
-        continue;
-      }
-      const { data, from } = datagram;
-      if (!this.admits(from)) {
-        this.refused(binding, "denied", from);
-        continue;
-      }
-      const replying = this.answer(socket, binding, data, from);
-      if (replying !== undefined) this.track(replying);
-    }
-  }
-
-  /**
-   * Answers one datagram. Synchronous, with no promise at all, when the
-   * handler answers at once and the socket takes the reply at once (most
-   * requests): a promise only for what has to wait.
-   */
-  private answer(
-    socket: DatagramSocket,
-    binding: Binding,
-    data: Uint8Array,
-    from: Address | null,
-  ): Promise<void> | undefined {
-    const after: (() => void)[] = [];
-    const processed = this.process(binding, data, from, after);
-    if (isThenable(processed)) {
-      return processed.then(({ reply }) => this.sendReply(socket, binding, reply, from, after));
-    }
-    return this.sendReply(socket, binding, processed.reply, from, after);
-  }
-
-  /** Sends a datagram's reply, then runs the request's after-reply actions. Never throws. */
-  private sendReply(
-    socket: DatagramSocket,
-    binding: Binding,
-    reply: Uint8Array | null,
-    from: Address | null,
-    after: (() => void)[],
-  ): Promise<void> | undefined {
-    if (reply !== null && from === null) {
-      this.count(binding.keys.no_reply_address);
-      this.warnings.log(
-        "warn",
-        "no-reply-address",
-        "cannot reply: the client socket has no address (bind it to a path)",
-      );
-    }
-    if (reply === null || from === null || this.trySend(socket, reply, from)) {
-      this.runAfterReply(after);
-      return undefined;
-    }
-    return socket.send(reply, from, { timeoutMs: this.replyTimeoutMs }).then(
-      () => this.runAfterReply(after),
-      (error) => {
-        this.count(binding.keys.send_errors);
-        this.warnings.log("info", "not-delivered", "reply not delivered (client gone?)", {
-          to: formatAddress(from),
-          error: error instanceof Error ? error.message : String(error),
-        });
-        this.runAfterReply(after);
       },
-    );
-  }
-
-  /**
-   * The socket's fast path, where it has one. A transport injected by an
-   * embedder may break the promise never to throw: that is logged, and the
-   * ordinary send() is tried.
-   */
-  private trySend(socket: DatagramSocket, reply: Uint8Array, to: Address): boolean {
-    if (!socket.trySend) return false;
-    try {
-      return socket.trySend(reply, to);
-    } catch (error) {
-      this.warnings.log("error", "internal", "internal error", { error: String(error) });
-      return false;
-    }
+      http: codec.http,
+      gate: this.gate(binding),
+      idleTimeoutMs: this.idleTimeoutMs,
+    });
   }
 
   /** Runs what handlers asked to run after their reply; one that throws is logged. */
-  private runAfterReply(after: (() => void)[]): void {
+  runAfterReply(after: (() => void)[]): void {
     for (const action of after) {
       try {
         action();
@@ -957,271 +440,21 @@ class Server implements MiServer, BuiltinHost {
    * decode → dispatch → encode; never throws. Synchronous when the handler
    * answers at once, a promise otherwise.
    */
-  private process(
+  process(
     binding: Binding,
     data: Uint8Array,
     from: Address | null,
     after: (() => void)[],
   ): Processed | Promise<Processed> {
-    const { codec, flavour, keys } = binding;
-    this.count(keys.requests);
-    this.count(keys.bytes_in, data.length);
-    // When debug logging is on, the time the request started; else -1.
-    const started = (this.logger.enabled?.("debug") ?? true) ? performance.now() : -1;
-    let done: Encoded | Promise<Encoded>;
-    let method: string | undefined;
-    try {
-      const decoded = codec.decode(data, (name) => this.lookup(flavour, name));
-      if (decoded.kind === "answer") {
-        this.count(keys[REFUSAL_COUNTER[decoded.reason] ?? "invalid_requests"]);
-        const refused = {
-          bytes: decoded.reply,
-          status: `refused: ${decoded.reason}: ${decoded.message}`,
-        };
-        return this.processed(binding, data, from, started, undefined, refused, decoded.reason);
-      }
-      method = decoded.call.method;
-      done = this.dispatch(binding, decoded.call, from, after);
-    } catch (error) {
-      return this.processed(binding, data, from, started, method, this.internalError(error));
-    }
-    if (!isThenable(done)) return this.processed(binding, data, from, started, method, done);
-    return done.then(
-      (encoded) => this.processed(binding, data, from, started, method, encoded),
-      (error) => this.processed(binding, data, from, started, method, this.internalError(error)),
-    );
-  }
-
-  /** The codecs and dispatch never throw; this is a last line of defence. */
-  private internalError(error: unknown): Encoded {
-    this.warnings.log("error", "internal", "internal error", { error: String(error) });
-    return { bytes: null, status: "internal error" };
-  }
-
-  /** Counts a reply's bytes and logs the request at debug level (when `started` ≥ 0). */
-  private processed(
-    binding: Binding,
-    data: Uint8Array,
-    from: Address | null,
-    started: number,
-    method: string | undefined,
-    encoded: Encoded,
-    refusal?: string,
-  ): Processed {
-    const reply = encoded.bytes;
-    if (reply !== null) this.count(binding.keys.bytes_out, reply.length);
-    if (started >= 0) {
-      this.logger.log("debug", "request", {
-        dialect: binding.codec.dialect,
-        method,
-        peer: from ? formatAddress(from) : undefined,
-        status: encoded.status,
-        bytes_in: data.length,
-        bytes_out: reply?.length ?? 0,
-        ms: Number((performance.now() - started).toFixed(3)),
-      });
-    }
-    return { reply, refusal };
-  }
-
-  /** Runs a call's command and encodes its reply: at once, or a promise when the handler waits. */
-  private dispatch(
-    binding: Binding,
-    call: Call,
-    from: Address | null,
-    after: (() => void)[],
-  ): Encoded | Promise<Encoded> {
-    const { codec, flavour, group, keys } = binding;
-    const command = this.lookup(flavour, call.method);
-    let outcome: Outcome | Promise<Outcome>;
-    if (!command) {
-      this.count(keys.unknown_commands);
-      outcome = { ok: false, fault: { kind: "method-not-found", method: call.method } };
-    } else {
-      // Only registered commands get a counter: an unknown name never makes one.
-      let commandKey = binding.commandKeys.get(call.method);
-      if (commandKey === undefined) {
-        binding.commandKeys.set(call.method, commandKey = `${group}_cmd:${call.method}`);
-      }
-      this.count(commandKey);
-      // OpenSIPS checks the parameters against the command's recipes before it runs it.
-      const match = command.recipes && codec.dialect === "jsonrpc" &&
-          codec.flavour === "opensips" && !command.noInput
-        ? matchRecipe(call.params, command.recipes)
-        : null;
-      const args = codec.dialect === "mi" ? (call.token as MiCallToken).args : [];
-      const context = new RequestContext(
-        call.method,
-        codec.dialect,
-        flavour,
-        args,
-        from,
-        this,
-        after,
-      );
-      outcome = match && !match.ok
-        ? { ok: false, fault: { kind: "invalid-params", detail: match.detail } }
-        : this.run(keys, command, call, context);
-    }
-    return isThenable(outcome)
-      ? outcome.then((settled) => this.encode(binding, call, settled))
-      : this.encode(binding, call, outcome);
-  }
-
-  /** The reply to a call for its outcome, in the binding's dialect. */
-  private encode(binding: Binding, call: Call, outcome: Outcome): Encoded {
-    const { codec } = binding;
-    if (
-      outcome.ok && isNativeResult(outcome.result) && outcome.result.fault &&
-      outcome.result.native !== codec.dialect
-    ) {
-      outcome = { ok: false, fault: outcome.result.fault };
-    }
-    if (outcome.ok) {
-      const result = outcome.result === undefined ? null : outcome.result;
-      return { bytes: codec.encodeResult(call, result), status: "ok" };
-    }
-    return { bytes: codec.encodeFault(call, outcome.fault), status: outcome.fault.kind };
-  }
-
-  /**
-   * Takes a place for a handler: `true` at once when one is free (no promise
-   * on the hot path), else a promise of one, of `false` when the queue of
-   * waiting requests is full, or of `CANCELLED` once a stop's grace has ended.
-   */
-  private acquire(): true | Promise<boolean | typeof CANCELLED> {
-    if (this.running < this.children) {
-      this.running++;
-      return true;
-    }
-    if (this.cancelled) return Promise.resolve(CANCELLED);
-    if (this.waiting.length >= this.queueLimit) return Promise.resolve(false);
-    return new Promise((resolve) => this.waiting.push(resolve));
-  }
-
-  private release(): void {
-    const next = this.waiting.shift();
-    if (next) next(true);
-    else this.running--;
-  }
-
-  /**
-   * A handler has really ended: its place is given back only then, so that
-   * `children` holds even for a handler that ignores its signal.
-   */
-  private finish(context: RequestContext): void {
-    this.runningContexts.delete(context);
-    this.release();
-  }
-
-  /**
-   * Runs a handler within the concurrency and time limits: its outcome at
-   * once when a place is free and the handler answers at once, else a promise.
-   */
-  private run(
-    keys: Binding["keys"],
-    command: Command,
-    call: Call,
-    context: RequestContext,
-  ): Outcome | Promise<Outcome> {
-    const place = this.acquire();
-    if (place === true) return this.runPlaced(keys, command, call, context);
-    return place.then((placed): Outcome | Promise<Outcome> => {
-      if (placed === CANCELLED) return { ok: false, fault: CANCELLED_FAULT };
-      if (placed) return this.runPlaced(keys, command, call, context);
-      this.count(keys.busy);
-      return { ok: false, fault: { kind: "busy" } };
-    });
-  }
-
-  /** {@linkcode run} once the handler has its place. */
-  private runPlaced(
-    keys: Binding["keys"],
-    command: Command,
-    call: Call,
-    context: RequestContext,
-  ): Outcome | Promise<Outcome> {
-    // A stop's cancellation aborts the signals of the running handlers (one
-    // listener per request on the server's signal would cost more, and warn past ten).
-    this.runningContexts.add(context);
-    let value: HandlerResult | Promise<HandlerResult>;
-    try {
-      value = command.handler(call.params, context);
-    } catch (error) {
-      this.finish(context);
-      return this.faultOf(error, keys, call);
-    }
-    // A handler that answered at once (most built-ins) needs no timer and
-    // no promises: a setTimeout and two promises per request otherwise.
-    if (!isThenable(value)) {
-      this.finish(context);
-      return { ok: true, result: value };
-    }
-    const work = Promise.resolve(value);
-    void work.then(() => this.finish(context), () => this.finish(context));
-    return this.settle(keys, call, context, work);
-  }
-
-  /** The outcome of a handler that answered with a promise, within its time limit. */
-  private async settle(
-    keys: Binding["keys"],
-    call: Call,
-    context: RequestContext,
-    work: Promise<HandlerResult>,
-  ): Promise<Outcome> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    try {
-      const result = await new Promise<HandlerResult | typeof TIMED_OUT | typeof CANCELLED>(
-        (resolve, reject) => {
-          timer = setTimeout(() => resolve(TIMED_OUT), this.handlerTimeoutMs);
-          context.cancel = () => resolve(CANCELLED);
-          work.then(resolve, reject);
-        },
-      );
-      if (result === CANCELLED) return { ok: false, fault: CANCELLED_FAULT };
-      if (result === TIMED_OUT) {
-        context.abort(new MidgramError("timeout", `Command "${call.method}" ran out of time`));
-        this.count(keys.handler_timeouts);
-        this.warnings.log("error", "handler-timeout", "handler timed out", {
-          command: call.method,
-          ms: this.handlerTimeoutMs,
-        });
-        return { ok: false, fault: { kind: "failed", message: "command ran out of time" } };
-      }
-      return { ok: true, result };
-    } catch (error) {
-      return this.faultOf(error, keys, call);
-    } finally {
-      clearTimeout(timer);
-      context.cancel = null;
-    }
-  }
-
-  /** The fault for an error a handler threw: its own RPC error, or a logged failure. */
-  private faultOf(error: unknown, keys: Binding["keys"], call: Call): Outcome {
-    if (error instanceof RpcError) {
-      return {
-        ok: false,
-        fault: { kind: "command", code: error.code, message: error.message, data: error.data },
-      };
-    }
-    this.count(keys.handler_errors);
-    this.warnings.log("error", "handler-failed", "handler failed", {
-      command: call.method,
-      error: error instanceof Error ? error.stack ?? error.message : String(error),
-    });
-    return {
-      ok: false,
-      fault: { kind: "failed", message: error instanceof Error ? error.message : String(error) },
-    };
+    return this.pipeline.process(binding, data, from, after);
   }
 
   close(options: CloseOptions = {}): Promise<void> {
     const { signal } = options;
     // The signal cancels synchronously, in its abort event: a process that
     // exits right after aborting it has still stopped what its commands started.
-    const cancel = () => this.cancelRunning();
-    if (signal?.aborted) this.cancelRunning();
+    const cancel = () => this.pool.cancel();
+    if (signal?.aborted) this.pool.cancel();
     else signal?.addEventListener("abort", cancel, { once: true });
     this.closing ??= this.shutDown(options);
     return this.closing.finally(() => signal?.removeEventListener("abort", cancel));
@@ -1244,10 +477,10 @@ class Server implements MiServer, BuiltinHost {
     // or until the signal says stop now; then what is left is cancelled.
     const graceMs = options.timeoutMs ?? DEFAULT_STOP_TIMEOUT_MS;
     const signal = options.signal;
-    if (this.inFlight.size > 0 && !this.cancelled) {
+    if (this.inFlight.size > 0 && !this.pool.cancelled) {
       if (graceMs > 0) {
         this.logger.log("info", "waiting for running commands", {
-          running: this.runningContexts.size,
+          running: this.pool.runningContexts.size,
           ms: graceMs,
         });
       }
@@ -1265,7 +498,7 @@ class Server implements MiServer, BuiltinHost {
         if (onAbort) signal?.removeEventListener("abort", onAbort);
       }
     }
-    this.cancelRunning();
+    this.pool.cancel();
     // Cancelled commands answer at once; their replies go out (each within --timeout).
     await this.drained();
     const listeners = this.listeners.splice(0);
@@ -1276,29 +509,6 @@ class Server implements MiServer, BuiltinHost {
   /** Resolves once no request is in flight. */
   private async drained(): Promise<void> {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
-  }
-
-  /**
-   * Ends the grace period: every running handler's signal aborts and its
-   * request is answered `command cancelled` at once (a handler that ignores
-   * its signal keeps its place until it ends); requests waiting for a place
-   * get the same answer.
-   */
-  private cancelRunning(): void {
-    if (this.cancelled) return;
-    this.cancelled = true;
-    const running = [...this.runningContexts];
-    if (running.length > 0 || this.waiting.length > 0) {
-      this.logger.log("warn", "cancelling running commands", {
-        running: running.length,
-        waiting: this.waiting.length,
-      });
-    }
-    for (const context of running) {
-      context.abort(new MidgramError("closed", "The server is closing"));
-      context.cancel?.();
-    }
-    for (const waiter of this.waiting.splice(0)) waiter(CANCELLED);
   }
 }
 
@@ -1312,59 +522,16 @@ export type { MiArgument, Value };
  *
  * @example
  * ```ts
- * import assert from "node:assert/strict";
  * import { createServer } from "./server.ts";
  * import { createMemoryTransport } from "../transport/memory.ts";
  *
  * const server = createServer({ transport: createMemoryTransport() });
  * server.register("echo", (params) => params.kind === "positional" ? [...params.values] : null);
  * const reply = await server.handle(new TextEncoder().encode(":echo:\nhello\n"));
- * assert.equal(new TextDecoder().decode(reply!), "200 OK\nhello\n\n");
+ * console.log(new TextDecoder().decode(reply!)); // "200 OK\nhello\n\n"
  * await server.close();
  * ```
  */
 export function createServer(options: ServerOptions): MiServer {
   return new Server(options);
-}
-
-/**
- * A FIFO reader for a dialect that frames its own requests and names their
- * reply FIFO in them (ctl's FIFO protocol): whole requests by `frame()`;
- * when its buffer is full with no end in it, what it holds is dropped, as
- * ctl does.
- */
-function ownFramedFifoReader(
-  codec: object,
-  frame: (buffer: Uint8Array) => number,
-  fifoReplyName: (request: Uint8Array) => string | null,
-): FifoRequestReader {
-  let pending: Uint8Array = new Uint8Array(0);
-  return {
-    get pending() {
-      return pending.length;
-    },
-    push(chunk) {
-      const joined = new Uint8Array(pending.length + chunk.length);
-      joined.set(pending);
-      joined.set(chunk, pending.length);
-      const read: FifoRead = { requests: [], dropped: [] };
-      let rest = joined;
-      while (true) {
-        let length: number;
-        try {
-          length = frame.call(codec, rest);
-        } catch {
-          read.dropped.push({ kind: "invalid", reason: "a request with no end fills the buffer" });
-          rest = new Uint8Array(0);
-          break;
-        }
-        if (length === 0) break;
-        const request = rest.subarray(0, length);
-        read.requests.push({ replyName: fifoReplyName.call(codec, request), json: request });
-        rest = rest.subarray(length);
-      }
-      pending = rest.slice();
-      return read;
-    },
-  };
 }

@@ -33,6 +33,7 @@ export interface TransportSuiteOptions {
 
 import { codeOf, decode, encode, rejectsWith, withTimeout } from "./_conformance_helpers.ts";
 import { runStreamSuite } from "./conformance_stream.ts";
+import { runRequestSuite } from "./conformance_requests.ts";
 
 /**
  * Registers the conformance tests for one transport.
@@ -316,4 +317,5 @@ export function runTransportSuite(options: TransportSuiteOptions): void {
   });
 
   runStreamSuite(options);
+  runRequestSuite(options);
 }

@@ -31,6 +31,7 @@ import {
 import { resolveAddress } from "./resolve_address.ts";
 import { DatagramQueue, SendBacklog } from "./_queue.ts";
 import { connectNetStream, listenNetStream } from "./_stream_net.ts";
+import { requestTransports } from "./_requests.ts";
 import {
   type Address,
   type BindOptions,
@@ -283,6 +284,7 @@ export function createDenoTransport(): Transport {
     resolve: resolveAddress,
     listenStream: listenNetStream,
     connectStream: connectNetStream,
+    ...requestTransports,
     async bind(address: Address, options: BindOptions = {}): Promise<DatagramSocket> {
       if (address.kind === "udp") {
         const resolved = await resolveAddress(address) as UdpAddress;

@@ -355,8 +355,15 @@ export async function listenFifo(
     }
   }
   const reader = await openFifo(path, O_RDONLY, "bind");
-  const keepOpen = await openFifo(path, O_WRONLY, "bind");
-  const made = await reader.stat();
+  let keepOpen: FileHandle;
+  let made;
+  try {
+    keepOpen = await openFifo(path, O_WRONLY, "bind");
+    made = await reader.stat();
+  } catch (error) {
+    await reader.close();
+    throw error;
+  }
   let closed = false;
   let inFlight: Promise<unknown> | null = null;
   const stop = new AbortController();

@@ -14,7 +14,7 @@ import {
   DEFAULT_IDLE_TIMEOUT_MS,
   gateConnections,
 } from "./connection_gate.ts";
-import type { HttpAddress } from "./types.ts";
+import type { HttpAddress, TcpAddress } from "./types.ts";
 
 /** Options of {@linkcode httpPost}. */
 export interface HttpPostOptions {
@@ -142,6 +142,8 @@ export interface HttpRequestInfo {
   path: string;
   /** Header names in lower case. */
   headers: Record<string, string | string[] | undefined>;
+  /** The client's address, when the socket still knows it. */
+  peer: TcpAddress | null;
 }
 
 /** What a handler answers; `null` sends no body: 204 No Content. */
@@ -244,7 +246,16 @@ export async function listenHttp(
         req.socket.setTimeout(0);
         res.once("finish", () => req.socket.setTimeout(idleTimeoutMs));
         try {
-          const reply = await handler(body, { method: req.method!, path, headers: req.headers });
+          const { remoteAddress, remotePort } = req.socket;
+          const peer: TcpAddress | null = remoteAddress === undefined
+            ? null
+            : { kind: "tcp", host: remoteAddress, port: remotePort ?? 0 };
+          const reply = await handler(body, {
+            method: req.method!,
+            path,
+            headers: req.headers,
+            peer,
+          });
           if (reply === null) res.writeHead(204).end();
           else res.writeHead(reply.status, { "content-type": reply.contentType }).end(reply.body);
         } catch {

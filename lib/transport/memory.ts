@@ -9,6 +9,7 @@ import { formatAddress } from "./address.ts";
 import { closedError } from "./_errors.ts";
 import { DatagramQueue } from "./_queue.ts";
 import { memoryStreams } from "./_memory_stream.ts";
+import { memoryRequests } from "./_memory_requests.ts";
 import { RECEIVE_BUFFER_SIZE } from "./types.ts";
 import type { Address, Datagram, DatagramSocket, SendOptions, Transport } from "./types.ts";
 
@@ -100,6 +101,7 @@ export function createMemoryTransport(): Transport {
     name: "memory",
     resolve: (address) => Promise.resolve(address),
     ...memoryStreams(),
+    ...memoryRequests(),
     bind(address: Address): Promise<DatagramSocket> {
       try {
         if (address.kind === "udp" && address.port === 0) {

@@ -30,6 +30,7 @@ import {
 } from "./_unix_path.ts";
 import { resolveAddress } from "./resolve_address.ts";
 import { connectNetStream, listenNetStream } from "./_stream_net.ts";
+import { requestTransports } from "./_requests.ts";
 import type {
   Address,
   BindOptions,
@@ -308,6 +309,7 @@ export function createNodeTransport(): Transport {
     resolve: resolveAddress,
     listenStream: listenNetStream,
     connectStream: connectNetStream,
+    ...requestTransports,
     async bind(address: Address, options: BindOptions = {}): Promise<DatagramSocket> {
       if (address.kind === "udp") return await bindUdp(address);
       let file: SocketFile | null = null;

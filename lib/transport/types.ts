@@ -5,6 +5,15 @@
  *
  * @module
  */
+import type { FifoDrop, FifoFraming, HttpCarriage } from "../protocol/dialect.ts";
+import type { ConnectionGate } from "./connection_gate.ts";
+
+export type {
+  FifoDrop,
+  FifoFraming,
+  FifoRequestReader,
+  HttpCarriage,
+} from "../protocol/dialect.ts";
 
 /** A UNIX datagram socket address: a file system path. */
 export interface UnixAddress {
@@ -164,6 +173,84 @@ export interface StreamListener {
   close(): Promise<void>;
 }
 
+/** An address served request by request: a FIFO or an HTTP URL. */
+export type RequestAddress = FifoAddress | HttpAddress;
+
+/** One request a {@linkcode RequestListener} received: its bytes, its peer and a way to answer. */
+export interface ReceivedRequest {
+  /** The request, without the transport's framing. */
+  readonly data: Uint8Array;
+  /** The client where the transport knows it (an HTTP peer), else `null`. */
+  readonly from: AnyAddress | null;
+  /**
+   * Why no reply can reach the client (a reply FIFO name the server
+   * refuses), or `null`. Such a request is still handed over: the real
+   * servers run it.
+   */
+  readonly unanswerable: string | null;
+  /** Where the reply goes, for messages (a reply FIFO's name), or `undefined`. */
+  readonly replyTo?: string;
+  /**
+   * Sends the reply (`null`: none, an HTTP 204), within `timeoutMs`. Resolves
+   * once delivered, or at once when the request asked for no reply or
+   * cannot be answered; rejects with a `MidgramError` when delivery fails
+   * (the client gone). Call it once.
+   */
+  respond(reply: Uint8Array | null, options?: SendOptions): Promise<void>;
+}
+
+/** Options of {@linkcode Transport.listenRequests}. */
+export interface RequestListenOptions extends BindOptions {
+  /** FIFO: how the dialect frames its requests there (required for a FIFO). */
+  fifo?: FifoFraming;
+  /** FIFO: the directory where clients make their reply FIFOs. Default `/tmp`. */
+  replyDir?: string;
+  /** FIFO: told of the bytes dropped without a reply, and why. */
+  onDrop?: (drop: FifoDrop) => void;
+  /** HTTP: how the dialect is carried (required for HTTP). */
+  http?: HttpCarriage;
+  /** HTTP: admits each new connection (allow-list, connection cap). */
+  gate?: ConnectionGate;
+  /** HTTP: a connection on which nothing arrives for this long is closed. */
+  idleTimeoutMs?: number;
+}
+
+/** A served FIFO or HTTP URL, which yields requests one by one. */
+export interface RequestListener {
+  /** The address served (the real port for port 0). */
+  readonly address: RequestAddress;
+  /**
+   * The next request. One `next()` may be pending at a time; rejects with
+   * `closed` once stopped, with the signal's reason on abort (a request
+   * that arrives later is kept).
+   */
+  next(signal?: AbortSignal): Promise<ReceivedRequest>;
+  /**
+   * Stops receiving at once (a FIFO is removed; HTTP stops accepting and
+   * refuses further requests with 503); requests already received can still
+   * be answered. Idempotent.
+   */
+  stop(): Promise<void>;
+  /** Stops and closes everything, connections included. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Options of {@linkcode Transport.exchange}. */
+export interface ExchangeOptions {
+  /** One limit for the whole exchange, every step included. Default 2000. */
+  timeoutMs?: number;
+  /** Gives up with the signal's reason when it aborts. */
+  signal?: AbortSignal;
+  /** FIFO: how the dialect frames its requests (required for a FIFO). */
+  fifo?: FifoFraming;
+  /** FIFO: the server's reply directory, where the reply FIFO is made. Default `/tmp`. */
+  replyDir?: string;
+  /** HTTP: how the dialect is carried (required for HTTP). */
+  http?: HttpCarriage;
+  /** Largest reply accepted. Default 16 MiB. */
+  maxReply?: number;
+}
+
 /** A way to open datagram sockets: one per runtime, plus an in-memory one for tests. */
 export interface Transport {
   /** A short name for messages and test titles: `deno`, `node`, `memory`. */
@@ -198,6 +285,18 @@ export interface Transport {
    * `timeout`, …) that names the address.
    */
   connectStream(address: StreamAddress, options?: ConnectOptions): Promise<StreamConnection>;
+  /**
+   * Serves a FIFO (made as safely as a UNIX socket file: a stale one is
+   * replaced, a live one or anything else refused) or an HTTP URL (POST to
+   * its path or below), request by request.
+   */
+  listenRequests(address: RequestAddress, options: RequestListenOptions): Promise<RequestListener>;
+  /**
+   * One request to a FIFO or HTTP server and its whole reply, within one
+   * time limit. Rejects with a `MidgramError` (`timeout`, `not-found`,
+   * `connection-refused`, `reply-too-large`, …) that names the address.
+   */
+  exchange(to: RequestAddress, request: Uint8Array, options: ExchangeOptions): Promise<Uint8Array>;
 }
 
 /** Bytes a stream connection buffers unread before it stops reading from the OS. */

@@ -4,6 +4,7 @@ import type { Params } from "../value.ts";
 import { MAX_REQUEST } from "./limits.ts";
 import { readCtlFifoReply } from "./read_reply.ts";
 import { writeCtlFifoRequest } from "./write_request.ts";
+import { CTLFIFO_FIFO } from "./carriage.ts";
 
 const encoder = new TextEncoder();
 
@@ -63,7 +64,7 @@ export function createCtlFifoClientCodec(): ClientCodec {
     maxRequest: MAX_REQUEST,
     newToken: () => undefined,
     tokenOf: () => undefined,
-    withReplyName: withCtlFifoReplyName,
+    fifo: () => CTLFIFO_FIFO,
     replyEndsAtClose: true,
     encodeRequest(method: string, params: Params): Uint8Array {
       if (params.kind !== "positional") {

@@ -2,8 +2,9 @@ import { ERROR_DISPOSITIONS } from "../../errors.ts";
 import type { Call, Decoded, Fault, MethodShape, NativeResult, ServerCodec } from "../dialect.ts";
 import { isNativeResult } from "../dialect.ts";
 import type { Value } from "../value.ts";
+import { CTLFIFO_FIFO } from "./carriage.ts";
 import { frameCtlFifo } from "./frame.ts";
-import { ctlFifoReplyName, readCtlFifoRequest } from "./read_request.ts";
+import { readCtlFifoRequest } from "./read_request.ts";
 import { writeCtlFifoReply } from "./write_reply.ts";
 import { MAX_REQUEST, MIN_REQUEST } from "./limits.ts";
 
@@ -66,7 +67,7 @@ export function createCtlFifoServerCodec(options: CtlFifoServerOptions = {}): Se
     flavour: "kamailio",
     maxRequest: MAX_REQUEST,
     frame: (buffer) => frameCtlFifo(buffer, { code: "request-syntax" }),
-    fifoReplyName: ctlFifoReplyName,
+    fifo: CTLFIFO_FIFO,
     decode(input: Uint8Array, lookup: (method: string) => MethodShape | undefined): Decoded {
       const bytes = input.subarray(0, MAX_REQUEST);
       const request = readCtlFifoRequest(bytes);

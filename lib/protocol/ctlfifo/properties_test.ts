@@ -23,7 +23,7 @@ test("the ctlfifo server codec reads any bytes without throwing; the framing too
         (m) => m === "core.version" ? { noInput: false } : undefined,
       );
       assert.ok(decoded.kind === "call" || decoded.kind === "answer");
-      server.fifoReplyName?.(bytes);
+      server.fifo?.reader("/tmp").push(bytes);
       analyzeCtlFifoRequest(bytes);
       try {
         const n = frameCtlFifo(bytes);

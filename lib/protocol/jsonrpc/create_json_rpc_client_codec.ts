@@ -1,3 +1,4 @@
+import { jsonRpcFifoFraming, jsonRpcHttp } from "./carriage.ts";
 import { MidgramError } from "../../errors.ts";
 import type { ClientCodec, ReplyOutcome } from "../dialect.ts";
 import { Members, type Params, type Value } from "../value.ts";
@@ -66,6 +67,8 @@ export function createJsonRpcClientCodec(): ClientCodec {
   const prefix = `midgram-${randomPart()}-`;
   return {
     dialect: "jsonrpc",
+    fifo: jsonRpcFifoFraming,
+    http: jsonRpcHttp(),
     maxRequest: CLIENT_MAX_REQUEST,
     newToken() {
       counter++;

@@ -1,3 +1,4 @@
+import { jsonRpcFifoFraming, jsonRpcHttp } from "./carriage.ts";
 import { ERROR_DISPOSITIONS } from "../../errors.ts";
 import type { Call, Decoded, DecodeRefusal, Fault, MethodShape, ServerCodec } from "../dialect.ts";
 import { isNativeResult, type NativeResult } from "../dialect.ts";
@@ -251,6 +252,8 @@ export function createJsonRpcServerCodec(options: JsonRpcServerOptions): ServerC
     dialect: "jsonrpc",
     flavour,
     maxRequest: opensips ? OPENSIPS_MAX_REQUEST : KAMAILIO_MAX_REQUEST,
+    fifo: jsonRpcFifoFraming(flavour),
+    http: jsonRpcHttp(flavour),
     decode(bytes, lookup) {
       return opensips ? decodeOpensips(bytes, lookup) : decodeKamailio(bytes, lookup);
     },

@@ -1,40 +1,14 @@
 import { kamailioFifoRequest, KamailioFifoScan } from "./read_kamailio_fifo_request.ts";
 import { readOpensipsFifoRequests } from "./read_opensips_fifo_requests.ts";
 import { KAMAILIO_FIFO_BUFFER } from "./write_kamailio_fifo_request.ts";
+import type { FifoRead, FifoRequestReader } from "../dialect.ts";
 
-/** A request read from a server FIFO. */
-export interface FifoRequest {
-  /** The reply FIFO's name; `null` when there is none (no reply is written). */
-  replyName: string | null;
-  /** The JSON-RPC request. */
-  json: Uint8Array;
-}
-
-/** Bytes dropped without a reply, and why. */
-export interface FifoDrop {
-  /** `too-large` for a request over the server's buffer, else `invalid`. */
-  kind: "too-large" | "invalid";
-  reason: string;
-}
-
-/** What one chunk of bytes completed. */
-export interface FifoRead {
-  requests: FifoRequest[];
-  dropped: FifoDrop[];
-}
+export type { FifoDrop, FifoRead, FifoRequest, FifoRequestReader } from "../dialect.ts";
 
 /** Options of {@linkcode createFifoRequestReader}. */
 export interface FifoRequestReaderOptions {
   /** The server's reply directory: it bounds the length of a reply name. Default `/tmp`. */
   replyDir?: string;
-}
-
-/** Reads requests from the bytes a server FIFO gives, chunk after chunk. */
-export interface FifoRequestReader {
-  /** Takes the next bytes read from the FIFO; returns the requests they complete. Never throws. */
-  push(chunk: Uint8Array): FifoRead;
-  /** How many bytes are kept for the next chunk (part of a request). */
-  readonly pending: number;
 }
 
 /**

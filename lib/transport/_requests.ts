@@ -1,0 +1,147 @@
+/**
+ * FIFOs and HTTP on a real runtime, behind {@linkcode Transport.listenRequests}
+ * and {@linkcode Transport.exchange}. Both runtimes run this same code
+ * (`node:fs` and `node:http`, which Deno provides).
+ *
+ * @module
+ */
+import { MidgramError } from "../errors.ts";
+import { closedError } from "./_errors.ts";
+import { AsyncQueue } from "./_async_queue.ts";
+import { fifoRequestListener } from "./_fifo_requests.ts";
+import { fifoRequest, listenFifo, writeFifoReply } from "./fifo.ts";
+import { httpPost, listenHttp } from "./http.ts";
+import type {
+  ExchangeOptions,
+  HttpAddress,
+  ReceivedRequest,
+  RequestAddress,
+  RequestListener,
+  RequestListenOptions,
+  Transport,
+} from "./types.ts";
+
+type HttpReply = { status: number; contentType: string; body: Uint8Array } | null;
+
+/** The 503 of a request that came after the listener stopped. */
+const UNAVAILABLE: HttpReply = { status: 503, contentType: "text/plain", body: new Uint8Array() };
+
+async function listenHttpRequests(
+  address: HttpAddress,
+  options: RequestListenOptions,
+): Promise<RequestListener> {
+  const carriage = options.http;
+  if (!carriage) throw new TypeError("listenRequests(): HTTP needs options.http");
+  const url = new URL(address.url);
+  const queue = new AsyncQueue<ReceivedRequest>();
+  // Requests received and not yet taken: answered 503 if the listener stops first.
+  const untaken = new Map<ReceivedRequest, (reply: HttpReply) => void>();
+  let stopped = false;
+  const http = await listenHttp(
+    url.hostname.replace(/^\[|\]$/g, ""),
+    Number(url.port || 80),
+    url.pathname,
+    (body, info) => {
+      if (stopped) return UNAVAILABLE;
+      return new Promise<HttpReply>((resolve) => {
+        const request: ReceivedRequest = {
+          data: body,
+          from: info.peer,
+          unanswerable: null,
+          respond(reply) {
+            resolve(
+              reply === null ? null : {
+                status: carriage.status(reply),
+                contentType: carriage.contentType,
+                body: reply,
+              },
+            );
+            return Promise.resolve();
+          },
+        };
+        untaken.set(request, resolve);
+        queue.push(request);
+      });
+    },
+    { gate: options.gate, idleTimeoutMs: options.idleTimeoutMs },
+  );
+  const stop = () => {
+    if (!stopped) {
+      stopped = true;
+      for (const resolve of untaken.values()) resolve(UNAVAILABLE);
+      untaken.clear();
+      queue.fail(closedError(http.address), true);
+    }
+    http.stopListening();
+    return Promise.resolve();
+  };
+  return {
+    address: http.address,
+    async next(signal?: AbortSignal): Promise<ReceivedRequest> {
+      const request = await queue.next(signal);
+      if (request === null) throw closedError(http.address);
+      untaken.delete(request);
+      return request;
+    },
+    stop,
+    async close() {
+      await stop();
+      await http.close();
+    },
+  };
+}
+
+/** {@linkcode Transport.listenRequests} on a real runtime. */
+export async function listenRequests(
+  address: RequestAddress,
+  options: RequestListenOptions,
+): Promise<RequestListener> {
+  if (address.kind === "http") return await listenHttpRequests(address, options);
+  if (!options.fifo) throw new TypeError("listenRequests(): a FIFO needs options.fifo");
+  const replyDir = options.replyDir ?? "/tmp";
+  const fifo = await listenFifo(address.path, {
+    mode: options.mode,
+    uid: options.uid,
+    gid: options.gid,
+  });
+  return fifoRequestListener({
+    address: fifo.address,
+    read: (signal) => fifo.read(signal),
+    writeReply: (name, data, sendOptions) => writeFifoReply(replyDir, name, data, sendOptions),
+    close: () => fifo.close(),
+  }, options);
+}
+
+/** {@linkcode Transport.exchange} on a real runtime. */
+export async function exchange(
+  to: RequestAddress,
+  request: Uint8Array,
+  options: ExchangeOptions,
+): Promise<Uint8Array> {
+  const { timeoutMs, signal } = options;
+  if (to.kind === "http") {
+    const response = await httpPost(to.url, request, {
+      timeoutMs,
+      signal,
+      contentType: options.http?.contentType ?? "application/json",
+      maxBody: options.maxReply,
+    });
+    return response.body;
+  }
+  const framing = options.fifo;
+  if (!framing) {
+    throw new MidgramError("usage", `Cannot send to "fifo:${to.path}": no FIFO framing given`);
+  }
+  return await fifoRequest(to.path, (name) => framing.request(request, name), {
+    replyDir: options.replyDir ?? "/tmp",
+    timeoutMs,
+    signal,
+    maxReply: options.maxReply,
+  });
+}
+
+/** The FIFO and HTTP part of a runtime's {@linkcode Transport}. */
+export const requestTransports: Pick<Transport, "listenRequests" | "exchange"> = {
+  listenRequests,
+  exchange,
+};
