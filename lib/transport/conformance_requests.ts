@@ -27,6 +27,16 @@ import type {
 import type { TransportSuiteOptions } from "./conformance.ts";
 
 /**
+ * A promise awaited later in a test, with a handler attached now: one that
+ * rejects while the test still awaits something else is not reported as an
+ * unhandled rejection (and the test's own assertion on it still sees it).
+ */
+function guarded<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => {});
+  return promise;
+}
+
+/**
  * A framing of the tests' own: `NAME:PAYLOAD\n` a request; a line without
  * a `:` is dropped as invalid, one over 64 bytes as too large.
  */
@@ -135,11 +145,11 @@ export function runRequestSuite(options: TransportSuiteOptions): void {
       async (transport) => {
         const listener = await transport.listenRequests(kind.address(), listenOptions());
         try {
-          const reply = transport.exchange(
+          const reply = guarded(transport.exchange(
             listener.address,
             encode(kind.payload),
             exchangeOptions(),
-          );
+          ));
           const request = await listener.next();
           assert.equal(bare(request.data), kind.payload);
           assert.equal(request.unanswerable, null);
@@ -158,7 +168,7 @@ export function runRequestSuite(options: TransportSuiteOptions): void {
       try {
         const payloads = [1, 2, 3].map((id) => kind.payload.replace("1", String(id)));
         const replies = payloads.map((p) =>
-          transport.exchange(listener.address, encode(p), exchangeOptions())
+          guarded(transport.exchange(listener.address, encode(p), exchangeOptions()))
         );
         const requests = [];
         for (let i = 0; i < payloads.length; i++) requests.push(await listener.next());
@@ -183,11 +193,11 @@ export function runRequestSuite(options: TransportSuiteOptions): void {
           const first = listener.next(abort.signal);
           abort.abort(new Error("stop waiting"));
           await assert.rejects(first, /stop waiting/);
-          const reply = transport.exchange(
+          const reply = guarded(transport.exchange(
             listener.address,
             encode(kind.payload),
             exchangeOptions(),
-          );
+          ));
           const request = await listener.next();
           await request.respond(encode("late"));
           assert.equal(decode(await reply), "late");
@@ -205,7 +215,9 @@ export function runRequestSuite(options: TransportSuiteOptions): void {
     t("a request answered after stop() still gets its reply", async (transport) => {
       const listener = await transport.listenRequests(kind.address(), listenOptions());
       try {
-        const reply = transport.exchange(listener.address, encode(kind.payload), exchangeOptions());
+        const reply = guarded(
+          transport.exchange(listener.address, encode(kind.payload), exchangeOptions()),
+        );
         const request = await listener.next();
         await listener.stop();
         await request.respond(encode("after stop"));
@@ -231,11 +243,11 @@ export function runRequestSuite(options: TransportSuiteOptions): void {
       async (transport) => {
         const listener = await transport.listenRequests(kind.address(), listenOptions());
         try {
-          const reply = transport.exchange(
+          const reply = guarded(transport.exchange(
             listener.address,
             encode(kind.payload),
             exchangeOptions(150),
-          );
+          ));
           const request = await listener.next();
           await rejectsWith(reply, ["timeout"]);
           await request.respond(encode("too late")).catch((error) => {
@@ -251,10 +263,10 @@ export function runRequestSuite(options: TransportSuiteOptions): void {
       const listener = await transport.listenRequests(kind.address(), listenOptions());
       try {
         const abort = new AbortController();
-        const reply = transport.exchange(listener.address, encode(kind.payload), {
+        const reply = guarded(transport.exchange(listener.address, encode(kind.payload), {
           ...exchangeOptions(),
           signal: abort.signal,
-        });
+        }));
         const request = await listener.next();
         abort.abort("by the caller");
         await assert.rejects(reply, (reason) => reason === "by the caller");
@@ -267,10 +279,10 @@ export function runRequestSuite(options: TransportSuiteOptions): void {
     t("a reply over the client's limit is refused", async (transport) => {
       const listener = await transport.listenRequests(kind.address(), listenOptions());
       try {
-        const reply = transport.exchange(listener.address, encode(kind.payload), {
+        const reply = guarded(transport.exchange(listener.address, encode(kind.payload), {
           ...exchangeOptions(),
           maxReply: 100,
-        });
+        }));
         const request = await listener.next();
         await request.respond(new Uint8Array(1000).fill(0x61)).catch(() => {});
         await rejectsWith(reply, ["reply-too-large"]);
@@ -304,11 +316,11 @@ export function runRequestSuite(options: TransportSuiteOptions): void {
       t("no reply is an empty body", async (transport) => {
         const listener = await transport.listenRequests(kind.address(), listenOptions());
         try {
-          const reply = transport.exchange(
+          const reply = guarded(transport.exchange(
             listener.address,
             encode(kind.payload),
             exchangeOptions(),
-          );
+          ));
           await (await listener.next()).respond(null);
           assert.equal((await reply).length, 0);
         } finally {
@@ -355,11 +367,11 @@ export function runRequestSuite(options: TransportSuiteOptions): void {
           onDrop: (drop) => drops.push(drop),
         });
         try {
-          const reply = transport.exchange(listener.address, encode("probe"), {
+          const reply = guarded(transport.exchange(listener.address, encode("probe"), {
             fifo: framing,
             replyDir: memory ? "/tmp" : tempDir(),
             timeoutMs: 3000,
-          });
+          }));
           const request = await withTimeout(listener.next());
           assert.equal(decode(request.data), "probe");
           await request.respond(encode("ok"));
