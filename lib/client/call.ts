@@ -1,3 +1,4 @@
+import { concatBytes } from "../bytes.ts";
 import { MidgramError } from "../errors.ts";
 import type { ClientCodec, ReplyOutcome } from "../protocol/dialect.ts";
 import type { Params } from "../protocol/value.ts";
@@ -551,12 +552,7 @@ async function exchangeClosing(
       }
       chunks.push(chunk);
     }
-    const reply = new Uint8Array(size);
-    let at = 0;
-    for (const chunk of chunks) {
-      reply.set(chunk, at);
-      at += chunk.length;
-    }
+    const reply = concatBytes(chunks);
     if (reply.length === 0) {
       throw new MidgramError(
         "truncated-reply",

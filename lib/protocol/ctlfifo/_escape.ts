@@ -8,8 +8,22 @@
  * @module
  */
 
-/** Escapes a reply value as ctl does; `all` also escapes `:` and `,` (struct members). */
-export function _escape(text: string, all: boolean): string {
+/** How `:` and `,` are escaped inside a struct (a reply writes them one way, a request the other). */
+export interface StructEscapes {
+  colon: string;
+  comma: string;
+}
+
+/** ctl's reply writer: `:` as `\o`, `,` as `\c`. */
+export const REPLY_STRUCT: StructEscapes = { colon: "\\o", comma: "\\c" };
+/** ctl's request reader: `\c` is `:`, `\o` is `,`. */
+export const REQUEST_STRUCT: StructEscapes = { colon: "\\c", comma: "\\o" };
+
+/**
+ * Escapes a line as ctl's FIFO protocol does: newline, CR, tab, backslash
+ * and NUL always; `:` and `,` only inside a struct (`struct`), as given.
+ */
+export function _escape(text: string, struct: StructEscapes | null): string {
   let out = "";
   for (const ch of text) {
     switch (ch) {
@@ -29,10 +43,10 @@ export function _escape(text: string, all: boolean): string {
         out += "\\0";
         break;
       case ":":
-        out += all ? "\\o" : ch;
+        out += struct ? struct.colon : ch;
         break;
       case ",":
-        out += all ? "\\c" : ch;
+        out += struct ? struct.comma : ch;
         break;
       default:
         out += ch;

@@ -1,5 +1,5 @@
 import { Double, isStruct, structEntries, type Value } from "../value.ts";
-import { _escape } from "./_escape.ts";
+import { _escape, REPLY_STRUCT } from "./_escape.ts";
 import { MAX_REASON, MAX_REPLY_PIECES } from "./limits.ts";
 
 const encoder = new TextEncoder();
@@ -53,7 +53,7 @@ class Body {
   add(value: Value): void {
     const members = membersOf(value);
     if (members === null) {
-      this.append({ text: _escape(scalarText(value), false), flag: "positional", next: null });
+      this.append({ text: _escape(scalarText(value), null), flag: "positional", next: null });
       return;
     }
     const handle: Chunk = { text: "", flag: "none", next: null };
@@ -63,14 +63,18 @@ class Body {
 
   /** `rpc->struct_add()`: a scalar goes right after the struct; a nested container at the end. */
   structAdd(handle: Chunk, name: string, value: Value): void {
-    const nameChunk: Chunk = { text: _escape(name, true), flag: "name", next: null };
+    const nameChunk: Chunk = { text: _escape(name, REPLY_STRUCT), flag: "name", next: null };
     const members = membersOf(value);
     if (members !== null) {
       this.append(nameChunk);
       for (const [n, v] of members) this.structAdd(nameChunk, n, v);
       return;
     }
-    this.insertAfter(handle, { text: _escape(scalarText(value), true), flag: "value", next: null });
+    this.insertAfter(handle, {
+      text: _escape(scalarText(value), REPLY_STRUCT),
+      flag: "value",
+      next: null,
+    });
     this.insertAfter(handle, nameChunk);
   }
 }

@@ -1,41 +1,9 @@
 import { MidgramError } from "../../errors.ts";
 import { Double, isStruct, type Struct, structEntries, type Value } from "../value.ts";
+import { _escape, REQUEST_STRUCT } from "./_escape.ts";
 import { MIN_REQUEST } from "./limits.ts";
 
 const encoder = new TextEncoder();
-
-/** Escapes a parameter line as ctl reads it back (`\c` is `:`, `\o` is `,` inside a struct). */
-function escapeParam(text: string, inStruct: boolean): string {
-  let out = "";
-  for (const ch of text) {
-    switch (ch) {
-      case "\\":
-        out += "\\\\";
-        break;
-      case "\n":
-        out += "\\n";
-        break;
-      case "\r":
-        out += "\\r";
-        break;
-      case "\t":
-        out += "\\t";
-        break;
-      case "\0":
-        out += "\\0";
-        break;
-      case ":":
-        out += inStruct ? "\\c" : ch;
-        break;
-      case ",":
-        out += inStruct ? "\\o" : ch;
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
 
 function unrepresentable(method: string, why: string): never {
   throw new MidgramError("unrepresentable", `Cannot send "${method}" over ctlfifo: ${why}`);
@@ -59,7 +27,9 @@ function structLine(method: string, value: Struct): string {
     if (isStruct(member) || Array.isArray(member)) {
       unrepresentable(method, `struct member "${name}" holds a struct or array`);
     }
-    return `${escapeParam(name, true)}:${escapeParam(scalarText(method, member), true)}`;
+    return `${_escape(name, REQUEST_STRUCT)}:${
+      _escape(scalarText(method, member), REQUEST_STRUCT)
+    }`;
   }).join(",");
 }
 
@@ -93,7 +63,7 @@ export function writeCtlFifoRequest(
   for (const value of values) {
     const line = isStruct(value)
       ? structLine(method, value)
-      : escapeParam(scalarText(method, value), false);
+      : _escape(scalarText(method, value), null);
     if (line === "") unrepresentable(method, "an empty parameter would end the request");
     text += `${line}\n`;
   }
