@@ -26,6 +26,11 @@ export function runtimeEnv(env = process.env) {
   return {
     ...env,
     PATH: [dirname(RUNTIME_NODE), env.PATH].filter(Boolean).join(delimiter),
-    ...(RUNTIME_NODE === process.execPath ? {} : { npm_config_nodedir: RUNTIME_DIR }),
+    // Always the absolute path: under `npm run`, npm passes its own setting
+    // on (the project's .npmrc: a path relative to node_modules/unix-dgram),
+    // which is wrong for a package installed anywhere else.
+    ...(existsSync(join(RUNTIME_DIR, "include", "node"))
+      ? { npm_config_nodedir: RUNTIME_DIR }
+      : {}),
   };
 }

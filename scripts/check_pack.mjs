@@ -39,7 +39,7 @@ try {
     "--no-fund",
     "--allow-scripts=unix-dgram",
     tarball,
-  ]);
+  ], { cwd: dir }); // outside the checkout: its .npmrc is not the installed package's
   const bin = join(prefix, "bin", "midgram");
   const version = run(bin, ["--version"]).trim();
   const request = join(dir, "req.mi");
