@@ -81,14 +81,19 @@ function readReply(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { call } from "./call.ts";
  * import { clientCodec } from "../protocol/dialects.ts";
  * import { createMemoryTransport } from "../transport/memory.ts";
  * const transport = createMemoryTransport();
- * await call({ kind: "udp", host: "127.0.0.1", port: 8080 }, {
- *   method: "version",
- *   params: { kind: "positional", values: [] },
- * }, { transport, codec: clientCodec("mi"), timeoutMs: 50 }).catch((e) => e.code); // "connection-refused" or "timeout"
+ * // Nothing listens at this address on the in-memory network.
+ * await assert.rejects(
+ *   call({ kind: "udp", host: "127.0.0.1", port: 8080 }, {
+ *     method: "version",
+ *     params: { kind: "positional", values: [] },
+ *   }, { transport, codec: clientCodec("mi"), timeoutMs: 50 }),
+ *   { code: "connection-refused" },
+ * );
  * ```
  *
  * @throws {MidgramError} `timeout` when no reply comes in time; the transport's codes
@@ -125,6 +130,7 @@ export interface Session {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openSession } from "./call.ts";
  * import { clientCodec } from "../protocol/dialects.ts";
  * import { createMemoryTransport } from "../transport/memory.ts";
@@ -132,6 +138,7 @@ export interface Session {
  *   transport: createMemoryTransport(),
  *   codec: clientCodec("mi"),
  * });
+ * assert.equal(typeof session.call, "function");
  * await session.close();
  * ```
  */

@@ -12,9 +12,12 @@ import { setMaxListeners } from "node:events";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { getMaxListeners } from "node:events";
  * import { shareSignal } from "./shared_signal.ts";
  * const stop = new AbortController();
  * shareSignal(stop.signal);
+ * assert.equal(getMaxListeners(stop.signal), 0); // 0: no limit
  * ```
  */
 export function shareSignal(signal: AbortSignal): void {
