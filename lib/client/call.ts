@@ -133,13 +133,19 @@ export interface Session {
  * import assert from "node:assert/strict";
  * import { openSession } from "./call.ts";
  * import { clientCodec } from "../protocol/dialects.ts";
+ * import { createServer } from "../server/server.ts";
  * import { createMemoryTransport } from "../transport/memory.ts";
- * const session = openSession({ kind: "unix", path: "/run/x.sock" }, {
- *   transport: createMemoryTransport(),
- *   codec: clientCodec("mi"),
- * });
- * assert.equal(typeof session.call, "function");
+ * const transport = createMemoryTransport();
+ * const server = createServer({ transport, version: "demo" });
+ * const address = await server.listen({ kind: "unix", path: "/run/x.sock" });
+ * const session = openSession(address, { transport, codec: clientCodec("mi") });
+ * const version = { method: "version", params: { kind: "positional", values: [] } } as const;
+ * for (let i = 0; i < 2; i++) {
+ *   const reply = await session.call(version);
+ *   assert.equal(new TextDecoder().decode(reply.bytes), "200 OK\nServer:: demo\n\n");
+ * }
  * await session.close();
+ * await server.close();
  * ```
  */
 export function openSession(to: AnyAddress, options: CallOptions): Session {
