@@ -57,8 +57,12 @@ function sourceCommit(): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { VERSION } from "../lib/version.ts";
  * import { buildInfo } from "./_build_info.ts";
- * buildInfo().version; // "0.1.0"
+ * const info = buildInfo();
+ * assert.equal(info.version, VERSION);
+ * assert.equal(info.kind, "source"); // run from the sources, not the built binary
  * ```
  */
 export function buildInfo(): BuildInfo {

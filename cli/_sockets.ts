@@ -25,9 +25,12 @@ export type SocketSource = "flag" | "env" | "config" | "default";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { namedSockets } from "./_sockets.ts";
- * namedSockets(undefined, { MIDGRAM_SOCKET: "" }, undefined).source; // "default"
- * namedSockets(undefined, { MIDGRAM_SOCKET: "/a.sock" }, "/b.sock").texts; // ["/a.sock"]
+ * assert.equal(namedSockets(undefined, { MIDGRAM_SOCKET: "" }, undefined).source, "default");
+ * assert.deepEqual(namedSockets(undefined, { MIDGRAM_SOCKET: "/a.sock" }, "/b.sock").texts, [
+ *   "/a.sock",
+ * ]);
  * ```
  */
 export function namedSockets(

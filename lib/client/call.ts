@@ -81,14 +81,19 @@ function readReply(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { call } from "./call.ts";
  * import { clientCodec } from "../protocol/dialects.ts";
  * import { createMemoryTransport } from "../transport/memory.ts";
  * const transport = createMemoryTransport();
- * await call({ kind: "udp", host: "127.0.0.1", port: 8080 }, {
- *   method: "version",
- *   params: { kind: "positional", values: [] },
- * }, { transport, codec: clientCodec("mi"), timeoutMs: 50 }).catch((e) => e.code); // "connection-refused" or "timeout"
+ * // Nothing listens at this address on the in-memory network.
+ * await assert.rejects(
+ *   call({ kind: "udp", host: "127.0.0.1", port: 8080 }, {
+ *     method: "version",
+ *     params: { kind: "positional", values: [] },
+ *   }, { transport, codec: clientCodec("mi"), timeoutMs: 50 }),
+ *   { code: "connection-refused" },
+ * );
  * ```
  *
  * @throws {MidgramError} `timeout` when no reply comes in time; the transport's codes
@@ -125,14 +130,22 @@ export interface Session {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { openSession } from "./call.ts";
  * import { clientCodec } from "../protocol/dialects.ts";
+ * import { createServer } from "../server/server.ts";
  * import { createMemoryTransport } from "../transport/memory.ts";
- * const session = openSession({ kind: "unix", path: "/run/x.sock" }, {
- *   transport: createMemoryTransport(),
- *   codec: clientCodec("mi"),
- * });
+ * const transport = createMemoryTransport();
+ * const server = createServer({ transport, version: "demo" });
+ * const address = await server.listen({ kind: "unix", path: "/run/x.sock" });
+ * const session = openSession(address, { transport, codec: clientCodec("mi") });
+ * const version = { method: "version", params: { kind: "positional", values: [] } } as const;
+ * for (let i = 0; i < 2; i++) {
+ *   const reply = await session.call(version);
+ *   assert.equal(new TextDecoder().decode(reply.bytes), "200 OK\nServer:: demo\n\n");
+ * }
  * await session.close();
+ * await server.close();
  * ```
  */
 export function openSession(to: AnyAddress, options: CallOptions): Session {

@@ -98,8 +98,9 @@ const REPLY_DIR_PARAM: Record<"opensips" | "kamailio", [string, string]> = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { configuredReplyDir } from "./detect.ts";
- * configuredReplyDir("kamailio", ["-f", "/nonexistent.cfg"], "/"); // null
+ * assert.equal(configuredReplyDir("kamailio", ["-f", "/nonexistent.cfg"], "/"), null);
  * ```
  */
 export function configuredReplyDir(
@@ -138,8 +139,9 @@ export function configuredReplyDir(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fifoFlavour } from "./detect.ts";
- * fifoFlavour("/nonexistent/kamailio_rpc.fifo")?.flavour; // "kamailio"
+ * assert.equal(fifoFlavour("/nonexistent/kamailio_rpc.fifo")?.flavour, "kamailio");
  * ```
  */
 export function fifoFlavour(path: string): FifoFlavour | null {
@@ -180,8 +182,9 @@ const REPLY_DIR_KEPT_MS = 60_000;
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { configuredFifoReplyDir } from "./detect.ts";
- * configuredFifoReplyDir("/nonexistent/fifo"); // null
+ * assert.equal(configuredFifoReplyDir("/nonexistent/fifo"), null);
  * ```
  */
 export function configuredFifoReplyDir(path: string): string | null {
@@ -200,9 +203,13 @@ export function configuredFifoReplyDir(path: string): string | null {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { mustDetect } from "./detect.ts";
- * mustDetect({ dialect: "jsonrpc", address: { kind: "fifo", path: "/tmp/f" } }); // true
- * mustDetect({ dialect: "binrpc", address: { kind: "tcp", host: "::1", port: 2049 } }); // false
+ * assert.equal(mustDetect({ dialect: "jsonrpc", address: { kind: "fifo", path: "/tmp/f" } }), true);
+ * assert.equal(
+ *   mustDetect({ dialect: "binrpc", address: { kind: "tcp", host: "::1", port: 2049 } }),
+ *   false,
+ * );
  * ```
  */
 export function mustDetect(

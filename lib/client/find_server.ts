@@ -47,13 +47,15 @@ export const SERVER_DEFAULTS: readonly KnownSocket[] = [
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findServer } from "./find_server.ts";
  * import { createMemoryTransport } from "../transport/memory.ts";
- * await findServer({
+ * const found = await findServer({
  *   transport: createMemoryTransport(),
  *   timeoutMs: 100,
  *   candidates: [{ spec: "/nonexistent/x.sock", what: "nothing" }],
- * }); // null
+ * });
+ * assert.equal(found, null);
  * ```
  */
 export async function findServer(options: {

@@ -85,12 +85,14 @@ export async function listMethods(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { methodsAt } from "./methods.ts";
  * import { createMemoryTransport } from "../transport/memory.ts";
- * await methodsAt({ dialect: "auto", address: { kind: "unix", path: "/nonexistent" } }, {
- *   transport: createMemoryTransport(),
- *   timeoutMs: 100,
- * }); // []
+ * const methods = await methodsAt(
+ *   { dialect: "auto", address: { kind: "unix", path: "/nonexistent" } },
+ *   { transport: createMemoryTransport(), timeoutMs: 100 },
+ * );
+ * assert.deepEqual(methods, []);
  * ```
  */
 export async function methodsAt(

@@ -54,9 +54,10 @@ const mutation: fc.Arbitrary<(s: string) => string> = fc.oneof(
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import fc from "fast-check";
  * import { ctlFifoInput } from "./ctlfifo_inputs.ts";
- * fc.sample(ctlFifoInput(), 3).every((b) => b instanceof Uint8Array); // true
+ * assert.ok(fc.sample(ctlFifoInput(), 3).every((b) => b instanceof Uint8Array));
  * ```
  */
 export function ctlFifoInput(

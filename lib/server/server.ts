@@ -522,13 +522,14 @@ export type { MiArgument, Value };
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createServer } from "./server.ts";
  * import { createMemoryTransport } from "../transport/memory.ts";
  *
  * const server = createServer({ transport: createMemoryTransport() });
  * server.register("echo", (params) => params.kind === "positional" ? [...params.values] : null);
  * const reply = await server.handle(new TextEncoder().encode(":echo:\nhello\n"));
- * console.log(new TextDecoder().decode(reply!)); // "200 OK\nhello\n\n"
+ * assert.equal(new TextDecoder().decode(reply!), "200 OK\nhello\n\n");
  * await server.close();
  * ```
  */

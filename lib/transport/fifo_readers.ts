@@ -68,8 +68,9 @@ function argsOf(pid: string): { args: string[]; cwd: string | null } {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { fifoReader } from "./fifo_readers.ts";
- * fifoReader("/nonexistent/fifo"); // null
+ * assert.equal(fifoReader("/nonexistent/fifo"), null);
  * ```
  */
 export function fifoReader(path: string): FifoReader | null {
@@ -119,8 +120,9 @@ export function fifoReader(path: string): FifoReader | null {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readTextFile } from "./fifo_readers.ts";
- * readTextFile("/nonexistent"); // null
+ * assert.equal(readTextFile("/nonexistent"), null);
  * ```
  */
 export function readTextFile(path: string): string | null {

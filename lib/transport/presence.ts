@@ -47,8 +47,9 @@ function boundUdp(host: string, port: number): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { looksServed } from "./presence.ts";
- * looksServed({ kind: "fifo", path: "/nonexistent/fifo" }); // false
+ * assert.equal(looksServed({ kind: "fifo", path: "/nonexistent/fifo" }), false);
  * ```
  */
 export function looksServed(address: AnyAddress): boolean {
@@ -90,8 +91,9 @@ export function looksServed(address: AnyAddress): boolean {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { unixSocketType } from "./presence.ts";
- * unixSocketType("/nonexistent/ctl"); // null
+ * assert.equal(unixSocketType("/nonexistent/ctl"), null);
  * ```
  */
 export function unixSocketType(path: string): "stream" | "datagram" | null {

@@ -12,9 +12,13 @@ import { setMaxListeners } from "node:events";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
+ * import { getMaxListeners, setMaxListeners } from "node:events";
  * import { shareSignal } from "./shared_signal.ts";
  * const stop = new AbortController();
+ * setMaxListeners(5, stop.signal);
  * shareSignal(stop.signal);
+ * assert.equal(getMaxListeners(stop.signal), 0); // 0: no limit
  * ```
  */
 export function shareSignal(signal: AbortSignal): void {

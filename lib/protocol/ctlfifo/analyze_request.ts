@@ -64,9 +64,10 @@ function place(bytes: Uint8Array, offset: number): { line: number; column: numbe
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { analyzeCtlFifoRequest } from "./analyze_request.ts";
  * const r = analyzeCtlFifoRequest(new TextEncoder().encode("core.version\n\n"));
- * r.errors[0].code; // "refused"
+ * assert.equal(r.errors[0].code, "refused");
  * ```
  */
 export function analyzeCtlFifoRequest(bytes: Uint8Array): CtlFifoAnalysis {

@@ -14,9 +14,10 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { withCtlFifoReplyName } from "./create_ctlfifo_client_codec.ts";
  * const r = withCtlFifoReplyName(new TextEncoder().encode(":core.version:\n\n"), "r1");
- * new TextDecoder().decode(r); // ":core.version:r1\n\n"
+ * assert.equal(new TextDecoder().decode(r), ":core.version:r1\n\n");
  * ```
  */
 export function withCtlFifoReplyName(request: Uint8Array, name: string): Uint8Array {

@@ -10,8 +10,9 @@ import { MAX_REQUEST, MIN_REQUEST } from "./limits.ts";
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { findRequestEnd } from "./frame.ts";
- * findRequestEnd(new TextEncoder().encode(":core.version:\n\nrest")); // 16
+ * assert.equal(findRequestEnd(new TextEncoder().encode(":core.version:\n\nrest")), 16);
  * ```
  */
 export function findRequestEnd(buffer: Uint8Array): number {
@@ -31,9 +32,10 @@ export function findRequestEnd(buffer: Uint8Array): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { frameCtlFifo } from "./frame.ts";
- * frameCtlFifo(new TextEncoder().encode(":core.version:\n")); // 0
- * frameCtlFifo(new TextEncoder().encode(":core.version:\n\n")); // 16
+ * assert.equal(frameCtlFifo(new TextEncoder().encode(":core.version:\n")), 0);
+ * assert.equal(frameCtlFifo(new TextEncoder().encode(":core.version:\n\n")), 16);
  * ```
  */
 export function frameCtlFifo(

@@ -80,9 +80,11 @@ function unescapeMember(text: string): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { readCtlFifoStruct } from "./read_reply.ts";
- * readCtlFifoStruct("shmem.used_size:12,core.rcv_requests:3")?.get("core.rcv_requests"); // "3"
- * readCtlFifoStruct("kamailio 5.6.3"); // null
+ * const stats = readCtlFifoStruct("shmem.used_size:12,core.rcv_requests:3");
+ * assert.equal(stats?.get("core.rcv_requests"), "3");
+ * assert.equal(readCtlFifoStruct("kamailio 5.6.3"), null);
  * ```
  */
 export function readCtlFifoStruct(line: string): Members | null {

@@ -113,8 +113,9 @@ export function readCtlFifoRequest(bytes: Uint8Array): CtlFifoRequest {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { ctlFifoReplyName } from "./read_request.ts";
- * ctlFifoReplyName(new TextEncoder().encode(":core.version:r1\n\n")); // "r1"
+ * assert.equal(ctlFifoReplyName(new TextEncoder().encode(":core.version:r1\n\n")), "r1");
  * ```
  */
 export function ctlFifoReplyName(bytes: Uint8Array): string | null {

@@ -95,10 +95,11 @@ class Body {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { Members } from "../value.ts";
  * import { writeCtlFifoReply } from "./write_reply.ts";
  * const bytes = writeCtlFifoReply(200, "OK", ["a:b", new Members([["x", 1], ["y", "p,q"]])]);
- * new TextDecoder().decode(bytes!); // "200 OK\na:b\ny:p\\cq,x:1\n"
+ * assert.equal(new TextDecoder().decode(bytes!), "200 OK\na:b\ny:p\\cq,x:1\n");
  * ```
  */
 export function writeCtlFifoReply(

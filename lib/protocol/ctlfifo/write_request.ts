@@ -47,8 +47,10 @@ function structLine(method: string, value: Struct): string {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { writeCtlFifoRequest } from "./write_request.ts";
- * new TextDecoder().decode(writeCtlFifoRequest("core.echo", ["a\nb", 2], "")); // ":core.echo:\na\\nb\n2\n\n"
+ * const bytes = writeCtlFifoRequest("core.echo", ["a\nb", 2], "");
+ * assert.equal(new TextDecoder().decode(bytes), ":core.echo:\na\\nb\n2\n\n");
  * ```
  */
 export function writeCtlFifoRequest(

@@ -55,9 +55,10 @@ export function maxReplyNameBytes(replyDir: string): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { servedReplyNameProblem } from "./_fifo_names.ts";
- * servedReplyNameProblem("midgram_1", "/tmp"); // null
- * servedReplyNameProblem("ok\u0000name", "/tmp"); // "it holds a control character"
+ * assert.equal(servedReplyNameProblem("midgram_1", "/tmp"), null);
+ * assert.equal(servedReplyNameProblem("ok\u0000name", "/tmp"), "it holds a control character");
  * ```
  */
 export function servedReplyNameProblem(name: string, replyDir: string): string | null {

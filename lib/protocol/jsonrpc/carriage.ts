@@ -30,10 +30,13 @@ const KAMAILIO_FIFO: FifoFraming = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { jsonRpcFifoFraming } from "./carriage.ts";
  * const json = new TextEncoder().encode('{"jsonrpc":"2.0","method":"uptime","id":1}');
- * new TextDecoder().decode(jsonRpcFifoFraming("opensips").request(json, "r1"));
- * // ':r1:{"jsonrpc":"2.0","method":"uptime","id":1}\n'
+ * assert.equal(
+ *   new TextDecoder().decode(jsonRpcFifoFraming("opensips").request(json, "r1")),
+ *   ':r1:{"jsonrpc":"2.0","method":"uptime","id":1}\n',
+ * );
  * ```
  */
 export function jsonRpcFifoFraming(flavour?: string): FifoFraming {
@@ -57,8 +60,10 @@ const KAMAILIO_HTTP: HttpCarriage = {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { jsonRpcHttp } from "./carriage.ts";
- * jsonRpcHttp("kamailio").status(new TextEncoder().encode('{"jsonrpc":"2.0","error":{}}')); // 500
+ * const body = new TextEncoder().encode('{"jsonrpc":"2.0","error":{}}');
+ * assert.equal(jsonRpcHttp("kamailio").status(body), 500);
  * ```
  */
 export function jsonRpcHttp(flavour?: string): HttpCarriage {

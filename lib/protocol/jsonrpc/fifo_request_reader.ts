@@ -28,11 +28,12 @@ export interface FifoRequestReaderOptions {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { createFifoRequestReader } from "./fifo_request_reader.ts";
  * const reader = createFifoRequestReader("opensips");
  * const bytes = new TextEncoder().encode(':r1:{"jsonrpc":"2.0","method":"uptime","id":1}\n');
- * reader.push(bytes.subarray(0, 3)).requests.length; // 0: ":r1" is kept
- * reader.push(bytes.subarray(3)).requests[0].replyName; // "r1"
+ * assert.equal(reader.push(bytes.subarray(0, 3)).requests.length, 0); // ":r1" is kept
+ * assert.equal(reader.push(bytes.subarray(3)).requests[0].replyName, "r1");
  * ```
  */
 export function createFifoRequestReader(
