@@ -157,7 +157,7 @@ async function startKamailio() {
     run,
     "-Y",
     run,
-  ], { stdio: ["ignore", log, log] });
+  ], { stdio: ["ignore", log, log], detached: true }); // its own process group: see stop()
   let exited = false;
   const gone = new Promise((resolve) =>
     child.once("exit", () => {
@@ -165,13 +165,24 @@ async function startKamailio() {
       resolve();
     })
   );
+  // The whole process group: Kamailio's children outlive a main process that
+  // is killed (seen under load: orphans of earlier runs kept running).
+  const signalGroup = (signal) => {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // Already gone.
+    }
+  };
   const stop = async () => {
     if (!exited) {
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
+      signalGroup("SIGTERM");
+      const timer = setTimeout(() => signalGroup("SIGKILL"), 5000);
       await gone;
       clearTimeout(timer);
     }
+    // Children still there after the main process ended: end them too.
+    signalGroup("SIGKILL");
     rmSync(run, { recursive: true, force: true });
   };
   // Ready when every socket is there and HTTP accepts (at most 20 s).
