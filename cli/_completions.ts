@@ -12,15 +12,10 @@ import { readdirSync } from "node:fs";
 import type { Command } from "commander";
 import tab from "@bomb.sh/tab/commander";
 import { methodsAt } from "../lib/client/methods.ts";
-import {
-  DIALECT_CHOICES,
-  type DialectChoice,
-  parseSocketSpec,
-  type SocketSpec,
-} from "../lib/socket_spec.ts";
+import { type DialectChoice, parseSocketSpec, type SocketSpec } from "../lib/socket_spec.ts";
 import type { Transport } from "../lib/transport/types.ts";
 import { loadConfig } from "./_config_file.ts";
-import { chooseSockets, DEFAULT_SOCKET, namedSockets } from "./_sockets.ts";
+import { chooseSockets, DEFAULT_SOCKET, namedDialect, namedSockets } from "./_sockets.ts";
 
 /** Options whose value is a path (or an address that may be one). */
 const PATH_OPTIONS = ["socket", "file", "config", "batch", "save", "dir", "reply-dir"];
@@ -93,10 +88,13 @@ export function socketOf(args: string[], env: Record<string, string | undefined>
     // A broken config file does not break completion.
   }
   socket ??= namedSockets(undefined, env, config?.client.socket).texts[0];
-  dialect ??= (env.MIDGRAM_DIALECT as DialectChoice | undefined) ?? config?.client.dialect ??
-    "auto";
-  if (!DIALECT_CHOICES.includes(dialect)) dialect = "auto";
-  return parseSocketSpec(socket, dialect, config?.client.flavour);
+  let chosen: DialectChoice;
+  try {
+    chosen = namedDialect(dialect, env, config?.client.dialect);
+  } catch {
+    chosen = "auto"; // completion never fails on a bad --dialect or MIDGRAM_DIALECT
+  }
+  return parseSocketSpec(socket, chosen, config?.client.flavour);
 }
 
 /**

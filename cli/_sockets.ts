@@ -11,6 +11,7 @@
 import { existsSync } from "node:fs";
 import { findServer, type KnownSocket, SERVER_DEFAULTS } from "../lib/client/find_server.ts";
 import { MidgramError } from "../lib/errors.ts";
+import { DIALECT_CHOICES, type DialectChoice } from "../lib/socket_spec.ts";
 import type { Transport } from "../lib/transport/types.ts";
 
 /** Where a client goes when no socket is named anywhere (`midgram serve`'s default). */
@@ -102,4 +103,35 @@ export function noServerFound(tried: string[]): MidgramError {
       tried.join(", ")
     }: name the socket with -s ADDRESS (or MIDGRAM_SOCKET, or [client] socket in the config)`,
   );
+}
+
+/**
+ * The dialect a client command speaks when no address names one: the flag,
+ * else `MIDGRAM_DIALECT` (an empty one counts as unset), else the config's
+ * `[client] dialect`, else `auto`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { namedDialect } from "./_sockets.ts";
+ * assert.equal(namedDialect(undefined, { MIDGRAM_DIALECT: "" }, "binrpc"), "binrpc");
+ * assert.equal(namedDialect("mi", { MIDGRAM_DIALECT: "jsonrpc" }, undefined), "mi");
+ * assert.throws(() => namedDialect(undefined, { MIDGRAM_DIALECT: "xml" }, undefined));
+ * ```
+ *
+ * @throws {MidgramError} `usage` when `MIDGRAM_DIALECT` names no dialect.
+ */
+export function namedDialect(
+  flag: DialectChoice | undefined,
+  env: Record<string, string | undefined>,
+  configured: DialectChoice | undefined,
+): DialectChoice {
+  const dialect = flag ?? (env.MIDGRAM_DIALECT || undefined) ?? configured ?? "auto";
+  if (!DIALECT_CHOICES.includes(dialect as DialectChoice)) {
+    throw new MidgramError(
+      "usage",
+      `Unknown dialect "${dialect}" (MIDGRAM_DIALECT): use ${DIALECT_CHOICES.join(", ")}`,
+    );
+  }
+  return dialect as DialectChoice;
 }

@@ -31,7 +31,7 @@ import { palette } from "../_color.ts";
 import { loadConfig } from "../_config_file.ts";
 import { versionLine } from "../_build_info.ts";
 import type { Io } from "../io.ts";
-import { chooseSockets, DEFAULT_SOCKET } from "../_sockets.ts";
+import { chooseSockets, DEFAULT_SOCKET, namedDialect } from "../_sockets.ts";
 
 /** One finding: ok, a warning, or a problem. */
 export interface Finding {
@@ -284,8 +284,7 @@ export async function runDoctor(
     timeoutMs,
   });
   const sockets = chosen.texts;
-  const dialect = options.dialect ?? (io.env.MIDGRAM_DIALECT as DialectChoice | undefined) ??
-    config.client.dialect ?? "auto";
+  const dialect = namedDialect(options.dialect, io.env, config.client.dialect);
   const flavour = options.flavour ?? config.client.flavour;
   const paint = palette(color, io, "stdout");
   let failed = false;

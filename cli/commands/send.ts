@@ -12,14 +12,9 @@ import { parseDuration } from "../../lib/duration.ts";
 import { EXIT, exitStatusHelp, MidgramError } from "../../lib/errors.ts";
 import type { DialectName } from "../../lib/protocol/dialect.ts";
 import { analyzeRequest } from "../../lib/protocol/mi/analyze_request.ts";
-import {
-  DIALECT_CHOICES,
-  type DialectChoice,
-  parseSocketSpec,
-  type SocketSpec,
-} from "../../lib/socket_spec.ts";
+import { DIALECT_CHOICES, parseSocketSpec, type SocketSpec } from "../../lib/socket_spec.ts";
 import { loadConfig } from "../_config_file.ts";
-import { chooseSockets, DEFAULT_SOCKET, noServerFound } from "../_sockets.ts";
+import { chooseSockets, DEFAULT_SOCKET, namedDialect, noServerFound } from "../_sockets.ts";
 import { readInput } from "../_files.ts";
 import type { Io } from "../io.ts";
 import { runInteractive } from "./_interactive.ts";
@@ -165,14 +160,7 @@ export async function runSend(
   io: Io,
 ): Promise<number> {
   const { config } = loadConfig({ path: options.config, env: io.env });
-  const dialect = options.dialect ??
-    (io.env.MIDGRAM_DIALECT as DialectChoice | undefined) ?? config.client.dialect ?? "auto";
-  if (!DIALECT_CHOICES.includes(dialect)) {
-    throw new MidgramError(
-      "usage",
-      `Unknown dialect "${dialect}" (MIDGRAM_DIALECT): use ${DIALECT_CHOICES.join(", ")}`,
-    );
-  }
+  const dialect = namedDialect(options.dialect, io.env, config.client.dialect);
   const flavour = options.flavour ?? config.client.flavour;
   const mode = outputMode(options);
   const timeoutMs = options.timeout !== undefined

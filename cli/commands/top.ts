@@ -25,7 +25,7 @@ import { loadConfig } from "../_config_file.ts";
 import { control } from "../_output.ts";
 import type { Io } from "../io.ts";
 import { type Line, plainText, screen } from "./_top_screen.ts";
-import { chooseSockets, DEFAULT_SOCKET, noServerFound } from "../_sockets.ts";
+import { chooseSockets, DEFAULT_SOCKET, namedDialect, noServerFound } from "../_sockets.ts";
 
 /** Options of `midgram top`, as commander hands them over. */
 export interface TopCommandOptions {
@@ -53,7 +53,7 @@ export async function runTop(
   color: ColorWhen,
 ): Promise<number> {
   const { config } = loadConfig({ path: options.config, env: io.env });
-  const dialect = options.dialect ?? config.client.dialect ?? "auto";
+  const dialect = namedDialect(options.dialect, io.env, config.client.dialect);
   const intervalMs = parseDuration(options.interval, "--interval");
   const chosen = await chooseSockets({
     flag: options.socket,
