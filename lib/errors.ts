@@ -1,10 +1,15 @@
 /**
- * The one error type of midgram, its codes, and the table that maps each
- * code to an MI reply code (for the server) and an exit status (for the CLI).
+ * The one error family of midgram, its codes, and the table that maps each
+ * code to each dialect's error (for the server) and an exit status (for the CLI).
  *
  * Programmer mistakes (a wrong type passed to an API) are plain `TypeError`s;
  * everything a user, a peer or the operating system can cause is a
- * {@linkcode MidgramError} with a code from {@linkcode ErrorCode}.
+ * {@linkcode MidgramError} with a code from {@linkcode ErrorCode}. A few
+ * subclasses carry more: a parse error's position (`RequestSyntaxError`,
+ * `BinRpcSyntaxError`), a handler's own error reply (`RpcError`,
+ * `MiReplyError`), the signal that stopped a command ({@linkcode Interrupted}).
+ * Each is a `MidgramError`, so {@linkcode errorCodeOf} and
+ * {@linkcode exitCodeOf} read every one of them through the one table.
  *
  * @module
  */
@@ -35,6 +40,8 @@ export type ErrorCode =
   | "permission-denied"
   /** No socket at that path, or no such host. */
   | "not-found"
+  /** Refused by a policy before anything is sent: a write method not allowed, too many calls a second. */
+  | "refused"
   /** Nothing listens at that address. */
   | "connection-refused"
   /** The path exists but is not a socket of the right kind (a file, a FIFO, a stream socket). */
@@ -55,6 +62,8 @@ export type ErrorCode =
   | "invalid-params"
   /** A command handler failed or returned something unusable. */
   | "handler"
+  /** Stopped by a signal (SIGINT, SIGTERM): exit 128+N; see {@linkcode Interrupted}. */
+  | "interrupted"
   /** A bug of ours. */
   | "internal";
 
@@ -88,6 +97,7 @@ export const ERROR_DISPOSITIONS: Readonly<Record<ErrorCode, ErrorDisposition>> =
   "address-in-use": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 4 },
   "permission-denied": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 4 },
   "not-found": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 4 },
+  "refused": { mi: 400, jsonrpc: -32000, binrpc: 400, exit: 2 },
   "connection-refused": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 4 },
   "not-a-socket": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 4 },
   "unsafe-path": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 4 },
@@ -98,6 +108,7 @@ export const ERROR_DISPOSITIONS: Readonly<Record<ErrorCode, ErrorDisposition>> =
   "method-not-found": { mi: 500, jsonrpc: -32601, binrpc: 500, exit: 1 },
   "invalid-params": { mi: 400, jsonrpc: -32602, binrpc: 400, exit: 1 },
   "handler": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 1 },
+  "interrupted": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 128 },
   "internal": { mi: 500, jsonrpc: -32000, binrpc: 500, exit: 1 },
 };
 
@@ -155,7 +166,9 @@ export function exitStatusHelp(): string {
 }
 
 /**
- * An error that a user, a peer or the operating system caused.
+ * An error that a user, a peer or the operating system caused: the one
+ * error family of midgram. Its {@linkcode ErrorCode} picks, from
+ * {@linkcode ERROR_DISPOSITIONS}, the exit status and each dialect's error.
  *
  * @example
  * ```ts
@@ -164,6 +177,7 @@ export function exitStatusHelp(): string {
  * const e = new MidgramError("timeout", "No reply from /run/opensips.sock within 5s");
  * assert.equal(e.code, "timeout");
  * assert.equal(e.exitCode, 3);
+ * assert.equal(e.miCode, 500);
  * ```
  */
 export class MidgramError extends Error {
@@ -182,7 +196,7 @@ export class MidgramError extends Error {
   }
 
   /** The MI reply code the server uses for this error. */
-  get miCode(): 400 | 500 {
+  get miCode(): number {
     return ERROR_DISPOSITIONS[this.code].mi;
   }
 
@@ -193,20 +207,47 @@ export class MidgramError extends Error {
 }
 
 /**
- * The error code of any error midgram raises: a {@linkcode MidgramError}'s
- * own, or that of another error class carrying a known `code` (such as
- * `RequestSyntaxError`, a `SyntaxError`); `null` for anything else.
+ * A command stopped by signal N (its abort reason): code `interrupted`, exit
+ * status 128+N (130 for SIGINT, 143 for SIGTERM); a reason that is not a
+ * number counts as SIGINT.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { exitCodeOf, Interrupted } from "./errors.ts";
+ * assert.equal(exitCodeOf(new Interrupted(15)), 143);
+ * assert.equal(new Interrupted(undefined).signal, 2);
+ * ```
  */
-export function errorCodeOf(error: unknown): ErrorCode | null {
-  if (typeof error !== "object" || error === null || !("code" in error)) return null;
-  const code = (error as { code: unknown }).code;
-  return typeof code === "string" && Object.hasOwn(ERROR_DISPOSITIONS, code)
-    ? code as ErrorCode
-    : null;
+export class Interrupted extends MidgramError {
+  /** The signal's number. */
+  readonly signal: number;
+
+  constructor(reason: unknown, message = "Interrupted") {
+    super("interrupted", message);
+    this.name = "Interrupted";
+    this.signal = typeof reason === "number" && Number.isInteger(reason) && reason > 0 ? reason : 2;
+  }
+
+  /** 128+N. */
+  override get exitCode(): number {
+    return EXIT.signal + this.signal;
+  }
 }
 
-/** Exit status for any error: its code's, or 1 for anything unexpected. */
+/**
+ * The error code of any error: a {@linkcode MidgramError}'s own (every
+ * subclass included); `null` for anything else (a programmer's `TypeError`,
+ * a bug).
+ */
+export function errorCodeOf(error: unknown): ErrorCode | null {
+  return error instanceof MidgramError ? error.code : null;
+}
+
+/**
+ * Exit status for any error: a {@linkcode MidgramError}'s (its code's row of
+ * the table; 128+N for {@linkcode Interrupted}), or 1 for anything unexpected.
+ */
 export function exitCodeOf(error: unknown): number {
-  const code = errorCodeOf(error);
-  return code === null ? 1 : ERROR_DISPOSITIONS[code].exit;
+  return error instanceof MidgramError ? error.exitCode : EXIT.problem;
 }

@@ -7,6 +7,7 @@
  * @module
  */
 import { EXIT, MidgramError } from "../../lib/errors.ts";
+import { BinRpcSyntaxError } from "../../lib/protocol/binrpc/binrpc_syntax_error.ts";
 import { frame } from "../../lib/protocol/binrpc/frame.ts";
 import { sameAddress } from "../../lib/transport/address.ts";
 import { FrameReader } from "../../lib/transport/read_frames.ts";
@@ -189,7 +190,7 @@ function streamLink(connection: StreamConnection, options: LinkOptions): KamcmdL
         // inside a packet: hand the bytes over, the caller reports them.
         const code = (error as { code?: string }).code;
         if (
-          error instanceof SyntaxError || code === "reply-too-large" ||
+          error instanceof BinRpcSyntaxError || code === "reply-too-large" ||
           (code === "truncated-reply" && reader.buffered.length > 0)
         ) {
           return { packet: reader.take(), reads };

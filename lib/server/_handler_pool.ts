@@ -181,7 +181,12 @@ export class HandlerPool {
     if (error instanceof RpcError) {
       return {
         ok: false,
-        fault: { kind: "command", code: error.code, message: error.message, data: error.data },
+        fault: {
+          kind: "command",
+          code: error.replyCode,
+          message: error.message,
+          data: error.data,
+        },
       };
     }
     this.count(keys.handler_errors);

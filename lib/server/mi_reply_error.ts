@@ -2,7 +2,9 @@ import { RpcError } from "./rpc_error.ts";
 
 /**
  * What a command handler throws to answer with an error reply in tree form,
- * such as `400 Too few or too many arguments\n\n` or `404 Not found\n\n`.
+ * such as `400 Too few or too many arguments\n\n` or `404 Not found\n\n`: an
+ * {@linkcode RpcError} (so a `MidgramError` of code `error-reply`) whose
+ * reply code is an MI reply code, 100–999.
  *
  * @example
  * ```ts
@@ -11,12 +13,10 @@ import { RpcError } from "./rpc_error.ts";
  * const handler = (args: unknown[]) => {
  *   if (args.length !== 1) throw new MiReplyError(400, "Too few or too many arguments");
  * };
- * assert.throws(() => handler([]), { code: 400, message: "Too few or too many arguments" });
+ * assert.throws(() => handler([]), { miCode: 400, message: "Too few or too many arguments" });
  * ```
  */
 export class MiReplyError extends RpcError {
-  /** The MI reply code, 100–999. */
-  readonly miCode: number;
   /** The reason written after the code. */
   readonly reason: string;
 
@@ -29,7 +29,6 @@ export class MiReplyError extends RpcError {
     }
     super(code, reason);
     this.name = "MiReplyError";
-    this.miCode = code;
     this.reason = reason;
   }
 }

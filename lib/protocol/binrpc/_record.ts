@@ -13,6 +13,7 @@ import {
   _T_STR,
   _T_STRUCT,
 } from "./_constants.ts";
+import { BinRpcSyntaxError } from "./binrpc_syntax_error.ts";
 
 /** Where a record reader stands: Kamailio counts open structs and arrays, it keeps no stack. */
 export interface _Cursor {
@@ -44,11 +45,13 @@ export interface _Record {
   at: number;
 }
 
-/** A record that cannot be read: the Kamailio error text and its offset. */
-export class _RecordError extends Error {
-  constructor(readonly text: string, readonly at: number, readonly truncated: boolean) {
-    super(text);
-  }
+/**
+ * A record that cannot be read: Kamailio's error text as the detail, the
+ * record's offset in the bytes read, truncated when more bytes could mend it.
+ * The readers of this folder give it their own code and offset base.
+ */
+function fail(text: string, at: number, truncated: boolean): BinRpcSyntaxError {
+  return new BinRpcSyntaxError(text, at, { truncated });
 }
 
 const EMPTY = new Uint8Array(0);
@@ -65,7 +68,10 @@ function int64(bytes: Uint8Array, from: number, n: number): bigint {
   return BigInt.asIntN(64, u);
 }
 
-/** Reads the record at `c.pos`, advancing it; throws {@linkcode _RecordError}. */
+/**
+ * Reads the record at `c.pos`, advancing it; throws a
+ * {@linkcode BinRpcSyntaxError} whose detail is Kamailio's error text.
+ */
 export function _readRecord(c: _Cursor): _Record {
   return read(c, null);
 }
@@ -73,7 +79,7 @@ export function _readRecord(c: _Cursor): _Record {
 function read(c: _Cursor, name: Uint8Array | null): _Record {
   const { bytes } = c;
   const at = c.pos;
-  if (at >= c.end) throw new _RecordError(_ERR_EOP, at, false);
+  if (at >= c.end) throw fail(_ERR_EOP, at, false);
   const head = bytes[at];
   const type = head & 0xf;
   let len = head >> 4;
@@ -82,11 +88,11 @@ function read(c: _Cursor, name: Uint8Array | null): _Record {
   if (type !== _T_DOUBLE && (len & 8)) {
     endTag = true;
     const n = len & 7;
-    if (p + n > c.end) throw new _RecordError(_ERR_MORE_DATA, at, true);
+    if (p + n > c.end) throw fail(_ERR_MORE_DATA, at, true);
     len = uint(bytes, p, n);
     p += n;
   }
-  if (len > c.end - p) throw new _RecordError(_ERR_MORE_DATA, at, true);
+  if (len > c.end - p) throw fail(_ERR_MORE_DATA, at, true);
   const rec: _Record = { type, name, end: false, int: 0, big: 0n, data: EMPTY, at };
   const strict = c.inStruct > 0 && !c.lenient;
   switch (type) {
@@ -96,21 +102,21 @@ function read(c: _Cursor, name: Uint8Array | null): _Record {
         if (endTag) {
           c.inStruct--;
           rec.end = true;
-        } else if (!c.lenient) throw new _RecordError(_ERR_RECORD, at, false);
+        } else if (!c.lenient) throw fail(_ERR_RECORD, at, false);
         else c.inStruct++;
       } else {
-        if (endTag) throw new _RecordError(_ERR_RECORD, at, false);
+        if (endTag) throw fail(_ERR_RECORD, at, false);
         c.inStruct++;
       }
       break;
     case _T_AVP: {
-      if (c.inStruct === 0) throw new _RecordError(_ERR_TYPE, at, false);
+      if (c.inStruct === 0) throw fail(_ERR_TYPE, at, false);
       const member = bytes.subarray(p, p + Math.max(len - 1, 0));
       p += len;
-      if (p >= c.end) throw new _RecordError(_ERR_MORE_DATA, at, true);
+      if (p >= c.end) throw fail(_ERR_MORE_DATA, at, true);
       const valueType = bytes[p] & 0xf;
       if (valueType === _T_AVP || valueType === _T_ARRAY) {
-        throw new _RecordError(_ERR_RECORD, p, false);
+        throw fail(_ERR_RECORD, p, false);
       }
       const outer = c.inStruct;
       c.inStruct = 0; // as ctl: the value is read as a top-level record
@@ -126,35 +132,35 @@ function read(c: _Cursor, name: Uint8Array | null): _Record {
       }
     }
     case _T_INT:
-      if (strict) throw new _RecordError(_ERR_RECORD, at, false);
+      if (strict) throw fail(_ERR_RECORD, at, false);
       rec.int = uint(bytes, p, len) | 0;
       p += len;
       break;
     case _T_STR:
-      if (strict) throw new _RecordError(_ERR_RECORD, at, false);
+      if (strict) throw fail(_ERR_RECORD, at, false);
       rec.data = bytes.subarray(p, p + Math.max(len - 1, 0)); // the last byte is the NUL
       p += len;
       break;
     case _T_BYTES:
-      if (strict) throw new _RecordError(_ERR_RECORD, at, false);
+      if (strict) throw fail(_ERR_RECORD, at, false);
       rec.data = bytes.subarray(p, p + len);
       p += len;
       break;
     case _T_ARRAY:
-      if (strict) throw new _RecordError(_ERR_RECORD, at, false);
+      if (strict) throw fail(_ERR_RECORD, at, false);
       if (endTag) {
-        if (c.inArray === 0) throw new _RecordError(_ERR_RECORD, at, false);
+        if (c.inArray === 0) throw fail(_ERR_RECORD, at, false);
         c.inArray--;
         rec.end = true;
       } else c.inArray++;
       break;
     case _T_DOUBLE:
-      if (strict) throw new _RecordError(_ERR_RECORD, at, false);
+      if (strict) throw fail(_ERR_RECORD, at, false);
       rec.big = int64(bytes, p, len);
       p += len;
       break;
     default:
-      throw new _RecordError(c.inStruct > 0 ? _ERR_RECORD : _ERR_TYPE, at, false);
+      throw fail(c.inStruct > 0 ? _ERR_RECORD : _ERR_TYPE, at, false);
   }
   c.pos = p;
   return rec;

@@ -1,7 +1,10 @@
+import { MidgramError } from "../../errors.ts";
+
 /**
  * Bytes that are not binrpc: a bad header, a bad record, a packet shorter
- * than its header says. A `SyntaxError` carrying the byte offset of the
- * problem and an error code of `lib/errors.ts`.
+ * than its header says. A `MidgramError` carrying the byte offset of the
+ * problem; its code (`request-syntax`, `reply-syntax`, `truncated-reply`, …)
+ * says which side read the bytes and gives the exit status.
  *
  * @example
  * ```ts
@@ -13,21 +16,24 @@
  * } catch (e) {
  *   assert.ok(e instanceof BinRpcSyntaxError);
  *   assert.equal(e.offset, 0);
+ *   assert.equal(e.exitCode, 5);
  * }
  * ```
  */
-export class BinRpcSyntaxError extends SyntaxError {
+export class BinRpcSyntaxError extends MidgramError {
   /**
    * The error code of `lib/errors.ts`: `request-syntax` or `reply-syntax`
    * for malformed bytes, `truncated-reply` when the bytes stop before the
    * packet's end.
    */
-  readonly code:
+  declare readonly code:
     | "request-syntax"
     | "reply-syntax"
     | "truncated-reply"
     | "request-too-large"
     | "reply-too-large";
+  /** What is wrong, without the offset: the message's end (`unknown packet type "3"`). */
+  readonly detail: string;
   /** Byte offset of the problem, from the start of the bytes given. */
   readonly offset: number;
   /** The bytes stop before the packet or record ends (more bytes could fix it). */
@@ -47,11 +53,11 @@ export class BinRpcSyntaxError extends SyntaxError {
       reply?: Uint8Array | null;
     } = {},
   ) {
-    super(`Cannot read binrpc at byte ${offset}: ${detail}`);
+    super(options.code ?? "reply-syntax", `Cannot read binrpc at byte ${offset}: ${detail}`);
     this.name = "BinRpcSyntaxError";
+    this.detail = detail;
     this.offset = offset;
     this.truncated = options.truncated ?? false;
-    this.code = options.code ?? "reply-syntax";
     this.reply = options.reply ?? null;
   }
 }

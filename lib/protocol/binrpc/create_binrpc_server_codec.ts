@@ -11,7 +11,7 @@ import {
   _T_STR,
 } from "./_constants.ts";
 import { _faultPacket } from "./_fault.ts";
-import { type _Cursor, _readRecord, _RecordError } from "./_record.ts";
+import { type _Cursor, _readRecord } from "./_record.ts";
 import { _writeReplyBody } from "./_write.ts";
 import { BinRpcSyntaxError } from "./binrpc_syntax_error.ts";
 import { frame } from "./frame.ts";
@@ -138,13 +138,13 @@ export function createBinRpcServerCodec(options: BinRpcServerOptions = {}): Serv
       let method: string;
       try {
         const r = _readRecord(c);
-        if (r.type !== _T_STR || r.name !== null) throw new _RecordError(_ERR_TYPE, 0, false);
+        if (r.type !== _T_STR || r.name !== null) throw new BinRpcSyntaxError(_ERR_TYPE, 0);
         // ctl looks the name up as a C string: it ends at the first NUL.
         const nul = r.data.indexOf(0);
         method = decoder.decode(nul === -1 ? r.data : r.data.subarray(0, nul));
       } catch (e) {
-        if (!(e instanceof _RecordError)) throw e;
-        const text = e.text === _ERR_EOP || e.text === _ERR_MORE_DATA ? e.text : _ERR_TYPE;
+        if (!(e instanceof BinRpcSyntaxError)) throw e;
+        const text = e.detail === _ERR_EOP || e.detail === _ERR_MORE_DATA ? e.detail : _ERR_TYPE;
         return {
           kind: "answer",
           reply: _faultPacket(cookie, 400, `bad request method: ${text}`),

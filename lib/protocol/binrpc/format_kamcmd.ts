@@ -1,7 +1,7 @@
 import { MidgramError } from "../../errors.ts";
 import type { Value } from "../value.ts";
 import { _T_ARRAY, _T_BYTES, _T_DOUBLE, _T_INT, _T_STR, _T_STRUCT } from "./_constants.ts";
-import { type _Cursor, _readRecord, type _Record, _RecordError } from "./_record.ts";
+import { type _Cursor, _readRecord, type _Record } from "./_record.ts";
 import { _writeValues } from "./_write.ts";
 import { BinRpcSyntaxError } from "./binrpc_syntax_error.ts";
 
@@ -143,8 +143,10 @@ export function formatKamcmd(
     try {
       r = _readRecord(c);
     } catch (e) {
-      if (!(e instanceof _RecordError)) throw e;
-      throw new BinRpcSyntaxError(`record ${rec}: ${e.text}`, e.at, { truncated: e.truncated });
+      if (!(e instanceof BinRpcSyntaxError)) throw e;
+      throw new BinRpcSyntaxError(`record ${rec}: ${e.detail}`, e.offset, {
+        truncated: e.truncated,
+      });
     }
     rec++;
     out += fmt !== null ? printValue(r, 0) : `${printValue(r, c.inStruct + c.inArray)}\n`;

@@ -36,7 +36,7 @@ export function frame(buffer: Uint8Array, options: FrameOptions = {}): number {
     head = _readHeader(buffer, code);
   } catch (e) {
     if (!(e instanceof BinRpcSyntaxError) || code !== "request-syntax") throw e;
-    throw new BinRpcSyntaxError(e.message.replace(/^[^:]*: /, ""), e.offset, {
+    throw new BinRpcSyntaxError(e.detail, e.offset, {
       code,
       reply: _faultPacket(0, 400, "bad request: corrupted packet"),
     });

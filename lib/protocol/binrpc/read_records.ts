@@ -1,6 +1,6 @@
 import { Double, Members, type Value } from "../value.ts";
 import { _T_ARRAY, _T_BYTES, _T_DOUBLE, _T_INT, _T_STR, _T_STRUCT } from "./_constants.ts";
-import { type _Cursor, _readRecord, _RecordError } from "./_record.ts";
+import { type _Cursor, _readRecord } from "./_record.ts";
 import { BinRpcSyntaxError } from "./binrpc_syntax_error.ts";
 
 /** Options of {@linkcode readRecords}. */
@@ -91,7 +91,7 @@ export function _readRecordsPrefix(
       const r = _readRecord(c);
       const name = r.name === null ? null : decoder.decode(r.name);
       if (name !== null && (stack.length === 0 || stack.at(-1)!.array)) {
-        throw new _RecordError("member outside a struct", r.at, false);
+        throw new BinRpcSyntaxError("member outside a struct", r.at);
       }
       switch (r.type) {
         case _T_INT:
@@ -115,10 +115,9 @@ export function _readRecordsPrefix(
           }
           const frame = stack.pop();
           if (!frame || frame.array !== array) {
-            throw new _RecordError(
+            throw new BinRpcSyntaxError(
               `end of ${array ? "array" : "struct"} that is not open`,
               r.at,
-              false,
             );
           }
           put(top, stack, frame.name, close(frame));
@@ -127,8 +126,11 @@ export function _readRecordsPrefix(
       }
     }
   } catch (e) {
-    if (!(e instanceof _RecordError)) throw e;
-    const error = new BinRpcSyntaxError(e.text, base + e.at, { code, truncated: e.truncated });
+    if (!(e instanceof BinRpcSyntaxError)) throw e;
+    const error = new BinRpcSyntaxError(e.detail, base + e.offset, {
+      code,
+      truncated: e.truncated,
+    });
     return { values: top, error };
   }
   if (stack.length > 0) {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { MidgramError } from "../../errors.ts";
 import { CommandRegistry } from "../registry.ts";
 import type { BuiltinFlavour } from "../types.ts";
 import { registerCache } from "./cache.ts";
@@ -49,7 +50,9 @@ export function builtinSets(
 ): Record<BuiltinFlavour, CommandRegistry> {
   const known = new Set(Object.values(BUILTIN_NAMES).flat());
   for (const name of options.disable) {
-    if (!known.has(name)) throw new TypeError(`Unknown built-in command "${name}" to disable`);
+    if (!known.has(name)) {
+      throw new MidgramError("usage", `Unknown built-in command "${name}" to disable`);
+    }
   }
   const enabled = (name: string) => !options.disable.includes(name);
   const mi = new CommandRegistry();

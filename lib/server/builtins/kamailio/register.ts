@@ -11,6 +11,7 @@
  *
  * @module
  */
+import { MidgramError } from "../../../errors.ts";
 import { Members, type Value } from "../../../protocol/value.ts";
 import type { AnyAddress } from "../../../transport/types.ts";
 import { RpcError } from "../../rpc_error.ts";
@@ -234,7 +235,7 @@ export function registerKamailioBuiltins(
   const disable = options.disable ?? [];
   for (const name of disable) {
     if (!KAMAILIO_BUILTINS.includes(name)) {
-      throw new TypeError(`Unknown Kamailio built-in "${name}" to disable`);
+      throw new MidgramError("usage", `Unknown Kamailio built-in "${name}" to disable`);
     }
   }
   for (const method of [...coreMethods(host), ...statisticsMethods(host)]) {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { MidgramError } from "../../../errors.ts";
 import type { Value } from "../../../protocol/value.ts";
 import { RpcError } from "../../rpc_error.ts";
 import type { CommandRegistry } from "../../registry.ts";
@@ -179,7 +180,7 @@ export function registerOpenSipsBuiltins(
   const disable = options.disable ?? [];
   for (const name of disable) {
     if (!OPENSIPS_BUILTINS.includes(name)) {
-      throw new TypeError(`Unknown OpenSIPS built-in "${name}" to disable`);
+      throw new MidgramError("usage", `Unknown OpenSIPS built-in "${name}" to disable`);
     }
   }
   const all: OpenSipsBuiltin[] = [

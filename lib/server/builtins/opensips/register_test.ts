@@ -112,7 +112,7 @@ async function rejects(
 ): Promise<void> {
   await assert.rejects(call(f, method, params), (error: unknown) => {
     assert.ok(error instanceof RpcError, String(error));
-    assert.deepEqual([error.code, error.message, error.data], [code, message, data]);
+    assert.deepEqual([error.replyCode, error.message, error.data], [code, message, data]);
     return true;
   });
 }
@@ -152,7 +152,7 @@ test("registerOpenSipsBuiltins() leaves out disabled commands and refuses unknow
   assert.ok(f.registry.get("cache_fetch"));
   assert.throws(
     () => registerOpenSipsBuiltins(new CommandRegistry(), fake().host, { disable: ["nope"] }),
-    { name: "TypeError", message: 'Unknown OpenSIPS built-in "nope" to disable' },
+    { code: "usage", message: 'Unknown OpenSIPS built-in "nope" to disable' },
   );
 });
 
