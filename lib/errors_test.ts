@@ -17,6 +17,8 @@ import { frame } from "./protocol/binrpc/frame.ts";
 import { readPacket } from "./protocol/binrpc/read_packet.ts";
 import { readRecords } from "./protocol/binrpc/read_records.ts";
 import { RequestSyntaxError } from "./protocol/mi/request_syntax_error.ts";
+import { paramsToArguments } from "./protocol/mi/tree_value.ts";
+import { parsePath } from "./protocol/value_path.ts";
 import { MiReplyError } from "./server/mi_reply_error.ts";
 import { RpcError } from "./server/rpc_error.ts";
 
@@ -174,4 +176,10 @@ test("a record that cannot be read is a BinRpcSyntaxError carrying Kamailio's te
   const printed = thrown(() => formatKamcmd(Uint8Array.from([0x10, 0x05, 0x07])));
   assertFamily(printed, "reply-syntax", 5);
   assert.equal((printed as BinRpcSyntaxError).detail, "record 1: record doesn't match type");
+});
+
+test("user input that used to raise TypeError is a usage or unrepresentable error of the family", () => {
+  assertFamily(thrown(() => parsePath("A..B")), "usage", 2);
+  const list = { kind: "positional" as const, values: [[1, 2]] };
+  assertFamily(thrown(() => paramsToArguments(list)), "unrepresentable", 2);
 });

@@ -123,9 +123,7 @@ export async function runBatch(
               : null,
           );
       } catch (error) {
-        if (error instanceof MidgramError && error.code === "usage") {
-          exit = EXIT.usage;
-        } else exit = statusOf(error, io);
+        exit = statusOf(error, io);
         message = (error as Error).message;
         json = JSON.stringify({ failure: message });
       }

@@ -7,7 +7,7 @@
 import type { CallOptions, CallReply } from "../../lib/client/call.ts";
 import { clientCodec } from "../../lib/protocol/dialects.ts";
 import { detectDialect, mustDetect } from "../../lib/client/detect.ts";
-import { EXIT, exitCodeOf, MidgramError } from "../../lib/errors.ts";
+import { errorCodeOf, EXIT, exitCodeOf, Interrupted, MidgramError } from "../../lib/errors.ts";
 import type { DialectName } from "../../lib/protocol/dialect.ts";
 import { argumentFromText, formatRequest } from "../../lib/protocol/mi/format_request.ts";
 import { NO_PARAMS } from "../../lib/protocol/value.ts";
@@ -54,11 +54,13 @@ export function unescapeIndent(text: string): string {
   return text.replace(/\\t/g, "\t").replace(/\\s/g, " ");
 }
 
-/** The status for an error raised while asking: the table's, or 128+N when interrupted. */
+/**
+ * The status for an error raised while asking: the table's, or 128+N when a
+ * signal closed the socket under it.
+ */
 export function statusOf(error: unknown, io: Io): number {
-  if (io.interrupted.aborted && (error as { code?: string })?.code === "closed") {
-    const reason = io.interrupted.reason;
-    return typeof reason === "number" ? EXIT.signal + reason : EXIT.signal + 2;
+  if (io.interrupted.aborted && errorCodeOf(error) === "closed") {
+    return exitCodeOf(new Interrupted(io.interrupted.reason));
   }
   return exitCodeOf(error);
 }

@@ -125,47 +125,41 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
   io.interrupted.addEventListener("abort", onInterrupt, { once: true });
   const disable = [...(c.disable ?? []), ...(options.disable ?? [])];
   const allow = [...(c.allow ?? []), ...(options.allow ?? [])];
-  let server;
-  try {
-    server = createServer({
-      transport: io.transport,
-      fifoReplyDir: options.fifoReplyDir,
-      autoconversion: options.autoconversion ?? c.autoconversion,
-      indent: unescapeIndent(options.replyIndent ?? c.replyIndent ?? "\t"),
-      replyTimeoutMs: options.timeout !== undefined
-        ? parseDuration(options.timeout, "--timeout")
-        : c.timeoutMs,
-      handlerTimeoutMs: options.handlerTimeout !== undefined
-        ? parseDuration(options.handlerTimeout, "--handler-timeout")
-        : c.handlerTimeoutMs,
-      children: options.children !== undefined
-        ? count(options.children, "--children", 1)
-        : c.children,
-      builtins: options.builtins ? { disable } : false,
-      allow,
-      idleTimeoutMs: options.idleTimeout !== undefined
-        ? parseDuration(options.idleTimeout, "--idle-timeout")
-        : c.idleTimeoutMs,
-      maxConnections: options.maxConnections !== undefined
-        ? count(options.maxConnections, "--max-connections", 1)
-        : c.maxConnections,
-      logger,
-      version: `midgram ${VERSION}`,
-      host: {
-        pid: process.pid,
-        cwd: () => process.cwd(),
-        argv: process.argv,
-        onKill: () => stop.abort(),
-        onLogLevel: (level) => {
-          logger.level = levelFromNumber(level);
-        },
-        logLevel: () => levelToNumber(logger.level),
+  const server = createServer({
+    transport: io.transport,
+    fifoReplyDir: options.fifoReplyDir,
+    autoconversion: options.autoconversion ?? c.autoconversion,
+    indent: unescapeIndent(options.replyIndent ?? c.replyIndent ?? "\t"),
+    replyTimeoutMs: options.timeout !== undefined
+      ? parseDuration(options.timeout, "--timeout")
+      : c.timeoutMs,
+    handlerTimeoutMs: options.handlerTimeout !== undefined
+      ? parseDuration(options.handlerTimeout, "--handler-timeout")
+      : c.handlerTimeoutMs,
+    children: options.children !== undefined
+      ? count(options.children, "--children", 1)
+      : c.children,
+    builtins: options.builtins ? { disable } : false,
+    allow,
+    idleTimeoutMs: options.idleTimeout !== undefined
+      ? parseDuration(options.idleTimeout, "--idle-timeout")
+      : c.idleTimeoutMs,
+    maxConnections: options.maxConnections !== undefined
+      ? count(options.maxConnections, "--max-connections", 1)
+      : c.maxConnections,
+    logger,
+    version: `midgram ${VERSION}`,
+    host: {
+      pid: process.pid,
+      cwd: () => process.cwd(),
+      argv: process.argv,
+      onKill: () => stop.abort(),
+      onLogLevel: (level) => {
+        logger.level = levelFromNumber(level);
       },
-    });
-  } catch (error) {
-    if (error instanceof TypeError) throw new MidgramError("usage", error.message);
-    throw error;
-  }
+      logLevel: () => levelToNumber(logger.level),
+    },
+  });
   for (const [name, spec] of Object.entries(config.commands)) {
     try {
       server.registerMi(name, execHandler(spec), { noInput: spec.noInput, help: spec.help });

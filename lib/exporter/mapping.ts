@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { MidgramError } from "../errors.ts";
 import type { Params, Value } from "../protocol/value.ts";
 import { isStruct, structEntries } from "../protocol/value.ts";
 import { fromMiNodes, pick, walk } from "./path.ts";
@@ -58,14 +59,14 @@ export function mappingApplies(mapping: RpcMapping, kind: ServerKind): boolean {
   );
 }
 
-/** Checks a mapping; throws TypeError naming the problem. */
+/** Checks a mapping; throws a `MidgramError` `config` naming the problem. */
 export function checkMapping(mapping: RpcMapping): void {
   if (!METRIC_NAME.test(mapping.metric)) {
-    throw new TypeError(`Invalid metric name "${mapping.metric}"`);
+    throw new MidgramError("config", `Invalid metric name "${mapping.metric}"`);
   }
   for (const name of [...Object.keys(mapping.labels ?? {}), mapping.memberLabel ?? "x"]) {
     if (!LABEL_NAME.test(name) || name.startsWith("__")) {
-      throw new TypeError(`Invalid label name "${name}"`);
+      throw new MidgramError("config", `Invalid label name "${name}"`);
     }
   }
   for (const [source] of mapping.valueMap ?? []) new RegExp(source);

@@ -29,6 +29,7 @@
  *
  * @module
  */
+import { MidgramError } from "../errors.ts";
 import { isStruct, Members, type Value } from "./value.ts";
 
 /** One parsed segment: a member name or index (`""` for the value itself) and whether to go through a list. */
@@ -38,14 +39,15 @@ export interface PathSegment {
 }
 
 /**
- * Parses a path; `""` is the value itself. Throws TypeError for an empty segment.
+ * Parses a path; `""` is the value itself. Throws a `MidgramError` `usage`
+ * for an empty segment.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { parsePath } from "./value_path.ts";
  * assert.deepEqual(parsePath("A[].B"), [{ member: "A", each: true }, { member: "B", each: false }]);
- * assert.throws(() => parsePath("A..B"), TypeError);
+ * assert.throws(() => parsePath("A..B"), { code: "usage" });
  * ```
  */
 export function parsePath(path: string): PathSegment[] {
@@ -53,7 +55,9 @@ export function parsePath(path: string): PathSegment[] {
   return path.split(".").map((part) => {
     const each = part.endsWith("[]");
     const member = each ? part.slice(0, -2) : part;
-    if (member === "" && !each) throw new TypeError(`Cannot read path "${path}": empty segment`);
+    if (member === "" && !each) {
+      throw new MidgramError("usage", `Cannot read path "${path}": empty segment`);
+    }
     return { member, each };
   });
 }

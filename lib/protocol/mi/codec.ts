@@ -210,13 +210,7 @@ export function createMiClientCodec(options: MiClientCodecOptions = {}): ClientC
     maxRequest: MAX_DATAGRAM_SIZE,
     newToken: () => null,
     encodeRequest(method: string, params: Params): Uint8Array {
-      let args: MiArgument[];
-      try {
-        args = paramsToArguments(params);
-      } catch (error) {
-        throw new MidgramError("unrepresentable", (error as Error).message);
-      }
-      return encoder.encode(formatRequest(method, args));
+      return encoder.encode(formatRequest(method, paramsToArguments(params)));
     },
     decodeReply(bytes: Uint8Array): ReplyOutcome {
       const reply = parseReply(bytes, {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { MidgramError } from "../../errors.ts";
 import { Double, isStruct, Members, type Params, structEntries, type Value } from "../value.ts";
 import { node } from "./reply_builders.ts";
 import type { MiArgument, MiNode } from "./types.ts";
@@ -142,12 +143,14 @@ export function argumentsToParams(args: readonly MiArgument[]): Params {
  * The argument lines for parameters: `name::value` for named ones, bare
  * values for positional ones (structs and lists cannot be carried).
  *
- * @throws {TypeError} for a struct or list value, which a text request cannot carry.
+ * @throws {MidgramError} `unrepresentable` for a struct or list value, which a
+ * text request cannot carry.
  */
 export function paramsToArguments(params: Params): MiArgument[] {
   const text = (v: Value): string | null => {
     if (!isScalar(v)) {
-      throw new TypeError(
+      throw new MidgramError(
+        "unrepresentable",
         "A text MI request carries only strings and numbers, not lists or structs",
       );
     }
