@@ -35,7 +35,7 @@
  */
 import { listMethods, listMethodsName } from "../client/methods.ts";
 import { replyText, versionMethod } from "../client/server_version.ts";
-import { errorCodeOf } from "../errors.ts";
+import { type ErrorCode, errorCodeOf, MidgramError } from "../errors.ts";
 import { transportClient } from "../exporter/client.ts";
 import { readStatistics } from "../exporter/statistics.ts";
 import { type ServerKind, serverKindOf } from "../exporter/server_kind.ts";
@@ -185,10 +185,23 @@ export const TOOL_DEFINITIONS: readonly ToolDefinition[] = [
   },
 ];
 
+/** The audit outcome of a tool error of ours, and its code in `lib/errors.ts`. */
+const TOOL_FAILURES = {
+  "invalid": "invalid-params",
+  "refused": "refused",
+  "rate-limited": "refused",
+  "error-reply": "error-reply",
+} as const satisfies Record<string, ErrorCode>;
+
 /** A tool error that goes back to the assistant with its audit outcome. */
-class ToolFailure extends Error {
-  constructor(readonly outcome: string, message: string) {
-    super(message);
+class ToolFailure extends MidgramError {
+  /** What the audit log says. */
+  readonly outcome: keyof typeof TOOL_FAILURES;
+
+  constructor(outcome: keyof typeof TOOL_FAILURES, message: string) {
+    super(TOOL_FAILURES[outcome], message);
+    this.name = "ToolFailure";
+    this.outcome = outcome;
   }
 }
 
