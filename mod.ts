@@ -84,6 +84,7 @@ export {
   EXIT,
   EXIT_STATUSES,
   exitCodeOf,
+  Interrupted,
   MidgramError,
 } from "./lib/errors.ts";
 export { parseSocketSpec, type SocketSpec } from "./lib/socket_spec.ts";
