@@ -1,5 +1,5 @@
 import { concatBytes } from "../bytes.ts";
-import { MidgramError } from "../errors.ts";
+import { errorCodeOf, MidgramError } from "../errors.ts";
 import type { ClientCodec, ReplyOutcome } from "../protocol/dialect.ts";
 import type { Params } from "../protocol/value.ts";
 import { formatAddress, sameAddress } from "../transport/address.ts";
@@ -53,6 +53,20 @@ export interface CallReply {
   rttMs: number;
   /** Where the reply came from (`null`: an unnamed UNIX socket, as the real servers reply). */
   from: AnyAddress | null;
+}
+
+/**
+ * A reply that cannot be read, named: its own code when it is one of a
+ * reply's (`reply-syntax`, `truncated-reply`, `reply-too-large`), else
+ * `reply-syntax`.
+ */
+function unreadable(error: unknown, name: string): MidgramError {
+  const code = errorCodeOf(error);
+  return new MidgramError(
+    code === "truncated-reply" || code === "reply-too-large" ? code : "reply-syntax",
+    `Reply from "${name}": ${error instanceof Error ? error.message : String(error)}`,
+    { cause: error },
+  );
 }
 
 /** Reads a reply with the codec: an outcome, `foreign`, or the reason it cannot be read. */
@@ -466,8 +480,17 @@ async function openStream(
       signal: wait.signal,
     });
     // A dialect whose replies end at the close is read to the end by
-    // exchangeClosing(), never through this reader.
-    const frame = codec.frame?.bind(codec) ?? (() => 0);
+    // exchangeClosing(), never through this reader. Bytes that are no
+    // packet are the reply's fault, said with the server's name.
+    const frame = codec.frame
+      ? (buffer: Uint8Array, maxPacket: number) => {
+        try {
+          return codec.frame!(buffer, maxPacket);
+        } catch (error) {
+          throw unreadable(error, name);
+        }
+      }
+      : () => 0;
     const reader = new FrameReader(connection, frame, {
       tooLargeCode: "reply-too-large",
       cutCode: "truncated-reply",
@@ -517,14 +540,7 @@ async function exchangeStream(
       `No reply from "${name}" within ${options.timeoutMs} ms: is the server running and is the address right?`,
     );
     if (ended) throw ended;
-    if (error instanceof MidgramError) throw error;
-    const code = (error as { code?: string }).code;
-    throw new MidgramError(
-      code === "reply-syntax" || code === "truncated-reply" || code === "reply-too-large"
-        ? code
-        : "reply-syntax",
-      `Reply from "${name}": ${(error as Error).message}`,
-    );
+    throw error instanceof MidgramError ? error : unreadable(error, name);
   } finally {
     wait.done();
   }

@@ -123,6 +123,37 @@ test("call() takes no datagram from another address for the answer", async () =>
   }
 });
 
+test("call() names the server of a binrpc stream reply that is no packet, exit 5", async () => {
+  const transport = createMemoryTransport();
+  const listener = await transport.listenStream({ kind: "unix-stream", path: "/garbage.sock" });
+  try {
+    const pending = call(listener.address, VERSION, {
+      transport,
+      codec: clientCodec("binrpc"),
+      timeoutMs: 2000,
+    });
+    const connection = await listener.accept();
+    try {
+      assert.ok(await connection.read());
+      // Not binrpc's magic and version: no packet can start here.
+      await connection.write(Uint8Array.from([0xb1, 0x00, 0x00, 0x00]));
+      await assert.rejects(pending, (e) => {
+        assert.ok(e instanceof MidgramError, String(e));
+        assert.deepEqual([e.code, e.exitCode], ["reply-syntax", 5]);
+        assert.match(
+          e.message,
+          /^Reply from "unixs:\/garbage\.sock": Cannot read binrpc at byte 0: /,
+        );
+        return true;
+      });
+    } finally {
+      await connection.close();
+    }
+  } finally {
+    await listener.close();
+  }
+});
+
 test("openSession() answers several calls on one connection, and close() is idempotent", async () => {
   await withServer(async (server, transport) => {
     const address = await server.listen({ kind: "unix-stream", path: "/ctl.sock" }, {

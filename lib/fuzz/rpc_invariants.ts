@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { errorCodeOf } from "../errors.ts";
 import type { ClientCodec, ReplyOutcome, ServerCodec } from "../protocol/dialect.ts";
 import { clientCodec, serverCodec } from "../protocol/dialects.ts";
 import { readPacket } from "../protocol/binrpc/read_packet.ts";
@@ -207,7 +208,7 @@ export function checkRpcRoundTrip(
   try {
     bytes = client.encodeRequest(method, params, client.newToken());
   } catch (error) {
-    const code = (error as { code?: string }).code;
+    const code = errorCodeOf(error);
     if (code === "unrepresentable" || code === "request-too-large") return null;
     return {
       invariant: "throws",
