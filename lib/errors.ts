@@ -236,6 +236,29 @@ export class Interrupted extends MidgramError {
 }
 
 /**
+ * The exit status of a command that runs until `interrupted` aborts (the
+ * process aborts it with the signal's number): 128+N when a signal N stopped
+ * it, as {@linkcode Interrupted} says; 0 when it was not aborted, or aborted
+ * without a signal's number (stopped by the code that embeds it).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { interruptedStatus } from "./errors.ts";
+ * const stop = new AbortController();
+ * assert.equal(interruptedStatus(stop.signal), 0);
+ * stop.abort(15);
+ * assert.equal(interruptedStatus(stop.signal), 143);
+ * ```
+ */
+export function interruptedStatus(interrupted: AbortSignal): number {
+  const reason = interrupted.reason;
+  return interrupted.aborted && typeof reason === "number"
+    ? new Interrupted(reason).exitCode
+    : EXIT.ok;
+}
+
+/**
  * The error code of any error: a {@linkcode MidgramError}'s own (every
  * subclass included); `null` for anything else (a programmer's `TypeError`,
  * a bug).

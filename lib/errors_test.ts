@@ -8,6 +8,7 @@ import {
   EXIT_STATUSES,
   exitCodeOf,
   Interrupted,
+  interruptedStatus,
   MidgramError,
 } from "./errors.ts";
 import { parseRequest } from "./protocol/mi/parse_request.ts";
@@ -104,6 +105,14 @@ test("Interrupted is the family's interrupted error: exit 128+N, SIGINT when the
   assertFamily(new Interrupted("stop"), "interrupted", 130);
   assert.equal(new Interrupted(15).signal, 15);
   assert.equal(new Interrupted(15).name, "Interrupted");
+  const stop = new AbortController();
+  assert.equal(interruptedStatus(stop.signal), 0);
+  stop.abort(15);
+  assert.equal(interruptedStatus(stop.signal), 143);
+  // Stopped by its embedder, not a signal: a clean stop.
+  const other = new AbortController();
+  other.abort();
+  assert.equal(interruptedStatus(other.signal), 0);
 });
 
 test("RpcError and MiReplyError are error replies of the family, keeping their reply code", () => {

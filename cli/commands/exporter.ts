@@ -6,7 +6,7 @@
  */
 import { Command, Option } from "commander";
 import { parseDuration } from "../../lib/duration.ts";
-import { errorCodeOf, EXIT, exitStatusHelp, MidgramError } from "../../lib/errors.ts";
+import { errorCodeOf, exitStatusHelp, interruptedStatus, MidgramError } from "../../lib/errors.ts";
 import { transportClient } from "../../lib/exporter/client.ts";
 import { type ExporterConfig, parseExporterConfig } from "../../lib/exporter/config.ts";
 import { createExporter } from "../../lib/exporter/exporter.ts";
@@ -111,8 +111,7 @@ export async function runExporter(options: ExporterCommandOptions, io: Io): Prom
     }
     logger.log("info", "stopping");
     // Stopped by a signal: 128+N, as every catchable stop signal ends midgram.
-    const reason = io.interrupted.reason;
-    return typeof reason === "number" ? EXIT.signal + reason : 0;
+    return interruptedStatus(io.interrupted);
   } finally {
     io.interrupted.removeEventListener("abort", onInterrupt);
     await http?.close();

@@ -8,7 +8,7 @@
 import { appendFileSync, readFileSync, statSync } from "node:fs";
 import { Command, Option } from "commander";
 import { parseDuration } from "../../lib/duration.ts";
-import { exitStatusHelp, MidgramError } from "../../lib/errors.ts";
+import { exitStatusHelp, interruptedStatus, MidgramError } from "../../lib/errors.ts";
 import { parseListen } from "../../lib/exporter/http.ts";
 import { parseMcpConfig } from "../../lib/mcp/config.ts";
 import { type AuditEntry, createMcpTools } from "../../lib/mcp/tools.ts";
@@ -105,7 +105,7 @@ export async function runMcp(options: McpCommandOptions, io: Io): Promise<number
   if (httpText === undefined) {
     if (!io.stdio) throw new MidgramError("usage", "No standard streams to speak MCP over");
     await serveMcpStdio(tools, info, io.stdio, io.interrupted);
-    return io.interrupted.aborted ? 128 + Number(io.interrupted.reason) : 0;
+    return interruptedStatus(io.interrupted);
   }
   const listen = parseListen(httpText);
   const token = readToken(options.tokenFile ?? c.tokenFile, io);
@@ -124,7 +124,7 @@ export async function runMcp(options: McpCommandOptions, io: Io): Promise<number
         io.interrupted.addEventListener("abort", () => resolve(), { once: true })
       );
     }
-    return 128 + Number(io.interrupted.reason);
+    return interruptedStatus(io.interrupted);
   } finally {
     await http.close();
   }

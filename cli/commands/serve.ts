@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import process from "node:process";
 import { Command, Option } from "commander";
 import { parseDuration } from "../../lib/duration.ts";
-import { EXIT, exitStatusHelp, MidgramError } from "../../lib/errors.ts";
+import { exitStatusHelp, interruptedStatus, MidgramError } from "../../lib/errors.ts";
 import type { DialectName } from "../../lib/protocol/dialect.ts";
 import { parseSocketSpec, type SocketSpec } from "../../lib/socket_spec.ts";
 import { isLoopback } from "../../lib/server/_cidr.ts";
@@ -217,8 +217,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
     }
     logger.log("info", "stopping");
     // Stopped by a signal: 128+N, as every catchable stop signal ends midgram.
-    const reason = io.interrupted.reason;
-    return io.interrupted.aborted && typeof reason === "number" ? EXIT.signal + reason : 0;
+    return interruptedStatus(io.interrupted);
   } finally {
     io.interrupted.removeEventListener("abort", onInterrupt);
     stopTrimming?.();

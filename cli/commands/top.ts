@@ -14,7 +14,7 @@ import type { ReadStream, WriteStream } from "node:tty";
 import { Command, Option } from "commander";
 import { replyText, versionMethod } from "../../lib/client/server_version.ts";
 import { parseDuration } from "../../lib/duration.ts";
-import { errorCodeOf, exitStatusHelp, MidgramError } from "../../lib/errors.ts";
+import { errorCodeOf, exitStatusHelp, interruptedStatus, MidgramError } from "../../lib/errors.ts";
 import { transportClient } from "../../lib/exporter/client.ts";
 import { Target } from "../../lib/exporter/target.ts";
 import { NO_PARAMS } from "../../lib/protocol/value.ts";
@@ -122,7 +122,7 @@ export async function runTop(
       const timer = setTimeout(() => done(false), ms);
       for (const s of signals) s.addEventListener("abort", onAbort, { once: true });
     });
-  const stopped = () => io.interrupted.aborted ? 128 + Number(io.interrupted.reason) : 0;
+  const stopped = () => interruptedStatus(io.interrupted);
   const now = () => new Date().toTimeString().slice(0, 8);
 
   if (options.json || options.once) {
