@@ -12,6 +12,7 @@ import { isJsonRpcCase, saveParseCase, saveRpcCase } from "../../lib/fuzz/golden
 import type { RpcGoldenKind } from "../../lib/fuzz/golden_rpc.ts";
 import type { Analyzer } from "../../lib/fuzz/invariants.ts";
 import type { ServerCodecFactory } from "../../lib/fuzz/rpc_invariants.ts";
+import { showInvisible } from "../../lib/golden/parse_cases.ts";
 import { parseHex } from "../../lib/protocol/binrpc/testing/hex.ts";
 import type { Transport } from "../../lib/transport/types.ts";
 import { expandPaths } from "../_files.ts";
@@ -58,7 +59,7 @@ export interface FuzzSeams {
 export const engines = () => import("../../lib/fuzz/engines.ts");
 
 /** A whole number given as option `what`. */
-export function whole(text: string, what: string): number {
+function whole(text: string, what: string): number {
   if (!/^\d+$/.test(text)) {
     throw new MidgramError("usage", `Cannot parse ${what} "${text}": expected a whole number`);
   }
@@ -79,6 +80,28 @@ export function runBounds(
       : undefined,
     seed: options.seed !== undefined ? whole(options.seed, "--seed") : Date.now() % 2 ** 31,
   };
+}
+
+/** --rate: at most this many requests a second; 0 without a limit. */
+export function rateOf(options: FuzzOptions): number {
+  return options.rate !== undefined ? whole(options.rate, "--rate") : 0;
+}
+
+/** --indent: the server's reply indent, `\\t` read as a TAB. */
+export function indentOf(options: FuzzOptions): string {
+  return options.indent.replace(/\\t/g, "\t");
+}
+
+/**
+ * The first `max` bytes of an input as printed, invisible characters shown;
+ * read as `latin1` where any byte may come (the structured dialects).
+ */
+export function preview(
+  bytes: Uint8Array,
+  encoding: "utf-8" | "latin1" = "utf-8",
+  max = 200,
+): string {
+  return showInvisible(new TextDecoder(encoding).decode(bytes.subarray(0, max)));
 }
 
 /** A run with no --time is bounded by --generate alone: a day stands for "no limit". */

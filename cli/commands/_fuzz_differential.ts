@@ -8,14 +8,15 @@
 import { parseDuration } from "../../lib/duration.ts";
 import { MidgramError } from "../../lib/errors.ts";
 import type { Difference } from "../../lib/fuzz/differential.ts";
-import { showInvisible } from "../../lib/golden/parse_cases.ts";
 import { parseAddress } from "../../lib/transport/address.ts";
 import type { Io } from "../io.ts";
 import {
   engines,
   type FuzzOptions,
+  indentOf,
   interruptedStatus,
   NO_TIME_LIMIT,
+  preview,
   requireBound,
   runBounds,
 } from "./_fuzz_common.ts";
@@ -23,12 +24,12 @@ import {
 function describeDifference(d: Difference): string {
   const c = d.case;
   const request = c.kind === "raw"
-    ? showInvisible(new TextDecoder().decode(c.bytes.subarray(0, 200)))
+    ? preview(c.bytes)
     : c.kind === "cache"
     ? `cache_store/cache_fetch of the line ${JSON.stringify(c.line)}`
     : `${c.method}(${c.params.map((p) => JSON.stringify(p)).join(", ")})`;
   const show = (v: Difference["ours"]) => {
-    const bytes = v.bytes ? showInvisible(new TextDecoder().decode(v.bytes.subarray(0, 200))) : "";
+    const bytes = v.bytes ? preview(v.bytes) : "";
     const value = d.what === "arguments" ? ` ${JSON.stringify(v.value)}` : "";
     return `${v.verdict}${value}${d.what === "bytes" ? ` ${bytes}` : ""}`;
   };
@@ -68,7 +69,7 @@ export async function differential(
       ? [...options.methods.split(",").map((m) => m.trim()).filter(Boolean), UNKNOWN_METHOD]
       : undefined,
     corpus,
-    indent: options.indent.replace(/\\t/g, "\t"),
+    indent: indentOf(options),
     signal: io.interrupted,
   });
   for (const d of result.differences) io.stdout(`${describeDifference(d)}\n`);

@@ -21,6 +21,7 @@ import {
   interruptedStatus,
   keepParseCase,
   keepRpcCase,
+  preview,
   progress,
   rpcKind,
   runBounds,
@@ -102,9 +103,7 @@ export async function rpcGenerative(
   bar.done();
   for (const [i, f] of result.failures.entries()) {
     const bytes = failureBytes(f, kind.dialect);
-    const shown = f.input
-      ? showInvisible(new TextDecoder("latin1").decode(f.input.subarray(0, 300)))
-      : JSON.stringify(f.call ?? f.values);
+    const shown = f.input ? preview(f.input, "latin1", 300) : JSON.stringify(f.call ?? f.values);
     io.stdout(
       `${f.kind} invariant "${f.violation.invariant}" broken: ${f.violation.message}\n  shrunk input: ${shown}\n  replay: --seed ${f.seed}\n`,
     );

@@ -12,22 +12,23 @@ import { join } from "node:path";
 import { detectDialect, fifoFlavour } from "../../lib/client/detect.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import { formatHex } from "../../lib/fuzz/golden_rpc.ts";
-import { showInvisible } from "../../lib/golden/parse_cases.ts";
 import { parseAddress } from "../../lib/transport/address.ts";
 import type { Io } from "../io.ts";
 import {
   engines,
   type FuzzOptions,
   type FuzzSeams,
+  indentOf,
   interruptedStatus,
   keepParseCase,
   keepRpcCase,
   NO_TIME_LIMIT,
+  preview,
   progress,
+  rateOf,
   requireBound,
   rpcKind,
   runBounds,
-  whole,
 } from "./_fuzz_common.ts";
 
 /** What a live run found, in any dialect: LiveResult and LiveRpcResult share it. */
@@ -128,18 +129,18 @@ export async function live(
     transport: seams.transport ?? io.transport,
     runs,
     timeMs,
-    rate: options.rate !== undefined ? whole(options.rate, "--rate") : 0,
+    rate: rateOf(options),
     timeoutMs: parseDuration(options.timeout, "--timeout"),
     probe: new TextEncoder().encode(probeText),
     seed,
     corpus,
-    indent: options.indent.replace(/\\t/g, "\t"),
+    indent: indentOf(options),
     signal: io.interrupted,
     onProgress: (done, r) =>
       bar.update(done, `, ${r.hangs.length} hangs, ${r.malformed.length} malformed`),
   });
   bar.done();
-  const show = (b: Uint8Array) => showInvisible(new TextDecoder().decode(b.subarray(0, 200)));
+  const show = (b: Uint8Array) => preview(b);
   printFindings(io, result, options.timeout, show);
   if (options.save) {
     for (const [b, name, note] of foundCases(result, seed)) {
@@ -210,7 +211,7 @@ export async function rpcLive(
     runs,
     timeMs,
     timeoutMs,
-    rate: options.rate !== undefined ? whole(options.rate, "--rate") : 0,
+    rate: rateOf(options),
     seed,
     corpus: corpusOf(kind.dialect),
     safeForKamailio: safe,
@@ -222,7 +223,7 @@ export async function rpcLive(
   const show = (b: Uint8Array) =>
     kind.dialect === "binrpc"
       ? formatHex(b.subarray(0, 64)).trim().replaceAll("\n", " ")
-      : showInvisible(new TextDecoder("latin1").decode(b.subarray(0, 200)));
+      : preview(b, "latin1");
   printFindings(io, result, options.timeout, show);
   if (options.save) {
     for (const [b, name, note] of foundCases(result, seed)) {
@@ -267,15 +268,14 @@ export async function ctlFifoLive(
     runs,
     timeMs: timeMs ?? NO_TIME_LIMIT,
     timeoutMs,
-    rate: options.rate !== undefined ? whole(options.rate, "--rate") : 0,
+    rate: rateOf(options),
     seed,
     corpus,
     signal: io.interrupted,
     onProgress: (done) => bar.update(done),
   });
   bar.done();
-  const show = (b: Uint8Array) =>
-    showInvisible(new TextDecoder("latin1").decode(b.subarray(0, 200)));
+  const show = (b: Uint8Array) => preview(b, "latin1");
   printFindings(io, result, options.timeout, show);
   if (options.save) {
     mkdirSync(options.save, { recursive: true });
