@@ -45,7 +45,6 @@ export async function runFuzz(
   const inputs = corpusOf(dirs.length ? dirs : existsSync("testdata") ? ["testdata"] : []);
   // Read first: a folder that cannot be read stops every mode.
   const corpus = inputs.mi();
-  const structured = options.dialect === "jsonrpc" || options.dialect === "binrpc";
   if (options.dialect === "ctlfifo") {
     if (options.target === undefined) {
       throw new MidgramError(
@@ -57,19 +56,6 @@ export async function runFuzz(
     if (options.diff !== undefined) return await differential(options, io, found);
     return await ctlFifoLive(options, io, seams, found);
   }
-  if (options.diff === undefined && options.target !== undefined) {
-    if (options.dialect !== "mi") {
-      const status = await rpcLive(options, io, seams, inputs.rpc);
-      if (status >= 0) return status;
-    }
-  } else if (options.diff === undefined && structured) {
-    return await rpcGenerative(
-      options,
-      io,
-      seams,
-      inputs.rpc(options.dialect as "jsonrpc" | "binrpc"),
-    );
-  }
   if (options.diff !== undefined) {
     if (options.target === undefined) {
       throw new MidgramError(
@@ -79,9 +65,17 @@ export async function runFuzz(
     }
     return await differential(options, io, corpus);
   }
-  return options.target !== undefined
-    ? await live(options, io, seams, corpus)
-    : await generative(options, io, seams, corpus);
+  if (options.target !== undefined) {
+    if (options.dialect !== "mi") {
+      const status = await rpcLive(options, io, seams, inputs.rpc);
+      if (status >= 0) return status; // else detection found the text dialect
+    }
+    return await live(options, io, seams, corpus);
+  }
+  if (options.dialect === "jsonrpc" || options.dialect === "binrpc") {
+    return await rpcGenerative(options, io, seams, inputs.rpc(options.dialect));
+  }
+  return await generative(options, io, seams, corpus);
 }
 
 /**
