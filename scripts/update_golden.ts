@@ -6,34 +6,32 @@
  *
  * Prints each file it changed, and refuses a case filed under the wrong
  * folder (`valid/` must be accepted in compat mode, `invalid/` rejected).
+ * The cases are played and rewritten by the golden runner, as
+ * `midgram fuzz --update` does.
  *
  * @module
  */
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expectedParseResult, resultJson } from "../lib/golden/parse_cases.ts";
+import { runGolden } from "../lib/fuzz/golden_runner.ts";
+import { expectedParseResult } from "../lib/golden/parse_cases.ts";
 
 const ROOT = "testdata/parse";
-let changed = 0;
 let misfiled = 0;
+const paths: string[] = [];
 for (const folder of ["valid", "invalid"]) {
   const dir = join(ROOT, folder);
   for (const file of readdirSync(dir).filter((f) => f.endsWith(".mi")).sort()) {
-    const result = expectedParseResult(readFileSync(join(dir, file)));
-    if (result.compat.valid !== (folder === "valid")) {
-      console.error(
-        `${join(dir, file)}: compat mode says ${result.compat.valid ? "valid" : "invalid"}`,
-      );
+    const path = join(dir, file);
+    if (expectedParseResult(readFileSync(path)).compat.valid !== (folder === "valid")) {
+      console.error(`${path}: compat mode says ${folder === "valid" ? "invalid" : "valid"}`);
       misfiled++;
     }
-    const jsonPath = join(dir, file.replace(/\.mi$/, ".json"));
-    const text = resultJson(result);
-    if (!existsSync(jsonPath) || readFileSync(jsonPath, "utf8") !== text) {
-      writeFileSync(jsonPath, text);
-      console.log(`updated ${jsonPath}`);
-      changed++;
-    }
+    paths.push(path);
   }
 }
-console.error(`${changed} expectation file(s) updated`);
+const stale = (await runGolden(paths)).filter((r) => !r.ok);
+await runGolden(stale.map((r) => r.path), { update: true });
+for (const r of stale) console.log(`updated ${r.path.replace(/\.mi$/, ".json")}`);
+console.error(`${stale.length} expectation file(s) updated`);
 if (misfiled > 0) process.exit(1);

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runFuzz } from "../../cli/commands/fuzz.ts";
-import { captureIo } from "../../cli/io.ts";
+import { runFuzz } from "./fuzz.ts";
+import { captureIo } from "../io.ts";
 
 const OPTIONS = { timeout: "2s", probe: "which", indent: "\\t" } as const;
 
@@ -46,4 +46,50 @@ test("midgram fuzz --update rewrites JSON-RPC and binrpc expectations, which the
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("midgram fuzz --format json and tap report every case, failed ones with their diff", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "midgram-golden-formats-"));
+  try {
+    mkdirSync(join(dir, "server"));
+    writeFileSync(join(dir, "server/pwd.mi"), ":pwd:\n");
+    writeFileSync(join(dir, "server/pwd.reply"), "200 OK\nWD:: /srv\n\n");
+    writeFileSync(join(dir, "server/uptime.mi"), ":uptime:\n");
+    const json = captureIo();
+    assert.equal(await runFuzz([dir], { ...OPTIONS, format: "json" }, json), 1);
+    assert.deepEqual(JSON.parse(json.out()), {
+      cases: 2,
+      failed: 1,
+      results: [
+        { path: join(dir, "server/pwd.mi"), ok: true, kind: "server", diff: "" },
+        {
+          path: join(dir, "server/uptime.mi"),
+          ok: false,
+          kind: "server",
+          diff: `missing ${join(dir, "server/uptime.reply")}`,
+        },
+      ],
+    });
+    assert.equal(json.err(), "golden: 2 cases, 1 passed, 1 failed\n");
+    const tap = captureIo();
+    assert.equal(await runFuzz([dir], { ...OPTIONS, format: "tap" }, tap), 1);
+    assert.equal(
+      tap.out(),
+      `TAP version 13\n1..2\nok 1 - server ${join(dir, "server/pwd.mi")}\n` +
+        `not ok 2 - server ${join(dir, "server/uptime.mi")}\n` +
+        `# missing ${join(dir, "server/uptime.reply")}\n`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("midgram fuzz - finds no golden case on standard input: exit 1 with the reason", async () => {
+  const io = captureIo({ stdin: ":version:\n" });
+  assert.equal(await runFuzz(["-"], { ...OPTIONS, format: "text" }, io), 1);
+  assert.equal(
+    io.err(),
+    "golden: 0 cases, 0 passed, 0 failed\n" +
+      "midgram: no golden cases (*.mi, *.json, *.req.hex) found in -\n",
+  );
 });
