@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseDuration } from "../../lib/duration.ts";
-import { EXIT, MidgramError } from "../../lib/errors.ts";
+import { EXIT, interruptedStatus, MidgramError } from "../../lib/errors.ts";
 import { isJsonRpcCase, saveParseCase, saveRpcCase } from "../../lib/fuzz/golden_runner.ts";
 import type { RpcGoldenKind } from "../../lib/fuzz/golden_rpc.ts";
 import type { Analyzer } from "../../lib/fuzz/invariants.ts";
@@ -156,10 +156,12 @@ export function progress(
   };
 }
 
-/** A run stopped by signal N that found nothing exits 128+N (130 for Ctrl-C). */
-export function interruptedStatus(io: Io): number {
-  const reason = io.interrupted.reason;
-  return EXIT.signal + (typeof reason === "number" ? reason : 2);
+/**
+ * A run stopped by signal N that found nothing exits 128+N (130 for Ctrl-C,
+ * also when the stop named no signal).
+ */
+export function stoppedStatus(io: Io): number {
+  return interruptedStatus(io.interrupted) || EXIT.signal + 2;
 }
 
 /** The dialect of the structured golden cases that --dialect and --flavour name. */

@@ -14,11 +14,11 @@ import {
   engines,
   type FuzzOptions,
   indentOf,
-  interruptedStatus,
   NO_TIME_LIMIT,
   preview,
   requireBound,
   runBounds,
+  stoppedStatus,
 } from "./_fuzz_common.ts";
 
 function describeDifference(d: Difference): string {
@@ -83,5 +83,5 @@ export async function differential(
     }${result.interrupted ? " (interrupted)" : ""}\n`,
   );
   if (kept > 0) return 1;
-  return result.interrupted ? interruptedStatus(io) : 0;
+  return result.interrupted ? stoppedStatus(io) : 0;
 }

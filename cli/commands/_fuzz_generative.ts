@@ -18,13 +18,13 @@ import {
   engines,
   type FuzzOptions,
   type FuzzSeams,
-  interruptedStatus,
   keepParseCase,
   keepRpcCase,
   preview,
   progress,
   rpcKind,
   runBounds,
+  stoppedStatus,
 } from "./_fuzz_common.ts";
 
 /** The closing line of a generative run (stderr); `perSecond` adds the rate. */
@@ -66,7 +66,7 @@ export async function generative(
     }
   });
   io.stderr(summary(result, true));
-  return result.failures.length > 0 ? 1 : result.interrupted ? interruptedStatus(io) : 0;
+  return result.failures.length > 0 ? 1 : result.interrupted ? stoppedStatus(io) : 0;
 }
 
 function describeFailure(f: Failure): string {
@@ -119,7 +119,7 @@ export async function rpcGenerative(
     }
   }
   io.stderr(summary(result, false));
-  return result.failures.length > 0 ? 1 : result.interrupted ? interruptedStatus(io) : 0;
+  return result.failures.length > 0 ? 1 : result.interrupted ? stoppedStatus(io) : 0;
 }
 
 /** The request bytes a structured failure stands for. */

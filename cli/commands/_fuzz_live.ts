@@ -19,7 +19,6 @@ import {
   type FuzzOptions,
   type FuzzSeams,
   indentOf,
-  interruptedStatus,
   keepParseCase,
   keepRpcCase,
   NO_TIME_LIMIT,
@@ -29,6 +28,7 @@ import {
   requireBound,
   rpcKind,
   runBounds,
+  stoppedStatus,
 } from "./_fuzz_common.ts";
 
 /** What a live run found, in any dialect: LiveResult and LiveRpcResult share it. */
@@ -103,7 +103,7 @@ function summary(
 /** The exit status of a live run: 1 for a hang, a malformed reply or a crash. */
 function liveStatus(r: LiveFindings, io: Io): number {
   if (r.hangs.length + r.malformed.length > 0 || r.crash) return 1;
-  return r.interrupted ? interruptedStatus(io) : 0;
+  return r.interrupted ? stoppedStatus(io) : 0;
 }
 
 /** Text MI against a server: hangs, malformed replies, a crash (the probe stops answering). */
