@@ -187,8 +187,11 @@ export const TOOL_DEFINITIONS: readonly ToolDefinition[] = [
 
 /** A tool error that goes back to the assistant with its audit outcome. */
 class ToolFailure extends Error {
-  constructor(readonly outcome: string, message: string) {
+  readonly outcome: string;
+
+  constructor(outcome: string, message: string) {
     super(message);
+    this.outcome = outcome;
   }
 }
 

@@ -46,8 +46,15 @@ export interface _Record {
 
 /** A record that cannot be read: the Kamailio error text and its offset. */
 export class _RecordError extends Error {
-  constructor(readonly text: string, readonly at: number, readonly truncated: boolean) {
+  readonly text: string;
+  readonly at: number;
+  readonly truncated: boolean;
+
+  constructor(text: string, at: number, truncated: boolean) {
     super(text);
+    this.text = text;
+    this.at = at;
+    this.truncated = truncated;
   }
 }
 
