@@ -41,7 +41,7 @@ const concurrency = nodeArgs.some((a) => a.startsWith("--test-concurrency"))
   : [`--test-concurrency=${Math.max(4, 2 * availableParallelism())}`];
 const result = spawnSync(
   RUNTIME_NODE,
-  ["--import", "tsx", "--test", ...concurrency, ...nodeArgs, ...files],
+  ["--test", ...concurrency, ...nodeArgs, ...files],
   { stdio: "inherit", env: runtimeEnv() },
 );
 process.exit(result.status ?? 1);
