@@ -3,7 +3,11 @@ import assert from "node:assert/strict";
 import { lazyValue, provideLazyLoader } from "./_lazy.ts";
 
 class Thing {
-  constructor(readonly n: number) {}
+  readonly n: number;
+
+  constructor(n: number) {
+    this.n = n;
+  }
 }
 
 test("a stand-in throws until a loader is provided, then loads its package once", () => {

@@ -15,12 +15,20 @@ import { terminalSafe } from "./_terminal_safe.ts";
  * terminal. The text inside is shown like any other.
  */
 export class Styled {
+  readonly text: string;
+  readonly open: string;
+  readonly close: string;
+
   /**
    * @param text The text to style (made visible on a terminal like any other).
    * @param open The escape sequence written before it, as it is.
    * @param close The escape sequence written after it, as it is.
    */
-  constructor(readonly text: string, readonly open = "", readonly close = "") {}
+  constructor(text: string, open = "", close = "") {
+    this.text = text;
+    this.open = open;
+    this.close = close;
+  }
 
   /** The text alone: a Styled put into a template string loses its style, never shows escapes. */
   toString(): string {

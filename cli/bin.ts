@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The executable entry point on Node (through tsx or a bundle) and Deno.
+ * The executable entry point on Node (from source, whose types Node strips itself, or a bundle) and Deno.
  *
  * The first thing it does is to take SIGUSR1 away from Node's handler, which
  * would start the inspector (see `hardenProcess()`); the CLI's modules load

@@ -85,7 +85,7 @@ test("the bash script works without the bash-completion package, sourced twice, 
     mkdirSync(join(dir, "bin"));
     writeFileSync(
       join(dir, "bin", "midgram"),
-      `#!/bin/sh\ncd '${ROOT}' && exec '${node}' --import tsx cli/bin.ts "$@"\n`,
+      `#!/bin/sh\ncd '${ROOT}' && exec '${node}' cli/bin.ts "$@"\n`,
     );
     chmodSync(join(dir, "bin", "midgram"), 0o755);
     writeFileSync(join(dir, "mi.sock"), "");

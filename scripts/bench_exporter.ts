@@ -3,7 +3,7 @@
 // sockets and binrpc on UDP, alternately, each found by auto), scraped
 // through the exporter's HTTP endpoint like Prometheus does.
 //
-//   node --import tsx scripts/bench_exporter.ts [--scrapes 20]
+//   node scripts/bench_exporter.ts [--scrapes 20]
 //   ./node_modules/deno/deno run -A --unstable-net scripts/bench_exporter.ts
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

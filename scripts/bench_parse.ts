@@ -2,7 +2,7 @@
  * Parser throughput: `parseRequest` on ~100 MB of requests in-process, and
  * `midgram parse` on a generated corpus of 100,000 request files.
  *
- *   node --import tsx scripts/bench_parse.ts [--files N] [--megabytes M] [--bin PATH]
+ *   node scripts/bench_parse.ts [--files N] [--megabytes M] [--bin PATH]
  *
  * Prints numbers and ratios; asserts nothing.
  *

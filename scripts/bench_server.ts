@@ -5,7 +5,7 @@
  * same socket kind (the ceiling); `midgram send` one-shot wall time; server
  * memory before and after N requests.
  *
- *   node --import tsx scripts/bench_server.ts [--seconds 3] [--memory-requests 1000000]
+ *   node scripts/bench_server.ts [--seconds 3] [--memory-requests 1000000]
  *
  * Prints numbers and ratios; asserts nothing. Loopback only; every loop is
  * bounded in time or count.
@@ -129,8 +129,6 @@ try {
   const echoFile = join(dir, "echo.mts");
   writeFileSync(echoFile, ECHO);
   const echo = await start(process.execPath, [
-    "--import",
-    "tsx",
     echoFile,
     join(dir, "echo.sock"),
     "udp:127.0.0.1:0",

@@ -15,7 +15,7 @@
 // --compare LABEL=BINARY[:RUNTIME] adds another build's rows (its --version
 // and sends, to the same peers) and its runtime's `-e 0` (default
 // /usr/bin/node), e.g. the executable of the main branch. --others adds the
-// bundle, Deno and tsx forms. Needs `npm run build` first.
+// bundle, Deno and TypeScript-source forms. Needs `npm run build` first.
 //
 //   node scripts/bench_startup.mjs [--runs 20] [--others] [--compare LABEL=BINARY[:RUNTIME]]...
 import { spawn, spawnSync } from "node:child_process";
@@ -217,9 +217,9 @@ if (options.others) {
       args: ["run", "-A", "cli/bin.ts", "--version"],
     },
     {
-      label: "`node --import tsx cli/bin.ts --version`",
+      label: "`node cli/bin.ts --version`",
       command: RUNTIME_NODE,
-      args: ["--import", "tsx", "cli/bin.ts", "--version"],
+      args: ["cli/bin.ts", "--version"],
     },
   );
 }

@@ -1,7 +1,7 @@
 // Writes the manual pages into dist/man/man1 and dist/man/man5, made from
 // the CLI's --help definitions and README.md (see cli/_man.ts):
 //
-//   node --import tsx scripts/build_man.ts      (part of npm run build)
+//   node scripts/build_man.ts      (part of npm run build)
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";

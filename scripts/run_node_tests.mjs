@@ -39,9 +39,14 @@ if (files.length === 0) {
 const concurrency = nodeArgs.some((a) => a.startsWith("--test-concurrency"))
   ? []
   : [`--test-concurrency=${Math.max(4, 2 * availableParallelism())}`];
+// Node's compile cache: each test file is a process of its own that loads
+// much the same modules, so all but the first find them compiled (about a
+// third less CPU for the phase). Kept in the checkout's .tmp/, not TMPDIR.
+const env = runtimeEnv();
+env.NODE_COMPILE_CACHE ??= join(import.meta.dirname, "..", ".tmp", "node-compile-cache");
 const result = spawnSync(
   RUNTIME_NODE,
-  ["--import", "tsx", "--test", ...concurrency, ...nodeArgs, ...files],
-  { stdio: "inherit", env: runtimeEnv() },
+  ["--test", ...concurrency, ...nodeArgs, ...files],
+  { stdio: "inherit", env },
 );
 process.exit(result.status ?? 1);

@@ -200,9 +200,7 @@ async function startKamailio() {
   }
   // Data whose replies repeat struct members: two usrloc users, an htable.
   const kamcmd = which("kamcmd");
-  const client = kamcmd
-    ? [kamcmd]
-    : [process.execPath, "--import", "tsx", join(ROOT, "cli/bin.ts"), "kamcmd"];
+  const client = kamcmd ? [kamcmd] : [process.execPath, join(ROOT, "cli/bin.ts"), "kamcmd"];
   for (
     const call of [
       [

@@ -2,7 +2,7 @@
  * Rewrites the expectations of the golden parse cases from the current parser,
  * for review with `git diff testdata/`:
  *
- *   node --import tsx scripts/update_golden.ts
+ *   node scripts/update_golden.ts
  *
  * Prints each file it changed, and refuses a case filed under the wrong
  * folder (`valid/` must be accepted in compat mode, `invalid/` rejected).

@@ -16,8 +16,13 @@ import { KAMCMD_DEFAULT_PORT, type KamcmdAddress } from "./_kamcmd_address.ts";
 
 /** A failure kamcmd reports on stderr, with midgram's exit status for it. */
 export class KamcmdFailure extends Error {
-  constructor(readonly stderr: string, readonly exit: number) {
+  readonly stderr: string;
+  readonly exit: number;
+
+  constructor(stderr: string, exit: number) {
     super(stderr.trimEnd());
+    this.stderr = stderr;
+    this.exit = exit;
     this.name = "KamcmdFailure";
   }
 }

@@ -34,8 +34,8 @@ export const NODE = existsSync(`${ROOT}node_modules/.bin/node`)
 export function launcher(runtime: Runtime): [string, string[]] {
   switch (runtime) {
     case "node":
-      // tsx by path, so that the child may run in any directory.
-      return [NODE, ["--import", `${ROOT}node_modules/tsx/dist/loader.mjs`, `${ROOT}cli/bin.ts`]];
+      // By path, so that the child may run in any directory; Node strips the types.
+      return [NODE, [`${ROOT}cli/bin.ts`]];
     case "deno":
       return [DENO, [
         "run",

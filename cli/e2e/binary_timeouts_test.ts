@@ -452,7 +452,15 @@ describe("dist/midgram at its time limits", { concurrency: true }, () => {
         const started = performance.now();
         const response = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(20_000) });
         const body = await response.text();
-        const ms = performance.now() - started;
+        const answered = performance.now();
+        // From the first request the scrape sent (its targets' limit runs from
+        // there, whatever a loaded machine did to the scrape's start before it),
+        // or from the scrape itself when no request arrived.
+        const arrivals = await Promise.all(
+          peers.map((peer) => Promise.race([peer.arrived, Promise.resolve(Number.NaN)])),
+        );
+        const seen = arrivals.filter(Number.isFinite);
+        const ms = answered - (seen.length > 0 ? Math.min(...seen) : started);
         assert.equal(response.status, 200);
         for (const peer of peers) {
           const line = body.split("\n").find((l) =>
@@ -462,7 +470,9 @@ describe("dist/midgram at its time limits", { concurrency: true }, () => {
         }
         assert.ok(
           ms <= DEFAULT_MS + SLACK_MS,
-          `the scrape took ${Math.round(ms)} ms, the target limit is ${DEFAULT_MS} ms`,
+          `the scrape took ${Math.round(ms)} ms from its first request (${
+            Math.round(answered - started)
+          } ms in all), the target limit is ${DEFAULT_MS} ms`,
         );
       } finally {
         child.kill("SIGTERM");

@@ -17,7 +17,7 @@ test(`send exits 4 with a clear message when TMPDIR cannot hold the reply socket
     const file = join(dir, "not-a-dir");
     writeFileSync(file, "");
     const { status, stderr } = await run(RUNTIME, ["send", "-s", join(dir, "x.sock"), "version"], {
-      env: { TMPDIR: file, TSX_DISABLE_CACHE: "1" }, // tsx caches in TMPDIR too
+      env: { TMPDIR: file },
     });
     assert.equal(status, 4, stderr);
     assert.match(stderr, /Cannot make a reply socket in ".*not-a-dir": ENOTDIR: set TMPDIR/);

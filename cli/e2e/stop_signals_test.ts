@@ -1,6 +1,6 @@
 // Every catchable stop signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT) stops `send`,
 // `serve` and `fuzz --generate` quickly, cleans up and (send, fuzz) exits 128+N.
-// The child runs in the test's own runtime (Node with tsx, or Deno).
+// The child runs in the test's own runtime (Node from source, or Deno).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -74,7 +74,7 @@ function start(args: string[], env: Record<string, string> = {}): Child {
   };
 }
 
-/** What midgram left in a private TMPDIR (the native addon's cache and tsx's aside). */
+/** What midgram left in a private TMPDIR (the native addon's cache aside). */
 function leftovers(dir: string): string[] {
   return readdirSync(dir).filter((n) =>
     n.startsWith("midgram-") && !n.startsWith("midgram-native")

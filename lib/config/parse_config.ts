@@ -153,7 +153,13 @@ export function lineOf(text: string, table: string, key?: string): number {
 }
 
 class Reader {
-  constructor(readonly text: string, readonly file: string) {}
+  readonly text: string;
+  readonly file: string;
+
+  constructor(text: string, file: string) {
+    this.text = text;
+    this.file = file;
+  }
 
   fail(line: number, key: string, detail: string): never {
     throw new MidgramError(

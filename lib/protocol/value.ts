@@ -25,7 +25,10 @@
 
 /** A double that must stay a double even when it is a whole number. */
 export class Double {
-  constructor(readonly value: number) {}
+  readonly value: number;
+  constructor(value: number) {
+    this.value = value;
+  }
   toJSON(): number {
     return this.value;
   }
@@ -49,7 +52,10 @@ export class Double {
  * ```
  */
 export class Members {
-  constructor(readonly entries: ReadonlyArray<readonly [string, Value]>) {}
+  readonly entries: ReadonlyArray<readonly [string, Value]>;
+  constructor(entries: ReadonlyArray<readonly [string, Value]>) {
+    this.entries = entries;
+  }
   /** The first member with this name. */
   get(name: string): Value | undefined {
     return this.entries.find(([n]) => n === name)?.[1];

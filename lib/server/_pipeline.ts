@@ -36,7 +36,11 @@ export interface PipelineHost {
 
 /** decode → dispatch → encode, for one server. */
 export class Pipeline {
-  constructor(private readonly host: PipelineHost) {}
+  private readonly host: PipelineHost;
+
+  constructor(host: PipelineHost) {
+    this.host = host;
+  }
 
   /**
    * decode → dispatch → encode; never throws. Synchronous when the handler

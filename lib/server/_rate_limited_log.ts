@@ -34,11 +34,19 @@ export const LOG_INTERVAL_MS = 60_000;
 export class RateLimitedLog {
   private readonly seen = new Map<string, { since: number; count: number }>();
 
+  private readonly logger: Logger;
+  private readonly now: () => number;
+  private readonly intervalMs: number;
+
   constructor(
-    private readonly logger: Logger,
-    private readonly now: () => number,
-    private readonly intervalMs = LOG_INTERVAL_MS,
-  ) {}
+    logger: Logger,
+    now: () => number,
+    intervalMs = LOG_INTERVAL_MS,
+  ) {
+    this.logger = logger;
+    this.now = now;
+    this.intervalMs = intervalMs;
+  }
 
   /**
    * Logs `message` under `cause` (a short fixed name: the set of causes is

@@ -25,19 +25,39 @@ export class RequestContext implements HandlerContext {
   /** Set while the server waits for the handler's promise: ends the wait with a cancellation. */
   cancel: (() => void) | null = null;
 
+  readonly method: string;
+  readonly dialect: DialectName;
+  readonly flavour: BuiltinFlavour;
+  readonly args: MiArgument[];
+  readonly from: Address | null;
+  private readonly server: {
+    commands(flavour: BuiltinFlavour): string[];
+    help(name: string, flavour: BuiltinFlavour): string | undefined;
+    readonly autoconversion: boolean;
+  };
+  private readonly after: (() => void)[];
+
   constructor(
-    readonly method: string,
-    readonly dialect: DialectName,
-    readonly flavour: BuiltinFlavour,
-    readonly args: MiArgument[],
-    readonly from: Address | null,
-    private readonly server: {
+    method: string,
+    dialect: DialectName,
+    flavour: BuiltinFlavour,
+    args: MiArgument[],
+    from: Address | null,
+    server: {
       commands(flavour: BuiltinFlavour): string[];
       help(name: string, flavour: BuiltinFlavour): string | undefined;
       readonly autoconversion: boolean;
     },
-    private readonly after: (() => void)[],
-  ) {}
+    after: (() => void)[],
+  ) {
+    this.method = method;
+    this.dialect = dialect;
+    this.flavour = flavour;
+    this.args = args;
+    this.from = from;
+    this.server = server;
+    this.after = after;
+  }
 
   /** binrpc: convert parameters as ctl's `autoconversion` does. */
   get autoconversion(): boolean {

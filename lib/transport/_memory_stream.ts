@@ -25,7 +25,12 @@ class MemoryConnection implements StreamConnection {
   closed = false;
   private drained: (() => void)[] = [];
 
-  constructor(readonly peer: StreamAddress | null, private readonly name: StreamAddress) {
+  readonly peer: StreamAddress | null;
+  private readonly name: StreamAddress;
+
+  constructor(peer: StreamAddress | null, name: StreamAddress) {
+    this.peer = peer;
+    this.name = name;
     this.chunks.onTake = () => {
       if (this.buffered < STREAM_HIGH_WATER) this.wakeWriters();
     };
@@ -92,7 +97,13 @@ class MemoryListener implements StreamListener {
   readonly pending = new AsyncQueue<MemoryConnection>();
   closed = false;
 
-  constructor(readonly address: StreamAddress, private readonly onClose: () => void) {}
+  readonly address: StreamAddress;
+  private readonly onClose: () => void;
+
+  constructor(address: StreamAddress, onClose: () => void) {
+    this.address = address;
+    this.onClose = onClose;
+  }
 
   async accept(signal?: AbortSignal): Promise<StreamConnection> {
     if (this.closed) throw closedError(this.address);

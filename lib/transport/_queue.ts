@@ -24,7 +24,11 @@ export const BACKLOG_BYTES = 4 * 1024 * 1024;
 export class SendBacklog {
   /** Bytes waiting now. */
   bytes = 0;
-  constructor(private readonly limit = BACKLOG_BYTES) {}
+  private readonly limit: number;
+
+  constructor(limit = BACKLOG_BYTES) {
+    this.limit = limit;
+  }
   /** Takes `n` bytes of the allowance, or returns false when it is used up. */
   reserve(n: number): boolean {
     if (this.bytes + n > this.limit) return false;

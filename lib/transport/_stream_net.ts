@@ -48,11 +48,18 @@ class NetConnection implements StreamConnection {
   private readonly gone: Promise<void>;
 
   /** @param name The address errors name: the peer's for a client, the listener's for a server. */
+  readonly peer: StreamAddress | null;
+  private readonly socket: net.Socket;
+  private readonly name: StreamAddress;
+
   constructor(
-    readonly peer: StreamAddress | null,
-    private readonly socket: net.Socket,
-    private readonly name: StreamAddress,
+    peer: StreamAddress | null,
+    socket: net.Socket,
+    name: StreamAddress,
   ) {
+    this.peer = peer;
+    this.socket = socket;
+    this.name = name;
     this.gone = new Promise((resolve) => socket.once("close", () => resolve()));
     this.chunks.onTake = () => {
       if (this.buffered < STREAM_HIGH_WATER && socket.isPaused()) socket.resume();
@@ -137,11 +144,18 @@ class NetListener implements StreamListener {
   private readonly pending = new AsyncQueue<NetConnection>();
   private closed = false;
 
+  readonly address: StreamAddress;
+  private readonly server: net.Server;
+  private readonly file: SocketFile | null;
+
   constructor(
-    readonly address: StreamAddress,
-    private readonly server: net.Server,
-    private readonly file: SocketFile | null,
+    address: StreamAddress,
+    server: net.Server,
+    file: SocketFile | null,
   ) {
+    this.address = address;
+    this.server = server;
+    this.file = file;
     server.on("connection", (socket) => {
       if (this.closed) {
         socket.destroy();

@@ -53,7 +53,10 @@ export class ConnectionGate {
   open = 0;
   private readonly maxConnections: number;
 
-  constructor(private readonly options: ConnectionGateOptions = {}) {
+  private readonly options: ConnectionGateOptions;
+
+  constructor(options: ConnectionGateOptions = {}) {
+    this.options = options;
     this.maxConnections = Math.max(1, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
   }
 

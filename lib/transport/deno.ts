@@ -117,12 +117,22 @@ class DenoSocket implements DatagramSocket {
    * @param waker UNIX only: a second socket, bound at `wakerPath`, whose
    *   empty datagrams wake the pump so that a send can go out.
    */
+  readonly address: Address;
+  private readonly conn: DenoDatagramConn;
+  private readonly cleanup: () => Promise<void>;
+  private readonly waker: { conn: DenoDatagramConn; path: string } | null;
+
   constructor(
-    readonly address: Address,
-    private readonly conn: DenoDatagramConn,
-    private readonly cleanup: () => Promise<void>,
-    private readonly waker: { conn: DenoDatagramConn; path: string } | null = null,
-  ) {}
+    address: Address,
+    conn: DenoDatagramConn,
+    cleanup: () => Promise<void>,
+    waker: { conn: DenoDatagramConn; path: string } | null = null,
+  ) {
+    this.address = address;
+    this.conn = conn;
+    this.cleanup = cleanup;
+    this.waker = waker;
+  }
 
   private startPump(): void {
     this.pumping ??= this.pump();

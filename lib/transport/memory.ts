@@ -17,7 +17,13 @@ class MemorySocket implements DatagramSocket {
   readonly queue = new DatagramQueue();
   closed = false;
 
-  constructor(readonly address: Address, private readonly network: Map<string, MemorySocket>) {}
+  readonly address: Address;
+  private readonly network: Map<string, MemorySocket>;
+
+  constructor(address: Address, network: Map<string, MemorySocket>) {
+    this.address = address;
+    this.network = network;
+  }
 
   send(data: Uint8Array, to: Address, _options?: SendOptions): Promise<void> {
     if (this.closed) return Promise.reject(closedError(this.address));

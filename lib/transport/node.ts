@@ -153,11 +153,19 @@ class RawUnixSocket {
 }
 
 class NodeUnixSocket implements DatagramSocket {
+  readonly address: UnixAddress;
+  private readonly raw: RawUnixSocket;
+  private readonly cleanup: () => Promise<void>;
+
   constructor(
-    readonly address: UnixAddress,
-    private readonly raw: RawUnixSocket,
-    private readonly cleanup: () => Promise<void>,
-  ) {}
+    address: UnixAddress,
+    raw: RawUnixSocket,
+    cleanup: () => Promise<void>,
+  ) {
+    this.address = address;
+    this.raw = raw;
+    this.cleanup = cleanup;
+  }
 
   send(data: Uint8Array, to: Address, options?: SendOptions): Promise<void> {
     if (to.kind !== "unix") {
@@ -189,7 +197,12 @@ class NodeUdpSocket implements DatagramSocket {
   /** A client socket connected to its server: the kernel takes nothing from anyone else. */
   private peer: UdpAddress | null = null;
 
-  constructor(readonly address: UdpAddress, private readonly socket: dgram.Socket) {
+  readonly address: UdpAddress;
+  private readonly socket: dgram.Socket;
+
+  constructor(address: UdpAddress, socket: dgram.Socket) {
+    this.address = address;
+    this.socket = socket;
     socket.on("message", (msg, rinfo) => {
       this.queue.push({
         data: new Uint8Array(msg.buffer, msg.byteOffset, msg.byteLength),

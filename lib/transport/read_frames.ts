@@ -71,11 +71,18 @@ export class FrameReader {
   private readonly maxPacket: number;
   private readonly name: string;
 
+  private readonly connection: Pick<StreamConnection, "read">;
+  private readonly frame: (buffer: Uint8Array, maxPacket: number) => number;
+  private readonly options: Omit<ReadFramesOptions, "signal">;
+
   constructor(
-    private readonly connection: Pick<StreamConnection, "read">,
-    private readonly frame: (buffer: Uint8Array, maxPacket: number) => number,
-    private readonly options: Omit<ReadFramesOptions, "signal"> = {},
+    connection: Pick<StreamConnection, "read">,
+    frame: (buffer: Uint8Array, maxPacket: number) => number,
+    options: Omit<ReadFramesOptions, "signal"> = {},
   ) {
+    this.connection = connection;
+    this.frame = frame;
+    this.options = options;
     this.maxPacket = options.maxPacket ?? MAX_FRAME;
     this.name = options.name ? ` on "${options.name}"` : "";
   }

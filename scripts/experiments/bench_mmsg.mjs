@@ -4,7 +4,7 @@
 // one sendto each, as `serve` does today?
 //
 // One run, A/B interleaved: a server process (this script with --server,
-// on the pinned Node with tsx, answering the text MI `version` with the
+// on the pinned Node (its own type stripping), answering the text MI `version` with the
 // project's own codec) serves the same requests on six sockets:
 //
 //   one    scripts/experiments/mmsg.c, 1 recvfrom + 1 call + 1 sendto per wake-up
@@ -154,7 +154,7 @@ async function main() {
 
     child = fork(fileURLToPath(import.meta.url), ["--server", dir, addon], {
       execPath: RUNTIME_NODE,
-      execArgv: ["--import", "tsx"],
+      execArgv: [],
       cwd: ROOT,
       env: { ...process.env, MMSG_BATCH: opts.batch, MMSG_FIXED: opts.fixed ? "1" : "0" },
       stdio: ["ignore", "inherit", "inherit", "ipc"],

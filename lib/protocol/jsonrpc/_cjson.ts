@@ -42,7 +42,13 @@ export type JRead = { ok: true; node: JNode; end: number } | { ok: false; error:
 export const MAX_DEPTH = 1000;
 
 class Fail {
-  constructor(readonly offset: number, readonly message: string) {}
+  readonly offset: number;
+  readonly message: string;
+
+  constructor(offset: number, message: string) {
+    this.offset = offset;
+    this.message = message;
+  }
 }
 
 const skip = (b: Uint8Array, p: number, end: number) => {

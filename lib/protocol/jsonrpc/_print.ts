@@ -27,7 +27,10 @@ class TooLarge {}
 class Out {
   buf = new Uint8Array(256);
   len = 0;
-  constructor(readonly limit: number | null) {}
+  readonly limit: number | null;
+  constructor(limit: number | null) {
+    this.limit = limit;
+  }
   /** cJSON `ensure(p, n)`: fails when `n` more bytes do not fit. */
   need(n: number): void {
     if (this.limit !== null && this.len + n > this.limit) throw new TooLarge();

@@ -83,7 +83,13 @@ class Collector {
   readonly warnings: Diagnostic[] = [];
   private dropped = false;
 
-  constructor(private readonly bytes: Uint8Array, private readonly strict: boolean) {}
+  private readonly bytes: Uint8Array;
+  private readonly strict: boolean;
+
+  constructor(bytes: Uint8Array, strict: boolean) {
+    this.bytes = bytes;
+    this.strict = strict;
+  }
 
   add(code: DiagnosticCode, offset: number, detail?: string): void {
     const kind = diagnosticKind(code);
