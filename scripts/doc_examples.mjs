@@ -92,6 +92,7 @@ export function writeExamples() {
   mkdirSync(OUT, { recursive: true });
   const sources = [...FILES, ...ROOTS.flatMap((root) => walk(root, []))].sort();
   const examples = [];
+  const unasserted = [];
   for (const source of sources) {
     const text = readFileSync(join(ROOT, source), "utf8");
     let found;
@@ -102,6 +103,9 @@ export function writeExamples() {
     }
     for (const example of found) {
       const name = `${source.split(sep).join("/")}:${example.line}`;
+      // An example shows a result by asserting it: a comment could go stale
+      // (one did) and no run would notice.
+      if (!/\bassert(\.\w+)?\(/.test(example.code.join("\n"))) unasserted.push(name);
       const module = `${source.split(sep).join("_").replace(/\.ts$/, "")}_${example.line}.ts`;
       const file = join(OUT, module);
       const code = relocate(example.code.join("\n"), join(ROOT, source), file);
@@ -112,6 +116,9 @@ export function writeExamples() {
       );
       examples.push({ name, module, only: ONLY.get(source.split(sep).join("/")) ?? null });
     }
+  }
+  if (unasserted.length > 0) {
+    throw new Error(`doc examples that assert nothing: ${unasserted.join(", ")}`);
   }
   const runner = [
     "// Runs every doc example as a test: written by scripts/doc_examples.mjs.",
@@ -142,6 +149,11 @@ export function writeExamples() {
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
-  const examples = writeExamples();
-  console.error(`doc examples: ${examples.length} written to ${relative(ROOT, OUT)}/`);
+  try {
+    const examples = writeExamples();
+    console.error(`doc examples: ${examples.length} written to ${relative(ROOT, OUT)}/`);
+  } catch (error) {
+    console.error(`doc examples: ${error.message}`);
+    process.exit(1);
+  }
 }
