@@ -112,7 +112,9 @@ const SUBCOMMANDS: [string, (io: Io, status: { code: number }) => Command][] = [
  * import { cli } from "./main.ts";
  * import { captureIo } from "./io.ts";
  * const io = captureIo();
- * const code = await cli(["--version"], io); // 0, io.out() is the version
+ * const code = await cli(["--version"], io);
+ * assert.equal(code, 0);
+ * assert.match(io.out(), /^\d+\.\d+\.\d+/);
  * ```
  *
  * @param argv The arguments after the program name.

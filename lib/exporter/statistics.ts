@@ -74,8 +74,9 @@ export function replyPairs(value: Value): Array<readonly [string, Value]> {
  * ```ts
  * import assert from "node:assert/strict";
  * import { readStatistics } from "./statistics.ts";
- * readStatistics({ "core:rcv_requests": 5 }, "opensips").statistics;
- * // [{ group: "core", name: "rcv_requests", value: 5 }]
+ * assert.deepEqual(readStatistics({ "core:rcv_requests": 5 }, "opensips").statistics, [
+ *   { group: "core", name: "rcv_requests", value: 5 },
+ * ]);
  * ```
  */
 export function readStatistics(

@@ -13,7 +13,8 @@ const NAME_OK = /^[^\s:\x00-\x1f\x7f]+$/;
  * import { CommandRegistry } from "./registry.ts";
  * const commands = new CommandRegistry();
  * commands.register("hello", () => "world", { help: "greets" });
- * console.log(commands.names(), commands.get("hello")?.help); // ["hello"] "greets"
+ * assert.deepEqual(commands.names(), ["hello"]);
+ * assert.equal(commands.get("hello")?.help, "greets");
  * ```
  */
 export class CommandRegistry {

@@ -83,8 +83,10 @@ function verb(op: Operation, target: string): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { osError } from "./_errors.ts";
- * osError(-111, "send", { kind: "unix", path: "/tmp/x.sock" }).message;
- * // 'Cannot send to "/tmp/x.sock": connection refused: nothing serves this socket (a stale socket file?)'
+ * assert.equal(
+ *   osError(-111, "send", { kind: "unix", path: "/tmp/x.sock" }).message,
+ *   'Cannot send to "/tmp/x.sock": connection refused: nothing serves this path (a stale socket file, or not a socket)',
+ * );
  * ```
  */
 export function osError(error: unknown, op: Operation, address: AnyAddress): MidgramError {

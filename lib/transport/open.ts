@@ -10,7 +10,8 @@ import type { Transport } from "./types.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { defaultTransport } from "./open.ts";
- * const transport = defaultTransport(); // transport.name: "deno" or "node"
+ * const transport = defaultTransport();
+ * assert.equal(transport.name, "Deno" in globalThis ? "deno" : "node");
  * ```
  */
 export function defaultTransport(): Transport {

@@ -11,8 +11,10 @@ import type { AnyAddress } from "./types.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { resolveAddress } from "./resolve_address.ts";
- * await resolveAddress({ kind: "udp", host: "localhost", port: 8080 });
- * // { kind: "udp", host: "127.0.0.1", port: 8080 } (or ::1)
+ * const address = await resolveAddress({ kind: "udp", host: "localhost", port: 8080 });
+ * assert.ok(
+ *   address.kind === "udp" && ["127.0.0.1", "::1"].includes(address.host) && address.port === 8080,
+ * );
  * ```
  *
  * @throws {MidgramError} `not-found` naming the host.

@@ -78,7 +78,7 @@ const STANDARD_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
  * import { analyzeJsonRpcRequest } from "./analyze_json_rpc_request.ts";
  * const bytes = new TextEncoder().encode('{"jsonrpc":"2.0",\n "method":5,"id":1}');
  * const { errors } = analyzeJsonRpcRequest(bytes, { flavour: "opensips" });
- * console.log(errors[0].code, errors[0].line, errors[0].column); // "invalid-method" 2 11
+ * assert.deepEqual([errors[0].code, errors[0].line, errors[0].column], ["invalid-method", 2, 11]);
  * ```
  */
 export function analyzeJsonRpcRequest(

@@ -60,7 +60,9 @@ const utf8 = new TextDecoder("utf-8");
  * const id = codec.newToken();
  * codec.encodeRequest("version", { kind: "positional", values: [] }, id);
  * const reply = new TextEncoder().encode(`{"jsonrpc":"2.0","result":{"Server":"x"},"id":"${id}"}`);
- * console.log(codec.decodeReply(reply, id)); // { kind: "result", value: { Server: "x" } }
+ * const outcome = codec.decodeReply(reply, id);
+ * assert.equal(outcome.kind, "result");
+ * assert.equal(outcome.kind === "result" && JSON.stringify(outcome.value), '{"Server":"x"}');
  * ```
  */
 export function createJsonRpcClientCodec(): ClientCodec {

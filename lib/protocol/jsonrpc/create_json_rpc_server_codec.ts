@@ -237,8 +237,10 @@ function tokenOf(call: Call, flavour: "opensips" | "kamailio"): JsonRpcToken {
  * const d = codec.decode(req, () => ({ noInput: false }));
  * if (d.kind === "call") {
  *   const reply = codec.encodeResult(d.call, { Server: "OpenSIPS" });
- *   console.log(new TextDecoder().decode(reply!));
- *   // {"jsonrpc":"2.0","result":{"Server":"OpenSIPS"},"id":1}
+ *   assert.equal(
+ *     new TextDecoder().decode(reply!),
+ *     '{"jsonrpc":"2.0","result":{"Server":"OpenSIPS"},"id":1}',
+ *   );
  * }
  * ```
  */

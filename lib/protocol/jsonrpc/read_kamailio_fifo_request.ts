@@ -117,7 +117,7 @@ export function kamailioFifoRequest(json: Uint8Array): KamailioFifoRequest {
  * import assert from "node:assert/strict";
  * import { readKamailioFifoRequest } from "./read_kamailio_fifo_request.ts";
  * const r = readKamailioFifoRequest(new TextEncoder().encode('{"reply_name":"r1","method":"core.uptime"}\n'));
- * console.log(r?.replyName, r?.length); // "r1" 42
+ * assert.deepEqual([r?.replyName, r?.length], ["r1", 42]);
  * ```
  */
 export function readKamailioFifoRequest(buffer: Uint8Array): KamailioFifoRequest | null {

@@ -16,8 +16,10 @@ export const KAMAILIO_FIFO_BUFFER = 8192;
  * import assert from "node:assert/strict";
  * import { writeKamailioFifoRequest } from "./write_kamailio_fifo_request.ts";
  * const json = new TextEncoder().encode('{"jsonrpc":"2.0","method":"core.uptime","id":1}');
- * new TextDecoder().decode(writeKamailioFifoRequest(json, "midgram_1"));
- * // '{"reply_name":"midgram_1","jsonrpc":"2.0","method":"core.uptime","id":1}\n'
+ * assert.equal(
+ *   new TextDecoder().decode(writeKamailioFifoRequest(json, "midgram_1")),
+ *   '{"reply_name":"midgram_1","jsonrpc":"2.0","method":"core.uptime","id":1}\n',
+ * );
  * ```
  */
 export function writeKamailioFifoRequest(request: Uint8Array, replyName: string): Uint8Array {

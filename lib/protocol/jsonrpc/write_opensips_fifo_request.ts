@@ -22,8 +22,10 @@ export interface OpensipsFifoWriteOptions {
  * import assert from "node:assert/strict";
  * import { writeOpensipsFifoRequest } from "./write_opensips_fifo_request.ts";
  * const json = new TextEncoder().encode('{"jsonrpc":"2.0","method":"uptime","id":1}');
- * new TextDecoder().decode(writeOpensipsFifoRequest("midgram_1", json));
- * // ':midgram_1:{"jsonrpc":"2.0","method":"uptime","id":1}\n'
+ * assert.equal(
+ *   new TextDecoder().decode(writeOpensipsFifoRequest("midgram_1", json)),
+ *   ':midgram_1:{"jsonrpc":"2.0","method":"uptime","id":1}\n',
+ * );
  * ```
  */
 export function writeOpensipsFifoRequest(

@@ -336,8 +336,9 @@ function parseQuoted(
  * import assert from "node:assert/strict";
  * import { analyzeRequest } from "./analyze_request.ts";
  * const { request, warnings } = analyzeRequest(":get_statistics:\ndialog:\ntm:\n");
- * // request: { command: "get_statistics", args: [{ name: null, value: "dialog:" }, …] }
- * // warnings: []
+ * assert.equal(request?.command, "get_statistics");
+ * assert.deepEqual(request?.args.map((a) => a.value), ["dialog:", "tm:"]);
+ * assert.deepEqual(warnings, []);
  * ```
  *
  * @param input The request's bytes (a string is encoded as UTF-8).

@@ -65,8 +65,10 @@ function writeNode(node: MiNode, depth: number, indent: string, out: string[]): 
  * import assert from "node:assert/strict";
  * import { formatReply } from "./format_reply.ts";
  * import { node, okReply } from "./reply_builders.ts";
- * formatReply(okReply([node("Server", "OpenSIPS (2.4.11 (x86_64/linux))")]));
- * // "200 OK\nServer:: OpenSIPS (2.4.11 (x86_64/linux))\n\n"
+ * assert.equal(
+ *   formatReply(okReply([node("Server", "OpenSIPS (2.4.11 (x86_64/linux))")])),
+ *   "200 OK\nServer:: OpenSIPS (2.4.11 (x86_64/linux))\n\n",
+ * );
  * ```
  *
  * @throws {MidgramError} `unrepresentable` for a tree that `parseReply` could not read

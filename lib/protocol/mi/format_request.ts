@@ -40,8 +40,10 @@ function writeValue(value: string, named: boolean, what: string): string {
  * ```ts
  * import assert from "node:assert/strict";
  * import { formatRequest } from "./format_request.ts";
- * formatRequest("cache_store", [{ name: null, value: "system" }, { name: "key", value: "a b " }]);
- * // ':cache_store:\nsystem\nkey::"a b "\n'
+ * assert.equal(
+ *   formatRequest("cache_store", [{ name: null, value: "system" }, { name: "key", value: "a b " }]),
+ *   ':cache_store:\nsystem\nkey::"a b "\n',
+ * );
  * ```
  *
  * @throws {MidgramError} `unrepresentable` (naming the argument and why) for what the

@@ -9,8 +9,9 @@ import type { MiRequest } from "./types.ts";
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseRequest } from "./parse_request.ts";
- * parseRequest(":cache_fetch:\nsystem\nkey::\"a b\"\n");
- * // { command: "cache_fetch", args: [{ name: null, value: "system" }, { name: "key", value: "a b" }] }
+ * const request = parseRequest(":cache_fetch:\nsystem\nkey::\"a b\"\n");
+ * assert.equal(request.command, "cache_fetch");
+ * assert.deepEqual(request.args.map((a) => [a.name, a.value]), [[null, "system"], ["key", "a b"]]);
  * ```
  *
  * @throws {RequestSyntaxError} with the first error's position and every error found.

@@ -75,8 +75,13 @@ export function valueToNodes(value: Value | undefined): MiNode[] {
  * ```ts
  * import assert from "node:assert/strict";
  * import { nodesToValue } from "./tree_value.ts";
- * nodesToValue([{ name: "Process", value: null, attributes: [{ name: "ID", value: "0" }], children: [] }]);
- * // [{ name: "Process", value: null, attributes: { ID: "0" }, children: [] }]
+ * const value = nodesToValue([
+ *   { name: "Process", value: null, attributes: [{ name: "ID", value: "0" }], children: [] },
+ * ]);
+ * assert.equal(
+ *   JSON.stringify(value),
+ *   '[{"name":"Process","value":null,"attributes":{"ID":"0"},"children":[]}]',
+ * );
  * ```
  */
 export function nodesToValue(nodes: readonly MiNode[]): Value {
