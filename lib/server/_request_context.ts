@@ -4,7 +4,7 @@
  * @module
  */
 import type { DialectName } from "../protocol/dialect.ts";
-import type { MiArgument } from "../protocol/mi/types.ts";
+import type { MiArgument } from "../protocol/mi/mod.ts";
 import type { Address } from "../transport/types.ts";
 import type { BuiltinFlavour, HandlerContext } from "./types.ts";
 

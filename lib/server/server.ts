@@ -1,7 +1,7 @@
 import { MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { serverCodec } from "../protocol/dialects.ts";
-import type { MiArgument } from "../protocol/mi/types.ts";
+import type { MiArgument } from "../protocol/mi/mod.ts";
 import type { Value } from "../protocol/value.ts";
 import { formatAddress, parseAddress } from "../transport/address.ts";
 import { shareSignal } from "../transport/shared_signal.ts";

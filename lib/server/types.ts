@@ -5,7 +5,7 @@
  * @module
  */
 import type { DialectName, NativeResult } from "../protocol/dialect.ts";
-import type { MiArgument } from "../protocol/mi/types.ts";
+import type { MiArgument } from "../protocol/mi/mod.ts";
 import type { Params, Value } from "../protocol/value.ts";
 import type { Address } from "../transport/types.ts";
 

@@ -4,11 +4,10 @@
  *
  * @module
  */
-import { node } from "../../protocol/mi/reply_builders.ts";
+import { type MiArgument, node } from "../../protocol/mi/mod.ts";
 import { MiReplyError } from "../mi_reply_error.ts";
 import type { BuiltinHost } from "./host.ts";
 import type { MiCommandSet } from "./mi_set.ts";
-import type { MiArgument } from "../../protocol/mi/types.ts";
 
 const fail = (reason: string) => new MiReplyError(404, reason);
 

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { node } from "../../protocol/mi/reply_builders.ts";
+import { node } from "../../protocol/mi/mod.ts";
 import { BAD_PARAMETER, MiReplyError, TOO_FEW_OR_TOO_MANY } from "../mi_reply_error.ts";
 import type { BuiltinHost } from "./host.ts";
 import type { MiCommandSet } from "./mi_set.ts";

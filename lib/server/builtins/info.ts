@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { node } from "../../protocol/mi/reply_builders.ts";
+import { node } from "../../protocol/mi/mod.ts";
 import type { BuiltinHost } from "./host.ts";
 import type { MiCommandSet } from "./mi_set.ts";
 import { ctime } from "./_ctime.ts";

@@ -1,6 +1,10 @@
-import { miResult } from "../../protocol/mi/codec.ts";
-import { okReply } from "../../protocol/mi/reply_builders.ts";
-import type { MiArgument, MiNode, MiReply } from "../../protocol/mi/types.ts";
+import {
+  type MiArgument,
+  type MiNode,
+  type MiReply,
+  miResult,
+  okReply,
+} from "../../protocol/mi/mod.ts";
 import type { CommandRegistry } from "../registry.ts";
 import type { CommandOptions, HandlerContext } from "../types.ts";
 
