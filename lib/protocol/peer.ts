@@ -31,12 +31,14 @@ import type {
   ReplyOutcome,
   ServerCodec,
 } from "./dialect.ts";
+import type { Params } from "./value.ts";
 import { createMiClientCodec, createMiServerCodec } from "./mi/codec.ts";
 import { createBinRpcClientCodec } from "./binrpc/create_binrpc_client_codec.ts";
 import { createBinRpcServerCodec } from "./binrpc/create_binrpc_server_codec.ts";
 import { createJsonRpcClientCodec } from "./jsonrpc/create_json_rpc_client_codec.ts";
 import { createJsonRpcServerCodec } from "./jsonrpc/create_json_rpc_server_codec.ts";
 import { jsonRpcFifoFraming, jsonRpcHttp } from "./jsonrpc/carriage.ts";
+import { matchRecipe } from "./jsonrpc/match_recipe.ts";
 import { createCtlFifoClientCodec } from "./ctlfifo/create_ctlfifo_client_codec.ts";
 import { createCtlFifoServerCodec } from "./ctlfifo/create_ctlfifo_server_codec.ts";
 import { CTLFIFO_FIFO } from "./ctlfifo/carriage.ts";
@@ -89,11 +91,13 @@ export interface Peer extends FamilyFacts {
   /** How exchanges travel over HTTP; absent where HTTP does not carry the dialect. */
   readonly http?: HttpCarriage;
   /**
-   * Servers that check a call's parameters against the command's recipes
-   * before running it (OpenSIPS 3's JSON-RPC), so `invalid-params` comes
-   * before the handler.
+   * Why the server refuses a call's parameters before it runs the command,
+   * checked against the command's recipes (the lists of parameter names it
+   * takes), or `null` when they fit: OpenSIPS 3's JSON-RPC answers
+   * `invalid-params` before any handler runs. Absent for servers that check
+   * nothing before the handler.
    */
-  readonly checksRecipes: boolean;
+  paramsProblem?(params: Params, recipes: ReadonlyArray<readonly string[]>): string | null;
   /** Whether a reply says that the method called does not exist on this server. */
   isMethodNotFound(outcome: ReplyOutcome | null | undefined): boolean;
 }
@@ -142,7 +146,6 @@ const PEERS = {
     serverCodec: (options = {}) =>
       createMiServerCodec({ indent: options.indent, count: options.count }),
     clientCodec: (options = {}) => createMiClientCodec({ indent: options.indent }),
-    checksRecipes: false,
     // `500 command not available` (mi_datagram, mi_fifo).
     isMethodNotFound: errorWith(500, /^command not available$/),
   },
@@ -153,7 +156,10 @@ const PEERS = {
     clientCodec: () => createJsonRpcClientCodec(),
     fifo: jsonRpcFifoFraming("opensips"),
     http: jsonRpcHttp("opensips"),
-    checksRecipes: true,
+    paramsProblem(params, recipes) {
+      const match = matchRecipe(params, recipes);
+      return match.ok ? null : match.detail;
+    },
     // -32601 `Method not found`.
     isMethodNotFound: errorWith(-32601, /./),
   },
@@ -164,7 +170,6 @@ const PEERS = {
     clientCodec: () => createJsonRpcClientCodec(),
     fifo: jsonRpcFifoFraming("kamailio"),
     http: jsonRpcHttp("kamailio"),
-    checksRecipes: false,
     // jsonrpcs 5.6: `{"code":500,"message":"Method Not Found"}` (HTTP too).
     isMethodNotFound: errorWith(500, /^Method Not Found$/),
   },
@@ -173,7 +178,6 @@ const PEERS = {
     dialect: "binrpc",
     serverCodec: () => createBinRpcServerCodec(),
     clientCodec: () => createBinRpcClientCodec(),
-    checksRecipes: false,
     // ctl: fault 500 `command NAME not found`.
     isMethodNotFound: errorWith(500, /^command .* not found$/s),
   },
@@ -183,7 +187,6 @@ const PEERS = {
     serverCodec: (options = {}) => createCtlFifoServerCodec({ count: options.count }),
     clientCodec: () => createCtlFifoClientCodec(),
     fifo: CTLFIFO_FIFO,
-    checksRecipes: false,
     // ctl's FIFO protocol: `500 Command 'NAME' not found`.
     isMethodNotFound: errorWith(500, /^Command '.*' not found$/s),
   },

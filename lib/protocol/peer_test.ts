@@ -15,7 +15,7 @@ const FACTS = [
     methods: { list: "which", help: "help", version: "version" },
     fifo: false,
     http: false,
-    checksRecipes: false,
+    checksParams: false,
   },
   {
     dialect: "jsonrpc",
@@ -24,7 +24,7 @@ const FACTS = [
     methods: { list: "which", help: "help", version: "version" },
     fifo: true,
     http: true,
-    checksRecipes: true,
+    checksParams: true,
   },
   {
     dialect: "jsonrpc",
@@ -33,7 +33,7 @@ const FACTS = [
     methods: { list: "system.listMethods", help: "system.methodHelp", version: "core.version" },
     fifo: true,
     http: true,
-    checksRecipes: false,
+    checksParams: false,
   },
   {
     dialect: "binrpc",
@@ -42,7 +42,7 @@ const FACTS = [
     methods: { list: "system.listMethods", help: "system.methodHelp", version: "core.version" },
     fifo: false,
     http: false,
-    checksRecipes: false,
+    checksParams: false,
   },
   {
     dialect: "ctlfifo",
@@ -51,7 +51,7 @@ const FACTS = [
     methods: { list: "system.listMethods", help: "system.methodHelp", version: "core.version" },
     fifo: true,
     http: false,
-    checksRecipes: false,
+    checksParams: false,
   },
 ] as const;
 
@@ -68,10 +68,19 @@ test("peerOf() holds each fact of each dialect and flavour", () => {
     assert.deepEqual(peer.methods, want.methods, label(peer));
     assert.equal(peer.fifo !== undefined, want.fifo, label(peer));
     assert.equal(peer.http !== undefined, want.http, label(peer));
-    assert.equal(peer.checksRecipes, want.checksRecipes, label(peer));
+    assert.equal(peer.paramsProblem !== undefined, want.checksParams, label(peer));
     assert.deepEqual(familyOf(peer.family).methods, peer.methods);
     assert.equal(familyOf(peer.family).flavour, peer.flavour);
   }
+});
+
+test("Peer.paramsProblem() of OpenSIPS 3 checks parameters against a command's recipes", () => {
+  const check = peerOf("jsonrpc", "opensips").paramsProblem!;
+  const recipes = [["key"], ["key", "value"]];
+  assert.equal(check({ kind: "positional", values: ["k", "v"] }, recipes), null);
+  assert.equal(check({ kind: "positional", values: ["k"] }, recipes), null);
+  assert.equal(typeof check({ kind: "positional", values: ["a", "b", "c"] }, recipes), "string");
+  assert.equal(typeof check({ kind: "positional", values: [] }, recipes), "string");
 });
 
 test("peerOf() takes JSON-RPC of an unknown flavour as OpenSIPS, and ignores the flavour of other dialects", () => {

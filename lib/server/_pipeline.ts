@@ -6,7 +6,6 @@
  * @module
  */
 import { type Call, type Fault, isNativeResult } from "../protocol/dialect.ts";
-import { matchRecipe } from "../protocol/jsonrpc/match_recipe.ts";
 import type { MiCallToken } from "../protocol/mi/codec.ts";
 import { formatAddress } from "../transport/address.ts";
 import type { Address } from "../transport/types.ts";
@@ -130,9 +129,9 @@ export class Pipeline {
         binding.commandKeys.set(call.method, commandKey = `${group}_cmd:${call.method}`);
       }
       this.host.count(commandKey);
-      // OpenSIPS checks the parameters against the command's recipes before it runs it.
-      const match = command.recipes && binding.peer.checksRecipes && !command.noInput
-        ? matchRecipe(call.params, command.recipes)
+      // OpenSIPS 3 checks the parameters against the command's recipes before it runs it.
+      const problem = command.recipes && !command.noInput
+        ? binding.peer.paramsProblem?.(call.params, command.recipes) ?? null
         : null;
       const args = codec.dialect === "mi" ? (call.token as MiCallToken).args : [];
       const context = new RequestContext(
@@ -144,8 +143,8 @@ export class Pipeline {
         this.host,
         after,
       );
-      outcome = match && !match.ok
-        ? { ok: false, fault: { kind: "invalid-params", detail: match.detail } }
+      outcome = problem !== null
+        ? { ok: false, fault: { kind: "invalid-params", detail: problem } }
         : this.host.pool.run(keys, command, call, context);
     }
     return isThenable(outcome)
