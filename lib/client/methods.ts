@@ -44,7 +44,6 @@ function strings(value: Value, out: string[]): string[] {
  * import assert from "node:assert/strict";
  * import { listMethods } from "./methods.ts";
  * import { clientCodec } from "../protocol/dialects.ts";
-import { peerOf } from "../protocol/peer.ts";
  * import { createMemoryTransport } from "../transport/memory.ts";
  * const methods = await listMethods({ kind: "unix", path: "/nonexistent" }, {
  *   transport: createMemoryTransport(),
