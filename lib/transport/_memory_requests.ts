@@ -49,7 +49,11 @@ function waitReply(
     const settle = (reply: Uint8Array | { error: unknown }, first?: () => void) => {
       if (done) return;
       done = true;
-      first?.();
+      try {
+        first?.();
+      } catch (error) {
+        reply = { error };
+      }
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       cleanUp();
