@@ -3,7 +3,7 @@
  * dialect (`mi`, `jsonrpc`, `binrpc`, `ctlfifo`), pure (no I/O). The server runs
  * decode → dispatch → encode and never parses; the client runs
  * encode → send → decode. A new dialect is a new folder under
- * `lib/protocol/` and a line in `lib/protocol/dialects.ts`.
+ * `lib/protocol/` and a line in `lib/protocol/peer.ts`.
  *
  * @module
  */
