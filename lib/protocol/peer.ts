@@ -31,7 +31,7 @@ import type {
   ReplyOutcome,
   ServerCodec,
 } from "./dialect.ts";
-import type { Params } from "./value.ts";
+import { Members, type Params } from "./value.ts";
 import { createMiClientCodec, createMiServerCodec } from "./mi/codec.ts";
 import { createBinRpcClientCodec } from "./binrpc/create_binrpc_client_codec.ts";
 import { createBinRpcServerCodec } from "./binrpc/create_binrpc_server_codec.ts";
@@ -59,6 +59,8 @@ export interface PeerMethods {
   readonly list: string;
   /** Describes one method, named by its one parameter: `help`, `system.methodHelp`. */
   readonly help: string;
+  /** The parameters of {@linkcode PeerMethods.help} naming `method` (OpenSIPS 3 names it `mi_cmd`). */
+  helpParams(method: string): Params;
   /** Tells the server's version: `version`, `core.version`. */
   readonly version: string;
 }
@@ -102,21 +104,34 @@ export interface Peer extends FamilyFacts {
   isMethodNotFound(outcome: ReplyOutcome | null | undefined): boolean;
 }
 
+/** One positional parameter. */
+const positional = (value: string): Params => ({ kind: "positional", values: [value] });
+
 const FAMILIES: Record<ServerFamily, FamilyFacts> = {
   "opensips-2.4": {
     family: "opensips-2.4",
     flavour: "opensips",
-    methods: { list: "which", help: "help", version: "version" },
+    methods: { list: "which", help: "help", helpParams: positional, version: "version" },
   },
   "opensips": {
     family: "opensips",
     flavour: "opensips",
-    methods: { list: "which", help: "help", version: "version" },
+    methods: {
+      list: "which",
+      help: "help",
+      helpParams: (method) => ({ kind: "named", values: new Members([["mi_cmd", method]]) }),
+      version: "version",
+    },
   },
   "kamailio": {
     family: "kamailio",
     flavour: "kamailio",
-    methods: { list: "system.listMethods", help: "system.methodHelp", version: "core.version" },
+    methods: {
+      list: "system.listMethods",
+      help: "system.methodHelp",
+      helpParams: positional,
+      version: "core.version",
+    },
   },
 };
 

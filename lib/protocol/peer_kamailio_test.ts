@@ -54,10 +54,12 @@ test("Kamailio's peers: the methods that list, describe and version it answer wi
     assert.equal(list.kind, "result", `${where}: ${peer.methods.list}`);
     const version = await ask(peer, to, peer.methods.version);
     assert.equal(version.kind, "result", `${where}: ${peer.methods.version}`);
-    const help = await ask(peer, to, peer.methods.help, {
-      kind: "positional",
-      values: [peer.methods.version],
-    });
+    const help = await ask(
+      peer,
+      to,
+      peer.methods.help,
+      peer.methods.helpParams(peer.methods.version),
+    );
     assert.equal(help.kind, "result", `${where}: ${peer.methods.help}`);
   }
 });
@@ -78,10 +80,12 @@ test(
         );
       }
       // An unknown method named to the help method is the help method's own error.
-      const help = await ask(peer, to, peer.methods.help, {
-        kind: "positional",
-        values: ["no.such_method"],
-      });
+      const help = await ask(
+        peer,
+        to,
+        peer.methods.help,
+        peer.methods.helpParams("no.such_method"),
+      );
       assert.equal(help.kind, "error", where);
       assert.equal(peer.isMethodNotFound(help), false, `${where}: ${JSON.stringify(help)}`);
     }

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { familyOf, isMethodNotFoundIn, type Peer, peerOf, PEERS_LIST } from "./peer.ts";
 import type { Fault, ReplyOutcome } from "./dialect.ts";
-import { NO_PARAMS } from "./value.ts";
+import { Members, NO_PARAMS } from "./value.ts";
 import { jsonRpcHttp } from "./jsonrpc/carriage.ts";
 import { CTLFIFO_FIFO } from "./ctlfifo/carriage.ts";
 
@@ -13,6 +13,7 @@ const FACTS = [
     flavour: "opensips",
     family: "opensips-2.4",
     methods: { list: "which", help: "help", version: "version" },
+    helpParams: { kind: "positional", values: ["core.echo"] },
     fifo: false,
     http: false,
     checksParams: false,
@@ -22,6 +23,7 @@ const FACTS = [
     flavour: "opensips",
     family: "opensips",
     methods: { list: "which", help: "help", version: "version" },
+    helpParams: { kind: "named", values: new Members([["mi_cmd", "core.echo"]]) },
     fifo: true,
     http: true,
     checksParams: true,
@@ -31,6 +33,7 @@ const FACTS = [
     flavour: "kamailio",
     family: "kamailio",
     methods: { list: "system.listMethods", help: "system.methodHelp", version: "core.version" },
+    helpParams: { kind: "positional", values: ["core.echo"] },
     fifo: true,
     http: true,
     checksParams: false,
@@ -40,6 +43,7 @@ const FACTS = [
     flavour: "kamailio",
     family: "kamailio",
     methods: { list: "system.listMethods", help: "system.methodHelp", version: "core.version" },
+    helpParams: { kind: "positional", values: ["core.echo"] },
     fifo: false,
     http: false,
     checksParams: false,
@@ -49,6 +53,7 @@ const FACTS = [
     flavour: "kamailio",
     family: "kamailio",
     methods: { list: "system.listMethods", help: "system.methodHelp", version: "core.version" },
+    helpParams: { kind: "positional", values: ["core.echo"] },
     fifo: true,
     http: false,
     checksParams: false,
@@ -65,11 +70,13 @@ test("peerOf() holds each fact of each dialect and flavour", () => {
     assert.equal(peer.dialect, want.dialect);
     assert.equal(peer.flavour, want.flavour, label(peer));
     assert.equal(peer.family, want.family, label(peer));
-    assert.deepEqual(peer.methods, want.methods, label(peer));
+    const { helpParams, ...methods } = peer.methods;
+    assert.deepEqual(methods, want.methods, label(peer));
+    assert.deepEqual(helpParams("core.echo"), want.helpParams, label(peer));
     assert.equal(peer.fifo !== undefined, want.fifo, label(peer));
     assert.equal(peer.http !== undefined, want.http, label(peer));
     assert.equal(peer.paramsProblem !== undefined, want.checksParams, label(peer));
-    assert.deepEqual(familyOf(peer.family).methods, peer.methods);
+    assert.equal(familyOf(peer.family).methods, peer.methods);
     assert.equal(familyOf(peer.family).flavour, peer.flavour);
   }
 });
