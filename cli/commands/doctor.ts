@@ -17,6 +17,7 @@ import { parseDuration } from "../../lib/duration.ts";
 import { errorCodeOf, exitStatusHelp } from "../../lib/errors.ts";
 import type { DialectName } from "../../lib/protocol/dialect.ts";
 import { clientCodec } from "../../lib/protocol/dialects.ts";
+import { peerOf } from "../../lib/protocol/peer.ts";
 import { isStruct, NO_PARAMS, structEntries, type Value } from "../../lib/protocol/value.ts";
 import {
   type DialectChoice,
@@ -120,13 +121,6 @@ function unixFindings(path: string, kind: string): { findings: Finding[]; go: bo
   return { findings, go: true };
 }
 
-/** The method that tells a server's version in each dialect. */
-function versionMethod(dialect: DialectName, flavour?: string): string {
-  return dialect === "binrpc" || dialect === "ctlfifo" || flavour === "kamailio"
-    ? "core.version"
-    : "version";
-}
-
 /** The version text in a reply value, wherever it is. */
 function versionText(value: Value): string | null {
   if (typeof value === "string") return value;
@@ -188,7 +182,7 @@ export async function diagnose(
       });
     } else dialect = spec.dialect as DialectName;
     const ask = (flavour?: Flavour) =>
-      call(to, { method: versionMethod(dialect, flavour), params: NO_PARAMS }, {
+      call(to, { method: peerOf(dialect, flavour).methods.version, params: NO_PARAMS }, {
         transport,
         codec: clientCodec(dialect, { flavour }),
         timeoutMs,
@@ -198,16 +192,17 @@ export async function diagnose(
     let result = await ask(flavour);
     // OpenSIPS's `version` is a method Kamailio's jsonrpcs does not have: its
     // "Method Not Found" (code 500) is a healthy Kamailio, then asked core.version.
+    const kamailio = peerOf(dialect, "kamailio");
     if (
-      dialect === "jsonrpc" && flavour === undefined && result.outcome?.kind === "error" &&
-      result.outcome.message === "Method Not Found"
+      flavour === undefined && kamailio !== peerOf(dialect) &&
+      kamailio.isMethodNotFound(result.outcome)
     ) {
       findings.push({
         level: "ok",
         text:
           `${target} answers as Kamailio's jsonrpcs (500 Method Not Found to OpenSIPS's version)`,
       });
-      flavour = "kamailio";
+      flavour = kamailio.flavour;
       result = await ask(flavour);
     }
     const outcome = result.outcome;

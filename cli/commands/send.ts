@@ -11,6 +11,7 @@ import { methodsAt } from "../../lib/client/methods.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import { EXIT, exitStatusHelp, MidgramError } from "../../lib/errors.ts";
 import type { DialectName } from "../../lib/protocol/dialect.ts";
+import { peerOf } from "../../lib/protocol/peer.ts";
 import { analyzeRequest } from "../../lib/protocol/mi/analyze_request.ts";
 import { DIALECT_CHOICES, parseSocketSpec, type SocketSpec } from "../../lib/socket_spec.ts";
 import { loadConfig } from "../_config_file.ts";
@@ -304,12 +305,14 @@ async function interactive(
     },
     // `help METHOD` asks the server: `help` (text MI, OpenSIPS 3) or system.methodHelp.
     help: async (method, signal) => {
-      const kamailio = found.dialect === "binrpc" || found.dialect === "ctlfifo" ||
-        found.flavour === "kamailio";
       const sub: Io = { ...io, interrupted: signal };
       const outcome = await once(
         fixed,
-        { kind: "words", method: kamailio ? "system.methodHelp" : "help", words: [method] },
+        {
+          kind: "words",
+          method: peerOf(found.dialect, found.flavour).methods.help,
+          words: [method],
+        },
         options,
         settings,
         sub,

@@ -12,11 +12,12 @@
  */
 import type { ReadStream, WriteStream } from "node:tty";
 import { Command, Option } from "commander";
-import { replyText, versionMethod } from "../../lib/client/server_version.ts";
+import { replyText } from "../../lib/client/server_version.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import { errorCodeOf, exitStatusHelp, interruptedStatus, MidgramError } from "../../lib/errors.ts";
 import { transportClient } from "../../lib/exporter/client.ts";
 import { Target } from "../../lib/exporter/target.ts";
+import { familyOf } from "../../lib/protocol/peer.ts";
 import { NO_PARAMS } from "../../lib/protocol/value.ts";
 import { type DialectChoice, parseSocketSpec } from "../../lib/socket_spec.ts";
 import { type RiserSort, TopTarget } from "../../lib/top/model.ts";
@@ -93,10 +94,11 @@ export async function runTop(
       top.update(scrape, performance.now(), error);
       if (scrape.up && top.version === undefined && top.kind !== undefined) {
         const jsonrpc = scrape.dialect === "jsonrpc";
+        const family = familyOf(top.kind);
         try {
-          const value = await client.call(target.address, versionMethod(top.kind), NO_PARAMS, {
+          const value = await client.call(target.address, family.methods.version, NO_PARAMS, {
             dialect: scrape.dialect as "mi" | "jsonrpc" | "binrpc",
-            flavour: jsonrpc ? (top.kind === "kamailio" ? "kamailio" : "opensips") : undefined,
+            flavour: jsonrpc ? family.flavour : undefined,
             timeoutMs,
             replyDir: options.fifoReplyDir,
           });

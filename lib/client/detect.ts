@@ -1,5 +1,6 @@
 import { MidgramError } from "../errors.ts";
-import type { DialectName } from "../protocol/dialect.ts";
+import type { DialectName, ReplyOutcome } from "../protocol/dialect.ts";
+import { peerOf } from "../protocol/peer.ts";
 import { formatAddress, sameAddress } from "../transport/address.ts";
 import { fifoReader, readTextFile } from "../transport/fifo_readers.ts";
 import { unixSocketType } from "../transport/presence.ts";
@@ -26,12 +27,25 @@ const PROBE = new TextEncoder().encode(
   '{"jsonrpc":"2.0","method":"version","id":"midgram-probe"}\n\n',
 );
 
+/** The peer whose "method not found" to OpenSIPS's `version` tells Kamailio's jsonrpcs. */
+const KAMAILIO_JSONRPC = peerOf("jsonrpc", "kamailio");
+
+/** What a JSON-RPC answer to the probe says; `null` when it cannot be read. */
+function probeOutcome(bytes: Uint8Array): ReplyOutcome | null {
+  try {
+    return KAMAILIO_JSONRPC.clientCodec().decodeReply(bytes, undefined);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Classifies the answer to the probe: binrpc replies start with the magic
  * byte 0xA1, JSON-RPC ones with `{`, text MI ones with a 3-digit code
  * (a 2.4 server answers `500 command not available` to a first line that is
  * not `:command:`). Kamailio's `jsonrpcs` is told from OpenSIPS by its
- * `Method Not Found` (OpenSIPS: -32601, or a result). ctl's FIFO protocol
+ * method-not-found to `version` (500 `Method Not Found`, as its peer object
+ * knows it; OpenSIPS answers a result). ctl's FIFO protocol
  * answers exactly `200 OK` and a line end, which no text MI server answers
  * to a line that is no command.
  *
@@ -49,7 +63,7 @@ export function classifyProbeReply(bytes: Uint8Array): Detected | null {
   }
   const text = new TextDecoder().decode(bytes.subarray(0, 4096)).trimStart();
   if (text.startsWith("{")) {
-    const kamailio = /"Method Not Found"/.test(text);
+    const kamailio = KAMAILIO_JSONRPC.isMethodNotFound(probeOutcome(bytes));
     return {
       dialect: "jsonrpc",
       flavour: kamailio ? "kamailio" : "opensips",

@@ -2,12 +2,14 @@ import type { ClientCodec, DialectName } from "../protocol/dialect.ts";
 import { isStruct, NO_PARAMS, structEntries, type Value } from "../protocol/value.ts";
 import type { AnyAddress, Transport } from "../transport/types.ts";
 import { clientCodec } from "../protocol/dialects.ts";
+import { peerOf } from "../protocol/peer.ts";
 import { call } from "./call.ts";
 import { detectDialect, mustDetect } from "./detect.ts";
 
 /**
  * The method that lists a server's methods: `which` for text MI and
- * OpenSIPS 3, `system.listMethods` for Kamailio (binrpc and jsonrpcs).
+ * OpenSIPS 3, `system.listMethods` for Kamailio (binrpc and jsonrpcs); the
+ * peer's fact ({@linkcode peerOf}).
  *
  * @example
  * ```ts
@@ -17,10 +19,7 @@ import { detectDialect, mustDetect } from "./detect.ts";
  * ```
  */
 export function listMethodsName(dialect: DialectName, flavour?: string): string {
-  if (dialect === "binrpc" || dialect === "ctlfifo" || flavour === "kamailio") {
-    return "system.listMethods";
-  }
-  return "which";
+  return peerOf(dialect, flavour).methods.list;
 }
 
 /** The strings of a reply value, wherever they are (a list, an MI tree, binrpc's flat list). */
@@ -112,7 +111,7 @@ export async function methodsAt(
     return await listMethods(address, {
       transport: options.transport,
       codec: clientCodec(known, {
-        flavour: flavour as "opensips" | "kamailio" | undefined,
+        flavour,
         indent: options.indent,
       }),
       flavour,

@@ -17,10 +17,11 @@
  */
 import type { Value } from "../protocol/value.ts";
 import { valueToJson } from "../protocol/value_json.ts";
+import { familyOf, type ServerFamily } from "../protocol/peer.ts";
 
 /** The method that tells a server's version: `core.version` on Kamailio, else `version`. */
-export function versionMethod(kind: "kamailio" | "opensips" | "opensips-2.4"): string {
-  return kind === "kamailio" ? "core.version" : "version";
+export function versionMethod(kind: ServerFamily): string {
+  return familyOf(kind).methods.version;
 }
 
 /**

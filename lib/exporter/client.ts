@@ -10,6 +10,7 @@ import { detectDialect, type Detected } from "../client/detect.ts";
 import { MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { clientCodec } from "../protocol/dialects.ts";
+import { isMethodNotFoundIn } from "../protocol/peer.ts";
 import { readCtlFifoStruct } from "../protocol/ctlfifo/read_reply.ts";
 import { replyResult } from "../protocol/reply_result.ts";
 import type { Params, Value } from "../protocol/value.ts";
@@ -39,12 +40,6 @@ export interface ExporterClient {
     params: Params,
     options: ExporterCallOptions,
   ): Promise<Value>;
-}
-
-/** Whether an error reply means that the server has no such method. */
-export function isNoSuchMethod(code: number, message: string): boolean {
-  return code === -32601 || /method not found|command .*not (found|available)|not available/i
-    .test(message);
 }
 
 /**
@@ -80,7 +75,7 @@ export function transportClient(transport: Transport): ExporterClient {
       if (reply.outcome.kind === "error") {
         const { code, message } = reply.outcome;
         throw new MidgramError(
-          isNoSuchMethod(code, message) ? "method-not-found" : "error-reply",
+          isMethodNotFoundIn(options.dialect, reply.outcome) ? "method-not-found" : "error-reply",
           `${method} answered ${code} ${message}`,
         );
       }

@@ -6,10 +6,11 @@
  * @module
  */
 import type { DialectName } from "../protocol/dialect.ts";
+import { familyOf, peerOf, type ServerFamily } from "../protocol/peer.ts";
 import type { Flavour } from "../socket_spec.ts";
 
-/** The kinds of server a target can be. */
-export type ServerKind = "opensips-2.4" | "opensips" | "kamailio";
+/** The kinds of server a target can be: the server families. */
+export type ServerKind = ServerFamily;
 
 /**
  * The kind of server that speaks a dialect (JSON-RPC: by its flavour,
@@ -24,12 +25,10 @@ export type ServerKind = "opensips-2.4" | "opensips" | "kamailio";
  * ```
  */
 export function serverKindOf(dialect: DialectName, flavour?: Flavour): ServerKind {
-  if (dialect === "mi") return "opensips-2.4";
-  if (dialect === "binrpc" || dialect === "ctlfifo") return "kamailio";
-  return flavour === "kamailio" ? "kamailio" : "opensips";
+  return peerOf(dialect, flavour).family;
 }
 
 /** The metric name prefix of a kind: `opensips` or `kamailio`. */
-export function prefixOf(kind: ServerKind): "opensips" | "kamailio" {
-  return kind === "kamailio" ? "kamailio" : "opensips";
+export function prefixOf(kind: ServerKind): Flavour {
+  return familyOf(kind).flavour;
 }

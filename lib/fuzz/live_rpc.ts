@@ -15,6 +15,7 @@ import { openSession, type Session } from "../client/call.ts";
 import { errorCodeOf, MidgramError } from "../errors.ts";
 import type { ClientCodec } from "../protocol/dialect.ts";
 import { clientCodec, serverCodec } from "../protocol/dialects.ts";
+import { peerOf } from "../protocol/peer.ts";
 import type { AnyAddress, Transport } from "../transport/types.ts";
 import { maxDatagram } from "./live.ts";
 import { binRpcInput, jsonRpcInput } from "./rpc_inputs.ts";
@@ -73,7 +74,7 @@ export interface LiveRpcResult {
 
 /** The probe of a dialect: a method that every such server runs without side effects. */
 export function probeMethod(d: LiveDialect): string {
-  return d.dialect !== "jsonrpc" || d.flavour === "kamailio" ? "core.version" : "version";
+  return peerOf(d.dialect, d.flavour).methods.version;
 }
 
 /**

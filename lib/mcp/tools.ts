@@ -41,6 +41,7 @@ import { readStatistics } from "../exporter/statistics.ts";
 import { type ServerKind, serverKindOf } from "../exporter/server_kind.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { clientCodec } from "../protocol/dialects.ts";
+import { familyOf } from "../protocol/peer.ts";
 import { Members, NO_PARAMS, type Params, type Value } from "../protocol/value.ts";
 import { valueToJson } from "../protocol/value_json.ts";
 import { type Flavour, formatSocketSpec, type SocketSpec } from "../socket_spec.ts";
@@ -391,15 +392,8 @@ export function createMcpTools(options: McpToolsOptions): McpTools {
       const helpOf = async (method: string): Promise<string | undefined> => {
         if (!withHelp) return undefined;
         try {
-          const value = r.kind === "kamailio"
-            ? await callValue(r, "system.methodHelp", { kind: "positional", values: [method] })
-            : await callValue(
-              r,
-              "help",
-              r.kind === "opensips"
-                ? { kind: "named", values: new Members([["mi_cmd", method]]) }
-                : { kind: "positional", values: [method] },
-            );
+          const { help, helpParams } = familyOf(r.kind).methods;
+          const value = await callValue(r, help, helpParams(method));
           return replyText(value, "Help");
         } catch {
           return undefined;

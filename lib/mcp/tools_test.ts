@@ -197,6 +197,20 @@ test("get_statistics reads counters as numbers from both servers' layouts", asyn
   }
 });
 
+test("list_methods asks OpenSIPS 3's help by its mi_cmd parameter", async () => {
+  const s = await standIns();
+  try {
+    const { t } = tools(s.transport, [OPENSIPS]);
+    const result = await t.call("list_methods", {}, "test");
+    const methods = result.structuredContent!.methods as Array<{ name: string; help?: string }>;
+    const help = methods.find((m) => m.name === "version")?.help ?? "";
+    assert.match(help, /version/i);
+    assert.doesNotMatch(help, /Usage/);
+  } finally {
+    await s.close();
+  }
+});
+
 test("list_methods lists every method with its access and help text", async () => {
   const s = await standIns();
   try {

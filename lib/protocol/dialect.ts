@@ -3,7 +3,7 @@
  * dialect (`mi`, `jsonrpc`, `binrpc`, `ctlfifo`), pure (no I/O). The server runs
  * decode → dispatch → encode and never parses; the client runs
  * encode → send → decode. A new dialect is a new folder under
- * `lib/protocol/` and a line in `lib/protocol/dialects.ts`.
+ * `lib/protocol/` and a line in `lib/protocol/peer.ts`.
  *
  * @module
  */
@@ -57,7 +57,17 @@ export type Decoded =
    * The request cannot be read or is refused before any method runs: answer
    * with these bytes (`null`: send nothing), and count it under `reason`.
    */
-  | { kind: "answer"; reply: Uint8Array | null; reason: DecodeRefusal; message: string };
+  | {
+    kind: "answer";
+    reply: Uint8Array | null;
+    reason: DecodeRefusal;
+    message: string;
+    /**
+     * The error the reply carries, where a carriage tells it from a result
+     * (the HTTP status of a JSON-RPC method-not-found); absent otherwise.
+     */
+    fault?: Fault;
+  };
 
 /** Why a request was answered without running a method. */
 export type DecodeRefusal =
@@ -115,12 +125,23 @@ export interface FifoFraming {
   replyNameProblem(name: string, replyDir: string): string | null;
 }
 
+/** An HTTP status line. */
+export interface HttpStatus {
+  readonly code: number;
+  /** The reason phrase (printable ASCII); absent: the usual one for the code. */
+  readonly reason?: string;
+}
+
 /** How a dialect's exchanges travel over HTTP (`mi_http`, `xhttp`). */
 export interface HttpCarriage {
   /** The media type of requests and replies. */
   readonly contentType: string;
-  /** A server's HTTP status for a reply it sends. */
-  status(reply: Uint8Array): number;
+  /**
+   * A server's HTTP status for a reply that carries `fault`, as the server
+   * encoded it (`null`: a result, or a reply with no error the server knows
+   * of). Never reads the reply's bytes.
+   */
+  status(fault: Fault | null): HttpStatus;
 }
 
 /** The server's half of a dialect. */

@@ -1,17 +1,12 @@
 /**
- * The table of dialects: which codec serves and which asks in each. A new
- * dialect is a folder under `lib/protocol/` and a line here.
+ * The codec halves of each dialect, as the peer that speaks it makes them
+ * ({@linkcode peerOf} in `peer.ts`, the one table of dialects and servers:
+ * a new dialect is a folder under `lib/protocol/` and a line there).
  *
  * @module
  */
 import type { ClientCodec, DialectName, ServerCodec } from "./dialect.ts";
-import { createMiClientCodec, createMiServerCodec } from "./mi/codec.ts";
-import { createBinRpcClientCodec } from "./binrpc/create_binrpc_client_codec.ts";
-import { createBinRpcServerCodec } from "./binrpc/create_binrpc_server_codec.ts";
-import { createJsonRpcClientCodec } from "./jsonrpc/create_json_rpc_client_codec.ts";
-import { createJsonRpcServerCodec } from "./jsonrpc/create_json_rpc_server_codec.ts";
-import { createCtlFifoClientCodec } from "./ctlfifo/create_ctlfifo_client_codec.ts";
-import { createCtlFifoServerCodec } from "./ctlfifo/create_ctlfifo_server_codec.ts";
+import { peerOf } from "./peer.ts";
 
 /** Options for making a codec. */
 export interface CodecOptions {
@@ -27,7 +22,8 @@ export interface CodecOptions {
 export const DIALECTS: readonly DialectName[] = ["mi", "jsonrpc", "binrpc", "ctlfifo"];
 
 /**
- * The server codec of a dialect.
+ * The server codec of a dialect (JSON-RPC: of `options.flavour`, OpenSIPS
+ * when not given).
  *
  * @example
  * ```ts
@@ -37,18 +33,7 @@ export const DIALECTS: readonly DialectName[] = ["mi", "jsonrpc", "binrpc", "ctl
  * ```
  */
 export function serverCodec(dialect: DialectName, options: CodecOptions = {}): ServerCodec {
-  switch (dialect) {
-    case "mi":
-      return createMiServerCodec({ indent: options.indent, count: options.count });
-    case "binrpc":
-      return createBinRpcServerCodec();
-    case "jsonrpc":
-      return createJsonRpcServerCodec({
-        flavour: options.flavour === "kamailio" ? "kamailio" : "opensips",
-      });
-    case "ctlfifo":
-      return createCtlFifoServerCodec({ count: options.count });
-  }
+  return peerOf(dialect, options.flavour).serverCodec(options);
 }
 
 /**
@@ -62,14 +47,5 @@ export function serverCodec(dialect: DialectName, options: CodecOptions = {}): S
  * ```
  */
 export function clientCodec(dialect: DialectName, options: CodecOptions = {}): ClientCodec {
-  switch (dialect) {
-    case "mi":
-      return createMiClientCodec({ indent: options.indent });
-    case "binrpc":
-      return createBinRpcClientCodec();
-    case "jsonrpc":
-      return createJsonRpcClientCodec();
-    case "ctlfifo":
-      return createCtlFifoClientCodec();
-  }
+  return peerOf(dialect, options.flavour).clientCodec(options);
 }

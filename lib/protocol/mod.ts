@@ -57,6 +57,17 @@ export type {
   ServerCodec,
 } from "./dialect.ts";
 export { clientCodec, type CodecOptions, DIALECTS, serverCodec } from "./dialects.ts";
+export {
+  type FamilyFacts,
+  familyOf,
+  isMethodNotFoundIn,
+  type Peer,
+  type PeerCodecOptions,
+  type PeerMethods,
+  peerOf,
+  PEERS_LIST,
+  type ServerFamily,
+} from "./peer.ts";
 export { createMiClientCodec, createMiServerCodec, miResult } from "./mi/codec.ts";
 export {
   analyzeJsonRpcRequest,

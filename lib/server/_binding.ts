@@ -4,7 +4,8 @@
  *
  * @module
  */
-import type { DialectName, ServerCodec } from "../protocol/dialect.ts";
+import type { ServerCodec } from "../protocol/dialect.ts";
+import type { Peer } from "../protocol/peer.ts";
 import type { BuiltinFlavour } from "./types.ts";
 
 /** Counters of each dialect's group, made at start so `get_statistics` lists them. */
@@ -43,6 +44,8 @@ export type CounterName = typeof COUNTERS[number];
 
 /** One served socket: how it is spoken and which built-ins it offers. */
 export interface Binding {
+  /** Every fact about the peer this socket answers as. */
+  peer: Peer;
   codec: ServerCodec;
   flavour: BuiltinFlavour;
   group: string;
@@ -57,11 +60,4 @@ export function counterKeys(group: string): Record<CounterName, string> {
   const keys = {} as Record<CounterName, string>;
   for (const name of COUNTERS) keys[name] = `${group}:${name}`;
   return keys;
-}
-
-/** The built-in command set a dialect and flavour serve. */
-export function flavourOf(dialect: DialectName, flavour?: string): BuiltinFlavour {
-  if (dialect === "mi") return "opensips-2.4";
-  if (dialect === "binrpc" || dialect === "ctlfifo") return "kamailio";
-  return flavour === "kamailio" ? "kamailio" : "opensips";
 }

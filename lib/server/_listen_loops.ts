@@ -20,13 +20,17 @@ import type {
   StreamConnection,
   StreamListener,
 } from "../transport/types.ts";
+import type { Fault } from "../protocol/dialect.ts";
 import type { Binding } from "./_binding.ts";
 import { isThenable } from "./_handler_pool.ts";
 import type { RateLimitedLog } from "./_rate_limited_log.ts";
 import type { Logger } from "./types.ts";
 
-/** What `process()` gives: the reply, and why the request was refused, if it was. */
-export type Processed = { reply: Uint8Array | null; refusal?: string };
+/**
+ * What `process()` gives: the reply, why the request was refused if it was,
+ * and the error the reply carries, if any (an HTTP reply's status says it).
+ */
+export type Processed = { reply: Uint8Array | null; refusal?: string; fault?: Fault };
 
 /** What the loops need of their server. */
 export interface LoopHost {
@@ -180,7 +184,7 @@ async function answerRequest(
   request: ReceivedRequest,
 ): Promise<void> {
   const after: (() => void)[] = [];
-  const { reply } = await host.process(binding, request.data, null, after);
+  const { reply, fault } = await host.process(binding, request.data, null, after);
   try {
     // As in jsonrpcs, a Kamailio request whose reply name is refused has
     // run its command; the OpenSIPS reader drops such a request unrun, as mi_fifo.
@@ -192,7 +196,7 @@ async function answerRequest(
       });
       return;
     }
-    await request.respond(reply, { timeoutMs: host.replyTimeoutMs });
+    await request.respond(reply, { timeoutMs: host.replyTimeoutMs, fault });
   } catch (error) {
     host.count(binding.keys.send_errors);
     host.warnings.log("info", "not-delivered", "reply not delivered (client gone?)", {

@@ -5,8 +5,7 @@
  *
  * @module
  */
-import { type Call, isNativeResult } from "../protocol/dialect.ts";
-import { matchRecipe } from "../protocol/jsonrpc/match_recipe.ts";
+import { type Call, type Fault, isNativeResult } from "../protocol/dialect.ts";
 import type { MiCallToken } from "../protocol/mi/codec.ts";
 import { formatAddress } from "../transport/address.ts";
 import type { Address } from "../transport/types.ts";
@@ -17,8 +16,8 @@ import type { RateLimitedLog } from "./_rate_limited_log.ts";
 import { RequestContext } from "./_request_context.ts";
 import type { BuiltinFlavour, Command, Logger } from "./types.ts";
 
-/** A request's reply as encoded, and how it went (for the debug log). */
-type Encoded = { bytes: Uint8Array | null; status: string };
+/** A request's reply as encoded, how it went (for the debug log), and the error it carries. */
+type Encoded = { bytes: Uint8Array | null; status: string; fault?: Fault };
 
 /** What the pipeline needs of its server. */
 export interface PipelineHost {
@@ -66,6 +65,7 @@ export class Pipeline {
         const refused = {
           bytes: decoded.reply,
           status: `refused: ${decoded.reason}: ${decoded.message}`,
+          fault: decoded.fault,
         };
         return this.processed(binding, data, from, started, undefined, refused, decoded.reason);
       }
@@ -110,7 +110,7 @@ export class Pipeline {
         ms: Number((performance.now() - started).toFixed(3)),
       });
     }
-    return { reply, refusal };
+    return { reply, refusal, fault: encoded.fault };
   }
 
   /** Runs a call's command and encodes its reply: at once, or a promise when the handler waits. */
@@ -133,10 +133,9 @@ export class Pipeline {
         binding.commandKeys.set(call.method, commandKey = `${group}_cmd:${call.method}`);
       }
       this.host.count(commandKey);
-      // OpenSIPS checks the parameters against the command's recipes before it runs it.
-      const match = command.recipes && codec.dialect === "jsonrpc" &&
-          codec.flavour === "opensips" && !command.noInput
-        ? matchRecipe(call.params, command.recipes)
+      // OpenSIPS 3 checks the parameters against the command's recipes before it runs it.
+      const problem = command.recipes && !command.noInput
+        ? binding.peer.paramsProblem?.(call.params, command.recipes) ?? null
         : null;
       const args = codec.dialect === "mi" ? (call.token as MiCallToken).args : [];
       const context = new RequestContext(
@@ -148,8 +147,8 @@ export class Pipeline {
         this.host,
         after,
       );
-      outcome = match && !match.ok
-        ? { ok: false, fault: { kind: "invalid-params", detail: match.detail } }
+      outcome = problem !== null
+        ? { ok: false, fault: { kind: "invalid-params", detail: problem } }
         : this.host.pool.run(keys, command, call, context);
     }
     return isThenable(outcome)
@@ -170,6 +169,10 @@ export class Pipeline {
       const result = outcome.result === undefined ? null : outcome.result;
       return { bytes: codec.encodeResult(call, result), status: "ok" };
     }
-    return { bytes: codec.encodeFault(call, outcome.fault), status: outcome.fault.kind };
+    return {
+      bytes: codec.encodeFault(call, outcome.fault),
+      status: outcome.fault.kind,
+      fault: outcome.fault,
+    };
   }
 }

@@ -1,6 +1,6 @@
 import { MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
-import { serverCodec } from "../protocol/dialects.ts";
+import { peerOf } from "../protocol/peer.ts";
 import type { MiArgument } from "../protocol/mi/mod.ts";
 import type { Value } from "../protocol/value.ts";
 import { formatAddress, parseAddress } from "../transport/address.ts";
@@ -62,7 +62,7 @@ import type {
   MiServer,
   ServerOptions,
 } from "./server_types.ts";
-import { type Binding, counterKeys, COUNTERS, flavourOf } from "./_binding.ts";
+import { type Binding, counterKeys, COUNTERS } from "./_binding.ts";
 import { Pipeline } from "./_pipeline.ts";
 import { HandlerPool } from "./_handler_pool.ts";
 import {
@@ -292,8 +292,8 @@ class Server implements MiServer, BuiltinHost, LoopHost {
     if (!binding) {
       // The codecs' counter names (replies_200, ...) are a small fixed set.
       const codecKeys = new Map<string, string>();
-      const codec = serverCodec(dialect, {
-        flavour,
+      const peer = peerOf(dialect, flavour);
+      const codec = peer.serverCodec({
         indent: this.indent,
         count: (name) => {
           let key = codecKeys.get(name);
@@ -302,8 +302,9 @@ class Server implements MiServer, BuiltinHost, LoopHost {
         },
       });
       binding = {
+        peer,
         codec,
-        flavour: flavourOf(dialect, flavour),
+        flavour: peer.family,
         group: dialect,
         keys: counterKeys(dialect),
         commandKeys: new Map(),

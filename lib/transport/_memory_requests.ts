@@ -11,6 +11,7 @@ import { MidgramError } from "../errors.ts";
 import { AsyncQueue } from "./_async_queue.ts";
 import { closedError, osError } from "./_errors.ts";
 import { fifoRequestListener } from "./_fifo_requests.ts";
+import type { HttpStatus } from "../protocol/dialect.ts";
 import type {
   ExchangeOptions,
   HttpAddress,
@@ -21,6 +22,15 @@ import type {
   Transport,
 } from "./types.ts";
 
+/** What an in-memory HTTP server answers: a status line and a body. */
+type HttpReply = { status: HttpStatus; body: Uint8Array };
+
+/** A request the listener did not run: answered 503, as the real listener does. */
+const UNAVAILABLE: HttpReply = { status: { code: 503 }, body: new Uint8Array() };
+
+/** The answer of a request with no reply: 204, no body. */
+const NO_CONTENT: HttpReply = { status: { code: 204 }, body: new Uint8Array() };
+
 /** Default largest reply a client accepts, as on the real transports. */
 const MAX_REPLY = 16 << 20;
 
@@ -29,16 +39,21 @@ function waitReply(
   name: string,
   options: ExchangeOptions,
   timeout: () => MidgramError,
-  start: (settle: (reply: Uint8Array | { error: unknown }) => void) => void,
+  start: (settle: (reply: Uint8Array | { error: unknown }, first?: () => void) => void) => void,
   cleanUp: () => void,
 ): Promise<Uint8Array> {
   const { signal } = options;
   if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise<Uint8Array>((resolve, reject) => {
     let done = false;
-    const settle = (reply: Uint8Array | { error: unknown }) => {
+    const settle = (reply: Uint8Array | { error: unknown }, first?: () => void) => {
       if (done) return;
       done = true;
+      try {
+        first?.();
+      } catch (error) {
+        reply = { error };
+      }
       clearTimeout(timer);
       signal?.removeEventListener("abort", onAbort);
       cleanUp();
@@ -63,7 +78,7 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
   const fifos = new Map<string, AsyncQueue<Uint8Array>>();
   /** Reply FIFOs being read, by full path. */
   const replyFifos = new Map<string, (reply: Uint8Array) => void>();
-  const servers = new Map<string, (data: Uint8Array) => Promise<Uint8Array>>();
+  const servers = new Map<string, (data: Uint8Array) => Promise<HttpReply>>();
   let nextId = 1;
   let nextPort = 48000;
 
@@ -121,7 +136,7 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
       throw new MidgramError("address-in-use", `Cannot bind "${bound.url}": address in use`);
     }
     const queue = new AsyncQueue<ReceivedRequest>();
-    const untaken = new Map<ReceivedRequest, (reply: Uint8Array) => void>();
+    const untaken = new Map<ReceivedRequest, (reply: HttpReply) => void>();
     let stopped = false;
     servers.set(key, (data) => {
       // One connection per request, as the real client makes.
@@ -131,16 +146,21 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
       }
       if (stopped) {
         options.gate?.leave();
-        return Promise.resolve(new Uint8Array());
+        return Promise.resolve(UNAVAILABLE);
       }
-      return new Promise<Uint8Array>((resolve) => {
+      return new Promise<HttpReply>((resolve) => {
         const request: ReceivedRequest = {
           data: data.slice(),
           from: peer,
           unanswerable: null,
-          respond(reply) {
+          respond(reply, respondOptions) {
             options.gate?.leave();
-            resolve(reply === null ? new Uint8Array() : reply.slice());
+            resolve(
+              reply === null ? NO_CONTENT : {
+                status: carriage.status(respondOptions?.fault ?? null),
+                body: reply.slice(),
+              },
+            );
             return Promise.resolve();
           },
         };
@@ -152,7 +172,7 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
       if (!stopped) {
         stopped = true;
         servers.delete(key);
-        for (const resolve of untaken.values()) resolve(new Uint8Array());
+        for (const resolve of untaken.values()) resolve(UNAVAILABLE);
         untaken.clear();
         queue.fail(closedError(bound), true);
       }
@@ -196,7 +216,11 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
               "timeout",
               `No complete reply from "${to.url}" within ${timeoutMs} ms`,
             ),
-          (settle) => server(request).then(settle, (error) => settle({ error })),
+          (settle) =>
+            server(request).then(
+              (reply) => settle(reply.body, () => options.onStatus?.(reply.status)),
+              (error) => settle({ error }),
+            ),
           () => {},
         );
       }

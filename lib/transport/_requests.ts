@@ -10,7 +10,7 @@ import { closedError } from "./_errors.ts";
 import { AsyncQueue } from "./_async_queue.ts";
 import { fifoRequestListener } from "./_fifo_requests.ts";
 import { fifoRequest, listenFifo, writeFifoReply } from "./fifo.ts";
-import { httpPost, listenHttp } from "./http.ts";
+import { type HttpAnswer, httpPost, listenHttp } from "./http.ts";
 import type {
   ExchangeOptions,
   HttpAddress,
@@ -21,7 +21,7 @@ import type {
   Transport,
 } from "./types.ts";
 
-type HttpReply = { status: number; contentType: string; body: Uint8Array } | null;
+type HttpReply = HttpAnswer | null;
 
 /** The 503 of a request that came after the listener stopped. */
 const UNAVAILABLE: HttpReply = { status: 503, contentType: "text/plain", body: new Uint8Array() };
@@ -48,14 +48,12 @@ async function listenHttpRequests(
           data: body,
           from: info.peer,
           unanswerable: null,
-          respond(reply) {
-            resolve(
-              reply === null ? null : {
-                status: carriage.status(reply),
-                contentType: carriage.contentType,
-                body: reply,
-              },
-            );
+          respond(reply, respondOptions) {
+            if (reply === null) resolve(null);
+            else {
+              const { code, reason } = carriage.status(respondOptions?.fault ?? null);
+              resolve({ status: code, reason, contentType: carriage.contentType, body: reply });
+            }
             return Promise.resolve();
           },
         };
@@ -126,6 +124,11 @@ export async function exchange(
       contentType: options.http?.contentType ?? "application/json",
       maxBody: options.maxReply,
     });
+    options.onStatus?.(
+      response.reason === ""
+        ? { code: response.status }
+        : { code: response.status, reason: response.reason },
+    );
     return response.body;
   }
   const framing = options.fifo;

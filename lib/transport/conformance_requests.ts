@@ -20,6 +20,8 @@ import { codeOf, decode, encode, rejectsWith, withTimeout } from "./_conformance
 import type {
   FifoDrop,
   FifoFraming,
+  HttpCarriage,
+  HttpStatus,
   RequestAddress,
   RequestListenOptions,
   Transport,
@@ -72,6 +74,13 @@ const LINE_FRAMING: FifoFraming = {
 };
 
 const JSON_REQUEST = '{"jsonrpc":"2.0","method":"uptime","id":1}';
+
+/** An HTTP carriage of the tests' own: 418 and the fault's kind for a fault, else 200. */
+const STATUS_HTTP: HttpCarriage = {
+  contentType: "application/json",
+  status: (fault) =>
+    fault === null ? { code: 200, reason: "Fine" } : { code: 418, reason: `Fault ${fault.kind}` },
+};
 
 /** Registers the FIFO and HTTP conformance tests for one transport. */
 export function runRequestSuite(options: TransportSuiteOptions): void {
@@ -313,20 +322,53 @@ export function runRequestSuite(options: TransportSuiteOptions): void {
           await listener.close();
         }
       });
-      t("no reply is an empty body", async (transport) => {
+      t("no reply is an empty body, status 204", async (transport) => {
         const listener = await transport.listenRequests(kind.address(), listenOptions());
         try {
-          const reply = guarded(transport.exchange(
-            listener.address,
-            encode(kind.payload),
-            exchangeOptions(),
-          ));
+          const statuses: HttpStatus[] = [];
+          const reply = guarded(transport.exchange(listener.address, encode(kind.payload), {
+            ...exchangeOptions(),
+            onStatus: (status) => statuses.push(status),
+          }));
           await (await listener.next()).respond(null);
           assert.equal((await reply).length, 0);
+          assert.deepEqual(statuses.map((s) => s.code), [204]);
         } finally {
           await listener.close();
         }
       });
+      t(
+        "the status line is the carriage's for the fault the reply carries, not read from its bytes",
+        async (transport) => {
+          const listener = await transport.listenRequests(kind.address(), {
+            ...listenOptions(),
+            http: STATUS_HTTP,
+          });
+          try {
+            const statuses: HttpStatus[] = [];
+            const ask = () =>
+              guarded(transport.exchange(listener.address, encode(kind.payload), {
+                ...exchangeOptions(),
+                http: STATUS_HTTP,
+                onStatus: (status) => statuses.push(status),
+              }));
+            // The same bytes each time: only the fault given to respond() differs.
+            const body = encode('{"jsonrpc":"2.0","error":{"code":500},"id":1}');
+            const faulty = ask();
+            await (await listener.next()).respond(body, { fault: { kind: "busy" } });
+            assert.deepEqual(await faulty, body);
+            const fine = ask();
+            await (await listener.next()).respond(body);
+            assert.deepEqual(await fine, body);
+            assert.deepEqual(statuses, [
+              { code: 418, reason: "Fault busy" },
+              { code: 200, reason: "Fine" },
+            ]);
+          } finally {
+            await listener.close();
+          }
+        },
+      );
     } else {
       t("a second listener on a served FIFO is address-in-use", async (transport) => {
         const listener = await transport.listenRequests(kind.address(), listenOptions());

@@ -30,6 +30,8 @@ export interface HttpPostOptions {
 /** What an HTTP server answered. */
 export interface HttpResponse {
   status: number;
+  /** The reason phrase of the status line (`""` when none came). */
+  reason: string;
   /** Header names in lower case. */
   headers: Record<string, string>;
   body: Uint8Array;
@@ -110,7 +112,12 @@ export function httpPost(
         for (const [name, value] of Object.entries(res.headers)) {
           if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
         }
-        finish(undefined, { status: res.statusCode ?? 0, headers, body: all });
+        finish(undefined, {
+          status: res.statusCode ?? 0,
+          reason: res.statusMessage ?? "",
+          headers,
+          body: all,
+        });
       });
       res.on("error", (error) => finish(osError(error, "send", address)));
       res.on("close", () => {
@@ -146,14 +153,19 @@ export interface HttpRequestInfo {
   peer: TcpAddress | null;
 }
 
+/** A handler's answer: its status line (the usual reason for the code when none is given), media type and body. */
+export interface HttpAnswer {
+  status: number;
+  reason?: string;
+  contentType: string;
+  body: Uint8Array;
+}
+
 /** What a handler answers; `null` sends no body: 204 No Content. */
 export type HttpHandler = (
   body: Uint8Array,
   request: HttpRequestInfo,
-) =>
-  | Promise<{ status: number; contentType: string; body: Uint8Array } | null>
-  | { status: number; contentType: string; body: Uint8Array }
-  | null;
+) => Promise<HttpAnswer | null> | HttpAnswer | null;
 
 /** Options of {@linkcode listenHttp}. */
 export interface HttpListenOptions {
@@ -257,7 +269,12 @@ export async function listenHttp(
             peer,
           });
           if (reply === null) res.writeHead(204).end();
-          else res.writeHead(reply.status, { "content-type": reply.contentType }).end(reply.body);
+          else if (reply.reason === undefined) {
+            res.writeHead(reply.status, { "content-type": reply.contentType }).end(reply.body);
+          } else {
+            res.writeHead(reply.status, reply.reason, { "content-type": reply.contentType })
+              .end(reply.body);
+          }
         } catch {
           if (!res.headersSent) plain(res, 500, "Internal server error");
           else res.destroy();

@@ -5,7 +5,13 @@
  *
  * @module
  */
-import type { FifoDrop, FifoFraming, HttpCarriage } from "../protocol/dialect.ts";
+import type {
+  Fault,
+  FifoDrop,
+  FifoFraming,
+  HttpCarriage,
+  HttpStatus,
+} from "../protocol/dialect.ts";
 import type { ConnectionGate } from "./connection_gate.ts";
 
 export type {
@@ -13,6 +19,7 @@ export type {
   FifoFraming,
   FifoRequestReader,
   HttpCarriage,
+  HttpStatus,
 } from "../protocol/dialect.ts";
 
 /** A UNIX datagram socket address: a file system path. */
@@ -196,7 +203,16 @@ export interface ReceivedRequest {
    * cannot be answered; rejects with a `MidgramError` when delivery fails
    * (the client gone). Call it once.
    */
-  respond(reply: Uint8Array | null, options?: SendOptions): Promise<void>;
+  respond(reply: Uint8Array | null, options?: RespondOptions): Promise<void>;
+}
+
+/** Options of {@linkcode ReceivedRequest.respond}. */
+export interface RespondOptions extends SendOptions {
+  /**
+   * The error the reply carries, as the server encoded it (`null` or
+   * absent: none): HTTP answers with the status its carriage gives for it.
+   */
+  fault?: Fault | null;
 }
 
 /** Options of {@linkcode Transport.listenRequests}. */
@@ -247,6 +263,8 @@ export interface ExchangeOptions {
   replyDir?: string;
   /** HTTP: how the dialect is carried (required for HTTP). */
   http?: HttpCarriage;
+  /** HTTP: told of the reply's status line before the exchange resolves. */
+  onStatus?: (status: HttpStatus) => void;
   /** Largest reply accepted. Default 16 MiB. */
   maxReply?: number;
 }

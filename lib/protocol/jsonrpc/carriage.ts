@@ -6,7 +6,8 @@
  *
  * @module
  */
-import type { FifoFraming, HttpCarriage } from "../dialect.ts";
+import type { FifoFraming, HttpCarriage, HttpStatus } from "../dialect.ts";
+import { kamailioRpcFault } from "./_kamailio_fault.ts";
 import { servedReplyNameProblem } from "./_fifo_names.ts";
 import { createFifoRequestReader } from "./fifo_request_reader.ts";
 import { writeKamailioFifoRequest } from "./write_kamailio_fifo_request.ts";
@@ -43,15 +44,39 @@ export function jsonRpcFifoFraming(flavour?: string): FifoFraming {
   return flavour === "kamailio" ? KAMAILIO_FIFO : OPENSIPS_FIFO;
 }
 
-const decoder = new TextDecoder();
+const HTTP_OK: HttpStatus = { code: 200, reason: "OK" };
 
-/** OpenSIPS's `mi_http` answers every reply with 200. */
-const OPENSIPS_HTTP: HttpCarriage = { contentType: "application/json", status: () => 200 };
+/** OpenSIPS's `mi_http` answers every reply with 200, errors too. */
+const OPENSIPS_HTTP: HttpCarriage = {
+  contentType: "application/json",
+  status: () => HTTP_OK,
+};
 
-/** Kamailio's `xhttp` answers an error object with 500. */
+/** The bytes of Kamailio's reason buffer (`vsnprintf` into 128 bytes). */
+const KAMAILIO_REASON_MAX = 127;
+
+/**
+ * A reason phrase an HTTP status line can carry: printable ASCII (any other
+ * character becomes `?`), at most Kamailio's 127.
+ */
+function reasonPhrase(message: string): string {
+  return message.replace(/[^\t\x20-\x7e]/g, "?").slice(0, KAMAILIO_REASON_MAX);
+}
+
+/**
+ * Kamailio's `xhttp` answers a fault with the status its handler faulted
+ * with, and its message as the reason (`500 Method Not Found`, `400 command
+ * not found`, `500 No such htable`); a code no HTTP status can be is 500.
+ */
 const KAMAILIO_HTTP: HttpCarriage = {
   contentType: "application/json",
-  status: (reply) => /"error"\s*:/.test(decoder.decode(reply.subarray(0, 200))) ? 500 : 200,
+  status(fault) {
+    const rpc = fault === null ? null : kamailioRpcFault(fault);
+    if (rpc === null) return fault === null ? HTTP_OK : { code: 500 };
+    const code = Number.isInteger(rpc.code) && rpc.code >= 100 && rpc.code <= 599 ? rpc.code : 500;
+    const reason = reasonPhrase(rpc.message);
+    return reason === "" ? { code } : { code, reason };
+  },
 };
 
 /**
@@ -62,8 +87,10 @@ const KAMAILIO_HTTP: HttpCarriage = {
  * ```ts
  * import assert from "node:assert/strict";
  * import { jsonRpcHttp } from "./carriage.ts";
- * const body = new TextEncoder().encode('{"jsonrpc":"2.0","error":{}}');
- * assert.equal(jsonRpcHttp("kamailio").status(body), 500);
+ * const notFound = { kind: "method-not-found", method: "nosuch" } as const;
+ * assert.deepEqual(jsonRpcHttp("kamailio").status(notFound), { code: 500, reason: "Method Not Found" });
+ * assert.deepEqual(jsonRpcHttp("kamailio").status(null), { code: 200, reason: "OK" });
+ * assert.equal(jsonRpcHttp("opensips").status(notFound).code, 200);
  * ```
  */
 export function jsonRpcHttp(flavour?: string): HttpCarriage {

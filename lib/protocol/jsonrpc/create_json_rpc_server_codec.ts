@@ -16,6 +16,7 @@ import {
   rawBytes,
 } from "./_envelope.ts";
 import { nodeText, nodeValue } from "./_value.ts";
+import { kamailioRpcFault } from "./_kamailio_fault.ts";
 
 /** Options of {@linkcode createJsonRpcServerCodec}. */
 export interface JsonRpcServerOptions {
@@ -30,8 +31,15 @@ export const KAMAILIO_MAX_REQUEST = 65456;
 
 const ABSENT: IdEcho = { kind: "absent" };
 
-function answer(reply: Uint8Array | null, reason: DecodeRefusal, message: string): Decoded {
-  return { kind: "answer", reply, reason, message };
+function answer(
+  reply: Uint8Array | null,
+  reason: DecodeRefusal,
+  message: string,
+  fault?: Fault,
+): Decoded {
+  return fault
+    ? { kind: "answer", reply, reason, message, fault }
+    : { kind: "answer", reply, reason, message };
 }
 
 function at(bytes: Uint8Array, offset: number): string {
@@ -134,7 +142,10 @@ function decodeOpensips(
       errorObject(ERROR_DISPOSITIONS["method-not-found"].jsonrpc, "Method not found"),
       id as IdEcho,
     );
-    return answer(reply, "method-not-found", `Method not found: "${name}"`);
+    return answer(reply, "method-not-found", `Method not found: "${name}"`, {
+      kind: "method-not-found",
+      method: name,
+    });
   }
   const call: Call = { method: name, params: paramsOf(params, false), token };
   if (notification) call.notification = true;
@@ -186,6 +197,7 @@ function decodeKamailio(
       envelope("kamailio", "error", errorObject(500, "Method Not Found"), id),
       "method-not-found",
       `Method not found: "${name}"`,
+      { kind: "method-not-found", method: name },
     );
   }
   const params = getMember(root, "params")?.value;
@@ -303,20 +315,8 @@ function opensipsFault(fault: Fault): Members | null {
 }
 
 function kamailioFault(fault: Fault): Members | null {
-  switch (fault.kind) {
-    case "method-not-found":
-      return errorObject(500, "Method Not Found");
-    case "invalid-params":
-      return errorObject(500, fault.detail);
-    case "command": {
-      const code = fault.code === 0 ? -32000 : fault.code;
-      return errorObject(code, KAMAILIO_TABLE[code] ?? (fault.message || "Unexpected Error"));
-    }
-    case "failed":
-      return errorObject(500, fault.message || "Unexpected Error");
-    case "busy":
-      return errorObject(500, "Server busy");
-    case "reply-too-large":
-      return null;
-  }
+  const rpc = kamailioRpcFault(fault);
+  if (rpc === null) return null;
+  const code = rpc.code === 0 ? -32000 : rpc.code;
+  return errorObject(code, KAMAILIO_TABLE[code] ?? (rpc.message || "Unexpected Error"));
 }
