@@ -80,6 +80,22 @@ function escapedFormat(format: string): string {
   return format.replace(/[\t\n\r]/g, (c) => c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r");
 }
 
+/** kamcmd's line for a reply to another request (the two spaces are kamcmd's). */
+function cookieMismatch(sent: number, received: number): string {
+  const hex = (cookie: number) => cookie.toString(16).padStart(2, "0");
+  return `bad reply, cookie doesn't match: sent ${hex(sent)} and received  ${hex(received)}\n`;
+}
+
+/**
+ * What a failure prints (kamcmd's line) and its status: 128+N once a stop
+ * signal came, else the exit status of its code.
+ */
+function failed(io: Io, error: unknown): Status {
+  if (!(error instanceof KamcmdFailure)) throw error;
+  io.stderr(error.stderr);
+  return stoppedStatus(io) ?? error.exitCode;
+}
+
 /** Sends one request and prints its reply as kamcmd's `run_binrpc_cmd()`. */
 async function runBinrpc(
   s: Session,
@@ -134,12 +150,8 @@ async function runBinrpc(
       }\n`,
     );
   }
-  if (packet.cookie !== cookie) {
-    io.stderr(
-      `bad reply, cookie doesn't match: sent ${
-        cookie.toString(16).padStart(2, "0")
-      } and received  ${packet.cookie.toString(16).padStart(2, "0")}\n`,
-    );
+  if (reply.foreign) {
+    io.stderr(cookieMismatch(cookie, packet.cookie));
     io.stderr("ERROR: cookie does not match\n");
     return EXIT.malformed;
   }
@@ -201,12 +213,8 @@ async function listMethods(s: Session): Promise<string[] | null> {
   } catch {
     return null;
   }
-  if (packet.cookie !== cookie) {
-    io.stderr(
-      `bad reply, cookie doesn't match: sent ${
-        cookie.toString(16).padStart(2, "0")
-      } and received  ${packet.cookie.toString(16).padStart(2, "0")}\n`,
-    );
+  if (reply.foreign) {
+    io.stderr(cookieMismatch(cookie, packet.cookie));
     return null;
   }
   if (packet.type === "fault") {
@@ -248,11 +256,7 @@ async function help(s: Session, cmd: Cmd): Promise<Status> {
       return 0;
     }
     const status = await runBinrpc(s, "system.methodHelp", cmd.args.map(kamcmdArgument), null)
-      .catch((error) => {
-        if (!(error instanceof KamcmdFailure)) throw error;
-        io.stderr(error.stderr);
-        return error.exit;
-      });
+      .catch((error) => failed(io, error));
     if (status > 1) io.stdout(`error: no such command ${first}\n`);
     return status;
   }
@@ -264,7 +268,7 @@ async function help(s: Session, cmd: Cmd): Promise<Status> {
       }
       throw error;
     });
-    if (s.methods === null) return EXIT.transport;
+    if (s.methods === null) return stoppedStatus(io) ?? EXIT.transport;
   }
   let out = "";
   for (const m of s.methods) out += `${m}\n`;
@@ -300,9 +304,7 @@ async function runCmd(s: Session, cmd: Cmd): Promise<Status> {
   try {
     return await runBinrpc(s, method, cmd.args.map(kamcmdArgument), format);
   } catch (error) {
-    if (!(error instanceof KamcmdFailure)) throw error;
-    s.io.stderr(error.stderr);
-    return error.exit;
+    return failed(s.io, error);
   }
 }
 
@@ -535,9 +537,7 @@ export async function kamcmdCommand(argv: readonly string[], io: Io): Promise<nu
       signal: io.interrupted,
     });
   } catch (error) {
-    if (!(error instanceof KamcmdFailure)) throw error;
-    io.stderr(error.stderr);
-    return error.exit;
+    return failed(io, error);
   }
   const s: Session = { io, link, verbose, format, methods: null, quit: false };
   try {
@@ -548,9 +548,7 @@ export async function kamcmdCommand(argv: readonly string[], io: Io): Promise<nu
     }
     return await runCmd(s, { method: operands[0], args: operands.slice(1) });
   } catch (error) {
-    if (!(error instanceof KamcmdFailure)) throw error;
-    io.stderr(error.stderr);
-    return error.exit;
+    return failed(io, error);
   } finally {
     await link.close();
   }
