@@ -95,7 +95,8 @@ function readFailure(error: unknown, timeoutMs: number): KamcmdFailure {
       { cause: error },
     );
   }
-  const [text, errno] = errnoOf(error);
+  // The server closed before a whole reply: kamcmd's read() returned 0, and errno says nothing.
+  const [text, errno] = codeOf(error) === "truncated-reply" ? ["Success", 0] : errnoOf(error);
   return new KamcmdFailure(codeOf(error), `ERROR: read reply failed: ${text} (${errno})\n`, {
     cause: error,
   });
@@ -254,9 +255,9 @@ export async function openKamcmdLink(
         if (signal?.aborted) throw stopped(error);
         throw exchangeFailure(address, current.sent, error, timeoutMs);
       }
-      // Nothing came: kamcmd's read() returned 0, and errno says nothing.
+      // An empty datagram: kamcmd's read() returned 0.
       if (reply.bytes.length === 0) {
-        throw new KamcmdFailure("closed", "ERROR: read reply failed: Success (0)\n");
+        throw readFailure(new MidgramError("truncated-reply", "Empty reply"), timeoutMs);
       }
       return { packet: reply.bytes, reads: current.reads, foreign: reply.foreign === true };
     },

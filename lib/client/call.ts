@@ -51,10 +51,9 @@ export interface CallOptions {
   /**
    * The first reply is the answer, as kamcmd takes it. One carrying another
    * request's id or cookie comes back marked {@linkcode CallReply.foreign}
-   * instead of being skipped, and what a stream brings that is no whole
-   * reply (a header not of the dialect, a packet over the limit, the end of
-   * the stream inside a reply or before one) comes back as the bytes read,
-   * with its `error`, instead of being thrown.
+   * instead of being skipped, and what a stream brings that no reply can
+   * be framed from (a header not of the dialect, a packet over the limit)
+   * comes back as the bytes read, with its `error`, instead of being thrown.
    */
   firstReply?: boolean;
   /** Told of each step of an exchange as it completes (`kamcmd -vvv` shows the reads). */
@@ -557,10 +556,10 @@ async function openStream(to: StreamAddress, options: ChannelOptions): Promise<S
   }
 }
 
-/** What a stream brought that is no whole reply: a header not of the dialect, too long, cut. */
-function unframed(error: unknown): boolean {
+/** What a stream brought that no reply can be framed from: a header not of the dialect, too long. */
+function unframeable(error: unknown): boolean {
   const code = errorCodeOf(error);
-  return code === "reply-syntax" || code === "reply-too-large" || code === "truncated-reply";
+  return code === "reply-syntax" || code === "reply-too-large";
 }
 
 /**
@@ -584,7 +583,7 @@ async function exchangeStream(
       try {
         packet = await state.reader.next(wait.signal);
       } catch (error) {
-        if (!options.firstReply || wait.signal.aborted || !unframed(error)) throw error;
+        if (!options.firstReply || wait.signal.aborted || !unframeable(error)) throw error;
         // kamcmd reads what came itself: the bytes, and why they are no reply.
         return {
           bytes: state.reader.take(),
@@ -595,13 +594,10 @@ async function exchangeStream(
         };
       }
       if (packet === null) {
-        const error = new MidgramError(
+        throw new MidgramError(
           "truncated-reply",
           `"${name}" closed the connection before a whole reply`,
         );
-        if (!options.firstReply) throw error;
-        const rttMs = performance.now() - started;
-        return { bytes: new Uint8Array(0), outcome: null, error, rttMs, from: null };
       }
       // A packet of another cookie is skipped.
       const reply = replyOf(packet, token, options, null, started);
@@ -617,8 +613,9 @@ async function exchangeStream(
 /** An error of reading a stream as a `MidgramError` (a dialect's framer throws its own). */
 function asReplyError(error: unknown, name: string): MidgramError {
   if (error instanceof MidgramError) return error;
+  const code = errorCodeOf(error);
   return new MidgramError(
-    unframed(error) ? errorCodeOf(error)! : "reply-syntax",
+    code === "truncated-reply" || unframeable(error) ? code! : "reply-syntax",
     `Reply from "${name}": ${(error as Error).message}`,
   );
 }
