@@ -13,7 +13,6 @@
  *
  * @module
  */
-import { createInterface } from "node:readline";
 import { EXIT, MidgramError } from "../../lib/errors.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import { formatKamcmd, KAMCMD_ALIASES, kamcmdArgument } from "../../lib/protocol/binrpc/mod.ts";
@@ -23,7 +22,7 @@ import { clientCodec } from "../../lib/protocol/dialects.ts";
 import type { Value } from "../../lib/protocol/value.ts";
 import { VERSION } from "../../lib/version.ts";
 import type { Io } from "../io.ts";
-import { terminalSafe } from "../_terminal_safe.ts";
+import { promptLines, stoppedStatus } from "./_interactive.ts";
 import { KAMCMD_DEFAULT_SOCKET, type KamcmdProto, parseKamcmdAddress } from "./_kamcmd_address.ts";
 import { getopt } from "./_kamcmd_getopt.ts";
 import { KamcmdFailure, type KamcmdLink, kamcmdRandom, openKamcmdLink } from "./_kamcmd_link.ts";
@@ -366,13 +365,6 @@ function tabsCompleted(line: string, complete: (line: string) => [string[], stri
   return out;
 }
 
-/** 128+N once a stop signal came (`io.interrupted` aborted with its number), else null. */
-function stoppedStatus(io: Io): number | null {
-  if (!io.interrupted.aborted) return null;
-  const reason = io.interrupted.reason;
-  return EXIT.signal + (typeof reason === "number" ? reason : 2);
-}
-
 /** A promise's value, or null as soon as a stop signal comes. */
 function untilStopped<T>(io: Io, promise: Promise<T>): Promise<T | null> {
   if (io.interrupted.aborted) return Promise.resolve(null);
@@ -393,42 +385,17 @@ async function interactive(s: Session): Promise<Status> {
   io.stdout(KAMCMD_BANNER);
   const complete = completer(s);
   if (io.terminal) {
-    const rl = createInterface({
-      input: io.terminal.input,
-      output: io.terminal.output,
-      terminal: true,
-      historySize: 500,
-      completer: (line: string) => {
-        // The line editor writes what it completes as it is: never a name a terminal would obey.
-        const [hits, word] = complete(line);
-        return [hits.filter((n) => terminalSafe(n) === n), word];
+    // readline's Ctrl-C: a new line and a fresh prompt, as GNU readline does.
+    await promptLines(io, {
+      prompt: "kamcmd> ",
+      interruptEcho: "\n",
+      complete,
+      async run(raw) {
+        const line = trimWs(raw);
+        if (line !== "") await runLine(s, line);
+        return !s.quit;
       },
     });
-    let pending = false;
-    rl.on("SIGINT", () => {
-      // readline's Ctrl-C: a new line and a fresh prompt, as GNU readline does.
-      if (pending) return;
-      io.terminal!.output.write("\n");
-      (rl as unknown as { line: string }).line = "";
-      rl.prompt();
-    });
-    // A stop signal while waiting for a line ends the session as it would kill kamcmd.
-    const onStop = () => rl.close();
-    io.interrupted.addEventListener("abort", onStop, { once: true });
-    rl.setPrompt("kamcmd> ");
-    rl.prompt();
-    for await (const raw of rl) {
-      const line = trimWs(raw);
-      if (line !== "") {
-        pending = true;
-        await runLine(s, line);
-        pending = false;
-      }
-      if (s.quit) break;
-      rl.prompt();
-    }
-    io.interrupted.removeEventListener("abort", onStop);
-    rl.close();
     return stoppedStatus(io) ?? 0;
   }
   // Not a terminal: readline echoes each line after the prompt.
