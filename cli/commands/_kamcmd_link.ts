@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { openSession } from "../../lib/client/call.ts";
+import { type CallReply, openSession } from "../../lib/client/call.ts";
 import { type ErrorCode, MidgramError } from "../../lib/errors.ts";
 import { clientCodec } from "../../lib/protocol/dialects.ts";
 import type { AnyAddress, Transport } from "../../lib/transport/types.ts";
@@ -50,6 +50,8 @@ export interface LinkReply {
   reads: Uint8Array[];
   /** The reply carries another cookie than the request's. */
   foreign: boolean;
+  /** What the reply says, as the client reads it; `null` when it cannot be read or is foreign. */
+  outcome: CallReply["outcome"];
 }
 
 /** The open link. */
@@ -259,7 +261,12 @@ export async function openKamcmdLink(
       if (reply.bytes.length === 0) {
         throw readFailure(new MidgramError("truncated-reply", "Empty reply"), timeoutMs);
       }
-      return { packet: reply.bytes, reads: current.reads, foreign: reply.foreign === true };
+      return {
+        packet: reply.bytes,
+        reads: current.reads,
+        foreign: reply.foreign === true,
+        outcome: reply.outcome,
+      };
     },
     close: () => session.close(),
   };

@@ -224,8 +224,8 @@ async function listMethods(s: Session): Promise<string[] | null> {
     io.stderr("ERROR: not a reply\n");
     return null;
   }
-  const decoded = clientCodec("binrpc").decodeReply(reply.packet, cookie);
-  if (decoded.kind !== "result") return null;
+  const decoded = reply.outcome;
+  if (decoded?.kind !== "result") return null;
   const names: string[] = [];
   const walk = (v: Value): void => {
     if (typeof v === "string") names.push(v);
