@@ -133,7 +133,9 @@ function connectFailure(
     case "unixs":
       return unixConnectFailure(address.name, error);
     case "unixd": {
-      const [text, errno] = errnoOf(error);
+      // bind() finds anything at the path in use, a file or a live socket alike.
+      const taken = ["address-in-use", "not-a-socket", "unsafe-path"].includes(codeOf(error));
+      const [text, errno] = taken ? ["Address already in use", 98] : errnoOf(error);
       return new KamcmdFailure(
         codeOf(error),
         `ERROR: could not bind the unix socket to ${

@@ -105,6 +105,32 @@ test(
   },
 );
 
+test(
+  "midgram kamcmd prints what kamcmd prints with its reply socket at -R or in -D",
+  { skip },
+  () =>
+    withReplyDir(async (dir) => {
+      for (const option of [["-R", join(dir, "reply.sock")], ["-D", dir]]) {
+        const argv = [...option, "-s", `unixd:${rundir}/ctld.sock`, "core.version"];
+        const real = spawnSync(kamcmd!, argv, { encoding: "utf8", timeout: 5000, input: "" });
+        const io = captureIo();
+        assert.equal(await kamcmdCommand(argv, io), 0, io.err());
+        assert.equal(io.out(), real.stdout, option[0]);
+        assert.equal(io.err(), real.stderr, `${option[0]} (stderr)`);
+      }
+    }),
+);
+
+/** Runs `body` with a fresh directory, removed after. */
+async function withReplyDir(body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "midgram-kamcmd-reply-"));
+  try {
+    await body(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Wrong answers to a request of cookie `c`, as a peer's reply bytes. */
 const WRONG: Record<string, (c: number) => Uint8Array> = {
   "another cookie": (c) => writePacket({ type: "reply", cookie: c + 1, body: writeRecords(["x"]) }),

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli } from "../main.ts";
@@ -173,6 +173,39 @@ test("kamcmd runs its built-ins: help, help ALIAS, help BUILTIN, quit, warranty"
       (await run(["-s", udp, "license"])).out,
       /^kamcmd 1\.5\nCopyright 2006 iptelorg GmbH\n\n/,
     );
+  });
+});
+
+test("kamcmd's reply socket is bound at -R, or in -D, answered there, and removed after", async () => {
+  await withServer(async ({ unixd }) => {
+    const dir = mkdtempSync(join(tmpdir(), "midgram-kamcmd-reply-"));
+    try {
+      for (const option of [["-R", join(dir, "reply.sock")], ["-D", dir]]) {
+        assert.deepEqual(
+          await run([...option, "-s", unixd, "core.version"], { MIDGRAM_TIMEOUT: "5s" }),
+          { code: 0, out: "midgram test\n", err: "" },
+          option.join(" "),
+        );
+        assert.deepEqual(readdirSync(dir), [], `${option.join(" ")}: nothing left`);
+      }
+      // Anything but a dead socket is never replaced: kamcmd's bind error.
+      writeFileSync(join(dir, "file"), "");
+      assert.deepEqual(await run(["-R", join(dir, "file"), "-s", unixd, "core.version"]), {
+        code: 4,
+        out: "",
+        err: `ERROR: could not bind the unix socket to ${
+          join(dir, "file")
+        }: Address already in use (98)\n`,
+      });
+      const missing = join(dir, "none", "reply.sock");
+      assert.deepEqual(await run(["-R", missing, "-s", unixd, "core.version"]), {
+        code: 4,
+        out: "",
+        err: `ERROR: could not bind the unix socket to ${missing}: No such file or directory (2)\n`,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -37,8 +37,8 @@ export interface CallOptions {
    */
   replyDir?: string;
   /**
-   * UNIX datagram: the path to bind the client socket at, mode 0600 (kamcmd's
-   * `-R`), instead of a unique path in a private directory; removed on close.
+   * UNIX datagram: the path to bind the client socket at (kamcmd's `-R`),
+   * instead of a unique path in a private directory; removed on close.
    */
   replySocket?: string;
   /**
@@ -339,9 +339,7 @@ function datagramChannel(to: Address, options: ChannelOptions): Channel {
   };
   const open = async (): Promise<{ socket: DatagramSocket; target: Address }> => {
     target ??= await transport.resolve(to);
-    socket ??= options.replySocket !== undefined && target.kind === "unix"
-      ? await transport.bind({ kind: "unix", path: options.replySocket }, { mode: 0o600 })
-      : await transport.connectable(target);
+    socket ??= await transport.connectable(target, { path: options.replySocket });
     return { socket, target };
   };
   return {
