@@ -317,7 +317,37 @@ export function createDenoTransport(): Transport {
         );
         return await withWaker(address, socket, file);
       }
-      return await connectableSocket(peer);
+      if (peer.kind === "udp") {
+        const resolved = await resolveAddress(peer) as UdpAddress;
+        const conn = listen({ kind: "udp", host: clientHost(resolved.host), port: 0 });
+        return new DenoSocket(fromDeno(conn.addr)!, conn, () => Promise.resolve());
+      }
+      const access = await planReplyAccess(peer);
+      const { dir, path } = await clientSocketDir();
+      let conn: DenoDatagramConn;
+      let waker: DenoDatagramConn;
+      const wakerPath = join(dir, "wake.sock");
+      try {
+        conn = listen({ kind: "unix", path });
+        waker = listen({ kind: "unix", path: wakerPath });
+      } catch (error) {
+        await removeDir(dir);
+        throw error;
+      }
+      try {
+        await openReplySocket(dir, path, access);
+      } catch (error) {
+        conn.close();
+        waker.close();
+        await removeDir(dir);
+        throw error;
+      }
+      return new DenoSocket(
+        { kind: "unix", path },
+        conn,
+        () => removeDir(dir),
+        { conn: waker, path: wakerPath },
+      );
     },
   };
 }
@@ -345,39 +375,4 @@ async function withWaker(
   // carry its path), so even a server killed without close() leaves nothing.
   await removeDir(dir);
   return new DenoSocket(address, socket, () => removeSocketFile(file), { conn: waker, path });
-}
-
-/** A client socket: UDP at an ephemeral port, UNIX in a private directory. */
-async function connectableSocket(peer: Address): Promise<DatagramSocket> {
-  if (peer.kind === "udp") {
-    const resolved = await resolveAddress(peer) as UdpAddress;
-    const conn = listen({ kind: "udp", host: clientHost(resolved.host), port: 0 });
-    return new DenoSocket(fromDeno(conn.addr)!, conn, () => Promise.resolve());
-  }
-  const access = await planReplyAccess(peer);
-  const { dir, path } = await clientSocketDir();
-  let conn: DenoDatagramConn;
-  let waker: DenoDatagramConn;
-  const wakerPath = join(dir, "wake.sock");
-  try {
-    conn = listen({ kind: "unix", path });
-    waker = listen({ kind: "unix", path: wakerPath });
-  } catch (error) {
-    await removeDir(dir);
-    throw error;
-  }
-  try {
-    await openReplySocket(dir, path, access);
-  } catch (error) {
-    conn.close();
-    waker.close();
-    await removeDir(dir);
-    throw error;
-  }
-  return new DenoSocket(
-    { kind: "unix", path },
-    conn,
-    () => removeDir(dir),
-    { conn: waker, path: wakerPath },
-  );
 }
