@@ -42,6 +42,7 @@ export * from "./lib/server/mod.ts";
 export { call, createServer, type RuntimeCallOptions, sendRequest } from "./lib/runtime.ts";
 export {
   call as callWith,
+  type CallEvent,
   type CallOptions,
   type CallReply,
   type CallRequest,
@@ -61,6 +62,7 @@ export type {
   Address,
   AnyAddress,
   BindOptions,
+  ConnectableOptions,
   Datagram,
   DatagramSocket,
   ExchangeOptions,

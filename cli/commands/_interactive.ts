@@ -4,13 +4,15 @@
  * tab completion of the server's method names (`which` or
  * `system.listMethods`), like the shells of the servers' own tools
  * (`opensips-cli`, `kamcmd`). It knows nothing of dialects: `send` hands it
- * a {@linkcode PromptSession}.
+ * a {@linkcode PromptSession}. Its line loop, {@linkcode promptLines}, is
+ * kamcmd's interactive mode's too.
  *
  * @module
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
+import { EXIT } from "../../lib/errors.ts";
 import type { Io } from "../io.ts";
 import { terminalSafe } from "../_terminal_safe.ts";
 
@@ -65,12 +67,91 @@ export interface PromptSession {
   help?(method: string, signal: AbortSignal): Promise<void>;
 }
 
+/** How {@linkcode promptLines} reads and runs lines. */
+export interface PromptLoop {
+  /** Written before each line. */
+  prompt: string;
+  /** The completions of the line typed so far, and the word they replace. */
+  complete(line: string): [string[], string];
+  /** Lines typed before, newest first (the line editor's up arrow). Default none. */
+  history?: string[];
+  /** What Ctrl-C at the prompt writes before a fresh one (`^C` and a new line, or a new line). */
+  interruptEcho: string;
+  /**
+   * Runs one line as typed; `signal` aborts when Ctrl-C comes while it runs.
+   * Resolves `false` to leave the prompt.
+   */
+  run(line: string, signal: AbortSignal): Promise<boolean>;
+}
+
 /**
- * Runs the prompt until `quit`, `exit` or end of input; returns 0. Ctrl-C
- * clears the line, or interrupts a pending request, and stays at the prompt.
+ * The one prompt of `send` and `kamcmd` on a terminal: a line editor with
+ * history (500 lines) and completion, which never writes a name a terminal
+ * would obey. Ctrl-C clears the line, or aborts the line under way, and
+ * stays at the prompt; the end of input, a line that says so, or a stop
+ * signal (`io.interrupted`, SIGTERM) leaves. Returns the history, newest first.
+ */
+export async function promptLines(io: Io, loop: PromptLoop): Promise<string[]> {
+  const terminal = io.terminal!;
+  const rl = createInterface({
+    input: terminal.input,
+    output: terminal.output,
+    terminal: true,
+    history: loop.history ?? [],
+    historySize: 500,
+    completer: (line: string): [string[], string] => {
+      const [hits, word] = loop.complete(line);
+      return [hits.filter((n) => terminalSafe(n) === n), word];
+    },
+  });
+  let pending: AbortController | null = null;
+  rl.on("SIGINT", () => {
+    if (pending) {
+      pending.abort();
+      return;
+    }
+    terminal.output.write(loop.interruptEcho);
+    (rl as unknown as { line: string }).line = "";
+    rl.prompt();
+  });
+  // A stop signal while waiting for a line ends the prompt as it would end the process.
+  const onStop = () => rl.close();
+  io.interrupted.addEventListener("abort", onStop, { once: true });
+  try {
+    rl.setPrompt(loop.prompt);
+    if (io.interrupted.aborted) return [];
+    rl.prompt();
+    for await (const line of rl) {
+      pending = new AbortController();
+      let more: boolean;
+      try {
+        more = await loop.run(line, pending.signal);
+      } finally {
+        pending = null;
+      }
+      if (!more || io.interrupted.aborted) break;
+      rl.prompt();
+    }
+  } finally {
+    io.interrupted.removeEventListener("abort", onStop);
+    rl.close();
+  }
+  return (rl as unknown as { history: string[] }).history.slice();
+}
+
+/** 128+N once a stop signal came (`io.interrupted` aborted with its number), else null. */
+export function stoppedStatus(io: Io): number | null {
+  if (!io.interrupted.aborted) return null;
+  const reason = io.interrupted.reason;
+  return EXIT.signal + (typeof reason === "number" ? reason : 2);
+}
+
+/**
+ * Runs the prompt until `quit`, `exit`, the end of input or a stop signal;
+ * returns 0, or 128+N after signal N. Ctrl-C clears the line, or
+ * interrupts a pending request, and stays at the prompt.
  */
 export async function runInteractive(session: PromptSession, io: Io): Promise<number> {
-  const terminal = io.terminal!;
   const label = session.label;
   const historyFile = io.env.HOME ? join(io.env.HOME, ".midgram_history") : null;
   let history: string[] = [];
@@ -86,74 +167,49 @@ export async function runInteractive(session: PromptSession, io: Io): Promise<nu
   }
   let names = await session.methods();
   const local = ["help", "quit", "exit", "reload"];
-  const rl = createInterface({
-    input: terminal.input,
-    output: terminal.output,
-    terminal: true,
-    history,
-    historySize: 500,
-    completer: (line: string): [string[], string] => {
-      const words = line.split(/\s+/);
-      if (words.length > 1) return [[], line];
-      // The line editor writes what it completes as it is: never a name a terminal would obey.
-      const all = [...names.filter((n) => terminalSafe(n) === n), ...local];
-      const hits = all.filter((n) => n.startsWith(line));
-      return [hits.length > 0 ? hits : all, line];
-    },
-  });
-  let pending: AbortController | null = null;
-  // Ctrl-C: interrupt the request under way, or clear the line; never leave.
-  rl.on("SIGINT", () => {
-    if (pending) {
-      pending.abort();
-      return;
-    }
-    terminal.output.write("^C\n");
-    (rl as unknown as { line: string }).line = "";
-    rl.prompt();
-  });
   io.stderr(
     names.length > 0
       ? `Connected to ${label} (${session.dialect}): ${names.length} methods. Tab completes, "help" lists, "help METHOD" asks the server, "quit" leaves.\n`
       : `No answer from ${label} yet; type methods anyway, "reload" asks again.\n`,
   );
-  rl.setPrompt(`${label}> `);
-  rl.prompt();
-  for await (const line of rl) {
-    const words = splitWords(line.trim());
-    if (words.length === 0) {
-      rl.prompt();
-      continue;
-    }
-    const [command, ...args] = words;
-    if (command === "quit" || command === "exit") break;
-    pending = new AbortController();
-    try {
-      if (command === "help" && args.length === 0) {
-        io.stdout(`${names.join("\n")}\n(quit, exit, reload: this prompt's own commands)\n`);
-      } else if (command === "help" && session.help) {
-        await session.help(args[0], pending.signal);
-      } else if (command === "reload") {
-        names = await session.methods();
-        io.stderr(`${names.length} methods\n`);
-      } else {
-        await session.exchange(command, args, pending.signal);
+  history = await promptLines(io, {
+    prompt: `${label}> `,
+    history,
+    interruptEcho: "^C\n",
+    complete(line) {
+      if (line.split(/\s+/).length > 1) return [[], line];
+      const all = [...names, ...local];
+      const hits = all.filter((n) => n.startsWith(line));
+      return [hits.length > 0 ? hits : all, line];
+    },
+    async run(line, signal) {
+      const words = splitWords(line.trim());
+      if (words.length === 0) return true;
+      const [command, ...args] = words;
+      if (command === "quit" || command === "exit") return false;
+      try {
+        if (command === "help" && args.length === 0) {
+          io.stdout(`${names.join("\n")}\n(quit, exit, reload: this prompt's own commands)\n`);
+        } else if (command === "help" && session.help) {
+          await session.help(args[0], signal);
+        } else if (command === "reload") {
+          names = await session.methods();
+          io.stderr(`${names.length} methods\n`);
+        } else {
+          await session.exchange(command, args, signal);
+        }
+      } catch (error) {
+        io.stderr(`midgram: ${error instanceof Error ? error.message : error}\n`);
       }
-    } catch (error) {
-      io.stderr(`midgram: ${error instanceof Error ? error.message : error}\n`);
-    } finally {
-      pending = null;
-    }
-    rl.prompt();
-  }
-  rl.close();
+      return true;
+    },
+  });
   if (historyFile) {
     try {
-      const lines = (rl as unknown as { history: string[] }).history.slice().reverse();
-      writeFileSync(historyFile, lines.join("\n") + "\n", { mode: 0o600 });
+      writeFileSync(historyFile, history.reverse().join("\n") + "\n", { mode: 0o600 });
     } catch {
       // A read-only home keeps no history.
     }
   }
-  return 0;
+  return stoppedStatus(io) ?? 0;
 }

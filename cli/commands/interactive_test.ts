@@ -9,6 +9,7 @@ import { captureIo } from "../io.ts";
 import { splitWords } from "./_interactive.ts";
 import { createServer } from "../../lib/server/server.ts";
 import { defaultTransport } from "../../lib/transport/open.ts";
+import { until } from "../../lib/transport/testing/wait.ts";
 
 test("splitWords() splits on white space and honours quotes and escapes", () => {
   assert.deepEqual(splitWords(`cache_store local key "a value" 'x y' a\\ b`), [
@@ -117,6 +118,41 @@ test("the prompt shows an error reply once, as the server wrote it", async () =>
     assert.ok(fault, io.out());
     // The reply's line, once; no "answered …" repeat on stderr.
     assert.equal(all.split(fault.slice(4)).length - 1, 1, all);
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("send's prompt leaves with 128+N on a stop signal while it waits for a line, keeping its history", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "midgram-repl-stop-"));
+  const server = createServer({ transport: defaultTransport(), version: "midgram test" });
+  try {
+    const socket = join(dir, "mi.sock");
+    await server.listen({ kind: "unix", path: socket });
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let screen = "";
+    output.on("data", (c) => (screen += c));
+    const io = {
+      ...captureIo({ env: { HOME: dir, MIDGRAM_CONFIG: "/dev/null" }, tty: true }),
+      terminal: { input, output },
+    };
+    const running = cli(["send", "-s", socket], io);
+    try {
+      await until(() => screen.includes(`${socket}> `), "the prompt");
+      input.write("version\r");
+      await until(() => io.out().includes("Server:: midgram test"), "the version");
+      let status: number | undefined;
+      running.then((code) => (status = code));
+      io.abort(15);
+      await until(() => status !== undefined, "the prompt to end after SIGTERM");
+      assert.equal(status, 143);
+      assert.equal(readFileSync(join(dir, ".midgram_history"), "utf8"), "version\n");
+    } finally {
+      input.end();
+      await running.catch(() => {});
+    }
   } finally {
     await server.close();
     rmSync(dir, { recursive: true, force: true });

@@ -13,7 +13,6 @@
  *
  * @module
  */
-import { createInterface } from "node:readline";
 import { EXIT, MidgramError } from "../../lib/errors.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import { formatKamcmd, KAMCMD_ALIASES, kamcmdArgument } from "../../lib/protocol/binrpc/mod.ts";
@@ -23,7 +22,7 @@ import { clientCodec } from "../../lib/protocol/dialects.ts";
 import type { Value } from "../../lib/protocol/value.ts";
 import { VERSION } from "../../lib/version.ts";
 import type { Io } from "../io.ts";
-import { terminalSafe } from "../_terminal_safe.ts";
+import { promptLines, stoppedStatus } from "./_interactive.ts";
 import { KAMCMD_DEFAULT_SOCKET, type KamcmdProto, parseKamcmdAddress } from "./_kamcmd_address.ts";
 import { getopt } from "./_kamcmd_getopt.ts";
 import { KamcmdFailure, type KamcmdLink, kamcmdRandom, openKamcmdLink } from "./_kamcmd_link.ts";
@@ -80,6 +79,22 @@ function escapedFormat(format: string): string {
   return format.replace(/[\t\n\r]/g, (c) => c === "\t" ? "\\t" : c === "\n" ? "\\n" : "\\r");
 }
 
+/** kamcmd's line for a reply to another request (the two spaces are kamcmd's). */
+function cookieMismatch(sent: number, received: number): string {
+  const hex = (cookie: number) => cookie.toString(16).padStart(2, "0");
+  return `bad reply, cookie doesn't match: sent ${hex(sent)} and received  ${hex(received)}\n`;
+}
+
+/**
+ * What a failure prints (kamcmd's line) and its status: 128+N once a stop
+ * signal came, else the exit status of its code.
+ */
+function failed(io: Io, error: unknown): Status {
+  if (!(error instanceof KamcmdFailure)) throw error;
+  io.stderr(error.stderr);
+  return stoppedStatus(io) ?? error.exitCode;
+}
+
 /** Sends one request and prints its reply as kamcmd's `run_binrpc_cmd()`. */
 async function runBinrpc(
   s: Session,
@@ -134,12 +149,8 @@ async function runBinrpc(
       }\n`,
     );
   }
-  if (packet.cookie !== cookie) {
-    io.stderr(
-      `bad reply, cookie doesn't match: sent ${
-        cookie.toString(16).padStart(2, "0")
-      } and received  ${packet.cookie.toString(16).padStart(2, "0")}\n`,
-    );
+  if (reply.foreign) {
+    io.stderr(cookieMismatch(cookie, packet.cookie));
     io.stderr("ERROR: cookie does not match\n");
     return EXIT.malformed;
   }
@@ -201,12 +212,8 @@ async function listMethods(s: Session): Promise<string[] | null> {
   } catch {
     return null;
   }
-  if (packet.cookie !== cookie) {
-    io.stderr(
-      `bad reply, cookie doesn't match: sent ${
-        cookie.toString(16).padStart(2, "0")
-      } and received  ${packet.cookie.toString(16).padStart(2, "0")}\n`,
-    );
+  if (reply.foreign) {
+    io.stderr(cookieMismatch(cookie, packet.cookie));
     return null;
   }
   if (packet.type === "fault") {
@@ -217,8 +224,8 @@ async function listMethods(s: Session): Promise<string[] | null> {
     io.stderr("ERROR: not a reply\n");
     return null;
   }
-  const decoded = clientCodec("binrpc").decodeReply(reply.packet, cookie);
-  if (decoded.kind !== "result") return null;
+  const decoded = reply.outcome;
+  if (decoded?.kind !== "result") return null;
   const names: string[] = [];
   const walk = (v: Value): void => {
     if (typeof v === "string") names.push(v);
@@ -248,11 +255,7 @@ async function help(s: Session, cmd: Cmd): Promise<Status> {
       return 0;
     }
     const status = await runBinrpc(s, "system.methodHelp", cmd.args.map(kamcmdArgument), null)
-      .catch((error) => {
-        if (!(error instanceof KamcmdFailure)) throw error;
-        io.stderr(error.stderr);
-        return error.exit;
-      });
+      .catch((error) => failed(io, error));
     if (status > 1) io.stdout(`error: no such command ${first}\n`);
     return status;
   }
@@ -264,7 +267,7 @@ async function help(s: Session, cmd: Cmd): Promise<Status> {
       }
       throw error;
     });
-    if (s.methods === null) return EXIT.transport;
+    if (s.methods === null) return stoppedStatus(io) ?? EXIT.transport;
   }
   let out = "";
   for (const m of s.methods) out += `${m}\n`;
@@ -300,9 +303,7 @@ async function runCmd(s: Session, cmd: Cmd): Promise<Status> {
   try {
     return await runBinrpc(s, method, cmd.args.map(kamcmdArgument), format);
   } catch (error) {
-    if (!(error instanceof KamcmdFailure)) throw error;
-    s.io.stderr(error.stderr);
-    return error.exit;
+    return failed(s.io, error);
   }
 }
 
@@ -364,13 +365,6 @@ function tabsCompleted(line: string, complete: (line: string) => [string[], stri
   return out;
 }
 
-/** 128+N once a stop signal came (`io.interrupted` aborted with its number), else null. */
-function stoppedStatus(io: Io): number | null {
-  if (!io.interrupted.aborted) return null;
-  const reason = io.interrupted.reason;
-  return EXIT.signal + (typeof reason === "number" ? reason : 2);
-}
-
 /** A promise's value, or null as soon as a stop signal comes. */
 function untilStopped<T>(io: Io, promise: Promise<T>): Promise<T | null> {
   if (io.interrupted.aborted) return Promise.resolve(null);
@@ -391,42 +385,17 @@ async function interactive(s: Session): Promise<Status> {
   io.stdout(KAMCMD_BANNER);
   const complete = completer(s);
   if (io.terminal) {
-    const rl = createInterface({
-      input: io.terminal.input,
-      output: io.terminal.output,
-      terminal: true,
-      historySize: 500,
-      completer: (line: string) => {
-        // The line editor writes what it completes as it is: never a name a terminal would obey.
-        const [hits, word] = complete(line);
-        return [hits.filter((n) => terminalSafe(n) === n), word];
+    // readline's Ctrl-C: a new line and a fresh prompt, as GNU readline does.
+    await promptLines(io, {
+      prompt: "kamcmd> ",
+      interruptEcho: "\n",
+      complete,
+      async run(raw) {
+        const line = trimWs(raw);
+        if (line !== "") await runLine(s, line);
+        return !s.quit;
       },
     });
-    let pending = false;
-    rl.on("SIGINT", () => {
-      // readline's Ctrl-C: a new line and a fresh prompt, as GNU readline does.
-      if (pending) return;
-      io.terminal!.output.write("\n");
-      (rl as unknown as { line: string }).line = "";
-      rl.prompt();
-    });
-    // A stop signal while waiting for a line ends the session as it would kill kamcmd.
-    const onStop = () => rl.close();
-    io.interrupted.addEventListener("abort", onStop, { once: true });
-    rl.setPrompt("kamcmd> ");
-    rl.prompt();
-    for await (const raw of rl) {
-      const line = trimWs(raw);
-      if (line !== "") {
-        pending = true;
-        await runLine(s, line);
-        pending = false;
-      }
-      if (s.quit) break;
-      rl.prompt();
-    }
-    io.interrupted.removeEventListener("abort", onStop);
-    rl.close();
     return stoppedStatus(io) ?? 0;
   }
   // Not a terminal: readline echoes each line after the prompt.
@@ -535,9 +504,7 @@ export async function kamcmdCommand(argv: readonly string[], io: Io): Promise<nu
       signal: io.interrupted,
     });
   } catch (error) {
-    if (!(error instanceof KamcmdFailure)) throw error;
-    io.stderr(error.stderr);
-    return error.exit;
+    return failed(io, error);
   }
   const s: Session = { io, link, verbose, format, methods: null, quit: false };
   try {
@@ -548,9 +515,7 @@ export async function kamcmdCommand(argv: readonly string[], io: Io): Promise<nu
     }
     return await runCmd(s, { method: operands[0], args: operands.slice(1) });
   } catch (error) {
-    if (!(error instanceof KamcmdFailure)) throw error;
-    io.stderr(error.stderr);
-    return error.exit;
+    return failed(io, error);
   } finally {
     await link.close();
   }

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { PassThrough } from "node:stream";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cli } from "../main.ts";
@@ -176,6 +176,39 @@ test("kamcmd runs its built-ins: help, help ALIAS, help BUILTIN, quit, warranty"
   });
 });
 
+test("kamcmd's reply socket is bound at -R, or in -D, answered there, and removed after", async () => {
+  await withServer(async ({ unixd }) => {
+    const dir = mkdtempSync(join(tmpdir(), "midgram-kamcmd-reply-"));
+    try {
+      for (const option of [["-R", join(dir, "reply.sock")], ["-D", dir]]) {
+        assert.deepEqual(
+          await run([...option, "-s", unixd, "core.version"], { MIDGRAM_TIMEOUT: "5s" }),
+          { code: 0, out: "midgram test\n", err: "" },
+          option.join(" "),
+        );
+        assert.deepEqual(readdirSync(dir), [], `${option.join(" ")}: nothing left`);
+      }
+      // Anything but a dead socket is never replaced: kamcmd's bind error.
+      writeFileSync(join(dir, "file"), "");
+      assert.deepEqual(await run(["-R", join(dir, "file"), "-s", unixd, "core.version"]), {
+        code: 4,
+        out: "",
+        err: `ERROR: could not bind the unix socket to ${
+          join(dir, "file")
+        }: Address already in use (98)\n`,
+      });
+      const missing = join(dir, "none", "reply.sock");
+      assert.deepEqual(await run(["-R", missing, "-s", unixd, "core.version"]), {
+        code: 4,
+        out: "",
+        err: `ERROR: could not bind the unix socket to ${missing}: No such file or directory (2)\n`,
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 test("kamcmd reports usage errors with kamcmd's messages and exit 2", async () => {
   assert.deepEqual(await run(["-x"]), { code: 2, out: "", err: "Unknown option `-x'.\n" });
   assert.deepEqual(await run(["-s"]), { code: 2, out: "", err: "Unknown option `-s'.\n" });
@@ -275,17 +308,53 @@ test("kamcmd on a terminal prompts kamcmd> with completion of methods, aliases a
     output.on("data", (c) => (screen += c));
     const io = { ...captureIo({ tty: true }), terminal: { input, output } };
     const running = kamcmdCommand(["-s", unixd], io);
-    await until(() => screen.includes("kamcmd> "), "the prompt");
-    assert.match(io.out(), /^kamcmd 1\.5\n/);
-    input.write("core.vers\t");
-    await until(() => screen.includes("core.version"), "the completion");
-    input.write("\r");
-    await until(() => io.out().includes("midgram test\n"), "the version");
-    input.write("core.echo  x\t\r");
-    await until(() => io.out().includes("x\n"), "the echo");
-    input.write("exit\r");
-    assert.equal(await running, 0);
-    assert.match(io.out(), /For details type `warranty'\.\nmidgram test\nx\n$/);
+    try {
+      await until(() => screen.includes("kamcmd> "), "the prompt");
+      assert.match(io.out(), /^kamcmd 1\.5\n/);
+      input.write("core.vers\t");
+      await until(() => screen.includes("core.version"), "the completion");
+      input.write("\r");
+      await until(() => io.out().includes("midgram test\n"), "the version");
+      input.write("core.echo  x\t\r");
+      await until(() => io.out().includes("x\n"), "the echo");
+      // Ctrl-C drops the line typed, writes a new line and prompts again, as GNU readline.
+      input.write("core.echo lost");
+      const prompts = screen.split("kamcmd> ").length;
+      input.write("\x03");
+      await until(() => screen.split("kamcmd> ").length > prompts, "a fresh prompt");
+      const escapes = "(\\x1b\\[[0-9;]*[A-Za-z])*";
+      assert.match(screen, new RegExp(`core\\.echo lost\\n${escapes}kamcmd> ${escapes}$`));
+      input.write("exit\r");
+      assert.equal(await running, 0);
+      assert.match(io.out(), /For details type `warranty'\.\nmidgram test\nx\n$/);
+    } finally {
+      // A failed step leaves the prompt waiting: the end of input ends it.
+      input.end();
+      await running.catch(() => {});
+    }
+  });
+});
+
+test("kamcmd on a terminal leaves its prompt with 128+N on a stop signal while it waits for a line", async () => {
+  await withServer(async ({ unixd }) => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let screen = "";
+    output.on("data", (c) => (screen += c));
+    const io = { ...captureIo({ tty: true }), terminal: { input, output } };
+    const running = kamcmdCommand(["-s", unixd], io);
+    try {
+      await until(() => screen.includes("kamcmd> "), "the prompt");
+      let status: number | undefined;
+      running.then((code) => (status = code));
+      io.abort(15);
+      await until(() => status !== undefined, "the prompt to end after SIGTERM");
+      assert.equal(status, 143);
+      assert.equal(io.err(), "");
+    } finally {
+      input.end();
+      await running.catch(() => {});
+    }
   });
 });
 

@@ -36,7 +36,37 @@ export interface CallOptions {
    * the one the reading server's config file sets (`configuredFifoReplyDir`), else `/tmp`.
    */
   replyDir?: string;
+  /**
+   * UNIX datagram: the path to bind the client socket at (kamcmd's `-R`),
+   * instead of a unique path in a private directory; removed on close.
+   */
+  replySocket?: string;
+  /**
+   * A session's one connection or socket, as kamcmd keeps it: opened once
+   * and never replaced, after a timeout or a failure alike (a later call
+   * uses it as it is). Default: replaced, so that a late reply is never
+   * taken for the next request's.
+   */
+  connectOnce?: boolean;
+  /**
+   * The first reply is the answer, as kamcmd takes it. One carrying another
+   * request's id or cookie comes back marked {@linkcode CallReply.foreign}
+   * instead of being skipped, and what a stream brings that no reply can
+   * be framed from (a header not of the dialect, a packet over the limit)
+   * comes back as the bytes read, with its `error`, instead of being thrown.
+   */
+  firstReply?: boolean;
+  /** Told of each step of an exchange as it completes (`kamcmd -vvv` shows the reads). */
+  trace?: (event: CallEvent) => void;
 }
+
+/**
+ * A step of an exchange: the request sent whole, or one piece of the reply
+ * as the socket gave it (a datagram from the server, one read of a stream).
+ */
+export type CallEvent =
+  | { kind: "sent"; bytes: Uint8Array }
+  | { kind: "read"; chunk: Uint8Array };
 
 /** A request: a method and its parameters, or bytes sent as they are. */
 export type CallRequest = { method: string; params: Params } | Uint8Array;
@@ -53,6 +83,11 @@ export interface CallReply {
   rttMs: number;
   /** Where the reply came from (`null`: an unnamed UNIX socket, as the real servers reply). */
   from: AnyAddress | null;
+  /**
+   * With {@linkcode CallOptions.firstReply} only: the reply carries another
+   * request's id or cookie (`outcome` is then `null`).
+   */
+  foreign?: boolean;
 }
 
 /**
@@ -84,6 +119,33 @@ function readReply(
       : new MidgramError("reply-syntax", `Reply from "${name}" cannot be read`);
     return { outcome: null, error };
   }
+}
+
+/**
+ * The reply that `bytes` make, or `null` for a reply to another request
+ * (skipped; with `firstReply`, returned marked `foreign`).
+ */
+function replyOf(
+  bytes: Uint8Array,
+  token: unknown,
+  options: ChannelOptions,
+  from: AnyAddress | null,
+  started: number,
+): CallReply | null {
+  const { outcome, error } = readReply(options.codec, bytes, token, options.name);
+  const rttMs = performance.now() - started;
+  if (outcome?.kind !== "foreign") return { bytes, outcome, error, rttMs, from };
+  return options.firstReply
+    ? { bytes, outcome: null, error: null, rttMs, from, foreign: true }
+    : null;
+}
+
+/** The error of an exchange that got no reply within its time limit. */
+function noReply(options: ChannelOptions, tries = ""): MidgramError {
+  return new MidgramError(
+    "timeout",
+    `No reply from "${options.name}" within ${options.timeoutMs} ms${tries}: is the server running and is the address right?`,
+  );
 }
 
 /**
@@ -129,6 +191,14 @@ export async function call(
 
 /** Several requests to one server over one client socket or connection. */
 export interface Session {
+  /**
+   * Opens the connection or socket now rather than at the first call, so
+   * that failing to reach the server is told apart from a failed request
+   * (kamcmd connects before anything else). Optional; does nothing once open.
+   *
+   * @throws {MidgramError} as {@linkcode call} does when it cannot connect or bind.
+   */
+  open(): Promise<void>;
   /** Sends one request and waits for its reply, as {@linkcode call} does. */
   call(request: CallRequest): Promise<CallReply>;
   /** Closes the socket or connection. Idempotent. */
@@ -140,7 +210,8 @@ export interface Session {
  * (datagrams) or one connection (streams), as `send --batch` needs, matched
  * to their replies by id or cookie. After a timeout the socket is replaced,
  * so a late reply is never taken for the next request's (the text dialect
- * has no id to tell them apart).
+ * has no id to tell them apart); {@linkcode CallOptions.connectOnce} and
+ * {@linkcode CallOptions.firstReply} make it kamcmd's session instead.
  *
  * @example
  * ```ts
@@ -164,9 +235,9 @@ export interface Session {
  */
 export function openSession(to: AnyAddress, options: CallOptions): Session {
   const { codec } = options;
-  const timeoutMs = options.timeoutMs ?? 5000;
-  const name = formatAddress(to);
-  const channel = openChannel(to, { ...options, timeoutMs, name });
+  const settled = { ...options, timeoutMs: options.timeoutMs ?? 5000, name: formatAddress(to) };
+  const { name } = settled;
+  const channel = openChannel(to, settled);
   const exchange = (request: CallRequest): Promise<CallReply> => {
     // A request file keeps its own id or cookie: its reply is matched by it.
     const token = request instanceof Uint8Array ? codec.tokenOf?.(request) : codec.newToken();
@@ -181,19 +252,21 @@ export function openSession(to: AnyAddress, options: CallOptions): Session {
     }
     return channel.exchange(bytes, token);
   };
+  // Every step (datagram, stream, FIFO, HTTP) ends the same way when the
+  // caller aborts: a `closed` error, whatever the transport rejected with (a
+  // FIFO or HTTP wait rejects with the signal's reason).
+  const abortable = async <T>(step: () => Promise<T>): Promise<T> => {
+    if (options.signal?.aborted) throw aborted(name, options.signal);
+    try {
+      return await step();
+    } catch (error) {
+      if (options.signal?.aborted) throw aborted(name, options.signal, error);
+      throw error;
+    }
+  };
   return {
-    async call(request: CallRequest): Promise<CallReply> {
-      if (options.signal?.aborted) throw aborted(name, options.signal);
-      try {
-        return await exchange(request);
-      } catch (error) {
-        // Every exchange (datagram, stream, FIFO, HTTP) ends the same way
-        // when the caller aborts: a `closed` error, whatever the transport
-        // rejected with (a FIFO or HTTP wait rejects with the signal's reason).
-        if (options.signal?.aborted) throw aborted(name, options.signal, error);
-        throw error;
-      }
-    },
+    open: () => abortable(() => channel.open()),
+    call: (request) => abortable(() => exchange(request)),
     close: () => channel.close(),
   };
 }
@@ -207,6 +280,8 @@ type ChannelOptions = CallOptions & { timeoutMs: number; name: string };
  * transport; each keeps what it may reuse between requests.
  */
 interface Channel {
+  /** Opens what the channel keeps between requests, if it keeps anything. */
+  open(): Promise<void>;
   /** Sends a request and waits for the reply carrying `token` (or any reply, for none). */
   exchange(bytes: Uint8Array, token: unknown): Promise<CallReply>;
   /** Closes what the channel holds open. Idempotent. */
@@ -221,8 +296,8 @@ function openChannel(to: AnyAddress, options: ChannelOptions): Channel {
     case "fifo":
     case "http":
       return {
-        exchange: (bytes, token) =>
-          exchangeOnce(to, bytes, options.codec, token, options.name, options),
+        open: () => Promise.resolve(),
+        exchange: (bytes, token) => exchangeOnce(to, bytes, token, options),
         close: () => Promise.resolve(),
       };
     default:
@@ -230,26 +305,30 @@ function openChannel(to: AnyAddress, options: ChannelOptions): Channel {
   }
 }
 
-/** Streams: one connection for the session, dropped after any failure. */
+/**
+ * Streams: one connection for the session, dropped after any failure
+ * (kept, with `connectOnce`).
+ */
 function streamChannel(to: StreamAddress, options: ChannelOptions): Channel {
-  const { codec, name } = options;
+  const { codec } = options;
   let stream: StreamState | null = null;
   const close = async () => {
     const open = stream;
     stream = null;
     await open?.connection.close();
   };
+  const open = async (): Promise<StreamState> => stream ??= await openStream(to, options);
   return {
+    // Replies with no end on a stream (ctl's FIFO protocol) take a connection each.
+    async open() {
+      if (!codec.replyEndsAtClose) await open();
+    },
     async exchange(bytes, token) {
-      // Replies with no end on a stream (ctl's FIFO protocol): a connection each.
-      if (codec.replyEndsAtClose) {
-        return await exchangeClosing(to, bytes, codec, token, name, options);
-      }
+      if (codec.replyEndsAtClose) return await exchangeClosing(to, bytes, token, options);
       try {
-        stream ??= await openStream(to, codec, name, options);
-        return await exchangeStream(stream, bytes, codec, token, name, options);
+        return await exchangeStream(await open(), bytes, token, options);
       } catch (error) {
-        await close();
+        if (!options.connectOnce) await close();
         throw error;
       }
     },
@@ -258,12 +337,13 @@ function streamChannel(to: StreamAddress, options: ChannelOptions): Channel {
 }
 
 /**
- * Datagrams: one client socket, replaced after a timeout so that a late
- * reply is never taken for the next request's (the text dialect has no id
- * to tell them apart); over UDP, `retries` more attempts after a timeout.
+ * Datagrams: one client socket, replaced after a timeout (unless
+ * `connectOnce`) so that a late reply is never taken for the next
+ * request's (the text dialect has no id to tell them apart); over UDP,
+ * `retries` more attempts after a timeout.
  */
 function datagramChannel(to: Address, options: ChannelOptions): Channel {
-  const { codec, name, timeoutMs, transport } = options;
+  const { name, transport } = options;
   let socket: DatagramSocket | null = null;
   let target: Address | null = null;
   const close = async () => {
@@ -271,32 +351,32 @@ function datagramChannel(to: Address, options: ChannelOptions): Channel {
     socket = null;
     await open?.close();
   };
+  const open = async (): Promise<{ socket: DatagramSocket; target: Address }> => {
+    target ??= await transport.resolve(to);
+    socket ??= await transport.connectable(target, { path: options.replySocket });
+    return { socket, target };
+  };
   return {
+    async open() {
+      await open();
+    },
     async exchange(bytes, token) {
       const attempts = 1 + (to.kind === "udp" ? Math.max(0, options.retries ?? 0) : 0);
-      target ??= await transport.resolve(to);
       for (let attempt = 1; attempt <= attempts; attempt++) {
         if (options.signal?.aborted) throw aborted(name, options.signal);
-        socket ??= await transport.connectable(target);
+        const { socket, target } = await open();
         let reply: CallReply | null;
         try {
-          reply = await exchangeDatagram(socket, target, bytes, codec, token, name, {
-            timeoutMs,
-            signal: options.signal,
-          });
+          reply = await exchangeDatagram(socket, target, bytes, token, options);
         } catch (error) {
-          await close();
+          if (!options.connectOnce) await close();
           throw error;
         }
         if (reply !== null) return reply;
         // A late reply must never be taken for the next request's: a new socket.
-        await close();
+        if (!options.connectOnce) await close();
       }
-      const tries = attempts > 1 ? ` (${attempts} attempts)` : "";
-      throw new MidgramError(
-        "timeout",
-        `No reply from "${name}" within ${timeoutMs} ms${tries}: is the server running and is the address right?`,
-      );
+      throw noReply(options, attempts > 1 ? ` (${attempts} attempts)` : "");
     },
     close,
   };
@@ -313,11 +393,10 @@ function aborted(name: string, signal: AbortSignal, cause?: unknown): MidgramErr
 async function exchangeOnce(
   to: RequestAddress,
   bytes: Uint8Array,
-  codec: ClientCodec,
   token: unknown,
-  name: string,
-  options: CallOptions & { timeoutMs: number },
+  options: ChannelOptions,
 ): Promise<CallReply> {
+  const { codec, name, timeoutMs } = options;
   const fifo = to.kind === "fifo" ? codec.fifo?.(options.flavour) : undefined;
   if (to.kind === "fifo" ? !fifo : !codec.http) {
     throw new MidgramError(
@@ -327,7 +406,6 @@ async function exchangeOnce(
         : `Cannot send to "${name}": HTTP carries JSON-RPC only (use --dialect jsonrpc)`,
     );
   }
-  const { timeoutMs } = options;
   // The given reply directory, else the one the FIFO's server configures, else /tmp.
   const replyDir = to.kind === "fifo"
     ? options.replyDir ?? configuredFifoReplyDir(to.path) ?? "/tmp"
@@ -342,18 +420,19 @@ async function exchangeOnce(
   }).catch((error) => {
     throw to.kind === "fifo" ? fifoTimeoutHint(error, to.path, options.flavour, replyDir) : error;
   });
-  const rttMs = performance.now() - started;
+  options.trace?.({ kind: "sent", bytes });
+  options.trace?.({ kind: "read", chunk: reply });
   if (reply.length === 0) {
     throw new MidgramError(
       "reply-syntax",
       `"${name}" closed the reply with nothing in it (a notification, or a request it refused)`,
     );
   }
-  const { outcome, error } = readReply(codec, reply, token, name);
-  if (outcome?.kind === "foreign") {
+  const answer = replyOf(reply, token, options, to, started);
+  if (answer === null) {
     throw new MidgramError("reply-syntax", `"${name}" answered another request's id`);
   }
-  return { bytes: reply, outcome, error, rttMs, from: to };
+  return answer;
 }
 
 /**
@@ -416,15 +495,14 @@ async function exchangeDatagram(
   socket: DatagramSocket,
   target: Address,
   bytes: Uint8Array,
-  codec: ClientCodec,
   token: unknown,
-  name: string,
-  options: { timeoutMs: number; signal?: AbortSignal },
+  options: ChannelOptions,
 ): Promise<CallReply | null> {
   const wait = limit(options.timeoutMs, options.signal);
   try {
     const started = performance.now();
     await socket.send(bytes, target, { timeoutMs: options.timeoutMs });
+    options.trace?.({ kind: "sent", bytes });
     while (true) {
       let datagram;
       try {
@@ -437,18 +515,12 @@ async function exchangeDatagram(
       if (
         target.kind === "udp" && (datagram.from === null || !sameAddress(datagram.from, target))
       ) continue;
-      const { outcome, error } = readReply(codec, datagram.data, token, name);
+      options.trace?.({ kind: "read", chunk: datagram.data });
       // Another request's id or cookie: not the answer, keep waiting.
-      if (outcome?.kind === "foreign") continue;
-      return {
-        bytes: datagram.data,
-        outcome,
-        error,
-        rttMs: performance.now() - started,
-        from: datagram.from,
-      };
+      const reply = replyOf(datagram.data, token, options, datagram.from, started);
+      if (reply !== null) return reply;
     }
-    if (wait.aborted) throw new MidgramError("closed", `Request to "${name}" aborted`);
+    if (wait.aborted) throw new MidgramError("closed", `Request to "${options.name}" aborted`);
     return null;
   } finally {
     wait.done();
@@ -461,12 +533,8 @@ interface StreamState {
   reader: FrameReader;
 }
 
-async function openStream(
-  to: StreamAddress,
-  codec: ClientCodec,
-  name: string,
-  options: CallOptions & { timeoutMs: number },
-): Promise<StreamState> {
+async function openStream(to: StreamAddress, options: ChannelOptions): Promise<StreamState> {
+  const { codec, name } = options;
   if (!codec.frame && !codec.replyEndsAtClose) {
     throw new MidgramError(
       "usage",
@@ -491,10 +559,12 @@ async function openStream(
         }
       }
       : () => 0;
+    const trace = options.trace;
     const reader = new FrameReader(connection, frame, {
       tooLargeCode: "reply-too-large",
       cutCode: "truncated-reply",
       name,
+      onRead: trace && ((chunk) => trace({ kind: "read", chunk })),
     });
     return { connection, reader };
   } catch (error) {
@@ -507,21 +577,43 @@ async function openStream(
   }
 }
 
-/** One request on a stream connection: the first reply carrying our cookie. */
+/** What a stream brought that no reply can be framed from: a header not of the dialect, too long. */
+function unframeable(error: unknown): boolean {
+  const code = errorCodeOf(error);
+  return code === "reply-syntax" || code === "reply-too-large";
+}
+
+/**
+ * One request on a stream connection: the first reply carrying our cookie
+ * (with `firstReply`: the first packet, or what was read when none is whole).
+ */
 async function exchangeStream(
   state: StreamState,
   bytes: Uint8Array,
-  codec: ClientCodec,
   token: unknown,
-  name: string,
-  options: CallOptions & { timeoutMs: number },
+  options: ChannelOptions,
 ): Promise<CallReply> {
+  const { name } = options;
   const wait = limit(options.timeoutMs, options.signal);
   const started = performance.now();
   try {
     await state.connection.write(bytes, { timeoutMs: options.timeoutMs });
+    options.trace?.({ kind: "sent", bytes });
     while (true) {
-      const packet = await state.reader.next(wait.signal);
+      let packet;
+      try {
+        packet = await state.reader.next(wait.signal);
+      } catch (error) {
+        if (!options.firstReply || wait.signal.aborted || !unframeable(error)) throw error;
+        // kamcmd reads what came itself: the bytes, and why they are no reply.
+        return {
+          bytes: state.reader.take(),
+          outcome: null,
+          error: asReplyError(error, name),
+          rttMs: performance.now() - started,
+          from: null,
+        };
+      }
       if (packet === null) {
         throw new MidgramError(
           "truncated-reply",
@@ -529,21 +621,19 @@ async function exchangeStream(
         );
       }
       // A packet of another cookie is skipped.
-      const { outcome, error } = readReply(codec, packet, token, name);
-      if (outcome?.kind !== "foreign") {
-        return { bytes: packet, outcome, error, rttMs: performance.now() - started, from: null };
-      }
+      const reply = replyOf(packet, token, options, null, started);
+      if (reply !== null) return reply;
     }
   } catch (error) {
-    const ended = wait.error(
-      name,
-      `No reply from "${name}" within ${options.timeoutMs} ms: is the server running and is the address right?`,
-    );
-    if (ended) throw ended;
-    throw error instanceof MidgramError ? error : unreadable(error, name);
+    throw wait.error(name, noReply(options).message) ?? asReplyError(error, name);
   } finally {
     wait.done();
   }
+}
+
+/** An error of reading a stream as a `MidgramError` (a dialect's framer throws its own). */
+function asReplyError(error: unknown, name: string): MidgramError {
+  return error instanceof MidgramError ? error : unreadable(error, name);
 }
 
 /**
@@ -554,13 +644,12 @@ async function exchangeStream(
 async function exchangeClosing(
   to: StreamAddress,
   bytes: Uint8Array,
-  codec: ClientCodec,
   token: unknown,
-  name: string,
-  options: CallOptions & { timeoutMs: number },
+  options: ChannelOptions,
 ): Promise<CallReply> {
+  const { name } = options;
   const started = performance.now();
-  const state = await openStream(to, codec, name, options);
+  const state = await openStream(to, options);
   // One time limit for the whole exchange, connecting included.
   const wait = limit(
     Math.max(1, options.timeoutMs - (performance.now() - started)),
@@ -569,9 +658,11 @@ async function exchangeClosing(
   try {
     await state.connection.write(bytes, { timeoutMs: options.timeoutMs });
     await state.connection.closeWrite();
+    options.trace?.({ kind: "sent", bytes });
     const chunks: Uint8Array[] = [];
     let size = 0;
     for (let chunk; (chunk = await state.connection.read(wait.signal)) !== null;) {
+      options.trace?.({ kind: "read", chunk });
       size += chunk.length;
       if (size > MAX_FRAME) {
         throw new MidgramError(
@@ -588,17 +679,13 @@ async function exchangeClosing(
         `"${name}" closed the connection without a reply`,
       );
     }
-    const { outcome, error } = readReply(codec, reply, token, name);
-    if (outcome?.kind === "foreign") {
+    const answer = replyOf(reply, token, options, null, started);
+    if (answer === null) {
       throw new MidgramError("reply-syntax", `"${name}" answered another request`);
     }
-    return { bytes: reply, outcome, error, rttMs: performance.now() - started, from: null };
+    return answer;
   } catch (error) {
-    const ended = wait.error(
-      name,
-      `No reply from "${name}" within ${options.timeoutMs} ms: is the server running and is the address right?`,
-    );
-    throw ended ?? error;
+    throw wait.error(name, noReply(options).message) ?? error;
   } finally {
     wait.done();
     await state.connection.close();

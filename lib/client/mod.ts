@@ -25,6 +25,7 @@
 export { type ClientReply, type RequestOptions, sendRequest } from "./request.ts";
 export {
   call,
+  type CallEvent,
   type CallOptions,
   type CallReply,
   type CallRequest,

@@ -111,6 +111,48 @@ export async function bindUnixSafely<T>(
   }
 }
 
+/**
+ * Binds a client's reply socket at exactly `path` (kamcmd's `-R`). Bound in
+ * place, not renamed there as {@linkcode bindUnixSafely} does: a socket keeps
+ * the name it was bound at, and the server answers that name. Refused as by
+ * `bind()` when anything but a dead socket is there; made under a umask that
+ * leaves it to its owner, then opened to whom {@linkcode planReplyAccess}
+ * lets in.
+ *
+ * @param bindAt Binds the runtime's socket at a path, synchronously.
+ */
+export async function bindReplySocketAt<T>(
+  address: UnixAddress,
+  peer: UnixAddress,
+  bindAt: (path: string) => T,
+  closeSocket: (socket: T) => void | Promise<void>,
+  isLive: (path: string) => Promise<boolean>,
+): Promise<{ socket: T; file: SocketFile }> {
+  await checkBindPath(address, isLive);
+  const access = await planReplyAccess(peer);
+  // A dead socket is replaced (checkBindPath let nothing else through).
+  await unlink(address.path).catch(() => {});
+  const umask = process.umask(0o177);
+  let socket: T;
+  try {
+    socket = bindAt(address.path);
+  } finally {
+    process.umask(umask);
+  }
+  try {
+    await chmod(address.path, access.socketMode);
+    if (access.uid !== -1 || access.gid !== -1) {
+      await chown(address.path, access.uid, access.gid);
+    }
+    const stat = await lstat(address.path);
+    return { socket, file: { path: address.path, dev: stat.dev, ino: stat.ino } };
+  } catch (error) {
+    await closeSocket(socket);
+    await unlink(address.path).catch(() => {});
+    throw osError(error, "bind", address);
+  }
+}
+
 /** Removes a socket file if it is still the one we made. */
 export async function removeSocketFile(file: SocketFile): Promise<void> {
   try {

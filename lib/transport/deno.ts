@@ -20,6 +20,7 @@ import {
   unprovenSocketThere,
 } from "./_errors.ts";
 import {
+  bindReplySocketAt,
   bindUnixSafely,
   clientHost,
   clientSocketDir,
@@ -27,6 +28,7 @@ import {
   planReplyAccess,
   removeDir,
   removeSocketFile,
+  type SocketFile,
 } from "./_unix_path.ts";
 import { resolveAddress } from "./resolve_address.ts";
 import { DatagramQueue, SendBacklog } from "./_queue.ts";
@@ -35,12 +37,14 @@ import { requestTransports } from "./_requests.ts";
 import {
   type Address,
   type BindOptions,
+  type ConnectableOptions,
   type Datagram,
   type DatagramSocket,
   RECEIVE_BUFFER_SIZE,
   type SendOptions,
   type Transport,
   type UdpAddress,
+  type UnixAddress,
 } from "./types.ts";
 
 interface DenoAddr {
@@ -309,22 +313,20 @@ export function createDenoTransport(): Transport {
         (conn) => conn.close(),
         unixIsLive,
       );
-      const { dir, path } = await clientSocketDir();
-      let waker: DenoDatagramConn;
-      try {
-        waker = listen({ kind: "unix", path });
-      } catch (error) {
-        socket.close();
-        await removeSocketFile(file);
-        await removeDir(dir);
-        throw error;
-      }
-      // The waker only sends: its file can go at once (datagrams from it still
-      // carry its path), so even a server killed without close() leaves nothing.
-      await removeDir(dir);
-      return new DenoSocket(address, socket, () => removeSocketFile(file), { conn: waker, path });
+      return await withWaker(address, socket, file);
     },
-    async connectable(peer: Address): Promise<DatagramSocket> {
+    async connectable(peer: Address, options: ConnectableOptions = {}): Promise<DatagramSocket> {
+      if (peer.kind === "unix" && options.path !== undefined) {
+        const address: UnixAddress = { kind: "unix", path: options.path };
+        const { socket, file } = await bindReplySocketAt(
+          address,
+          peer,
+          (path) => listen(address, path),
+          (conn) => conn.close(),
+          unixIsLive,
+        );
+        return await withWaker(address, socket, file);
+      }
       if (peer.kind === "udp") {
         const resolved = await resolveAddress(peer) as UdpAddress;
         const conn = listen({ kind: "udp", host: clientHost(resolved.host), port: 0 });
@@ -358,4 +360,29 @@ export function createDenoTransport(): Transport {
       );
     },
   };
+}
+
+/**
+ * A socket bound at a UNIX path of its own, with its waker (which only
+ * sends, from a private directory removed at once).
+ */
+async function withWaker(
+  address: UnixAddress,
+  socket: DenoDatagramConn,
+  file: SocketFile,
+): Promise<DatagramSocket> {
+  const { dir, path } = await clientSocketDir();
+  let waker: DenoDatagramConn;
+  try {
+    waker = listen({ kind: "unix", path });
+  } catch (error) {
+    socket.close();
+    await removeSocketFile(file);
+    await removeDir(dir);
+    throw error;
+  }
+  // The waker only sends: its file can go at once (datagrams from it still
+  // carry its path), so even a server killed without close() leaves nothing.
+  await removeDir(dir);
+  return new DenoSocket(address, socket, () => removeSocketFile(file), { conn: waker, path });
 }

@@ -11,7 +11,14 @@ import { DatagramQueue } from "./_queue.ts";
 import { memoryStreams } from "./_memory_stream.ts";
 import { memoryRequests } from "./_memory_requests.ts";
 import { RECEIVE_BUFFER_SIZE } from "./types.ts";
-import type { Address, Datagram, DatagramSocket, SendOptions, Transport } from "./types.ts";
+import type {
+  Address,
+  ConnectableOptions,
+  Datagram,
+  DatagramSocket,
+  SendOptions,
+  Transport,
+} from "./types.ts";
 
 class MemorySocket implements DatagramSocket {
   readonly queue = new DatagramQueue();
@@ -118,7 +125,10 @@ export function createMemoryTransport(): Transport {
         return Promise.reject(error);
       }
     },
-    connectable(peer: Address): Promise<DatagramSocket> {
+    connectable(peer: Address, options: ConnectableOptions = {}): Promise<DatagramSocket> {
+      if (peer.kind === "unix" && options.path !== undefined) {
+        return Promise.resolve(open({ kind: "unix", path: options.path }));
+      }
       const id = next++;
       return Promise.resolve(
         open(

@@ -19,6 +19,7 @@ import {
 import { DatagramQueue, SendBacklog } from "./_queue.ts";
 import { unixDgramBinding } from "./_unix_dgram_binding.ts";
 import {
+  bindReplySocketAt,
   bindUnixSafely,
   clientHost,
   clientSocketDir,
@@ -34,6 +35,7 @@ import { requestTransports } from "./_requests.ts";
 import type {
   Address,
   BindOptions,
+  ConnectableOptions,
   Datagram,
   DatagramSocket,
   SendOptions,
@@ -288,6 +290,18 @@ async function bindUdp(address: UdpAddress): Promise<NodeUdpSocket> {
 }
 
 /** Whether a live server accepts a datagram at `path` (an empty one, which servers ignore). */
+/** A raw UNIX datagram socket bound at `path` (for `address`'s messages). */
+function bindRaw(address: UnixAddress, path: string): RawUnixSocket {
+  const raw = new RawUnixSocket();
+  try {
+    raw.bind(path);
+  } catch (error) {
+    raw.close(address);
+    throw osError((error as MidgramError).cause ?? error, "bind", address);
+  }
+  return raw;
+}
+
 function unixIsLive(path: string): Promise<boolean> {
   const probe = new RawUnixSocket();
   try {
@@ -329,23 +343,25 @@ export function createNodeTransport(): Transport {
       const { socket, file: made } = await bindUnixSafely(
         address,
         options,
-        (path) => {
-          const raw = new RawUnixSocket();
-          try {
-            raw.bind(path);
-          } catch (error) {
-            raw.close(address);
-            throw osError((error as MidgramError).cause ?? error, "bind", address);
-          }
-          return Promise.resolve(raw);
-        },
+        (path) => Promise.resolve(bindRaw(address, path)),
         (raw) => raw.close(address),
         unixIsLive,
       );
       file = made;
       return new NodeUnixSocket(address, socket, () => removeSocketFile(file!));
     },
-    async connectable(peer: Address): Promise<DatagramSocket> {
+    async connectable(peer: Address, options: ConnectableOptions = {}): Promise<DatagramSocket> {
+      if (peer.kind === "unix" && options.path !== undefined) {
+        const address: UnixAddress = { kind: "unix", path: options.path };
+        const { socket, file } = await bindReplySocketAt(
+          address,
+          peer,
+          (path) => bindRaw(address, path),
+          (raw) => raw.close(address),
+          unixIsLive,
+        );
+        return new NodeUnixSocket(address, socket, () => removeSocketFile(file));
+      }
       if (peer.kind === "udp") {
         const resolved = await resolveAddress(peer) as UdpAddress;
         const socket = await bindUdp({ kind: "udp", host: clientHost(resolved.host), port: 0 });

@@ -140,3 +140,35 @@ test("planReplyAccess() makes a private directory when the server socket cannot 
     socketMode: 0o600,
   });
 });
+
+test("connectable() with a path binds the client there under that name, and close() removes it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "midgram-reply-at-"));
+  const transport = defaultTransport();
+  const serverPath = join(dir, "server.sock");
+  const server = await transport.bind({ kind: "unix", path: serverPath });
+  try {
+    const path = join(dir, "reply.sock");
+    const client = await transport.connectable(server.address, { path });
+    try {
+      assert.deepEqual(client.address, { kind: "unix", path });
+      // The mode of a private directory's socket: the owner, and the server's group.
+      assert.equal(statSync(path).mode & 0o777, 0o620);
+      await client.send(enc("ping"), server.address);
+      const request = await receive(server);
+      // The sender's own name is the path: the server answers there.
+      assert.deepEqual(request.from, { kind: "unix", path });
+      await server.send(enc("pong"), request.from!);
+      assert.equal((await receive(client)).data, "pong");
+    } finally {
+      await client.close();
+    }
+    assert.throws(() => statSync(path), { code: "ENOENT" });
+    // Anything but a dead socket is never replaced.
+    await assert.rejects(transport.connectable(server.address, { path: serverPath }), {
+      code: "address-in-use",
+    });
+  } finally {
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -269,6 +269,18 @@ export interface ExchangeOptions {
   maxReply?: number;
 }
 
+/** Options of {@linkcode Transport.connectable}. */
+export interface ConnectableOptions {
+  /**
+   * UNIX only: the client socket is bound at exactly this path (kamcmd's
+   * `-R`), its own name, so that the server answers there, instead of in a
+   * private directory. Refused as by `bind()` when anything but a dead
+   * socket is there; reachable by whom the private directory would let in;
+   * its file removed by `close()`.
+   */
+  path?: string;
+}
+
 /** A way to open datagram sockets: one per runtime, plus an in-memory one for tests. */
 export interface Transport {
   /** A short name for messages and test titles: `deno`, `node`, `memory`. */
@@ -285,7 +297,7 @@ export interface Transport {
    * path inside a private temporary directory (both removed by `close()`);
    * for UDP, bound to an ephemeral port of the peer's address family.
    */
-  connectable(peer: Address): Promise<DatagramSocket>;
+  connectable(peer: Address, options?: ConnectableOptions): Promise<DatagramSocket>;
   /**
    * Resolves a host name to an IP literal (the first address the resolver
    * gives); UNIX addresses and IP literals pass through. Throws `not-found`.
