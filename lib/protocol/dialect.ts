@@ -30,11 +30,24 @@ export interface Call {
   token: unknown;
   /** The caller wants no reply (a JSON-RPC notification). */
   notification?: boolean;
+  /**
+   * Text MI: the request's argument lines as written, which handlers in the
+   * 2.4 layout read (`HandlerContext.args`); absent in the other dialects.
+   */
+  args?: TextArgument[];
+}
+
+/** One argument line of a text MI request: `name::value`, `name::`, `value`. */
+export interface TextArgument {
+  /** The text before `::`, or `null` when the line has no `::`. */
+  name: string | null;
+  /** The value; `null` only where the real parser builds a node without one. */
+  value: string | null;
 }
 
 /**
  * Why a request was answered with an error. Each codec writes each kind in
- * its own wire form (the table `FAULTS` in `lib/errors.ts`).
+ * its own wire form (the table `ERROR_DISPOSITIONS` in `lib/errors.ts`).
  */
 export type Fault =
   /** No such method. */

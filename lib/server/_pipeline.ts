@@ -6,7 +6,6 @@
  * @module
  */
 import { type Call, type Fault, isNativeResult } from "../protocol/dialect.ts";
-import type { MiCallToken } from "../protocol/mi/codec.ts";
 import { formatAddress } from "../transport/address.ts";
 import type { Address } from "../transport/types.ts";
 import { type Binding, REFUSAL_COUNTER } from "./_binding.ts";
@@ -137,7 +136,7 @@ export class Pipeline {
       const problem = command.recipes && !command.noInput
         ? binding.peer.paramsProblem?.(call.params, command.recipes) ?? null
         : null;
-      const args = codec.dialect === "mi" ? (call.token as MiCallToken).args : [];
+      const args = call.args ?? [];
       const context = new RequestContext(
         call.method,
         codec.dialect,

@@ -32,7 +32,7 @@ import {
   paramsToArguments,
   valueToNodes,
 } from "./tree_value.ts";
-import type { MiArgument, MiReply } from "./types.ts";
+import type { MiReply } from "./types.ts";
 
 const encoder = new TextEncoder();
 const FIXED = {
@@ -40,11 +40,6 @@ const FIXED = {
   parseError: encoder.encode(FIXED_REPLIES.parseError),
   commandFailed: encoder.encode(FIXED_REPLIES.commandFailed),
 };
-
-/** What the MI server codec keeps of a call: the argument lines as parsed. */
-export interface MiCallToken {
-  args: MiArgument[];
-}
 
 /**
  * An MI reply written by a 2.4-layout handler, with what other dialects
@@ -133,8 +128,10 @@ export function createMiServerCodec(options: MiCodecOptions = {}): ServerCodec {
         };
       }
       if (shape.noInput) {
-        const token: MiCallToken = { args: [] };
-        return { kind: "call", call: { method: first.command, params: NO_PARAMS, token } };
+        return {
+          kind: "call",
+          call: { method: first.command, params: NO_PARAMS, token: null, args: [] },
+        };
       }
       const analysis = analyzeRequest(bytes, { mode: "compat" });
       if (!analysis.request) {
@@ -145,10 +142,10 @@ export function createMiServerCodec(options: MiCodecOptions = {}): ServerCodec {
           message: analysis.errors[0]?.message ?? "parse error",
         };
       }
-      const token: MiCallToken = { args: analysis.request.args };
+      const { args } = analysis.request;
       return {
         kind: "call",
-        call: { method: first.command, params: argumentsToParams(analysis.request.args), token },
+        call: { method: first.command, params: argumentsToParams(args), token: null, args },
       };
     },
     encodeResult(_call: Call, result: Value | NativeResult): Uint8Array {

@@ -21,7 +21,6 @@
 export {
   createMiClientCodec,
   createMiServerCodec,
-  type MiCallToken,
   type MiClientCodecOptions,
   type MiCodecOptions,
   miResult,

@@ -4,16 +4,14 @@
  * @module
  */
 
-/** One argument of a request: `name::value`, `name::`, `value` or `"quoted"`. */
-export interface MiArgument {
-  /** The text before `::`, or `null` when the line has no `::`. */
-  name: string | null;
-  /**
-   * The value. `""` for `name::` (empty value); `null` only where the real
-   * parser builds a node without a value.
-   */
-  value: string | null;
-}
+import type { TextArgument } from "../dialect.ts";
+
+/**
+ * One argument of a request: `name::value`, `name::` (value `""`), `value`
+ * or `"quoted"`; the value is `null` only where the real parser builds a
+ * node without one. The seam's `TextArgument`, which a call carries.
+ */
+export type MiArgument = TextArgument;
 
 /** A parsed request: the command name and its flat list of arguments. */
 export interface MiRequest {
