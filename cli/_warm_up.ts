@@ -6,8 +6,7 @@
  * @module
  */
 import { createServer } from "../lib/server/server.ts";
-import { createMemoryTransport } from "../lib/transport/memory.ts";
-import { createNodeTransport } from "../lib/transport/node.ts";
+import { createMemoryTransport, defaultTransport } from "../lib/transport/open.ts";
 import { captureIo } from "./io.ts";
 import { cli } from "./main.ts";
 
@@ -36,7 +35,7 @@ export async function warmUp(): Promise<number[]> {
   }
   // One real UDP exchange on loopback: Node's dgram (and the cluster module
   // it loads on first use) and midgram's UDP sockets, compiled too.
-  const udp = createNodeTransport();
+  const udp = defaultTransport(); // the snapshot is built on Node: Node's adapter
   const real = createServer({ transport: udp, version: "warm-up", builtins: true });
   try {
     const address = await real.listen("udp:127.0.0.1:0", { dialect: "binrpc" });

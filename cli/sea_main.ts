@@ -54,10 +54,7 @@ import { compileFunction } from "node:vm";
 import { getAsset, isSea } from "node:sea";
 import { startupSnapshot } from "node:v8";
 import { MidgramError } from "../lib/errors.ts";
-import {
-  provideUnixDgramBinding,
-  type UnixDgramBinding,
-} from "../lib/transport/_unix_dgram_binding.ts";
+import { provideUnixDgramBinding, type UnixDgramBinding } from "../lib/transport/open.ts";
 import { VERSION } from "../lib/version.ts";
 import { hardenProcess, main } from "./process.ts";
 import { warmUp } from "./_warm_up.ts";

@@ -7,7 +7,7 @@
  * @module
  */
 import { createServer, type MiServer, type ServerOptions } from "../server/server.ts";
-import { createMemoryTransport } from "../transport/memory.ts";
+import { createMemoryTransport } from "../transport/open.ts";
 import { lineDiff, showInvisible } from "../golden/parse_cases.ts";
 
 /** The clock of {@linkcode goldenServer}: Sun Nov 22 21:00:00 2026, local time. */

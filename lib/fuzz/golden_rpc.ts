@@ -14,7 +14,7 @@
 import { createServer, type MiServer } from "../server/server.ts";
 import { RpcError } from "../server/rpc_error.ts";
 import type { Transport } from "../transport/types.ts";
-import { createMemoryTransport } from "../transport/memory.ts";
+import { createMemoryTransport } from "../transport/open.ts";
 import { lineDiff, showInvisible } from "../golden/parse_cases.ts";
 import type { Value } from "../protocol/value.ts";
 import { GOLDEN_NOW } from "./golden.ts";
