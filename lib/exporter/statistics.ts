@@ -12,6 +12,7 @@
  * @module
  */
 import { isStruct, type Struct, structEntries, type Value } from "../protocol/value.ts";
+import { familyOf } from "../protocol/peer.ts";
 import { meaningOf } from "./meanings.ts";
 import { counterName, type MetricType, type Sample, sanitizeName } from "./sample.ts";
 import { prefixOf, type ServerKind } from "./server_kind.ts";
@@ -50,7 +51,7 @@ export function numberOf(value: Value | undefined): number | null {
 
 /** Splits `group:name` (OpenSIPS) or `group.name` (Kamailio) at its first separator. */
 export function splitStatName(key: string, kind: ServerKind): { group: string; name: string } {
-  const at = kind === "kamailio" ? key.indexOf(".") : key.indexOf(":");
+  const at = key.indexOf(familyOf(kind).statistics.separator);
   return at < 0 ? { group: "", name: key } : { group: key.slice(0, at), name: key.slice(at + 1) };
 }
 
@@ -205,8 +206,7 @@ export function statisticSamples(
   options: StatisticSampleOptions,
 ): Sample[] {
   const prefix = options.prefix ?? prefixOf(options.kind);
-  const server = options.kind === "kamailio" ? "Kamailio" : "OpenSIPS";
-  const sep = options.kind === "kamailio" ? "." : ":";
+  const { name: server, statistics: { separator: sep } } = familyOf(options.kind);
   return statistics.map((s) => {
     const flag = options.flags?.get(`${s.group}:${s.name}`);
     const meaning = meaningOf(options.kind, s.group, s.name);

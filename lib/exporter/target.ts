@@ -8,7 +8,8 @@
 import { mustDetect } from "../client/detect.ts";
 import { errorCodeOf, MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
-import { Members, type Params, type Value } from "../protocol/value.ts";
+import { familyOf } from "../protocol/peer.ts";
+import type { Params, Value } from "../protocol/value.ts";
 import type { Flavour, SocketSpec } from "../socket_spec.ts";
 import type { AnyAddress } from "../transport/types.ts";
 import type { ExporterClient } from "./client.ts";
@@ -42,11 +43,6 @@ export interface TargetScrape {
   dialect: string;
 }
 
-const ALL_OPENSIPS_3: Params = {
-  kind: "named",
-  values: new Members([["statistics", ["all"]]]),
-};
-const ALL_POSITIONAL: Params = { kind: "positional", values: ["all"] };
 const NONE: Params = { kind: "positional", values: [] };
 
 /** Codes after which the dialect is asked again (the server may have been replaced). */
@@ -173,9 +169,10 @@ export class Target {
       const kind = serverKindOf(found.dialect, found.flavour);
       const labels = { target: this.name, dialect: found.dialect };
       const stats = call(...statsCall(kind));
-      const wantFlags = kind !== "kamailio" && this.flags === null &&
-        !this.missing.has("list_statistics");
-      const flags = wantFlags ? call("list_statistics", NONE) : null;
+      const flagsMethod = familyOf(kind).statistics.flags;
+      const wantFlags = flagsMethod !== null && this.flags === null &&
+        !this.missing.has(flagsMethod);
+      const flags = wantFlags ? call(flagsMethod, NONE) : null;
       const probes = processProbes(kind).filter((p) => !this.missing.has(p.method));
       const optional = probes.map((p) => call(p.method, p.params));
       const mappings = context.mappings.filter((m) => mappingApplies(m, kind));
@@ -262,7 +259,6 @@ export class Target {
 
 /** The statistics call of a server kind. */
 export function statsCall(kind: ServerKind): [string, Params] {
-  if (kind === "kamailio") return ["stats.fetch", ALL_POSITIONAL];
-  if (kind === "opensips") return ["get_statistics", ALL_OPENSIPS_3];
-  return ["get_statistics", ALL_POSITIONAL];
+  const { method, params } = familyOf(kind).statistics;
+  return [method, params(["all"])];
 }

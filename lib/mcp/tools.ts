@@ -445,15 +445,11 @@ export function createMcpTools(options: McpToolsOptions): McpTools {
       }
       take(target);
       const r = await resolve(target);
-      const [method, params]: [string, Params] = r.kind === "kamailio"
-        ? ["stats.fetch", { kind: "positional", values: names }]
-        : r.kind === "opensips"
-        ? ["get_statistics", { kind: "named", values: new Members([["statistics", names]]) }]
-        : ["get_statistics", { kind: "positional", values: names }];
+      const { method, params: paramsOf, separator } = familyOf(r.kind).statistics;
+      const params = paramsOf(names);
       entry.method = method;
       const value = await callValue(r, method, params);
       const statistics: Record<string, number> = {};
-      const separator = r.kind === "kamailio" ? "." : ":";
       for (const s of readStatistics(value, r.kind).statistics) {
         statistics[s.group ? `${s.group}${separator}${s.name}` : s.name] = s.value;
       }

@@ -65,12 +65,27 @@ export interface PeerMethods {
   readonly version: string;
 }
 
+/** How a server family tells its statistics. */
+export interface StatisticsFacts {
+  /** The method: `get_statistics`, `stats.fetch`. */
+  readonly method: string;
+  /** Its parameters for these names or groups (`all`, `core:`): OpenSIPS 3 names them `statistics`. */
+  params(names: readonly string[]): Params;
+  /** Between a statistic's group and name: `core:rcv_requests`, `core.rcv_requests`. */
+  readonly separator: ":" | ".";
+  /** The method that lists the statistics with their flags (`list_statistics`), or `null`. */
+  readonly flags: string | null;
+}
+
 /** What a server family is, whatever dialect it is reached in. */
 export interface FamilyFacts {
   readonly family: ServerFamily;
   /** Whose server it is. */
   readonly flavour: Flavour;
+  /** Its name in messages and metric help: `OpenSIPS`, `Kamailio`. */
+  readonly name: string;
   readonly methods: PeerMethods;
+  readonly statistics: StatisticsFacts;
 }
 
 /** Options of a peer's codec makers. */
@@ -106,16 +121,35 @@ export interface Peer extends FamilyFacts {
 
 /** One positional parameter. */
 const positional = (value: string): Params => ({ kind: "positional", values: [value] });
+/** Positional parameters. */
+const allPositional = (values: readonly string[]): Params => ({
+  kind: "positional",
+  values: [...values],
+});
 
 const FAMILIES: Record<ServerFamily, FamilyFacts> = {
   "opensips-2.4": {
     family: "opensips-2.4",
     flavour: "opensips",
+    name: "OpenSIPS",
     methods: { list: "which", help: "help", helpParams: positional, version: "version" },
+    statistics: {
+      method: "get_statistics",
+      params: allPositional,
+      separator: ":",
+      flags: "list_statistics",
+    },
   },
   "opensips": {
     family: "opensips",
     flavour: "opensips",
+    name: "OpenSIPS",
+    statistics: {
+      method: "get_statistics",
+      params: (names) => ({ kind: "named", values: new Members([["statistics", [...names]]]) }),
+      separator: ":",
+      flags: "list_statistics",
+    },
     methods: {
       list: "which",
       help: "help",
@@ -126,6 +160,8 @@ const FAMILIES: Record<ServerFamily, FamilyFacts> = {
   "kamailio": {
     family: "kamailio",
     flavour: "kamailio",
+    name: "Kamailio",
+    statistics: { method: "stats.fetch", params: allPositional, separator: ".", flags: null },
     methods: {
       list: "system.listMethods",
       help: "system.methodHelp",

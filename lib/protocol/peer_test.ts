@@ -81,6 +81,41 @@ test("peerOf() holds each fact of each dialect and flavour", () => {
   }
 });
 
+test("familyOf() says how each server family tells its statistics", () => {
+  const shown = (family: "opensips-2.4" | "opensips" | "kamailio") => {
+    const { name, statistics: s } = familyOf(family);
+    const params = s.params(["core:", "tm:"]);
+    return {
+      name,
+      method: s.method,
+      separator: s.separator,
+      flags: s.flags,
+      params: params.kind === "named" ? [...params.values.entries] : params.values,
+    };
+  };
+  assert.deepEqual(shown("opensips-2.4"), {
+    name: "OpenSIPS",
+    method: "get_statistics",
+    separator: ":",
+    flags: "list_statistics",
+    params: ["core:", "tm:"],
+  });
+  assert.deepEqual(shown("opensips"), {
+    name: "OpenSIPS",
+    method: "get_statistics",
+    separator: ":",
+    flags: "list_statistics",
+    params: [["statistics", ["core:", "tm:"]]],
+  });
+  assert.deepEqual(shown("kamailio"), {
+    name: "Kamailio",
+    method: "stats.fetch",
+    separator: ".",
+    flags: null,
+    params: ["core:", "tm:"],
+  });
+});
+
 test("Peer.paramsProblem() of OpenSIPS 3 checks parameters against a command's recipes", () => {
   const check = peerOf("jsonrpc", "opensips").paramsProblem!;
   const recipes = [["key"], ["key", "value"]];
