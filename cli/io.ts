@@ -7,6 +7,7 @@
  */
 
 import { concatBytes } from "../lib/bytes.ts";
+import { EXIT, interruptedStatus } from "../lib/errors.ts";
 import { type Output, renderOutput } from "./_output.ts";
 import { defaultTransport } from "../lib/transport/open.ts";
 import type { Transport } from "../lib/transport/types.ts";
@@ -114,4 +115,14 @@ export function captureIo(
     err: () => new TextDecoder().decode(concatBytes(err)),
     abort: (reason?: unknown) => controller.abort(reason),
   };
+}
+
+/**
+ * 128+N once stop signal N came (`io.interrupted` aborted with its number;
+ * 130 when the stop named none), else `null`: every subcommand's status
+ * after a signal.
+ */
+export function stoppedStatus(io: Io): number | null {
+  if (!io.interrupted.aborted) return null;
+  return interruptedStatus(io.interrupted) || EXIT.signal + 2;
 }

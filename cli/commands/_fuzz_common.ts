@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { parseDuration } from "../../lib/duration.ts";
-import { EXIT, interruptedStatus, MidgramError } from "../../lib/errors.ts";
+import { MidgramError } from "../../lib/errors.ts";
 import { isJsonRpcCase, saveParseCase, saveRpcCase } from "../../lib/fuzz/golden_runner.ts";
 import type { RpcGoldenKind } from "../../lib/fuzz/golden_rpc.ts";
 import type { Analyzer } from "../../lib/fuzz/invariants.ts";
@@ -154,14 +154,6 @@ export function progress(
       if (io.stderrIsTTY) io.stderr([control("\r\x1b[K")]);
     },
   };
-}
-
-/**
- * A run stopped by signal N that found nothing exits 128+N (130 for Ctrl-C,
- * also when the stop named no signal).
- */
-export function stoppedStatus(io: Io): number {
-  return interruptedStatus(io.interrupted) || EXIT.signal + 2;
 }
 
 /** The dialect of the structured golden cases that --dialect and --flavour name. */

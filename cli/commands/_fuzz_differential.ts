@@ -9,7 +9,6 @@ import { parseDuration } from "../../lib/duration.ts";
 import { MidgramError } from "../../lib/errors.ts";
 import type { Difference } from "../../lib/fuzz/differential.ts";
 import { parseAddress } from "../../lib/transport/address.ts";
-import type { Io } from "../io.ts";
 import {
   engines,
   type FuzzOptions,
@@ -18,8 +17,8 @@ import {
   preview,
   requireBound,
   runBounds,
-  stoppedStatus,
 } from "./_fuzz_common.ts";
+import { type Io, stoppedStatus } from "../io.ts";
 
 function describeDifference(d: Difference): string {
   const c = d.case;
@@ -83,5 +82,5 @@ export async function differential(
     }${result.interrupted ? " (interrupted)" : ""}\n`,
   );
   if (kept > 0) return 1;
-  return result.interrupted ? stoppedStatus(io) : 0;
+  return (result.interrupted && stoppedStatus(io)) || 0;
 }

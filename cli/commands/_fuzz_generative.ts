@@ -13,7 +13,6 @@ import { showInvisible } from "../../lib/golden/parse_cases.ts";
 import { writePacket } from "../../lib/protocol/binrpc/write_packet.ts";
 import { writeRecords } from "../../lib/protocol/binrpc/write_records.ts";
 import { clientCodec } from "../../lib/protocol/dialects.ts";
-import type { Io } from "../io.ts";
 import {
   engines,
   type FuzzOptions,
@@ -24,8 +23,8 @@ import {
   progress,
   rpcKind,
   runBounds,
-  stoppedStatus,
 } from "./_fuzz_common.ts";
+import { type Io, stoppedStatus } from "../io.ts";
 
 /** The closing line of a generative run (stderr); `perSecond` adds the rate. */
 function summary(
@@ -66,7 +65,7 @@ export async function generative(
     }
   });
   io.stderr(summary(result, true));
-  return result.failures.length > 0 ? 1 : result.interrupted ? stoppedStatus(io) : 0;
+  return result.failures.length > 0 ? 1 : (result.interrupted && stoppedStatus(io)) || 0;
 }
 
 function describeFailure(f: Failure): string {
@@ -119,7 +118,7 @@ export async function rpcGenerative(
     }
   }
   io.stderr(summary(result, false));
-  return result.failures.length > 0 ? 1 : result.interrupted ? stoppedStatus(io) : 0;
+  return result.failures.length > 0 ? 1 : (result.interrupted && stoppedStatus(io)) || 0;
 }
 
 /** The request bytes a structured failure stands for. */

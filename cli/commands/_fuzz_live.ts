@@ -13,7 +13,6 @@ import { detectDialect, fifoFlavour } from "../../lib/client/detect.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import { formatHex } from "../../lib/fuzz/golden_rpc.ts";
 import { parseAddress } from "../../lib/transport/address.ts";
-import type { Io } from "../io.ts";
 import {
   engines,
   type FuzzOptions,
@@ -28,8 +27,8 @@ import {
   requireBound,
   rpcKind,
   runBounds,
-  stoppedStatus,
 } from "./_fuzz_common.ts";
+import { type Io, stoppedStatus } from "../io.ts";
 
 /** What a live run found, in any dialect: LiveResult and LiveRpcResult share it. */
 interface LiveFindings {
@@ -103,7 +102,7 @@ function summary(
 /** The exit status of a live run: 1 for a hang, a malformed reply or a crash. */
 function liveStatus(r: LiveFindings, io: Io): number {
   if (r.hangs.length + r.malformed.length > 0 || r.crash) return 1;
-  return r.interrupted ? stoppedStatus(io) : 0;
+  return (r.interrupted && stoppedStatus(io)) || 0;
 }
 
 /** Text MI against a server: hangs, malformed replies, a crash (the probe stops answering). */

@@ -12,8 +12,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { EXIT } from "../../lib/errors.ts";
-import type { Io } from "../io.ts";
+import { type Io, stoppedStatus } from "../io.ts";
 import { terminalSafe } from "../_terminal_safe.ts";
 
 /**
@@ -137,13 +136,6 @@ export async function promptLines(io: Io, loop: PromptLoop): Promise<string[]> {
     rl.close();
   }
   return (rl as unknown as { history: string[] }).history.slice();
-}
-
-/** 128+N once a stop signal came (`io.interrupted` aborted with its number), else null. */
-export function stoppedStatus(io: Io): number | null {
-  if (!io.interrupted.aborted) return null;
-  const reason = io.interrupted.reason;
-  return EXIT.signal + (typeof reason === "number" ? reason : 2);
 }
 
 /**

@@ -7,7 +7,7 @@
 import type { CallOptions, CallReply } from "../../lib/client/call.ts";
 import { clientCodec } from "../../lib/protocol/dialects.ts";
 import { detectDialect, mustDetect } from "../../lib/client/detect.ts";
-import { errorCodeOf, EXIT, exitCodeOf, Interrupted, MidgramError } from "../../lib/errors.ts";
+import { errorCodeOf, EXIT, exitCodeOf, MidgramError } from "../../lib/errors.ts";
 import type { DialectName } from "../../lib/protocol/dialect.ts";
 import { argumentFromText, formatRequest } from "../../lib/protocol/mi/format_request.ts";
 import { NO_PARAMS } from "../../lib/protocol/value.ts";
@@ -15,7 +15,7 @@ import type { DialectChoice, Flavour, SocketSpec } from "../../lib/socket_spec.t
 import type { AnyAddress } from "../../lib/transport/types.ts";
 import { paramsFromWords } from "../_params.ts";
 import { KAMCMD_ALIASES, type KamcmdAlias } from "../../lib/protocol/binrpc/kamcmd_aliases.ts";
-import type { Io } from "../io.ts";
+import { type Io, stoppedStatus } from "../io.ts";
 
 /** Options of `midgram send`, as commander hands them over. */
 export interface SendOptions {
@@ -59,10 +59,7 @@ export function unescapeIndent(text: string): string {
  * signal closed the socket under it.
  */
 export function statusOf(error: unknown, io: Io): number {
-  if (io.interrupted.aborted && errorCodeOf(error) === "closed") {
-    return exitCodeOf(new Interrupted(io.interrupted.reason));
-  }
-  return exitCodeOf(error);
+  return (errorCodeOf(error) === "closed" ? stoppedStatus(io) : null) ?? exitCodeOf(error);
 }
 
 /** What the request is: words, or bytes from a file or stdin. */

@@ -21,8 +21,8 @@ import { BinRpcSyntaxError } from "../../lib/protocol/binrpc/binrpc_syntax_error
 import { clientCodec } from "../../lib/protocol/dialects.ts";
 import type { Value } from "../../lib/protocol/value.ts";
 import { VERSION } from "../../lib/version.ts";
-import type { Io } from "../io.ts";
-import { promptLines, stoppedStatus } from "./_interactive.ts";
+import { type Io, stoppedStatus } from "../io.ts";
+import { promptLines } from "./_interactive.ts";
 import { KAMCMD_DEFAULT_SOCKET, type KamcmdProto, parseKamcmdAddress } from "./_kamcmd_address.ts";
 import { getopt } from "./_kamcmd_getopt.ts";
 import { KamcmdFailure, type KamcmdLink, kamcmdRandom, openKamcmdLink } from "./_kamcmd_link.ts";
