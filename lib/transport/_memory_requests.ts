@@ -11,6 +11,7 @@ import { MidgramError } from "../errors.ts";
 import { AsyncQueue } from "./_async_queue.ts";
 import { closedError, osError } from "./_errors.ts";
 import { fifoRequestListener } from "./_fifo_requests.ts";
+import { UntakenRequests } from "./_untaken_requests.ts";
 import type {
   ExchangeOptions,
   HttpAddress,
@@ -120,8 +121,7 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
     if (servers.has(key)) {
       throw new MidgramError("address-in-use", `Cannot bind "${bound.url}": address in use`);
     }
-    const queue = new AsyncQueue<ReceivedRequest>();
-    const untaken = new Map<ReceivedRequest, (reply: Uint8Array) => void>();
+    const untaken = new UntakenRequests<Uint8Array>();
     let stopped = false;
     servers.set(key, (data) => {
       // One connection per request, as the real client makes.
@@ -144,28 +144,20 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
             return Promise.resolve();
           },
         };
-        untaken.set(request, resolve);
-        queue.push(request);
+        untaken.push(request, resolve);
       });
     });
     const stop = () => {
       if (!stopped) {
         stopped = true;
         servers.delete(key);
-        for (const resolve of untaken.values()) resolve(new Uint8Array());
-        untaken.clear();
-        queue.fail(closedError(bound), true);
+        untaken.stop(bound, new Uint8Array());
       }
       return Promise.resolve();
     };
     return {
       address: bound,
-      async next(signal) {
-        const request = await queue.next(signal);
-        if (request === null) throw closedError(bound);
-        untaken.delete(request);
-        return request;
-      },
+      next: (signal) => untaken.next(signal, bound),
       stop,
       close: stop,
     };
