@@ -10,7 +10,7 @@
 import { errorCodeOf } from "../errors.ts";
 import { formatAddress } from "../transport/address.ts";
 import type { ConnectionGate, RefusalCause } from "../transport/connection_gate.ts";
-import { readFrames } from "../transport/read_frames.ts";
+import { FrameReader } from "../transport/read_frames.ts";
 import type {
   Address,
   AnyAddress,
@@ -43,6 +43,8 @@ export interface LoopHost {
   readonly warnings: RateLimitedLog;
   /** The open stream connections, for `ctl.connections`-like listings and close(). */
   readonly connections: Map<StreamConnection, { dialect: string; local: AnyAddress }>;
+  /** The packet readers of the open stream connections, for the bytes they hold. */
+  readonly frameReaders: Set<FrameReader>;
   count(name: string, by?: number): void;
   /** decode → dispatch → encode; never throws. */
   process(
@@ -110,15 +112,12 @@ async function serveConnection(
 ): Promise<void> {
   const frame = binding.codec.frame!.bind(binding.codec);
   const name = formatAddress(connection.peer ?? { kind: "unix", path: "(peer)" });
+  const reader = new FrameReader(connection, frame, { name, idleTimeoutMs: host.idleTimeoutMs });
+  host.frameReaders.add(reader);
   let writing = false;
   try {
-    for await (
-      const packet of readFrames(connection, frame, {
-        signal: host.receiving.signal,
-        name,
-        idleTimeoutMs: host.idleTimeoutMs,
-      })
-    ) {
+    let packet;
+    while ((packet = await reader.next(host.receiving.signal)) !== null) {
       const after: (() => void)[] = [];
       const processed = host.process(binding, packet, null, after);
       const { reply, refusal } = isThenable(processed) ? await processed : processed;
@@ -148,6 +147,8 @@ async function serveConnection(
       host.count(binding.keys.receive_errors);
       host.logger.log("debug", "stream closed", { error: String(error) });
     }
+  } finally {
+    host.frameReaders.delete(reader);
   }
 }
 

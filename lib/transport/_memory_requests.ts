@@ -160,6 +160,7 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
       next: (signal) => untaken.next(signal, bound),
       stop,
       close: stop,
+      retained: () => untaken.retained(),
     };
   };
 

@@ -78,6 +78,7 @@ async function listenHttpRequests(
       await stop();
       await http.close();
     },
+    retained: () => untaken.retained(),
   };
 }
 

@@ -35,4 +35,11 @@ export class UntakenRequests<A> {
     this.untaken.clear();
     this.queue.fail(closedError(address), true);
   }
+
+  /** How many requests wait, and their bytes. */
+  retained(): { requests: number; bytes: number } {
+    let bytes = 0;
+    for (const request of this.untaken.keys()) bytes += request.data.length;
+    return { requests: this.untaken.size, bytes };
+  }
 }
