@@ -7,6 +7,7 @@
  * @module
  */
 import fc from "fast-check";
+import { concatBytes } from "../bytes.ts";
 import { formatRequest } from "../protocol/mi/format_request.ts";
 import { MAX_DATAGRAM_SIZE } from "../protocol/mi/limits.ts";
 import { argument, commandName } from "../protocol/mi/testing/arbitraries.ts";
@@ -50,26 +51,15 @@ const mutation: fc.Arbitrary<(bytes: Uint8Array) => Uint8Array> = fc.oneof(
     ([at, text, times]) => (bytes: Uint8Array) => {
       const where = bytes.length === 0 ? 0 : at % (bytes.length + 1);
       const piece = insertBytes(text.repeat(times));
-      const out = new Uint8Array(bytes.length + piece.length);
-      out.set(bytes.subarray(0, where));
-      out.set(piece, where);
-      out.set(bytes.subarray(where), where + piece.length);
-      return out;
+      return concatBytes([bytes.subarray(0, where), piece, bytes.subarray(where)]);
     },
   ),
   fc.integer({ min: 100, max: 5000 }).map((n) => (bytes: Uint8Array) => {
-    const long = encoder.encode("x".repeat(n) + "\n");
-    const out = new Uint8Array(bytes.length + long.length);
-    out.set(bytes);
-    out.set(long, bytes.length);
-    return out;
+    return concatBytes([bytes, encoder.encode("x".repeat(n) + "\n")]);
   }),
   fc.integer({ min: 1, max: 40 }).map((depth) => (bytes: Uint8Array) => {
     const quoted = encoder.encode(`deep::"${'\\"'.repeat(depth)}${"\\".repeat(depth % 3)}"\n`);
-    const out = new Uint8Array(bytes.length + quoted.length);
-    out.set(bytes);
-    out.set(quoted, bytes.length);
-    return out;
+    return concatBytes([bytes, quoted]);
   }),
   fc.integer({ min: -3, max: 3 }).map((delta) => (bytes: Uint8Array) => {
     // Pad (or cut) to a size around the limit with one long value line.

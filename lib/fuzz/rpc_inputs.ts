@@ -9,6 +9,7 @@
  * @module
  */
 import fc from "fast-check";
+import { concatBytes } from "../bytes.ts";
 import { createBinRpcClientCodec } from "../protocol/binrpc/create_binrpc_client_codec.ts";
 import { analyzeJsonRpcRequest } from "../protocol/jsonrpc/analyze_json_rpc_request.ts";
 import { kamailioIdHazard } from "../protocol/jsonrpc/kamailio_id_hazard.ts";
@@ -313,12 +314,7 @@ const packetMutation: fc.Arbitrary<(b: Uint8Array) => Uint8Array> = fc.oneof(
     return set(b, i, (b[i] & 0x0f) | (s << 4));
   }),
   // Trailing bytes.
-  fc.uint8Array({ minLength: 1, maxLength: 8 }).map((t) => (b: Uint8Array) => {
-    const out = new Uint8Array(b.length + t.length);
-    out.set(b);
-    out.set(t, b.length);
-    return out;
-  }),
+  fc.uint8Array({ minLength: 1, maxLength: 8 }).map((t) => (b: Uint8Array) => concatBytes([b, t])),
 );
 
 function set(b: Uint8Array, i: number, v: number): Uint8Array {

@@ -15,6 +15,7 @@
  * @module
  */
 import { test } from "node:test";
+import { concatBytes } from "../bytes.ts";
 import assert from "node:assert/strict";
 import { isDeepStrictEqual } from "node:util";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -39,16 +40,8 @@ import type {
 } from "../transport/types.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
-const cat = (...parts: (string | Uint8Array)[]) => {
-  const bytes = parts.map((p) => typeof p === "string" ? enc(p) : p);
-  const out = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of bytes) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
-};
+const cat = (...parts: (string | Uint8Array)[]) =>
+  concatBytes(parts.map((p) => typeof p === "string" ? enc(p) : p));
 
 /** Bytes that are not UTF-8: a lone continuation byte, an overlong form, a cut sequence. */
 const BAD_UTF8 = Uint8Array.from([0x80, 0xc0, 0xaf, 0xff, 0xfe, 0xe2, 0x82]);

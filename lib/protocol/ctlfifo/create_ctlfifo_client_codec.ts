@@ -1,3 +1,4 @@
+import { concatBytes } from "../../bytes.ts";
 import { MidgramError } from "../../errors.ts";
 import type { ClientCodec, ReplyOutcome } from "../dialect.ts";
 import type { Params } from "../value.ts";
@@ -27,12 +28,7 @@ export function withCtlFifoReplyName(request: Uint8Array, name: string): Uint8Ar
   if (sep < 0) return request;
   const head = request.subarray(0, sep + 1);
   const tail = request.subarray(eol);
-  const middle = encoder.encode(name);
-  const out = new Uint8Array(head.length + middle.length + tail.length);
-  out.set(head);
-  out.set(middle, head.length);
-  out.set(tail, head.length + middle.length);
-  return out;
+  return concatBytes([head, encoder.encode(name), tail]);
 }
 
 /**
