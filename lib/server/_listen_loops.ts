@@ -22,6 +22,7 @@ import type {
 } from "../transport/types.ts";
 import type { Binding } from "./_binding.ts";
 import { isThenable } from "./_handler_pool.ts";
+import type { Pipeline } from "./_pipeline.ts";
 import type { RateLimitedLog } from "./_rate_limited_log.ts";
 import type { Logger } from "./types.ts";
 
@@ -47,12 +48,7 @@ export interface LoopHost {
   readonly frameReaders: Set<FrameReader>;
   count(name: string, by?: number): void;
   /** decode → dispatch → encode; never throws. */
-  process(
-    binding: Binding,
-    data: Uint8Array,
-    from: Address | null,
-    after: (() => void)[],
-  ): Processed | Promise<Processed>;
+  readonly pipeline: Pick<Pipeline, "process">;
   runAfterReply(after: (() => void)[]): void;
   /** Keeps a running request (or connection) until it ends, so that close() waits for it. */
   track(task: Promise<void>): void;
@@ -119,7 +115,7 @@ async function serveConnection(
     let packet;
     while ((packet = await reader.next(host.receiving.signal)) !== null) {
       const after: (() => void)[] = [];
-      const processed = host.process(binding, packet, null, after);
+      const processed = host.pipeline.process(binding, packet, null, after);
       const { reply, refusal } = isThenable(processed) ? await processed : processed;
       try {
         writing = true;
@@ -181,7 +177,7 @@ async function answerRequest(
   request: ReceivedRequest,
 ): Promise<void> {
   const after: (() => void)[] = [];
-  const { reply } = await host.process(binding, request.data, null, after);
+  const { reply } = await host.pipeline.process(binding, request.data, null, after);
   try {
     // As in jsonrpcs, a Kamailio request whose reply name is refused has
     // run its command; the OpenSIPS reader drops such a request unrun, as mi_fifo.
@@ -247,7 +243,7 @@ function answer(
   from: Address | null,
 ): Promise<void> | undefined {
   const after: (() => void)[] = [];
-  const processed = host.process(binding, data, from, after);
+  const processed = host.pipeline.process(binding, data, from, after);
   if (isThenable(processed)) {
     return processed.then(({ reply }) => sendReply(host, socket, binding, reply, from, after));
   }

@@ -68,13 +68,7 @@ import type {
 import { type Binding, counterKeys, COUNTERS, flavourOf } from "./_binding.ts";
 import { Pipeline } from "./_pipeline.ts";
 import { HandlerPool } from "./_handler_pool.ts";
-import {
-  acceptLoop,
-  type LoopHost,
-  type Processed,
-  requestLoop,
-  serveDatagrams,
-} from "./_listen_loops.ts";
+import { acceptLoop, type LoopHost, requestLoop, serveDatagrams } from "./_listen_loops.ts";
 
 function defaultHost(): HostInfo {
   const proc = (globalThis as {
@@ -108,8 +102,8 @@ class Server implements MiServer, BuiltinHost, LoopHost {
   readonly replyTimeoutMs: number;
   /** Where handlers run, within the concurrency, queue and time limits. */
   readonly pool: HandlerPool;
-  /** decode → dispatch → encode. */
-  private readonly pipeline: Pipeline;
+  /** decode → dispatch → encode; never throws. */
+  readonly pipeline: Pipeline;
   private readonly allow: ((peer: AnyAddress | null) => boolean) | null;
   readonly logger: Logger;
   private readonly user = new CommandRegistry();
@@ -465,24 +459,11 @@ class Server implements MiServer, BuiltinHost, LoopHost {
   ): Promise<Uint8Array | null> {
     const after: (() => void)[] = [];
     return Promise.resolve(
-      this.process(this.binding(options.dialect, options.flavour), data, from, after),
+      this.pipeline.process(this.binding(options.dialect, options.flavour), data, from, after),
     ).then((r) => {
       this.runAfterReply(after);
       return r.reply;
     });
-  }
-
-  /**
-   * decode → dispatch → encode; never throws. Synchronous when the handler
-   * answers at once, a promise otherwise.
-   */
-  process(
-    binding: Binding,
-    data: Uint8Array,
-    from: Address | null,
-    after: (() => void)[],
-  ): Processed | Promise<Processed> {
-    return this.pipeline.process(binding, data, from, after);
   }
 
   close(options: CloseOptions = {}): Promise<void> {
