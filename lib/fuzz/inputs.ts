@@ -71,11 +71,25 @@ const mutation: fc.Arbitrary<(bytes: Uint8Array) => Uint8Array> = fc.oneof(
   }),
 );
 
+/** Values of `seeds`, each changed by one to `most` of `mutations`, applied in turn. */
+export function mutatedBy<T>(
+  seeds: fc.Arbitrary<T>,
+  mutations: fc.Arbitrary<(value: T) => T>,
+  most: number,
+): fc.Arbitrary<T> {
+  return fc.tuple(seeds, fc.array(mutations, { minLength: 1, maxLength: most })).map((
+    [value, ms],
+  ) => ms.reduce((v, m) => m(v), value));
+}
+
+/** The generated inputs, and the corpus beside them when there is one. */
+export function withCorpus<T>(generated: fc.Arbitrary<T>, corpus: readonly T[]): fc.Arbitrary<T> {
+  return corpus.length > 0 ? fc.oneof(generated, fc.constantFrom(...corpus)) : generated;
+}
+
 /** Mutations (one to three) of seed inputs. */
 export function mutated(seeds: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> {
-  return fc.tuple(seeds, fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([bytes, ms]) =>
-    ms.reduce((b, m) => m(b), bytes)
-  );
+  return mutatedBy(seeds, mutation, 3);
 }
 
 /**
@@ -93,12 +107,9 @@ export function mutated(seeds: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Arra
  * ```
  */
 export function fuzzInput(corpus: Uint8Array[] = []): fc.Arbitrary<Uint8Array> {
-  const seeds = corpus.length > 0
-    ? fc.oneof(grammarRequest, fc.constantFrom(...corpus))
-    : grammarRequest;
   return fc.oneof(
     { weight: 2, arbitrary: grammarRequest },
-    { weight: 3, arbitrary: mutated(seeds) },
+    { weight: 3, arbitrary: mutated(withCorpus(grammarRequest, corpus)) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }) },
   );
 }
