@@ -19,7 +19,7 @@ import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { MidgramError } from "../errors.ts";
 import { errnoName, osError } from "./_errors.ts";
-import { planReplyAccess } from "./_unix_path.ts";
+import { existingBindTarget, planReplyAccess } from "./_unix_path.ts";
 import type { FifoAddress } from "./types.ts";
 
 const { O_RDONLY, O_WRONLY, O_NONBLOCK, O_NOFOLLOW } = constants;
@@ -315,22 +315,7 @@ export async function listenFifo(
   options: FifoListenOptions = {},
 ): Promise<FifoListener> {
   const address = fifo(path);
-  let stat;
-  try {
-    stat = await lstat(path);
-  } catch (error) {
-    if (errnoName(error) !== "ENOENT") throw osError(error, "bind", address);
-  }
-  if (stat) {
-    if (stat.isSymbolicLink()) {
-      throw new MidgramError("unsafe-path", `Cannot bind "${path}": it is a symbolic link`);
-    }
-    if (!stat.isFIFO()) {
-      throw new MidgramError(
-        "not-a-socket",
-        `Cannot bind "${path}": refusing to replace something that is not a FIFO`,
-      );
-    }
+  if (await existingBindTarget(address, "FIFO")) {
     // A FIFO someone reads belongs to a live server.
     const probe = await openFifo(path, O_WRONLY, "bind").catch((error) => {
       if ((error as MidgramError).code === "connection-refused") return null;
