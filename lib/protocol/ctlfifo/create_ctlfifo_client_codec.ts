@@ -1,7 +1,7 @@
 import { concatBytes } from "../../bytes.ts";
-import { MidgramError } from "../../errors.ts";
 import type { ClientCodec, ReplyOutcome } from "../dialect.ts";
 import type { Params } from "../value.ts";
+import { positionalValues, withinLimit } from "../_request_checks.ts";
 import { MAX_REQUEST } from "./limits.ts";
 import { readCtlFifoReply } from "./read_reply.ts";
 import { writeCtlFifoRequest } from "./write_request.ts";
@@ -64,20 +64,8 @@ export function createCtlFifoClientCodec(): ClientCodec {
     fifo: () => CTLFIFO_FIFO,
     replyEndsAtClose: true,
     encodeRequest(method: string, params: Params): Uint8Array {
-      if (params.kind !== "positional") {
-        throw new MidgramError(
-          "unrepresentable",
-          `Cannot send named parameters to "${method}": ctlfifo parameters are positional lines`,
-        );
-      }
-      const request = writeCtlFifoRequest(method, params.values, "");
-      if (request.length > MAX_REQUEST) {
-        throw new MidgramError(
-          "request-too-large",
-          `Cannot send "${method}": the request of ${request.length} bytes is longer than ${MAX_REQUEST}`,
-        );
-      }
-      return request;
+      const values = positionalValues(method, params, "ctlfifo parameters are positional lines");
+      return withinLimit(method, writeCtlFifoRequest(method, values, ""), MAX_REQUEST, "request");
     },
     decodeReply(bytes: Uint8Array): ReplyOutcome {
       const reply = readCtlFifoReply(bytes);
