@@ -9,6 +9,7 @@ import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { MidgramError } from "../errors.ts";
 import { osError } from "./_errors.ts";
+import { formatHost } from "./address.ts";
 import {
   type ConnectionGate,
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -278,11 +279,13 @@ export async function listenHttp(
     });
   } catch (error) {
     server.close();
-    const where = host.includes(":") ? `[${host}]` : host;
-    throw osError(error, "bind", { kind: "http", url: `http://${where}:${port}${root}` });
+    throw osError(error, "bind", {
+      kind: "http",
+      url: `http://${formatHost(host)}:${port}${root}`,
+    });
   }
   const local = server.address() as AddressInfo;
-  const shown = local.address.includes(":") ? `[${local.address}]` : local.address;
+  const shown = formatHost(local.address);
   // "close" comes once the server has stopped listening and its last connection has ended.
   const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
   let listening = true;
