@@ -9,7 +9,7 @@
  */
 import { MidgramError } from "../errors.ts";
 import { AsyncQueue } from "./_async_queue.ts";
-import { closedError, osError } from "./_errors.ts";
+import { closedError, nobodyReads, noFifoFraming, osError, replyTooLarge } from "./_errors.ts";
 import { fifoRequestListener } from "./_fifo_requests.ts";
 import { UntakenRequests } from "./_untaken_requests.ts";
 import type {
@@ -27,7 +27,7 @@ const MAX_REPLY = 16 << 20;
 
 /** A client's wait for its reply, bounded by the time limit and the signal. */
 function waitReply(
-  name: string,
+  to: RequestAddress,
   options: ExchangeOptions,
   timeout: () => MidgramError,
   start: (settle: (reply: Uint8Array | { error: unknown }) => void) => void,
@@ -45,8 +45,7 @@ function waitReply(
       cleanUp();
       if (!(reply instanceof Uint8Array)) reject(reply.error);
       else if (reply.length > (options.maxReply ?? MAX_REPLY)) {
-        const max = options.maxReply ?? MAX_REPLY;
-        reject(new MidgramError("reply-too-large", `Reply from "${name}" is over ${max} bytes`));
+        reject(replyTooLarge(to, options.maxReply ?? MAX_REPLY));
       } else resolve(reply);
     };
     const onAbort = () => settle({ error: signal!.reason });
@@ -90,12 +89,7 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
       writeReply(name, data) {
         const deliver = replyFifos.get(`${replyDir}/${name}`);
         if (!deliver) {
-          return Promise.reject(
-            new MidgramError(
-              "connection-refused",
-              `Cannot open "fifo:${replyDir}/${name}": nobody reads this FIFO: is the server running?`,
-            ),
-          );
+          return Promise.reject(nobodyReads(`${replyDir}/${name}`));
         }
         deliver(data.slice());
         return Promise.resolve();
@@ -182,7 +176,7 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
         const server = servers.get(new URL(to.url).origin);
         if (!server) return Promise.reject(osError({ code: "ECONNREFUSED" }, "send", to));
         return waitReply(
-          to.url,
+          to,
           options,
           () =>
             new MidgramError(
@@ -204,9 +198,7 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
       }
       const framing = options.fifo;
       if (!framing) {
-        return Promise.reject(
-          new MidgramError("usage", `Cannot send to "fifo:${to.path}": no FIFO framing given`),
-        );
+        return Promise.reject(noFifoFraming(to.path));
       }
       const name = `midgram_memory_${nextId++}`;
       const replyPath = `${(options.replyDir ?? "/tmp").replace(/\/+$/, "")}/${name}`;
@@ -217,7 +209,7 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
         return Promise.reject(error);
       }
       return waitReply(
-        `fifo:${to.path}`,
+        to,
         options,
         () =>
           new MidgramError(

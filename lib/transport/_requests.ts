@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { MidgramError } from "../errors.ts";
+import { noFifoFraming } from "./_errors.ts";
 import { fifoRequestListener } from "./_fifo_requests.ts";
 import { UntakenRequests } from "./_untaken_requests.ts";
 import { fifoRequest, listenFifo, writeFifoReply } from "./fifo.ts";
@@ -121,7 +121,7 @@ export async function exchange(
   }
   const framing = options.fifo;
   if (!framing) {
-    throw new MidgramError("usage", `Cannot send to "fifo:${to.path}": no FIFO framing given`);
+    throw noFifoFraming(to.path);
   }
   return await fifoRequest(to.path, (name) => framing.request(request, name), {
     replyDir: options.replyDir ?? "/tmp",

@@ -18,7 +18,7 @@ import { chmod, chown, lstat, open, unlink } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
 import { MidgramError } from "../errors.ts";
-import { errnoName, osError } from "./_errors.ts";
+import { errnoName, nobodyReads, osError, replyTooLarge } from "./_errors.ts";
 import { existingBindTarget, planReplyAccess } from "./_unix_path.ts";
 import type { FifoAddress } from "./types.ts";
 
@@ -82,11 +82,7 @@ async function openFifo(path: string, flags: number, op: "open" | "bind"): Promi
       throw new MidgramError("unsafe-path", `Cannot open "${path}": it is a symbolic link`);
     }
     if (errno === "ENXIO") {
-      throw new MidgramError(
-        "connection-refused",
-        `Cannot open "fifo:${path}": nobody reads this FIFO: is the server running?`,
-        { cause: error },
-      );
+      throw nobodyReads(path, error);
     }
     throw osError(error, op, fifo(path));
   }
@@ -239,10 +235,7 @@ export async function fifoRequest(
         pause = 1;
         size += got.length;
         if (size > maxReply) {
-          throw new MidgramError(
-            "reply-too-large",
-            `Reply from "fifo:${serverPath}" is over ${maxReply} bytes`,
-          );
+          throw replyTooLarge(fifo(serverPath), maxReply);
         }
         chunks.push(got);
         continue;

@@ -8,7 +8,7 @@
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
 import { MidgramError } from "../errors.ts";
-import { osError } from "./_errors.ts";
+import { osError, replyTooLarge } from "./_errors.ts";
 import { formatHost } from "./address.ts";
 import {
   type ConnectionGate,
@@ -95,9 +95,7 @@ export function httpPost(
       res.on("data", (chunk: Uint8Array) => {
         size += chunk.length;
         if (size > maxBody) {
-          finish(
-            new MidgramError("reply-too-large", `Reply from "${url}" is over ${maxBody} bytes`),
-          );
+          finish(replyTooLarge(address, maxBody));
         } else chunks.push(chunk);
       });
       res.on("end", () => {
