@@ -17,6 +17,7 @@ import { constants } from "node:fs";
 import { chmod, chown, lstat, open, unlink } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
+import { concatBytes } from "../bytes.ts";
 import { MidgramError } from "../errors.ts";
 import { errnoName, nobodyReads, osError, replyTooLarge } from "./_errors.ts";
 import { existingBindTarget, planReplyAccess } from "./_unix_path.ts";
@@ -247,13 +248,7 @@ export async function fifoRequest(
       await delay(Math.min(pause, left), signal);
       pause = Math.min(pause * 2, POLL_MAX_MS);
     }
-    const reply = new Uint8Array(size);
-    let at = 0;
-    for (const chunk of chunks) {
-      reply.set(chunk, at);
-      at += chunk.length;
-    }
-    return reply;
+    return concatBytes(chunks);
   } finally {
     await reader?.close();
     await unlink(replyPath).catch(() => {});

@@ -7,6 +7,7 @@
  */
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
+import { concatBytes } from "../bytes.ts";
 import { MidgramError } from "../errors.ts";
 import { osError, replyTooLarge } from "./_errors.ts";
 import { formatHost } from "./address.ts";
@@ -99,12 +100,7 @@ export function httpPost(
         } else chunks.push(chunk);
       });
       res.on("end", () => {
-        const all = new Uint8Array(size);
-        let at = 0;
-        for (const chunk of chunks) {
-          all.set(chunk, at);
-          at += chunk.length;
-        }
+        const all = concatBytes(chunks);
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(res.headers)) {
           if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
@@ -234,12 +230,7 @@ export async function listenHttp(
         chunks.push(chunk);
       });
       req.on("end", async () => {
-        const body = new Uint8Array(size);
-        let at = 0;
-        for (const chunk of chunks) {
-          body.set(chunk, at);
-          at += chunk.length;
-        }
+        const body = concatBytes(chunks);
         // The request is whole: the idle limit is the peer's, not the
         // handler's (which has its own). It applies again once answered.
         req.socket.setTimeout(0);
