@@ -17,7 +17,7 @@ import { constants } from "node:fs";
 import { chmod, chown, lstat, open, unlink } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
-import { concatBytes } from "../bytes.ts";
+import { BoundedChunks } from "../bytes.ts";
 import { MidgramError } from "../errors.ts";
 import { errnoName, nobodyReads, osError, replyTooLarge } from "./_errors.ts";
 import { existingBindTarget, planReplyAccess } from "./_unix_path.ts";
@@ -224,8 +224,7 @@ export async function fifoRequest(
     } finally {
       await writer.close();
     }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
+    const reply = new BoundedChunks(maxReply);
     let writerSeen = false;
     let pause = 1;
     const buffer = new Uint8Array(CHUNK);
@@ -234,11 +233,7 @@ export async function fifoRequest(
       if (got instanceof Uint8Array) {
         writerSeen = true;
         pause = 1;
-        size += got.length;
-        if (size > maxReply) {
-          throw replyTooLarge(fifo(serverPath), maxReply);
-        }
-        chunks.push(got);
+        if (!reply.push(got)) throw replyTooLarge(fifo(serverPath), maxReply);
         continue;
       }
       if (got === "empty") writerSeen = true;
@@ -248,7 +243,7 @@ export async function fifoRequest(
       await delay(Math.min(pause, left), signal);
       pause = Math.min(pause * 2, POLL_MAX_MS);
     }
-    return concatBytes(chunks);
+    return reply.bytes();
   } finally {
     await reader?.close();
     await unlink(replyPath).catch(() => {});

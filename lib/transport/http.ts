@@ -7,7 +7,7 @@
  */
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
-import { concatBytes } from "../bytes.ts";
+import { BoundedChunks } from "../bytes.ts";
 import { MidgramError } from "../errors.ts";
 import { osError, replyTooLarge } from "./_errors.ts";
 import { formatHost } from "./address.ts";
@@ -91,16 +91,12 @@ export function httpPost(
         "content-length": body.length,
       },
     }, (res) => {
-      const chunks: Uint8Array[] = [];
-      let size = 0;
+      const reply = new BoundedChunks(maxBody);
       res.on("data", (chunk: Uint8Array) => {
-        size += chunk.length;
-        if (size > maxBody) {
-          finish(replyTooLarge(address, maxBody));
-        } else chunks.push(chunk);
+        if (!reply.push(chunk)) finish(replyTooLarge(address, maxBody));
       });
       res.on("end", () => {
-        const all = concatBytes(chunks);
+        const all = reply.bytes();
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(res.headers)) {
           if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
@@ -218,19 +214,15 @@ export async function listenHttp(
         res.setHeader("allow", "POST");
         return plain(res, 405, "Method not allowed");
       }
-      const chunks: Uint8Array[] = [];
-      let size = 0;
+      const request = new BoundedChunks(maxBody);
       req.on("data", (chunk: Uint8Array) => {
-        size += chunk.length;
-        if (size > maxBody) {
+        if (!request.push(chunk)) {
           plain(res, 413, "Request too large");
           req.destroy();
-          return;
         }
-        chunks.push(chunk);
       });
       req.on("end", async () => {
-        const body = concatBytes(chunks);
+        const body = request.bytes();
         // The request is whole: the idle limit is the peer's, not the
         // handler's (which has its own). It applies again once answered.
         req.socket.setTimeout(0);
