@@ -19,7 +19,7 @@ import { basename, dirname, join } from "node:path";
 import process from "node:process";
 import { MidgramError } from "../errors.ts";
 import type { Stats } from "node:fs";
-import { errnoName, osError } from "./_errors.ts";
+import { errnoName, osError, otherTypeThere, unprovenSocketThere } from "./_errors.ts";
 import type { BindOptions, FifoAddress, UnixAddress } from "./types.ts";
 
 /** The identity of a socket file we made, so we only ever remove our own. */
@@ -59,6 +59,23 @@ export async function existingBindTarget(
     );
   }
   return stat;
+}
+
+/**
+ * What an empty datagram sent to the socket at `path` proves, from the
+ * send's errno name (`null`: the send was accepted): a live server when it
+ * was accepted or the server's queue is full (EAGAIN, ENOBUFS), a dead
+ * socket only when refused (or the file went meanwhile).
+ *
+ * @param detail What to name when the send failed otherwise (default the errno name).
+ * @throws {MidgramError} for a stream socket there (EPROTOTYPE), and for any
+ *   other failure, which proves nothing.
+ */
+export function probeProvesLive(path: string, errno: string | null, detail?: string): boolean {
+  if (errno === null || errno === "EAGAIN" || errno === "ENOBUFS") return true;
+  if (errno === "ECONNREFUSED" || errno === "ENOENT") return false;
+  if (errno === "EPROTOTYPE") throw otherTypeThere(path);
+  throw unprovenSocketThere(path, detail ?? errno);
 }
 
 /**
