@@ -6,7 +6,7 @@
  */
 import { MidgramError } from "../lib/errors.ts";
 import type { DialectName } from "../lib/protocol/dialect.ts";
-import { Double, Members, type Params, type Value } from "../lib/protocol/value.ts";
+import { Double, Members, type Params, paramsFromJson, type Value } from "../lib/protocol/value.ts";
 import { kamcmdArgument } from "../lib/protocol/binrpc/kamcmd_argument.ts";
 
 const NAMED = /^([A-Za-z_][\w.-]*)=(.*)$/s;
@@ -72,14 +72,12 @@ export function paramsFromWords(
     } catch (error) {
       throw new MidgramError("usage", `Cannot parse --params: ${(error as Error).message}`);
     }
-    if (Array.isArray(value)) return { kind: "positional", values: value as Value[] };
-    if (typeof value === "object" && value !== null) {
-      if (dialect === "binrpc") {
-        throw new MidgramError("usage", "binrpc takes positional parameters: give --params a list");
-      }
-      return { kind: "named", values: new Members(Object.entries(value as Record<string, Value>)) };
+    const params = paramsFromJson(value);
+    if (params === null) throw new MidgramError("usage", "--params takes a JSON list or object");
+    if (params.kind === "named" && dialect === "binrpc") {
+      throw new MidgramError("usage", "binrpc takes positional parameters: give --params a list");
     }
-    throw new MidgramError("usage", "--params takes a JSON list or object");
+    return params;
   }
   if (dialect === "binrpc") return { kind: "positional", values: words.map(binrpcWord) };
   // ctl's FIFO protocol: every parameter is a line of text, sent as written.

@@ -50,6 +50,7 @@ export interface Outcome {
   message?: string;
 }
 
+/** The reply indent as given on the command line or in the config: `\t` is a tab, `\s` a space. */
 export function unescapeIndent(text: string): string {
   return text.replace(/\\t/g, "\t").replace(/\\s/g, " ");
 }

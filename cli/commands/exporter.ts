@@ -13,6 +13,7 @@ import { createExporter } from "../../lib/exporter/exporter.ts";
 import { parseListen, serveMetricsHttp } from "../../lib/exporter/http.ts";
 import { EXAMPLE_MAPPINGS } from "../../lib/exporter/mapping.ts";
 import { type DialectChoice, parseSocketSpec } from "../../lib/socket_spec.ts";
+import { formatHost } from "../../lib/transport/address.ts";
 import { VERSION } from "../../lib/version.ts";
 import { loadConfig } from "../_config_file.ts";
 import { createLogger } from "../_logger.ts";
@@ -102,8 +103,9 @@ export async function runExporter(options: ExporterCommandOptions, io: Io): Prom
       lines: targets.map((t) => `target ${t.text} (${t.dialect})`),
       onError: (error) => logger.log("error", `scrape failed: ${error}`),
     });
-    const host = http.address.host.includes(":") ? `[${http.address.host}]` : http.address.host;
-    io.stdout(`listening on http://${host}:${http.address.port}/metrics\n`);
+    io.stdout(
+      `listening on http://${formatHost(http.address.host)}:${http.address.port}/metrics\n`,
+    );
     if (!stop.signal.aborted) {
       await new Promise<void>((resolve) =>
         stop.signal.addEventListener("abort", () => resolve(), { once: true })

@@ -19,6 +19,7 @@ import { createLogger, levelFromNumber, levelToNumber } from "../_logger.ts";
 import { execHandler } from "../exec_command.ts";
 import { serveServerMetrics } from "../../lib/exporter/server_metrics.ts";
 import type { Io } from "../io.ts";
+import { unescapeIndent } from "./_send_common.ts";
 
 /** Options of `midgram serve`, as commander hands them over. */
 export interface ServeOptions {
@@ -63,10 +64,6 @@ export function resolveId(kind: "user" | "group", text: string, database?: strin
     if (fields[0] === text && fields.length >= 3) return Number(fields[2]);
   }
   throw new MidgramError("usage", `Unknown ${kind} "${text}" (not in ${file})`);
-}
-
-function unescapeIndent(text: string): string {
-  return text.replace(/\\t/g, "\t").replace(/\\s/g, " ");
 }
 
 function count(text: string, what: string, min: number): number {

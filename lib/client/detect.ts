@@ -4,6 +4,7 @@ import { peerOf } from "../protocol/peer.ts";
 import { formatAddress, sameAddress } from "../transport/address.ts";
 import { fifoReader, readTextFile } from "../transport/fifo_readers.ts";
 import { unixSocketType } from "../transport/presence.ts";
+import { limit } from "./_limit.ts";
 import type { AnyAddress, Transport } from "../transport/types.ts";
 
 /** What {@linkcode detectDialect} found. */
@@ -276,10 +277,7 @@ export async function detectDialect(
   }
   const target = await options.transport.resolve(to);
   const socket = await options.transport.connectable(target);
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort("timeout"), options.timeoutMs);
-  const onAbort = () => controller.abort("aborted");
-  options.signal?.addEventListener("abort", onAbort, { once: true });
+  const wait = limit(options.timeoutMs, options.signal);
   try {
     try {
       await socket.send(PROBE, target, { timeoutMs: options.timeoutMs });
@@ -300,16 +298,12 @@ export async function detectDialect(
     while (true) {
       let datagram;
       try {
-        datagram = await socket.receive(controller.signal);
+        datagram = await socket.receive(wait.signal);
       } catch (error) {
-        if (!controller.signal.aborted) throw error;
-        if (controller.signal.reason === "aborted") {
-          throw new MidgramError("closed", `Request to "${name}" aborted`);
-        }
-        throw new MidgramError(
-          "timeout",
+        throw wait.error(
+          name,
           `No answer from "${name}" to the dialect probe within ${options.timeoutMs} ms: is the server running? (--dialect skips the probe)`,
-        );
+        ) ?? error;
       }
       if (
         target.kind === "udp" && (datagram.from === null || !sameAddress(datagram.from, target))
@@ -322,8 +316,7 @@ export async function detectDialect(
       );
     }
   } finally {
-    clearTimeout(timer);
-    options.signal?.removeEventListener("abort", onAbort);
+    wait.done();
     await socket.close();
   }
 }

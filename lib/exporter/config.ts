@@ -26,7 +26,7 @@
 import { parseDuration } from "../duration.ts";
 import { MidgramError } from "../errors.ts";
 import { lineOf, suggest } from "../config/parse_config.ts";
-import { Members, type Params, type Value } from "../protocol/value.ts";
+import { type Params, paramsFromJson } from "../protocol/value.ts";
 import { DIALECT_CHOICES, type DialectChoice } from "../socket_spec.ts";
 import { checkMapping, EXAMPLE_MAPPINGS, type RpcMapping } from "./mapping.ts";
 
@@ -230,9 +230,5 @@ export function parseExporterConfig(
 
 function paramsOf(value: unknown, fail: () => never): Params {
   if (value === undefined) return { kind: "positional", values: [] };
-  if (Array.isArray(value)) return { kind: "positional", values: value as Value[] };
-  if (typeof value === "object" && value !== null) {
-    return { kind: "named", values: new Members(Object.entries(value as Record<string, Value>)) };
-  }
-  return fail();
+  return paramsFromJson(value) ?? fail();
 }

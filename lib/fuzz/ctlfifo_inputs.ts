@@ -8,6 +8,7 @@
  */
 import fc from "fast-check";
 import { methodName } from "./rpc_inputs.ts";
+import { mutatedBy, withCorpus } from "./inputs.ts";
 
 const encoder = new TextEncoder();
 const latin1 = new TextDecoder("latin1");
@@ -65,18 +66,11 @@ export function ctlFifoInput(
   methods?: readonly string[],
 ): fc.Arbitrary<Uint8Array> {
   const request = ctlFifoRequest(methods);
-  const seeds = corpus.length > 0
-    ? fc.oneof(request, fc.constantFrom(...corpus.map((b) => latin1.decode(b))))
-    : request;
+  const seeds = withCorpus(request, corpus.map((b) => latin1.decode(b)));
   const toBytes = (s: string) => Uint8Array.from(s, (c) => c.charCodeAt(0) & 0xff);
   return fc.oneof(
     { weight: 3, arbitrary: request.map((s) => encoder.encode(s)) },
-    {
-      weight: 4,
-      arbitrary: fc.tuple(seeds, fc.array(mutation, { minLength: 1, maxLength: 2 })).map((
-        [s, ms],
-      ) => toBytes(ms.reduce((x, m) => m(x), s))),
-    },
+    { weight: 4, arbitrary: mutatedBy(seeds, mutation, 2).map(toBytes) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 32 }) },
   );
 }

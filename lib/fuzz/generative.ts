@@ -10,6 +10,7 @@ import { type Analyzer, checkReply, checkRequest, type Violation } from "./invar
 import { fuzzInput } from "./inputs.ts";
 import { analyzeRequest } from "../protocol/mi/analyze_request.ts";
 import type { MiReply } from "../protocol/mi/types.ts";
+import { checkParameters, shrunkFailures } from "./_shrunk.ts";
 
 /** Options of {@linkcode runGenerative}. */
 export interface GenerativeOptions {
@@ -104,102 +105,63 @@ export async function runGenerative(options: GenerativeOptions): Promise<Generat
     removeAbortListener = () => signal.removeEventListener("abort", onAbort);
   });
   const requestRuns = Math.max(1, Math.ceil(options.runs * 0.8));
-  const parameters = (runs: number) => ({
-    numRuns: runs,
-    seed: options.seed,
-    interruptAfterTimeLimit: Number.isFinite(deadline)
-      ? Math.max(1, deadline - performance.now())
-      : undefined,
-    markInterruptAsFailure: false,
-  });
-  try {
+  /**
+   * One check: each input counted and checked until one fails, which
+   * fast-check then shrinks; an abort keeps the failure as first found.
+   */
+  const phase = async <T>(
+    arbitrary: fc.Arbitrary<T>,
+    check: (value: T) => Violation | null,
+    runs: number,
+    failure: (value: T) => Pick<Failure, "kind" | "input" | "reply">,
+  ): Promise<void> => {
     let shrinking = false;
-    let firstFailing: Uint8Array | null = null;
-    const requests = await Promise.race([
+    let firstFailing: { value: T } | null = null;
+    const details = await Promise.race([
       fc.check(
-        fc.asyncProperty(fuzzInput(options.corpus), async (bytes) => {
+        fc.asyncProperty(arbitrary, async (value) => {
           await turn();
           if (options.signal?.aborted) return new Promise<boolean>(() => {}); // abandoned
           if (!shrinking) tick();
           if (!shrinking && stopNow()) fc.pre(false);
-          const violation = checkRequest(bytes, analyze);
+          const violation = check(value);
           if (violation && !shrinking) {
             shrinking = true;
-            firstFailing = bytes;
+            firstFailing = { value };
           }
           return violation === null;
         }),
-        parameters(requestRuns),
+        checkParameters(runs, options.seed, deadline),
       ),
       aborted,
     ]);
-    if (requests === "aborted") {
+    if (details === "aborted") {
       interrupted = true;
-      const input: Uint8Array | null = firstFailing;
-      if (input !== null) {
+      const first = firstFailing as { value: T } | null;
+      if (first !== null) {
         failures.push({
-          kind: "request",
-          input,
-          violation: checkRequest(input, analyze)!,
+          ...failure(first.value),
+          violation: check(first.value)!,
           seed: options.seed,
           path: "",
         });
       }
-    } else if (requests.failed && requests.counterexample) {
-      const [input] = requests.counterexample;
-      failures.push({
-        kind: "request",
-        input,
-        violation: checkRequest(input, analyze) ??
-          { invariant: "unknown", message: String(requests.errorInstance) },
-        seed: requests.seed,
-        path: requests.counterexamplePath ?? "",
-      });
-    }
+    } else failures.push(...await shrunkFailures(details, check, failure));
+  };
+  try {
+    await phase(
+      fuzzInput(options.corpus),
+      (bytes) => checkRequest(bytes, analyze),
+      requestRuns,
+      (input) => ({ kind: "request", input }),
+    );
     if (!stopNow()) {
-      shrinking = false;
-      let firstReply: MiReply | null = null;
-      const replies = await Promise.race([
-        fc.check(
-          fc.asyncProperty(replyArbitrary, async (reply) => {
-            await turn();
-            if (options.signal?.aborted) return new Promise<boolean>(() => {});
-            if (!shrinking) tick();
-            if (!shrinking && stopNow()) fc.pre(false);
-            const violation = checkReply(reply);
-            if (violation && !shrinking) {
-              shrinking = true;
-              firstReply = reply;
-            }
-            return violation === null;
-          }),
-          parameters(Math.max(1, options.runs - requestRuns)),
-        ),
-        aborted,
-      ]);
-      if (replies === "aborted") {
-        interrupted = true;
-        const reply: MiReply | null = firstReply;
-        if (reply !== null) {
-          failures.push({
-            kind: "reply",
-            reply,
-            violation: checkReply(reply)!,
-            seed: options.seed,
-            path: "",
-          });
-        }
-      } else if (replies.failed && replies.counterexample) {
-        const [reply] = replies.counterexample;
-        failures.push({
-          kind: "reply",
-          reply,
-          violation: checkReply(reply) ??
-            { invariant: "unknown", message: String(replies.errorInstance) },
-          seed: replies.seed,
-          path: replies.counterexamplePath ?? "",
-        });
-      }
+      await phase(
+        replyArbitrary,
+        checkReply,
+        options.runs - requestRuns,
+        (reply) => ({ kind: "reply", reply }),
+      );
     }
   } finally {
     removeAbortListener();

@@ -7,6 +7,7 @@
  * @module
  */
 import fc from "fast-check";
+import { concatBytes } from "../bytes.ts";
 import { formatRequest } from "../protocol/mi/format_request.ts";
 import { MAX_DATAGRAM_SIZE } from "../protocol/mi/limits.ts";
 import { argument, commandName } from "../protocol/mi/testing/arbitraries.ts";
@@ -50,26 +51,15 @@ const mutation: fc.Arbitrary<(bytes: Uint8Array) => Uint8Array> = fc.oneof(
     ([at, text, times]) => (bytes: Uint8Array) => {
       const where = bytes.length === 0 ? 0 : at % (bytes.length + 1);
       const piece = insertBytes(text.repeat(times));
-      const out = new Uint8Array(bytes.length + piece.length);
-      out.set(bytes.subarray(0, where));
-      out.set(piece, where);
-      out.set(bytes.subarray(where), where + piece.length);
-      return out;
+      return concatBytes([bytes.subarray(0, where), piece, bytes.subarray(where)]);
     },
   ),
   fc.integer({ min: 100, max: 5000 }).map((n) => (bytes: Uint8Array) => {
-    const long = encoder.encode("x".repeat(n) + "\n");
-    const out = new Uint8Array(bytes.length + long.length);
-    out.set(bytes);
-    out.set(long, bytes.length);
-    return out;
+    return concatBytes([bytes, encoder.encode("x".repeat(n) + "\n")]);
   }),
   fc.integer({ min: 1, max: 40 }).map((depth) => (bytes: Uint8Array) => {
     const quoted = encoder.encode(`deep::"${'\\"'.repeat(depth)}${"\\".repeat(depth % 3)}"\n`);
-    const out = new Uint8Array(bytes.length + quoted.length);
-    out.set(bytes);
-    out.set(quoted, bytes.length);
-    return out;
+    return concatBytes([bytes, quoted]);
   }),
   fc.integer({ min: -3, max: 3 }).map((delta) => (bytes: Uint8Array) => {
     // Pad (or cut) to a size around the limit with one long value line.
@@ -81,11 +71,25 @@ const mutation: fc.Arbitrary<(bytes: Uint8Array) => Uint8Array> = fc.oneof(
   }),
 );
 
+/** Values of `seeds`, each changed by one to `most` of `mutations`, applied in turn. */
+export function mutatedBy<T>(
+  seeds: fc.Arbitrary<T>,
+  mutations: fc.Arbitrary<(value: T) => T>,
+  most: number,
+): fc.Arbitrary<T> {
+  return fc.tuple(seeds, fc.array(mutations, { minLength: 1, maxLength: most })).map((
+    [value, ms],
+  ) => ms.reduce((v, m) => m(v), value));
+}
+
+/** The generated inputs, and the corpus beside them when there is one. */
+export function withCorpus<T>(generated: fc.Arbitrary<T>, corpus: readonly T[]): fc.Arbitrary<T> {
+  return corpus.length > 0 ? fc.oneof(generated, fc.constantFrom(...corpus)) : generated;
+}
+
 /** Mutations (one to three) of seed inputs. */
 export function mutated(seeds: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> {
-  return fc.tuple(seeds, fc.array(mutation, { minLength: 1, maxLength: 3 })).map(([bytes, ms]) =>
-    ms.reduce((b, m) => m(b), bytes)
-  );
+  return mutatedBy(seeds, mutation, 3);
 }
 
 /**
@@ -103,12 +107,9 @@ export function mutated(seeds: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Arra
  * ```
  */
 export function fuzzInput(corpus: Uint8Array[] = []): fc.Arbitrary<Uint8Array> {
-  const seeds = corpus.length > 0
-    ? fc.oneof(grammarRequest, fc.constantFrom(...corpus))
-    : grammarRequest;
   return fc.oneof(
     { weight: 2, arbitrary: grammarRequest },
-    { weight: 3, arbitrary: mutated(seeds) },
+    { weight: 3, arbitrary: mutated(withCorpus(grammarRequest, corpus)) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }) },
   );
 }

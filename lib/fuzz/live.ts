@@ -8,10 +8,17 @@
  */
 import fc from "fast-check";
 import { sendRequest } from "../client/request.ts";
-import { errorCodeOf, MidgramError } from "../errors.ts";
+import { errorCodeOf } from "../errors.ts";
 import { parseReply } from "../protocol/mi/parse_reply.ts";
 import type { Address, Transport } from "../transport/types.ts";
 import { fuzzInput } from "./inputs.ts";
+import {
+  firstProbe,
+  messageOf,
+  PROBE_BACKOFF_MS,
+  probeMiss,
+  probeWithBackoff,
+} from "./_liveness.ts";
 
 /** Options of {@linkcode runLive}. */
 export interface LiveOptions {
@@ -105,7 +112,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     interrupted: false,
   };
   const carries = maxDatagram(options.target);
-  const backoff = options.probeBackoffMs ?? [250, 500, 1000, 2000];
+  const backoff = options.probeBackoffMs ?? PROBE_BACKOFF_MS;
   const ask = (bytes: Uint8Array) =>
     sendRequest(options.target, bytes, {
       transport: options.transport,
@@ -119,37 +126,12 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
       await ask(probe);
       return null;
     } catch (error) {
-      return { why: messageOf(error), gone: isGone(error) };
+      return probeMiss(error);
     }
   };
-  /** Probes with back-off: a crash only when the target is gone or stays unresponsive. */
-  const alive = async (): Promise<LiveResult["crash"] & object | null> => {
-    let down = await probeOnce();
-    const started = performance.now();
-    for (const wait of backoff) {
-      if (down === null) return null;
-      if (down.gone) return { inputs: [], why: `the server is gone: ${down.why}`, kind: "gone" };
-      if (options.signal?.aborted) return null;
-      await new Promise((resolve) => setTimeout(resolve, wait));
-      down = await probeOnce();
-    }
-    if (down === null) return null;
-    const seconds = ((performance.now() - started) / 1000).toFixed(1);
-    return {
-      inputs: [],
-      why: down.gone
-        ? `the server is gone: ${down.why}`
-        : `unresponsive to ${backoff.length + 1} probes over ${seconds} s: ${down.why}`,
-      kind: down.gone ? "gone" : "unresponsive",
-    };
-  };
-  const first = await probeOnce();
-  if (first !== null) {
-    throw new MidgramError(
-      first.gone ? "transport" : "timeout",
-      `The probe gets no answer before fuzzing starts: ${first.why}`,
-    );
-  }
+  /** A crash only when the target is gone or stays unresponsive. */
+  const alive = () => probeWithBackoff(probeOnce, backoff, options.signal);
+  await firstProbe(probeOnce);
   const arbitrary = fuzzInput(options.corpus);
   let sinceProbe: Uint8Array[] = [];
   let batch = 0;
@@ -240,10 +222,6 @@ export function maxDatagram(target: Address): number {
   return target.host.includes(":") ? 65527 : 65507;
 }
 
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** The datagram was too large for the socket (EMSGSIZE): the sender's limit, not the target's fault. */
 function isTooLarge(error: unknown): boolean {
   const cause = (error as { cause?: { code?: string; message?: string } })?.cause;
@@ -253,10 +231,4 @@ function isTooLarge(error: unknown): boolean {
 /** The send itself timed out: the target's socket stayed full. */
 function isSendTimeout(error: unknown): boolean {
   return errorCodeOf(error) === "timeout" && /stayed full/.test(messageOf(error));
-}
-
-/** Nothing serves the address any more: certain, no need to wait. */
-function isGone(error: unknown): boolean {
-  const code = errorCodeOf(error);
-  return code === "connection-refused" || code === "not-found";
 }

@@ -12,7 +12,7 @@
  */
 import fc from "fast-check";
 import { openSession, type Session } from "../client/call.ts";
-import { errorCodeOf, MidgramError } from "../errors.ts";
+import { errorCodeOf } from "../errors.ts";
 import type { ClientCodec } from "../protocol/dialect.ts";
 import { clientCodec, serverCodec } from "../protocol/dialects.ts";
 import { peerOf } from "../protocol/peer.ts";
@@ -23,6 +23,7 @@ import { ctlFifoInput } from "./ctlfifo_inputs.ts";
 import { readAnyReply, type RpcDialect } from "./rpc_invariants.ts";
 import { CTLFIFO_FIFO } from "../protocol/ctlfifo/carriage.ts";
 import { ctlFifoReplyName } from "../protocol/ctlfifo/read_request.ts";
+import { firstProbe, PROBE_BACKOFF_MS, probeMiss, probeWithBackoff } from "./_liveness.ts";
 
 /** A dialect live fuzzing speaks: a structured one, or ctl's FIFO protocol. */
 export interface LiveDialect extends Omit<RpcDialect, "dialect"> {
@@ -158,35 +159,14 @@ export async function runLiveRpc(options: LiveRpcOptions): Promise<LiveRpcResult
         ? { why: `unreadable probe reply: ${reply.error?.message}`, gone: false }
         : null;
     } catch (error) {
-      const code = errorCodeOf(error);
-      return {
-        why: error instanceof Error ? error.message : String(error),
-        gone: code === "connection-refused" || code === "not-found",
-      };
+      return probeMiss(error);
     } finally {
       await session.close();
     }
   };
-  const backoff = options.probeBackoffMs ?? [250, 500, 1000, 2000];
-  const alive = async (): Promise<Omit<NonNullable<LiveRpcResult["crash"]>, "inputs"> | null> => {
-    let down = await probeOnce();
-    for (const wait of backoff) {
-      if (down === null || down.gone || options.signal?.aborted) break;
-      await new Promise((r) => setTimeout(r, wait));
-      down = await probeOnce();
-    }
-    if (down === null) return null;
-    return down.gone
-      ? { why: `the server is gone: ${down.why}`, kind: "gone" }
-      : { why: `unresponsive to the probes: ${down.why}`, kind: "unresponsive" };
-  };
-  const first = await probeOnce();
-  if (first !== null) {
-    throw new MidgramError(
-      first.gone ? "transport" : "timeout",
-      `The probe gets no answer before fuzzing starts: ${first.why}`,
-    );
-  }
+  const backoff = options.probeBackoffMs ?? PROBE_BACKOFF_MS;
+  const alive = () => probeWithBackoff(probeOnce, backoff, options.signal);
+  await firstProbe(probeOnce);
   const arbitrary = d.dialect === "ctlfifo"
     ? ctlFifoInput(options.corpus)
     : d.dialect === "binrpc"

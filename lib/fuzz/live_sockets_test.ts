@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { runLive } from "./live.ts";
 import { createServer } from "../server/server.ts";
 import { defaultTransport } from "../transport/open.ts";
+import { serveEach } from "./testing/planted.ts";
 
 const RUNTIME = "Deno" in globalThis ? "Deno" : "Node";
 
@@ -37,18 +38,10 @@ async function startStallingServer(path: string, stallAfter: number, stallMs: nu
   const socket = await defaultTransport().bind({ kind: "unix", path });
   const ok = new TextEncoder().encode("200 OK\n\n");
   let seen = 0;
-  const loop = (async () => {
-    while (true) {
-      let datagram;
-      try {
-        datagram = await socket.receive();
-      } catch {
-        return;
-      }
-      if (++seen === stallAfter) await new Promise((resolve) => setTimeout(resolve, stallMs));
-      if (datagram.from) await socket.send(ok, datagram.from).catch(() => {});
-    }
-  })();
+  const loop = serveEach(socket, async ({ from }) => {
+    if (++seen === stallAfter) await new Promise((resolve) => setTimeout(resolve, stallMs));
+    if (from) await socket.send(ok, from).catch(() => {});
+  });
   return {
     address: socket.address,
     close: async () => {

@@ -9,6 +9,7 @@
 import fc from "fast-check";
 import type { Params, Value } from "../protocol/value.ts";
 import { goldenRpcServer } from "./golden_rpc.ts";
+import { checkParameters, shrunkFailures } from "./_shrunk.ts";
 import type { Violation } from "./invariants.ts";
 import {
   binRpcInput,
@@ -91,14 +92,7 @@ export async function runRpcGenerative(
     if (options.signal?.aborted) interrupted = true;
     if (!shrinking && (interrupted || performance.now() > deadline)) fc.pre(false);
   };
-  const parameters = (runs: number) => ({
-    numRuns: Math.max(1, runs),
-    seed: options.seed,
-    interruptAfterTimeLimit: Number.isFinite(deadline)
-      ? Math.max(1, deadline - performance.now())
-      : undefined,
-    markInterruptAsFailure: false,
-  });
+  const parameters = (runs: number) => checkParameters(runs, options.seed, deadline);
   const binrpc = options.dialect === "binrpc";
   const requestRuns = Math.ceil(options.runs * (binrpc ? 0.6 : 0.7));
   const roundTripRuns = Math.ceil(options.runs * (binrpc ? 0.25 : 0.3));
@@ -119,17 +113,13 @@ export async function runRpcGenerative(
       }),
       parameters(requestRuns),
     );
-    if (requests.failed && requests.counterexample) {
-      const [input] = requests.counterexample;
-      failures.push({
-        kind: "request",
-        input,
-        violation: (await checkRpcRequest(d, input, server, makeCodec)) ??
-          { invariant: "unknown", message: String(requests.errorInstance) },
-        seed: requests.seed,
-        path: requests.counterexamplePath ?? "",
-      });
-    }
+    failures.push(
+      ...await shrunkFailures(
+        requests,
+        (input) => checkRpcRequest(d, input, server, makeCodec),
+        (input) => ({ kind: "request" as const, input }),
+      ),
+    );
     shrinking = false;
     if (!interrupted && performance.now() < deadline) {
       const calls = fc.record({
@@ -145,17 +135,13 @@ export async function runRpcGenerative(
         }),
         parameters(roundTripRuns),
       );
-      if (roundTrips.failed && roundTrips.counterexample) {
-        const [call] = roundTrips.counterexample;
-        failures.push({
-          kind: "round-trip",
-          call,
-          violation: checkRpcRoundTrip(d, call.method, call.params, makeCodec) ??
-            { invariant: "unknown", message: String(roundTrips.errorInstance) },
-          seed: roundTrips.seed,
-          path: roundTrips.counterexamplePath ?? "",
-        });
-      }
+      failures.push(
+        ...await shrunkFailures(
+          roundTrips,
+          (call) => checkRpcRoundTrip(d, call.method, call.params, makeCodec),
+          (call) => ({ kind: "round-trip" as const, call }),
+        ),
+      );
     }
     shrinking = false;
     if (binrpc && !interrupted && performance.now() < deadline) {
@@ -168,17 +154,13 @@ export async function runRpcGenerative(
         }),
         parameters(options.runs - requestRuns - roundTripRuns),
       );
-      if (records.failed && records.counterexample) {
-        const [values] = records.counterexample;
-        failures.push({
-          kind: "records",
-          values,
-          violation: checkRecords(values) ??
-            { invariant: "unknown", message: String(records.errorInstance) },
-          seed: records.seed,
-          path: records.counterexamplePath ?? "",
-        });
-      }
+      failures.push(
+        ...await shrunkFailures(
+          records,
+          checkRecords,
+          (values) => ({ kind: "records" as const, values }),
+        ),
+      );
     }
   } finally {
     await server.close();

@@ -9,10 +9,12 @@
  * @module
  */
 import fc from "fast-check";
+import { concatBytes } from "../bytes.ts";
 import { createBinRpcClientCodec } from "../protocol/binrpc/create_binrpc_client_codec.ts";
 import { analyzeJsonRpcRequest } from "../protocol/jsonrpc/analyze_json_rpc_request.ts";
 import { kamailioIdHazard } from "../protocol/jsonrpc/kamailio_id_hazard.ts";
 import { Members, type Params, type Value } from "../protocol/value.ts";
+import { mutatedBy, withCorpus } from "./inputs.ts";
 
 const encoder = new TextEncoder();
 
@@ -313,12 +315,7 @@ const packetMutation: fc.Arbitrary<(b: Uint8Array) => Uint8Array> = fc.oneof(
     return set(b, i, (b[i] & 0x0f) | (s << 4));
   }),
   // Trailing bytes.
-  fc.uint8Array({ minLength: 1, maxLength: 8 }).map((t) => (b: Uint8Array) => {
-    const out = new Uint8Array(b.length + t.length);
-    out.set(b);
-    out.set(t, b.length);
-    return out;
-  }),
+  fc.uint8Array({ minLength: 1, maxLength: 8 }).map((t) => (b: Uint8Array) => concatBytes([b, t])),
 );
 
 function set(b: Uint8Array, i: number, v: number): Uint8Array {
@@ -343,17 +340,9 @@ function set(b: Uint8Array, i: number, v: number): Uint8Array {
  * ```
  */
 export function binRpcInput(corpus: Uint8Array[] = []): fc.Arbitrary<Uint8Array> {
-  const seeds = corpus.length > 0
-    ? fc.oneof(binRpcRequest, fc.constantFrom(...corpus))
-    : binRpcRequest;
   return fc.oneof(
     { weight: 3, arbitrary: binRpcRequest },
-    {
-      weight: 4,
-      arbitrary: fc.tuple(seeds, fc.array(packetMutation, { minLength: 1, maxLength: 2 })).map((
-        [b, ms],
-      ) => ms.reduce((x, m) => m(x), b)),
-    },
+    { weight: 4, arbitrary: mutatedBy(withCorpus(binRpcRequest, corpus), packetMutation, 2) },
     { weight: 1, arbitrary: fc.uint8Array({ maxLength: 32 }) },
   );
 }

@@ -20,6 +20,7 @@ import {
   StreamableHTTPServerTransport,
 } from "./_sdk.ts";
 import { MidgramError } from "../errors.ts";
+import { formatHost } from "../transport/address.ts";
 import type { McpTools } from "./tools.ts";
 
 /** The server's name and version, as MCP's `initialize` reports them. */
@@ -170,7 +171,7 @@ export async function serveMcpHttp(
     http.listen(options.port, options.host, () => resolve());
   });
   const { port } = http.address() as AddressInfo;
-  const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+  const host = formatHost(options.host);
   allowedHosts = [`${host}:${port}`, `localhost:${port}`];
   return {
     url: `http://${host}:${port}${path}`,

@@ -42,7 +42,7 @@ import { type ServerKind, serverKindOf } from "../exporter/server_kind.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { clientCodec } from "../protocol/dialects.ts";
 import { familyOf } from "../protocol/peer.ts";
-import { Members, NO_PARAMS, type Params, type Value } from "../protocol/value.ts";
+import { NO_PARAMS, type Params, paramsFromJson, type Value } from "../protocol/value.ts";
 import { valueToJson } from "../protocol/value_json.ts";
 import { type Flavour, formatSocketSpec, type SocketSpec } from "../socket_spec.ts";
 import type { AnyAddress, Transport } from "../transport/types.ts";
@@ -226,11 +226,9 @@ function cutText(text: string, max: number): { text: string; cut: number } {
 /** The neutral parameters of a JSON list or object. */
 function paramsOf(value: unknown): Params {
   if (value === undefined || value === null) return NO_PARAMS;
-  if (Array.isArray(value)) return { kind: "positional", values: value as Value[] };
-  if (typeof value === "object") {
-    return { kind: "named", values: new Members(Object.entries(value as Record<string, Value>)) };
-  }
-  throw new ToolFailure("invalid", "'params' must be a list or an object");
+  const params = paramsFromJson(value);
+  if (params === null) throw new ToolFailure("invalid", "'params' must be a list or an object");
+  return params;
 }
 
 /** A reply value as plain JSON data (repeated struct members as midgram's --json writes them). */

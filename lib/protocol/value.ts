@@ -133,3 +133,25 @@ export type Params =
 
 /** No parameters. */
 export const NO_PARAMS: Params = Object.freeze({ kind: "positional", values: [] });
+
+/**
+ * The parameters a parsed JSON value gives: a list positional, an object
+ * named (members in order); `null` for anything else, which each caller
+ * refuses in its own words.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { paramsFromJson } from "./value.ts";
+ * assert.deepEqual(paramsFromJson(JSON.parse("[1,2]")), { kind: "positional", values: [1, 2] });
+ * assert.equal(paramsFromJson(JSON.parse('{"a":1}'))?.kind, "named");
+ * assert.equal(paramsFromJson("text"), null);
+ * ```
+ */
+export function paramsFromJson(value: unknown): Params | null {
+  if (Array.isArray(value)) return { kind: "positional", values: value as Value[] };
+  if (typeof value === "object" && value !== null) {
+    return { kind: "named", values: new Members(Object.entries(value as Record<string, Value>)) };
+  }
+  return null;
+}

@@ -63,6 +63,16 @@ export class HandlerPool {
     this.count = options.count;
   }
 
+  /** Handlers holding a place now (running, or ended while a stop's grace lasts). */
+  get placed(): number {
+    return this.running;
+  }
+
+  /** Requests waiting for a place. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
   /**
    * Takes a place for a handler: `true` at once when one is free (no promise
    * on the hot path), else a promise of one, of `false` when the queue of

@@ -10,7 +10,7 @@
 import { errorCodeOf } from "../errors.ts";
 import { formatAddress } from "../transport/address.ts";
 import type { ConnectionGate, RefusalCause } from "../transport/connection_gate.ts";
-import { readFrames } from "../transport/read_frames.ts";
+import { FrameReader } from "../transport/read_frames.ts";
 import type {
   Address,
   AnyAddress,
@@ -23,6 +23,7 @@ import type {
 import type { Fault } from "../protocol/dialect.ts";
 import type { Binding } from "./_binding.ts";
 import { isThenable } from "./_handler_pool.ts";
+import type { Pipeline } from "./_pipeline.ts";
 import type { RateLimitedLog } from "./_rate_limited_log.ts";
 import type { Logger } from "./types.ts";
 
@@ -47,14 +48,11 @@ export interface LoopHost {
   readonly warnings: RateLimitedLog;
   /** The open stream connections, for `ctl.connections`-like listings and close(). */
   readonly connections: Map<StreamConnection, { dialect: string; local: AnyAddress }>;
+  /** The packet readers of the open stream connections, for the bytes they hold. */
+  readonly frameReaders: Set<FrameReader>;
   count(name: string, by?: number): void;
   /** decode → dispatch → encode; never throws. */
-  process(
-    binding: Binding,
-    data: Uint8Array,
-    from: Address | null,
-    after: (() => void)[],
-  ): Processed | Promise<Processed>;
+  readonly pipeline: Pick<Pipeline, "process">;
   runAfterReply(after: (() => void)[]): void;
   /** Keeps a running request (or connection) until it ends, so that close() waits for it. */
   track(task: Promise<void>): void;
@@ -114,17 +112,14 @@ async function serveConnection(
 ): Promise<void> {
   const frame = binding.codec.frame!.bind(binding.codec);
   const name = formatAddress(connection.peer ?? { kind: "unix", path: "(peer)" });
+  const reader = new FrameReader(connection, frame, { name, idleTimeoutMs: host.idleTimeoutMs });
+  host.frameReaders.add(reader);
   let writing = false;
   try {
-    for await (
-      const packet of readFrames(connection, frame, {
-        signal: host.receiving.signal,
-        name,
-        idleTimeoutMs: host.idleTimeoutMs,
-      })
-    ) {
+    let packet;
+    while ((packet = await reader.next(host.receiving.signal)) !== null) {
       const after: (() => void)[] = [];
-      const processed = host.process(binding, packet, null, after);
+      const processed = host.pipeline.process(binding, packet, null, after);
       const { reply, refusal } = isThenable(processed) ? await processed : processed;
       try {
         writing = true;
@@ -152,6 +147,8 @@ async function serveConnection(
       host.count(binding.keys.receive_errors);
       host.logger.log("debug", "stream closed", { error: String(error) });
     }
+  } finally {
+    host.frameReaders.delete(reader);
   }
 }
 
@@ -184,7 +181,7 @@ async function answerRequest(
   request: ReceivedRequest,
 ): Promise<void> {
   const after: (() => void)[] = [];
-  const { reply, fault } = await host.process(binding, request.data, null, after);
+  const { reply, fault } = await host.pipeline.process(binding, request.data, null, after);
   try {
     // As in jsonrpcs, a Kamailio request whose reply name is refused has
     // run its command; the OpenSIPS reader drops such a request unrun, as mi_fifo.
@@ -250,7 +247,7 @@ function answer(
   from: Address | null,
 ): Promise<void> | undefined {
   const after: (() => void)[] = [];
-  const processed = host.process(binding, data, from, after);
+  const processed = host.pipeline.process(binding, data, from, after);
   if (isThenable(processed)) {
     return processed.then(({ reply }) => sendReply(host, socket, binding, reply, from, after));
   }

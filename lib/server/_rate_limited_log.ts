@@ -48,6 +48,11 @@ export class RateLimitedLog {
     this.intervalMs = intervalMs;
   }
 
+  /** How many causes it remembers: one entry per cause ever logged, a small fixed set. */
+  get causes(): number {
+    return this.seen.size;
+  }
+
   /**
    * Logs `message` under `cause` (a short fixed name: the set of causes is
    * small and fixed, so the map stays bounded), or counts it when a line of

@@ -3,7 +3,10 @@
  * TCP, FIFO, HTTP), in memory and over the runtime's sockets: truncated and
  * oversized requests, lying lengths, deep nesting, invalid UTF-8, stalled
  * connections and many connections, each bounded in count. After each
- * flood the server must still answer a well-formed probe.
+ * flood the server must still answer a well-formed probe, and memory must
+ * return: what the server holds for its peers ({@linkcode MiServer.retained})
+ * goes back to nothing held (no connection, request, handler or buffered
+ * byte), and its tables stay within their bounds.
  *
  * Everything reaches the server through the transport seam: raw bytes go
  * out as datagrams, on stream connections, through a FIFO framing that
@@ -12,17 +15,20 @@
  * @module
  */
 import { test } from "node:test";
+import { concatBytes } from "../bytes.ts";
 import assert from "node:assert/strict";
+import { isDeepStrictEqual } from "node:util";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createServer, type MiServer } from "./server.ts";
+import { createServer, type MiServer, type Retained } from "./server.ts";
 import { call } from "../client/call.ts";
 import { clientCodec } from "../protocol/dialects.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { createMemoryTransport } from "../transport/memory.ts";
 import { defaultTransport } from "../transport/open.ts";
 import { withTimeout } from "../transport/_conformance_helpers.ts";
+import { until } from "../transport/testing/wait.ts";
 import type {
   Address,
   AnyAddress,
@@ -34,16 +40,8 @@ import type {
 } from "../transport/types.ts";
 
 const enc = (s: string) => new TextEncoder().encode(s);
-const cat = (...parts: (string | Uint8Array)[]) => {
-  const bytes = parts.map((p) => typeof p === "string" ? enc(p) : p);
-  const out = new Uint8Array(bytes.reduce((n, b) => n + b.length, 0));
-  let at = 0;
-  for (const b of bytes) {
-    out.set(b, at);
-    at += b.length;
-  }
-  return out;
-};
+const cat = (...parts: (string | Uint8Array)[]) =>
+  concatBytes(parts.map((p) => typeof p === "string" ? enc(p) : p));
 
 /** Bytes that are not UTF-8: a lone continuation byte, an overlong form, a cut sequence. */
 const BAD_UTF8 = Uint8Array.from([0x80, 0xc0, 0xaf, 0xff, 0xfe, 0xe2, 0x82]);
@@ -96,6 +94,12 @@ interface Case {
   flavour: "opensips" | "kamailio";
   /** Where to listen (temp paths under `dir`). */
   address(dir: string, memory: boolean): string;
+  /**
+   * Bytes the listener keeps once a request is read: a Kamailio FIFO keeps
+   * what follows the closing brace (the probe's newline), as jsonrpcs does,
+   * as the start of the next request. Default 0.
+   */
+  keeps?: number;
   /** Sends every hostile input, bounded; resolves once all are sent. */
   flood(transport: Transport, to: AnyAddress, memory: boolean, dir: string): Promise<void>;
 }
@@ -248,6 +252,7 @@ const CASES: Case[] = [
     dialect: "jsonrpc",
     flavour: "kamailio",
     address: (dir, memory) => `fifo:${memory ? "/memory" : dir}/kamailio_fifo`,
+    keeps: 1,
     flood: (transport, to, _memory, dir) =>
       floodFifo(transport, to as RequestAddress, "kamailio", dir),
   },
@@ -281,9 +286,44 @@ async function probe(
   void server;
 }
 
+/** What a server holds once nothing is under way: every count 0. */
+const NOTHING_HELD = {
+  connections: 0,
+  gatedConnections: 0,
+  inFlight: 0,
+  handlersRunning: 0,
+  handlersWaiting: 0,
+  streamBytes: 0,
+  requestsWaiting: 0,
+  requestBytes: 0,
+};
+
+/** The counts of {@linkcode NOTHING_HELD} in what a server retains now. */
+function held(server: MiServer): typeof NOTHING_HELD {
+  const now = server.retained();
+  return Object.fromEntries(
+    Object.keys(NOTHING_HELD).map((k) => [k, now[k as keyof Retained]]),
+  ) as typeof NOTHING_HELD;
+}
+
+/**
+ * Waits until the server holds what it held before the flood (the last
+ * connections close and the last replies go out after the client has its
+ * answer), then checks it: a leak keeps a count up and fails with the counts.
+ */
+async function heldAsBefore(
+  server: MiServer,
+  before: typeof NOTHING_HELD,
+  when: string,
+): Promise<void> {
+  await until(() => isDeepStrictEqual(held(server), before), "the server to let go")
+    .catch(() => {});
+  assert.deepEqual(held(server), before, `what the server holds ${when}`);
+}
+
 for (const [runtime, memory] of [["memory", true], ["sockets", false]] as const) {
   for (const c of CASES) {
-    test(`hostile input over ${c.title} (${runtime}): the server still answers a well-formed probe`, async () => {
+    test(`hostile input over ${c.title} (${runtime}): the server still answers a well-formed probe and lets go of what the flood took`, async () => {
       const dir = mkdtempSync(join(tmpdir(), "midgram-hostile-"));
       const transport = memory ? createMemoryTransport() : defaultTransport();
       const server = createServer({ transport, idleTimeoutMs: 300, fifoReplyDir: dir });
@@ -293,8 +333,23 @@ for (const [runtime, memory] of [["memory", true], ["sockets", false]] as const)
           flavour: c.flavour,
         });
         await probe(server, transport, to, c, dir);
+        // Once the probe is answered, nothing is held.
+        const before = { ...NOTHING_HELD, requestBytes: c.keeps ?? 0 };
+        await heldAsBefore(server, before, "before the flood");
+        const tables = server.retained();
         await withTimeout(c.flood(transport, to, memory, dir), 30_000);
         await probe(server, transport, to, c, dir);
+        // Memory returns: the flood's connections, requests and bytes are all let go.
+        await heldAsBefore(server, before, "after the flood");
+        // The tables grow only by what the flood could name once: a cause
+        // per kind of warning, a counter per registered command it called.
+        const after = server.retained();
+        assert.ok(after.logCauses <= 16, `log causes bounded: ${after.logCauses}`);
+        const commands = server.commands(c.dialect === "binrpc" ? "kamailio" : c.flavour).length;
+        assert.ok(
+          after.counters <= tables.counters + commands,
+          `counters bounded: ${tables.counters} before, ${after.counters} after`,
+        );
         const stats = server.stats();
         const refused = Object.entries(stats)
           .filter(([k]) =>

@@ -31,6 +31,7 @@ export {
   type LogLevel,
   type MiHandler,
   type MiServer,
+  type Retained,
   type ServerOptions,
 } from "./server.ts";
 export { BAD_PARAMETER, MiReplyError, TOO_FEW_OR_TOO_MANY } from "./mi_reply_error.ts";

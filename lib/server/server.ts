@@ -4,6 +4,7 @@ import { peerOf } from "../protocol/peer.ts";
 import type { MiArgument } from "../protocol/mi/mod.ts";
 import type { Value } from "../protocol/value.ts";
 import { formatAddress, parseAddress } from "../transport/address.ts";
+import type { FrameReader } from "../transport/read_frames.ts";
 import { shareSignal } from "../transport/shared_signal.ts";
 import type {
   Address,
@@ -53,6 +54,7 @@ export type {
   HandleOptions,
   ListenOptions,
   MiServer,
+  Retained,
   ServerOptions,
 } from "./server_types.ts";
 import type {
@@ -60,18 +62,13 @@ import type {
   HandleOptions,
   ListenOptions,
   MiServer,
+  Retained,
   ServerOptions,
 } from "./server_types.ts";
 import { type Binding, counterKeys, COUNTERS } from "./_binding.ts";
 import { Pipeline } from "./_pipeline.ts";
 import { HandlerPool } from "./_handler_pool.ts";
-import {
-  acceptLoop,
-  type LoopHost,
-  type Processed,
-  requestLoop,
-  serveDatagrams,
-} from "./_listen_loops.ts";
+import { acceptLoop, type LoopHost, requestLoop, serveDatagrams } from "./_listen_loops.ts";
 
 function defaultHost(): HostInfo {
   const proc = (globalThis as {
@@ -105,8 +102,8 @@ class Server implements MiServer, BuiltinHost, LoopHost {
   readonly replyTimeoutMs: number;
   /** Where handlers run, within the concurrency, queue and time limits. */
   readonly pool: HandlerPool;
-  /** decode → dispatch → encode. */
-  private readonly pipeline: Pipeline;
+  /** decode → dispatch → encode; never throws. */
+  readonly pipeline: Pipeline;
   private readonly allow: ((peer: AnyAddress | null) => boolean) | null;
   readonly logger: Logger;
   private readonly user = new CommandRegistry();
@@ -118,11 +115,16 @@ class Server implements MiServer, BuiltinHost, LoopHost {
     /** Stops receiving at once when the server closes (stream, FIFO and HTTP listeners). */
     stop?: () => unknown;
     dialect?: string;
+    /** What a FIFO or HTTP listener holds between reads. */
+    retained?: () => { requests: number; bytes: number } | undefined;
   }[] = [];
   readonly connections = new Map<
     StreamConnection,
     { dialect: string; local: AnyAddress }
   >();
+  readonly frameReaders = new Set<FrameReader>();
+  /** The gates of the stream and HTTP listeners, for the connections they count open. */
+  private readonly gates: ConnectionGate[] = [];
   /** Every per-request warning goes through it: a line per cause per interval. */
   readonly warnings: RateLimitedLog;
   readonly idleTimeoutMs: number;
@@ -269,11 +271,37 @@ class Server implements MiServer, BuiltinHost, LoopHost {
 
   /** The allow-list and connection cap of one stream or HTTP listener. */
   gate(binding: Binding): ConnectionGate {
-    return new ConnectionGate({
+    const gate = new ConnectionGate({
       maxConnections: this.maxConnections,
       admits: (peer) => this.admits(peer),
       onRefused: (cause, peer) => this.refused(binding, cause, peer),
     });
+    this.gates.push(gate);
+    return gate;
+  }
+
+  retained(): Retained {
+    let requestsWaiting = 0;
+    let requestBytes = 0;
+    for (const listener of this.listeners) {
+      const held = listener.retained?.();
+      requestsWaiting += held?.requests ?? 0;
+      requestBytes += held?.bytes ?? 0;
+    }
+    let streamBytes = 0;
+    for (const reader of this.frameReaders) streamBytes += reader.buffered.length;
+    return {
+      connections: this.connections.size,
+      gatedConnections: this.gates.reduce((n, gate) => n + gate.open, 0),
+      inFlight: this.inFlight.size,
+      handlersRunning: this.pool.placed,
+      handlersWaiting: this.pool.queued,
+      streamBytes,
+      requestsWaiting,
+      requestBytes,
+      logCauses: this.warnings.causes,
+      counters: this.counters.size,
+    };
   }
 
   private addCounters(group: string): void {
@@ -342,7 +370,7 @@ class Server implements MiServer, BuiltinHost, LoopHost {
       const listener = await this.listenRequests(target, binding, bind);
       // Stopping ends receiving at once; replies still go out (a FIFO's
       // into the clients' own FIFOs, HTTP on connections already open).
-      this.keep(listener, binding, () => listener.stop());
+      this.keep(listener, binding, () => listener.stop(), () => listener.retained?.());
       this.loops.push(requestLoop(this, listener, binding));
       bound = listener.address;
     }
@@ -360,12 +388,14 @@ class Server implements MiServer, BuiltinHost, LoopHost {
     listener: { readonly address: AnyAddress; close(): Promise<void> },
     binding: Binding,
     stop?: () => unknown,
+    retained?: () => { requests: number; bytes: number } | undefined,
   ): void {
     this.listeners.push({
       address: listener.address,
       close: () => listener.close(),
       stop,
       dialect: binding.codec.dialect,
+      retained,
     });
   }
 
@@ -430,24 +460,11 @@ class Server implements MiServer, BuiltinHost, LoopHost {
   ): Promise<Uint8Array | null> {
     const after: (() => void)[] = [];
     return Promise.resolve(
-      this.process(this.binding(options.dialect, options.flavour), data, from, after),
+      this.pipeline.process(this.binding(options.dialect, options.flavour), data, from, after),
     ).then((r) => {
       this.runAfterReply(after);
       return r.reply;
     });
-  }
-
-  /**
-   * decode → dispatch → encode; never throws. Synchronous when the handler
-   * answers at once, a promise otherwise.
-   */
-  process(
-    binding: Binding,
-    data: Uint8Array,
-    from: Address | null,
-    after: (() => void)[],
-  ): Processed | Promise<Processed> {
-    return this.pipeline.process(binding, data, from, after);
   }
 
   close(options: CloseOptions = {}): Promise<void> {

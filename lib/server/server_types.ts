@@ -85,6 +85,34 @@ export interface HandleOptions {
   flavour?: "opensips" | "kamailio";
 }
 
+/**
+ * What a server holds for its peers at one moment: each count is 0 when no
+ * request is under way, and the tables stay bounded whatever peers send.
+ * Read by the hostile-input tests after each flood.
+ */
+export interface Retained {
+  /** Stream connections open (UNIX stream, TCP). */
+  connections: number;
+  /** Connections the stream and HTTP listeners count against `maxConnections`. */
+  gatedConnections: number;
+  /** Requests (and connections) being served: replies not yet sent. */
+  inFlight: number;
+  /** Handlers holding a place. */
+  handlersRunning: number;
+  /** Requests waiting for a handler's place. */
+  handlersWaiting: number;
+  /** Bytes of packets not yet whole, held by the stream connections' readers. */
+  streamBytes: number;
+  /** FIFO and HTTP requests received and not yet taken. */
+  requestsWaiting: number;
+  /** Bytes the FIFO and HTTP listeners hold: requests not yet taken, a FIFO's partial request. */
+  requestBytes: number;
+  /** Causes the rate-limited log remembers (a small fixed set). */
+  logCauses: number;
+  /** Counters (fixed per dialect, plus one per registered command called). */
+  counters: number;
+}
+
 /** A management server speaking any mix of dialects on its sockets. */
 export interface MiServer {
   /**
@@ -123,6 +151,12 @@ export interface MiServer {
   stats(): Record<string, number>;
   /** Resets counters (all when no names are given); returns the names reset. */
   resetStats(names?: string[]): string[];
+  /**
+   * What the server holds for its peers now (connections, requests,
+   * buffered bytes, its tables): read-only accounting, so that a test or a
+   * monitor can see that what a flood took is given back.
+   */
+  retained(): Retained;
   /** The host information in use. */
   readonly host: HostInfo;
   /** When the server was created. */

@@ -214,6 +214,28 @@ export function backlogFull(address: AnyAddress, bytes: number): MidgramError {
   );
 }
 
+/** The error of a reply longer than the client takes. */
+export function replyTooLarge(address: AnyAddress, max: number): MidgramError {
+  return new MidgramError(
+    "reply-too-large",
+    `Reply from "${formatAddress(address)}" is over ${max} bytes`,
+  );
+}
+
+/** The error of a FIFO that nobody reads (no server, or a client gone), with the OS error as cause. */
+export function nobodyReads(path: string, cause?: unknown): MidgramError {
+  return new MidgramError(
+    "connection-refused",
+    `Cannot open "fifo:${path}": nobody reads this FIFO: is the server running?`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/** The error of a FIFO exchange asked without the dialect's framing. */
+export function noFifoFraming(path: string): MidgramError {
+  return new MidgramError("usage", `Cannot send to "fifo:${path}": no FIFO framing given`);
+}
+
 /** The error of a connection that was not made in time. */
 export function connectTimeout(address: AnyAddress, ms: number): MidgramError {
   return new MidgramError(

@@ -78,5 +78,9 @@ export function fifoRequestListener(
     // Replies go into the clients' own FIFOs: the request FIFO goes at once.
     stop: () => channel.close(),
     close: () => channel.close(),
+    retained: () => ({
+      requests: ready.length,
+      bytes: ready.reduce((n, r) => n + r.data.length, reader.pending),
+    }),
   };
 }

@@ -9,9 +9,10 @@
  */
 import { MidgramError } from "../errors.ts";
 import { AsyncQueue } from "./_async_queue.ts";
-import { closedError, osError } from "./_errors.ts";
+import { closedError, nobodyReads, noFifoFraming, osError, replyTooLarge } from "./_errors.ts";
 import { fifoRequestListener } from "./_fifo_requests.ts";
 import type { HttpStatus } from "../protocol/dialect.ts";
+import { UntakenRequests } from "./_untaken_requests.ts";
 import type {
   ExchangeOptions,
   HttpAddress,
@@ -36,7 +37,7 @@ const MAX_REPLY = 16 << 20;
 
 /** A client's wait for its reply, bounded by the time limit and the signal. */
 function waitReply(
-  name: string,
+  to: RequestAddress,
   options: ExchangeOptions,
   timeout: () => MidgramError,
   start: (settle: (reply: Uint8Array | { error: unknown }, first?: () => void) => void) => void,
@@ -59,8 +60,7 @@ function waitReply(
       cleanUp();
       if (!(reply instanceof Uint8Array)) reject(reply.error);
       else if (reply.length > (options.maxReply ?? MAX_REPLY)) {
-        const max = options.maxReply ?? MAX_REPLY;
-        reject(new MidgramError("reply-too-large", `Reply from "${name}" is over ${max} bytes`));
+        reject(replyTooLarge(to, options.maxReply ?? MAX_REPLY));
       } else resolve(reply);
     };
     const onAbort = () => settle({ error: signal!.reason });
@@ -104,12 +104,7 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
       writeReply(name, data) {
         const deliver = replyFifos.get(`${replyDir}/${name}`);
         if (!deliver) {
-          return Promise.reject(
-            new MidgramError(
-              "connection-refused",
-              `Cannot open "fifo:${replyDir}/${name}": nobody reads this FIFO: is the server running?`,
-            ),
-          );
+          return Promise.reject(nobodyReads(`${replyDir}/${name}`));
         }
         deliver(data.slice());
         return Promise.resolve();
@@ -135,8 +130,7 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
     if (servers.has(key)) {
       throw new MidgramError("address-in-use", `Cannot bind "${bound.url}": address in use`);
     }
-    const queue = new AsyncQueue<ReceivedRequest>();
-    const untaken = new Map<ReceivedRequest, (reply: HttpReply) => void>();
+    const untaken = new UntakenRequests<HttpReply>();
     let stopped = false;
     servers.set(key, (data) => {
       // One connection per request, as the real client makes.
@@ -164,30 +158,23 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
             return Promise.resolve();
           },
         };
-        untaken.set(request, resolve);
-        queue.push(request);
+        untaken.push(request, resolve);
       });
     });
     const stop = () => {
       if (!stopped) {
         stopped = true;
         servers.delete(key);
-        for (const resolve of untaken.values()) resolve(UNAVAILABLE);
-        untaken.clear();
-        queue.fail(closedError(bound), true);
+        untaken.stop(bound, UNAVAILABLE);
       }
       return Promise.resolve();
     };
     return {
       address: bound,
-      async next(signal) {
-        const request = await queue.next(signal);
-        if (request === null) throw closedError(bound);
-        untaken.delete(request);
-        return request;
-      },
+      next: (signal) => untaken.next(signal, bound),
       stop,
       close: stop,
+      retained: () => untaken.retained(),
     };
   };
 
@@ -209,7 +196,7 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
         const server = servers.get(new URL(to.url).origin);
         if (!server) return Promise.reject(osError({ code: "ECONNREFUSED" }, "send", to));
         return waitReply(
-          to.url,
+          to,
           options,
           () =>
             new MidgramError(
@@ -235,9 +222,7 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
       }
       const framing = options.fifo;
       if (!framing) {
-        return Promise.reject(
-          new MidgramError("usage", `Cannot send to "fifo:${to.path}": no FIFO framing given`),
-        );
+        return Promise.reject(noFifoFraming(to.path));
       }
       const name = `midgram_memory_${nextId++}`;
       const replyPath = `${(options.replyDir ?? "/tmp").replace(/\/+$/, "")}/${name}`;
@@ -248,7 +233,7 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
         return Promise.reject(error);
       }
       return waitReply(
-        `fifo:${to.path}`,
+        to,
         options,
         () =>
           new MidgramError(

@@ -5,10 +5,9 @@
  *
  * @module
  */
-import { MidgramError } from "../errors.ts";
-import { closedError } from "./_errors.ts";
-import { AsyncQueue } from "./_async_queue.ts";
+import { noFifoFraming } from "./_errors.ts";
 import { fifoRequestListener } from "./_fifo_requests.ts";
+import { UntakenRequests } from "./_untaken_requests.ts";
 import { fifoRequest, listenFifo, writeFifoReply } from "./fifo.ts";
 import { type HttpAnswer, httpPost, listenHttp } from "./http.ts";
 import type {
@@ -33,9 +32,8 @@ async function listenHttpRequests(
   const carriage = options.http;
   if (!carriage) throw new TypeError("listenRequests(): HTTP needs options.http");
   const url = new URL(address.url);
-  const queue = new AsyncQueue<ReceivedRequest>();
   // Requests received and not yet taken: answered 503 if the listener stops first.
-  const untaken = new Map<ReceivedRequest, (reply: HttpReply) => void>();
+  const untaken = new UntakenRequests<HttpReply>();
   let stopped = false;
   const http = await listenHttp(
     url.hostname.replace(/^\[|\]$/g, ""),
@@ -57,8 +55,7 @@ async function listenHttpRequests(
             return Promise.resolve();
           },
         };
-        untaken.set(request, resolve);
-        queue.push(request);
+        untaken.push(request, resolve);
       });
     },
     { gate: options.gate, idleTimeoutMs: options.idleTimeoutMs },
@@ -66,26 +63,20 @@ async function listenHttpRequests(
   const stop = () => {
     if (!stopped) {
       stopped = true;
-      for (const resolve of untaken.values()) resolve(UNAVAILABLE);
-      untaken.clear();
-      queue.fail(closedError(http.address), true);
+      untaken.stop(http.address, UNAVAILABLE);
     }
     http.stopListening();
     return Promise.resolve();
   };
   return {
     address: http.address,
-    async next(signal?: AbortSignal): Promise<ReceivedRequest> {
-      const request = await queue.next(signal);
-      if (request === null) throw closedError(http.address);
-      untaken.delete(request);
-      return request;
-    },
+    next: (signal?: AbortSignal) => untaken.next(signal, http.address),
     stop,
     async close() {
       await stop();
       await http.close();
     },
+    retained: () => untaken.retained(),
   };
 }
 
@@ -133,7 +124,7 @@ export async function exchange(
   }
   const framing = options.fifo;
   if (!framing) {
-    throw new MidgramError("usage", `Cannot send to "fifo:${to.path}": no FIFO framing given`);
+    throw noFifoFraming(to.path);
   }
   return await fifoRequest(to.path, (name) => framing.request(request, name), {
     replyDir: options.replyDir ?? "/tmp",

@@ -18,14 +18,64 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import process from "node:process";
 import { MidgramError } from "../errors.ts";
-import { osError } from "./_errors.ts";
-import type { BindOptions, UnixAddress } from "./types.ts";
+import type { Stats } from "node:fs";
+import { errnoName, osError, otherTypeThere, unprovenSocketThere } from "./_errors.ts";
+import type { BindOptions, FifoAddress, UnixAddress } from "./types.ts";
 
 /** The identity of a socket file we made, so we only ever remove our own. */
 export interface SocketFile {
   path: string;
   dev: number;
   ino: number;
+}
+
+/**
+ * What is at the path where a server is about to make its socket or FIFO:
+ * `undefined` when nothing is there, else its `lstat()` once it is known to
+ * be of the `kind` the server makes (a dead one is replaced).
+ *
+ * @throws {MidgramError} `unsafe-path` for a symbolic link, `not-a-socket`
+ *   for anything not of that kind, the OS error when `lstat()` fails.
+ */
+export async function existingBindTarget(
+  address: UnixAddress | FifoAddress,
+  kind: "socket" | "FIFO",
+): Promise<Stats | undefined> {
+  const { path } = address;
+  let stat;
+  try {
+    stat = await lstat(path);
+  } catch (error) {
+    if (errnoName(error) === "ENOENT") return undefined;
+    throw osError(error, "bind", address);
+  }
+  if (stat.isSymbolicLink()) {
+    throw new MidgramError("unsafe-path", `Cannot bind "${path}": it is a symbolic link`);
+  }
+  if (!(kind === "socket" ? stat.isSocket() : stat.isFIFO())) {
+    throw new MidgramError(
+      "not-a-socket",
+      `Cannot bind "${path}": refusing to replace something that is not a ${kind}`,
+    );
+  }
+  return stat;
+}
+
+/**
+ * What an empty datagram sent to the socket at `path` proves, from the
+ * send's errno name (`null`: the send was accepted): a live server when it
+ * was accepted or the server's queue is full (EAGAIN, ENOBUFS), a dead
+ * socket only when refused (or the file went meanwhile).
+ *
+ * @param detail What to name when the send failed otherwise (default the errno name).
+ * @throws {MidgramError} for a stream socket there (EPROTOTYPE), and for any
+ *   other failure, which proves nothing.
+ */
+export function probeProvesLive(path: string, errno: string | null, detail?: string): boolean {
+  if (errno === null || errno === "EAGAIN" || errno === "ENOBUFS") return true;
+  if (errno === "ECONNREFUSED" || errno === "ENOENT") return false;
+  if (errno === "EPROTOTYPE") throw otherTypeThere(path);
+  throw unprovenSocketThere(path, detail ?? errno);
 }
 
 /**
@@ -39,22 +89,8 @@ export async function checkBindPath(
   isLive: (path: string) => Promise<boolean>,
 ): Promise<void> {
   const { path } = address;
-  let stat;
-  try {
-    stat = await lstat(path);
-  } catch (error) {
-    if ((error as { code?: string }).code === "ENOENT") return;
-    throw osError(error, "bind", address);
-  }
-  if (stat.isSymbolicLink()) {
-    throw new MidgramError("unsafe-path", `Cannot bind "${path}": it is a symbolic link`);
-  }
-  if (!stat.isSocket()) {
-    throw new MidgramError(
-      "not-a-socket",
-      `Cannot bind "${path}": refusing to replace something that is not a socket`,
-    );
-  }
+  const stat = await existingBindTarget(address, "socket");
+  if (stat === undefined) return;
   if (stat.nlink > 1) {
     throw new MidgramError(
       "unsafe-path",

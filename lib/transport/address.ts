@@ -192,10 +192,25 @@ export function formatAddress(address: AnyAddress): string {
     case "http":
       return address.url;
     default: {
-      const host = address.host.includes(":") ? `[${address.host}]` : address.host;
-      return `${address.kind}:${host}:${address.port}`;
+      return `${address.kind}:${formatHost(address.host)}:${address.port}`;
     }
   }
+}
+
+/**
+ * A host as written before `:port` in an address or URL: an IPv6 literal
+ * in brackets, anything else as it is.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatHost } from "./address.ts";
+ * assert.equal(formatHost("::1"), "[::1]");
+ * assert.equal(formatHost("127.0.0.1"), "127.0.0.1");
+ * ```
+ */
+export function formatHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
 }
 
 /** Whether two addresses name the same socket, pipe or endpoint. */

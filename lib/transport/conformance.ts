@@ -69,15 +69,32 @@ export function runTransportSuite(options: TransportSuiteOptions): void {
     ["UDP v6", () => ({ kind: "udp", host: "::1", port: 0 }), skip.udp6],
   ];
 
+  /**
+   * A socket bound at `where()` and a client for it, on a fresh transport;
+   * both closed and the temporary directory removed after `fn`.
+   */
+  const withPair = async (
+    where: () => Address,
+    fn: (server: DatagramSocket, client: DatagramSocket) => Promise<void>,
+  ): Promise<void> => {
+    const transport = open();
+    const server = await transport.bind(where());
+    const client = await transport.connectable(server.address);
+    try {
+      await fn(server, client);
+    } finally {
+      await client.close();
+      await server.close();
+      cleanup();
+    }
+  };
+
   for (const [kind, where, why] of kinds) {
     test(
       `${name} transport: ${kind} request and reply round trip`,
       { skip: skip.all ?? why },
-      async () => {
-        const transport = open();
-        const server = await transport.bind(where());
-        const client = await transport.connectable(server.address);
-        try {
+      () =>
+        withPair(where, async (server, client) => {
           await client.send(encode(":version:\n"), server.address);
           const request = await withTimeout(server.receive());
           assert.equal(decode(request.data), ":version:\n");
@@ -85,33 +102,20 @@ export function runTransportSuite(options: TransportSuiteOptions): void {
           await server.send(encode("200 OK\n\n"), request.from);
           const reply = await withTimeout(client.receive());
           assert.equal(decode(reply.data), "200 OK\n\n");
-        } finally {
-          await client.close();
-          await server.close();
-          cleanup();
-        }
-      },
+        }),
     );
 
     test(`${name} transport: ${kind} receive(signal) abort loses no datagram`, {
       skip: skip.all ?? why,
-    }, async () => {
-      const transport = open();
-      const server = await transport.bind(where());
-      const client = await transport.connectable(server.address);
-      try {
+    }, () =>
+      withPair(where, async (server, client) => {
         const controller = new AbortController();
         const first = server.receive(controller.signal);
         controller.abort(new Error("stop"));
         await assert.rejects(first, /stop/);
         await client.send(encode("kept"), server.address);
         assert.equal(decode((await withTimeout(server.receive())).data), "kept");
-      } finally {
-        await client.close();
-        await server.close();
-        cleanup();
-      }
-    });
+      }));
 
     test(`${name} transport: ${kind} close() rejects a pending receive with "closed"`, {
       skip: skip.all ?? why,
@@ -131,40 +135,24 @@ export function runTransportSuite(options: TransportSuiteOptions): void {
     test(
       `${name} transport: ${kind} carries 65457 bytes whole`,
       { skip: skip.all ?? why },
-      async () => {
-        const transport = open();
-        const server = await transport.bind(where());
-        const client = await transport.connectable(server.address);
-        try {
+      () =>
+        withPair(where, async (server, client) => {
           const big = new Uint8Array(65457).fill(0x61);
           await client.send(big, server.address);
           const got = await withTimeout(server.receive());
           assert.equal(got.data.length, 65457);
-        } finally {
-          await client.close();
-          await server.close();
-          cleanup();
-        }
-      },
+        }),
     );
   }
 
   test(`${name} transport: a UNIX datagram over 65457 bytes arrives longer than the limit`, {
     skip: skip.all ?? skip.unix,
-  }, async () => {
-    const transport = open();
-    const server = await transport.bind(kinds[0][1]());
-    const client = await transport.connectable(server.address);
-    try {
+  }, () =>
+    withPair(kinds[0][1], async (server, client) => {
       await client.send(new Uint8Array(70000).fill(0x62), server.address);
       const got = await withTimeout(server.receive());
       assert.ok(got.data.length > 65457, `got ${got.data.length} bytes`);
-    } finally {
-      await client.close();
-      await server.close();
-      cleanup();
-    }
-  });
+    }));
 
   test(`${name} transport: sends to a UNIX peer that never reads wait in a bounded backlog`, {
     skip: skip.all ?? skip.unix ?? skip.backlog,

@@ -23,6 +23,7 @@ import type {
   HttpCarriage,
   HttpStatus,
   RequestAddress,
+  RequestListener,
   RequestListenOptions,
   Transport,
 } from "./types.ts";
@@ -139,6 +140,19 @@ export function runRequestSuite(options: TransportSuiteOptions): void {
           cleanup();
         }
       });
+    /** A test with a listener of this kind, closed after it. */
+    const served = (
+      title: string,
+      fn: (transport: Transport, listener: RequestListener) => Promise<void>,
+    ) =>
+      t(title, async (transport) => {
+        const listener = await transport.listenRequests(kind.address(), listenOptions());
+        try {
+          await fn(transport, listener);
+        } finally {
+          await listener.close();
+        }
+      });
     const listenOptions = (): RequestListenOptions => ({
       ...kind.listen,
       replyDir: memory ? "/tmp" : tempDir(),
@@ -149,48 +163,38 @@ export function runRequestSuite(options: TransportSuiteOptions): void {
       timeoutMs,
     });
 
-    t(
+    served(
       "round trip: the request arrives without its framing, the reply comes back whole",
-      async (transport) => {
-        const listener = await transport.listenRequests(kind.address(), listenOptions());
-        try {
-          const reply = guarded(transport.exchange(
-            listener.address,
-            encode(kind.payload),
-            exchangeOptions(),
-          ));
-          const request = await listener.next();
-          assert.equal(bare(request.data), kind.payload);
-          assert.equal(request.unanswerable, null);
-          if (kind.title === "HTTP") assert.equal(request.from?.kind, "tcp");
-          const answer = encode('{"jsonrpc":"2.0","result":"ünï","id":1}');
-          await request.respond(answer);
-          assert.deepEqual(await reply, answer);
-        } finally {
-          await listener.close();
-        }
+      async (transport, listener) => {
+        const reply = guarded(transport.exchange(
+          listener.address,
+          encode(kind.payload),
+          exchangeOptions(),
+        ));
+        const request = await listener.next();
+        assert.equal(bare(request.data), kind.payload);
+        assert.equal(request.unanswerable, null);
+        if (kind.title === "HTTP") assert.equal(request.from?.kind, "tcp");
+        const answer = encode('{"jsonrpc":"2.0","result":"ünï","id":1}');
+        await request.respond(answer);
+        assert.deepEqual(await reply, answer);
       },
     );
 
-    t("answers reach their own clients whatever the order", async (transport) => {
-      const listener = await transport.listenRequests(kind.address(), listenOptions());
-      try {
-        const payloads = [1, 2, 3].map((id) => kind.payload.replace("1", String(id)));
-        const replies = payloads.map((p) =>
-          guarded(transport.exchange(listener.address, encode(p), exchangeOptions()))
-        );
-        const requests = [];
-        for (let i = 0; i < payloads.length; i++) requests.push(await listener.next());
-        for (const request of requests.reverse()) {
-          await request.respond(encode(`reply to ${bare(request.data)}`));
-        }
-        assert.deepEqual(
-          (await Promise.all(replies)).map(decode),
-          payloads.map((p) => `reply to ${p}`),
-        );
-      } finally {
-        await listener.close();
+    served("answers reach their own clients whatever the order", async (transport, listener) => {
+      const payloads = [1, 2, 3].map((id) => kind.payload.replace("1", String(id)));
+      const replies = payloads.map((p) =>
+        guarded(transport.exchange(listener.address, encode(p), exchangeOptions()))
+      );
+      const requests = [];
+      for (let i = 0; i < payloads.length; i++) requests.push(await listener.next());
+      for (const request of requests.reverse()) {
+        await request.respond(encode(`reply to ${bare(request.data)}`));
       }
+      assert.deepEqual(
+        (await Promise.all(replies)).map(decode),
+        payloads.map((p) => `reply to ${p}`),
+      );
     });
 
     t(
@@ -221,19 +225,14 @@ export function runRequestSuite(options: TransportSuiteOptions): void {
       },
     );
 
-    t("a request answered after stop() still gets its reply", async (transport) => {
-      const listener = await transport.listenRequests(kind.address(), listenOptions());
-      try {
-        const reply = guarded(
-          transport.exchange(listener.address, encode(kind.payload), exchangeOptions()),
-        );
-        const request = await listener.next();
-        await listener.stop();
-        await request.respond(encode("after stop"));
-        assert.equal(decode(await reply), "after stop");
-      } finally {
-        await listener.close();
-      }
+    served("a request answered after stop() still gets its reply", async (transport, listener) => {
+      const reply = guarded(
+        transport.exchange(listener.address, encode(kind.payload), exchangeOptions()),
+      );
+      const request = await listener.next();
+      await listener.stop();
+      await request.respond(encode("after stop"));
+      assert.equal(decode(await reply), "after stop");
     });
 
     t("nobody serving: the exchange is refused, naming the address", async (transport) => {
@@ -247,57 +246,42 @@ export function runRequestSuite(options: TransportSuiteOptions): void {
       assert.match(error.message, new RegExp(address.kind === "fifo" ? "fifo:" : "http://"));
     });
 
-    t(
+    served(
       "a server that never answers: the exchange times out; answering later does not throw",
-      async (transport) => {
-        const listener = await transport.listenRequests(kind.address(), listenOptions());
-        try {
-          const reply = guarded(transport.exchange(
-            listener.address,
-            encode(kind.payload),
-            exchangeOptions(150),
-          ));
-          const request = await listener.next();
-          await rejectsWith(reply, ["timeout"]);
-          await request.respond(encode("too late")).catch((error) => {
-            assert.notEqual(codeOf(error).slice(0, 4), "not ", String(error));
-          });
-        } finally {
-          await listener.close();
-        }
+      async (transport, listener) => {
+        const reply = guarded(transport.exchange(
+          listener.address,
+          encode(kind.payload),
+          exchangeOptions(150),
+        ));
+        const request = await listener.next();
+        await rejectsWith(reply, ["timeout"]);
+        await request.respond(encode("too late")).catch((error) => {
+          assert.notEqual(codeOf(error).slice(0, 4), "not ", String(error));
+        });
       },
     );
 
-    t("an aborted exchange rejects with the signal's reason", async (transport) => {
-      const listener = await transport.listenRequests(kind.address(), listenOptions());
-      try {
-        const abort = new AbortController();
-        const reply = guarded(transport.exchange(listener.address, encode(kind.payload), {
-          ...exchangeOptions(),
-          signal: abort.signal,
-        }));
-        const request = await listener.next();
-        abort.abort("by the caller");
-        await assert.rejects(reply, (reason) => reason === "by the caller");
-        await request.respond(encode("x")).catch(() => {});
-      } finally {
-        await listener.close();
-      }
+    served("an aborted exchange rejects with the signal's reason", async (transport, listener) => {
+      const abort = new AbortController();
+      const reply = guarded(transport.exchange(listener.address, encode(kind.payload), {
+        ...exchangeOptions(),
+        signal: abort.signal,
+      }));
+      const request = await listener.next();
+      abort.abort("by the caller");
+      await assert.rejects(reply, (reason) => reason === "by the caller");
+      await request.respond(encode("x")).catch(() => {});
     });
 
-    t("a reply over the client's limit is refused", async (transport) => {
-      const listener = await transport.listenRequests(kind.address(), listenOptions());
-      try {
-        const reply = guarded(transport.exchange(listener.address, encode(kind.payload), {
-          ...exchangeOptions(),
-          maxReply: 100,
-        }));
-        const request = await listener.next();
-        await request.respond(new Uint8Array(1000).fill(0x61)).catch(() => {});
-        await rejectsWith(reply, ["reply-too-large"]);
-      } finally {
-        await listener.close();
-      }
+    served("a reply over the client's limit is refused", async (transport, listener) => {
+      const reply = guarded(transport.exchange(listener.address, encode(kind.payload), {
+        ...exchangeOptions(),
+        maxReply: 100,
+      }));
+      const request = await listener.next();
+      await request.respond(new Uint8Array(1000).fill(0x61)).catch(() => {});
+      await rejectsWith(reply, ["reply-too-large"]);
     });
 
     if (kind.title === "HTTP") {

@@ -10,15 +10,7 @@
 import { join } from "node:path";
 import { MidgramError } from "../errors.ts";
 import { formatAddress } from "./address.ts";
-import {
-  backlogFull,
-  closedError,
-  errnoName,
-  osError,
-  otherTypeThere,
-  sendTimeout,
-  unprovenSocketThere,
-} from "./_errors.ts";
+import { backlogFull, closedError, errnoName, osError, sendTimeout } from "./_errors.ts";
 import {
   bindReplySocketAt,
   bindUnixSafely,
@@ -26,6 +18,7 @@ import {
   clientSocketDir,
   openReplySocket,
   planReplyAccess,
+  probeProvesLive,
   removeDir,
   removeSocketFile,
   type SocketFile,
@@ -267,10 +260,7 @@ async function unixIsLive(path: string): Promise<boolean> {
       return true;
     } catch (error) {
       const name = errnoName(error);
-      if (name === "EAGAIN" || name === "ENOBUFS") return true;
-      if (name === "ECONNREFUSED" || name === "ENOENT") return false;
-      if (name === "EPROTOTYPE") throw otherTypeThere(path);
-      throw unprovenSocketThere(path, name ?? String(error));
+      return probeProvesLive(path, name ?? "unknown", name ?? String(error));
     } finally {
       probe.close();
     }

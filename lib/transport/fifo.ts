@@ -17,9 +17,10 @@ import { constants } from "node:fs";
 import { chmod, chown, lstat, open, unlink } from "node:fs/promises";
 import type { FileHandle } from "node:fs/promises";
 import { join } from "node:path";
+import { BoundedChunks } from "../bytes.ts";
 import { MidgramError } from "../errors.ts";
-import { errnoName, osError } from "./_errors.ts";
-import { planReplyAccess } from "./_unix_path.ts";
+import { errnoName, nobodyReads, osError, replyTooLarge } from "./_errors.ts";
+import { existingBindTarget, planReplyAccess } from "./_unix_path.ts";
 import type { FifoAddress } from "./types.ts";
 
 const { O_RDONLY, O_WRONLY, O_NONBLOCK, O_NOFOLLOW } = constants;
@@ -82,11 +83,7 @@ async function openFifo(path: string, flags: number, op: "open" | "bind"): Promi
       throw new MidgramError("unsafe-path", `Cannot open "${path}": it is a symbolic link`);
     }
     if (errno === "ENXIO") {
-      throw new MidgramError(
-        "connection-refused",
-        `Cannot open "fifo:${path}": nobody reads this FIFO: is the server running?`,
-        { cause: error },
-      );
+      throw nobodyReads(path, error);
     }
     throw osError(error, op, fifo(path));
   }
@@ -227,8 +224,7 @@ export async function fifoRequest(
     } finally {
       await writer.close();
     }
-    const chunks: Uint8Array[] = [];
-    let size = 0;
+    const reply = new BoundedChunks(maxReply);
     let writerSeen = false;
     let pause = 1;
     const buffer = new Uint8Array(CHUNK);
@@ -237,14 +233,7 @@ export async function fifoRequest(
       if (got instanceof Uint8Array) {
         writerSeen = true;
         pause = 1;
-        size += got.length;
-        if (size > maxReply) {
-          throw new MidgramError(
-            "reply-too-large",
-            `Reply from "fifo:${serverPath}" is over ${maxReply} bytes`,
-          );
-        }
-        chunks.push(got);
+        if (!reply.push(got)) throw replyTooLarge(fifo(serverPath), maxReply);
         continue;
       }
       if (got === "empty") writerSeen = true;
@@ -254,13 +243,7 @@ export async function fifoRequest(
       await delay(Math.min(pause, left), signal);
       pause = Math.min(pause * 2, POLL_MAX_MS);
     }
-    const reply = new Uint8Array(size);
-    let at = 0;
-    for (const chunk of chunks) {
-      reply.set(chunk, at);
-      at += chunk.length;
-    }
-    return reply;
+    return reply.bytes();
   } finally {
     await reader?.close();
     await unlink(replyPath).catch(() => {});
@@ -315,22 +298,7 @@ export async function listenFifo(
   options: FifoListenOptions = {},
 ): Promise<FifoListener> {
   const address = fifo(path);
-  let stat;
-  try {
-    stat = await lstat(path);
-  } catch (error) {
-    if (errnoName(error) !== "ENOENT") throw osError(error, "bind", address);
-  }
-  if (stat) {
-    if (stat.isSymbolicLink()) {
-      throw new MidgramError("unsafe-path", `Cannot bind "${path}": it is a symbolic link`);
-    }
-    if (!stat.isFIFO()) {
-      throw new MidgramError(
-        "not-a-socket",
-        `Cannot bind "${path}": refusing to replace something that is not a FIFO`,
-      );
-    }
+  if (await existingBindTarget(address, "FIFO")) {
     // A FIFO someone reads belongs to a live server.
     const probe = await openFifo(path, O_WRONLY, "bind").catch((error) => {
       if ((error as MidgramError).code === "connection-refused") return null;

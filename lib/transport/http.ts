@@ -7,8 +7,10 @@
  */
 import type http from "node:http";
 import type { AddressInfo } from "node:net";
+import { BoundedChunks } from "../bytes.ts";
 import { MidgramError } from "../errors.ts";
-import { osError } from "./_errors.ts";
+import { osError, replyTooLarge } from "./_errors.ts";
+import { formatHost } from "./address.ts";
 import {
   type ConnectionGate,
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -91,23 +93,12 @@ export function httpPost(
         "content-length": body.length,
       },
     }, (res) => {
-      const chunks: Uint8Array[] = [];
-      let size = 0;
+      const reply = new BoundedChunks(maxBody);
       res.on("data", (chunk: Uint8Array) => {
-        size += chunk.length;
-        if (size > maxBody) {
-          finish(
-            new MidgramError("reply-too-large", `Reply from "${url}" is over ${maxBody} bytes`),
-          );
-        } else chunks.push(chunk);
+        if (!reply.push(chunk)) finish(replyTooLarge(address, maxBody));
       });
       res.on("end", () => {
-        const all = new Uint8Array(size);
-        let at = 0;
-        for (const chunk of chunks) {
-          all.set(chunk, at);
-          at += chunk.length;
-        }
+        const all = reply.bytes();
         const headers: Record<string, string> = {};
         for (const [name, value] of Object.entries(res.headers)) {
           if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(", ") : value;
@@ -235,24 +226,15 @@ export async function listenHttp(
         res.setHeader("allow", "POST");
         return plain(res, 405, "Method not allowed");
       }
-      const chunks: Uint8Array[] = [];
-      let size = 0;
+      const request = new BoundedChunks(maxBody);
       req.on("data", (chunk: Uint8Array) => {
-        size += chunk.length;
-        if (size > maxBody) {
+        if (!request.push(chunk)) {
           plain(res, 413, "Request too large");
           req.destroy();
-          return;
         }
-        chunks.push(chunk);
       });
       req.on("end", async () => {
-        const body = new Uint8Array(size);
-        let at = 0;
-        for (const chunk of chunks) {
-          body.set(chunk, at);
-          at += chunk.length;
-        }
+        const body = request.bytes();
         // The request is whole: the idle limit is the peer's, not the
         // handler's (which has its own). It applies again once answered.
         req.socket.setTimeout(0);
@@ -295,11 +277,13 @@ export async function listenHttp(
     });
   } catch (error) {
     server.close();
-    const where = host.includes(":") ? `[${host}]` : host;
-    throw osError(error, "bind", { kind: "http", url: `http://${where}:${port}${root}` });
+    throw osError(error, "bind", {
+      kind: "http",
+      url: `http://${formatHost(host)}:${port}${root}`,
+    });
   }
   const local = server.address() as AddressInfo;
-  const shown = local.address.includes(":") ? `[${local.address}]` : local.address;
+  const shown = formatHost(local.address);
   // "close" comes once the server has stopped listening and its last connection has ended.
   const closed = new Promise<void>((resolve) => server.once("close", () => resolve()));
   let listening = true;

@@ -1,3 +1,4 @@
+import { concatBytes } from "../bytes.ts";
 import { type ErrorCode, MidgramError } from "../errors.ts";
 import { STREAM_HIGH_WATER, type StreamConnection } from "./types.ts";
 
@@ -120,14 +121,7 @@ export class FrameReader {
         );
       }
       this.options.onRead?.(chunk);
-      if (this.buffer.length === 0) {
-        this.buffer = chunk;
-      } else {
-        const joined = new Uint8Array(this.buffer.length + chunk.length);
-        joined.set(this.buffer);
-        joined.set(chunk, this.buffer.length);
-        this.buffer = joined;
-      }
+      this.buffer = this.buffer.length === 0 ? chunk : concatBytes([this.buffer, chunk]);
     }
   }
 

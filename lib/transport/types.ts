@@ -249,6 +249,12 @@ export interface RequestListener {
   stop(): Promise<void>;
   /** Stops and closes everything, connections included. Idempotent. */
   close(): Promise<void>;
+  /**
+   * What the listener holds between reads: requests received and not yet
+   * taken by {@linkcode next}, and bytes kept for them and for a request
+   * not yet whole. Read-only accounting, for tests and monitoring.
+   */
+  retained?(): { requests: number; bytes: number };
 }
 
 /** Options of {@linkcode Transport.exchange}. */

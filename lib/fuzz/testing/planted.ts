@@ -9,8 +9,7 @@ import {
   analyzeRequest,
   type RequestAnalysis,
 } from "../../protocol/mi/analyze_request.ts";
-import type { Transport } from "../../transport/types.ts";
-import type { Address } from "../../transport/types.ts";
+import type { Address, Datagram, DatagramSocket, Transport } from "../../transport/types.ts";
 import { realServerCodec, type ServerCodecFactory } from "../rpc_invariants.ts";
 
 /**
@@ -34,6 +33,25 @@ export function brokenAnalyzer(input: Uint8Array, options?: AnalyzeOptions): Req
 }
 
 /**
+ * Hands each datagram `socket` receives to `serve`, one after another,
+ * until the socket is closed (by its owner, or by `serve`).
+ */
+export async function serveEach(
+  socket: DatagramSocket,
+  serve: (datagram: Datagram) => unknown,
+): Promise<void> {
+  while (true) {
+    let datagram;
+    try {
+      datagram = await socket.receive();
+    } catch {
+      return;
+    }
+    await serve(datagram);
+  }
+}
+
+/**
  * A fragile server: answers `200 OK\n\n` to everything, except that a request
  * holding a NUL byte gets no reply (a hang), one holding `""` gets a
  * malformed reply, and the fifth request over 60000 bytes makes it stop
@@ -48,25 +66,16 @@ export async function startFragileServer(transport: Transport, address: Address)
   const has = (data: Uint8Array, text: string) =>
     new TextDecoder("latin1").decode(data).includes(text);
   let large = 0;
-  (async () => {
-    while (true) {
-      let datagram;
-      try {
-        datagram = await socket.receive();
-      } catch {
-        return;
-      }
-      const { data, from } = datagram;
-      if (!from || data.length === 0) continue;
-      if (data.length > 60000 && ++large >= 5) {
-        await socket.close();
-        return;
-      }
-      if (data.includes(0)) continue;
-      const reply = has(data, '""') ? enc.encode("OK then\n") : enc.encode("200 OK\n\n");
-      await socket.send(reply, from).catch(() => {});
+  void serveEach(socket, async ({ data, from }) => {
+    if (!from || data.length === 0) return;
+    if (data.length > 60000 && ++large >= 5) {
+      await socket.close();
+      return;
     }
-  })();
+    if (data.includes(0)) return;
+    const reply = has(data, '""') ? enc.encode("OK then\n") : enc.encode("200 OK\n\n");
+    await socket.send(reply, from).catch(() => {});
+  });
   return { address: socket.address, close: () => socket.close() };
 }
 

@@ -29,6 +29,11 @@ export interface _Cursor {
   lenient: boolean;
 }
 
+/** A cursor at the start of `bytes`, outside any struct or array. */
+export function _cursor(bytes: Uint8Array, lenient: boolean): _Cursor {
+  return { bytes, pos: 0, end: bytes.length, inStruct: 0, inArray: 0, lenient };
+}
+
 /** One record as read. */
 export interface _Record {
   type: number;

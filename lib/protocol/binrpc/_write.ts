@@ -1,5 +1,6 @@
 // Writes values as Kamailio's ctl writes them (binrpc_add_*), with ctl's body
 // limits for the server. Shared by writeRecords(), the codecs and formatKamcmd().
+import { concatBytes } from "../../bytes.ts";
 import { MidgramError } from "../../errors.ts";
 import { Double, isInteger, isStruct, type Struct, structEntries, type Value } from "../value.ts";
 import { _T_AVP, _T_BYTES, _T_DOUBLE, _T_INT, _T_STR, _T_STRUCT } from "./_constants.ts";
@@ -44,6 +45,7 @@ function strRecord(data: Uint8Array, type: number, nul: boolean): Uint8Array {
     const b = _uintBytes(l);
     return [((8 | b.length) << 4) | type, ...b];
   })();
+  // One byte more than the data when `nul`: the new array's last byte is the NUL.
   const out = new Uint8Array(head.length + l);
   out.set(head);
   out.set(data, head.length);
@@ -130,21 +132,11 @@ function emit(node: Node, out: Uint8Array[]): void {
   out.push(Uint8Array.of(0x80 | _T_STRUCT));
 }
 
-function join(chunks: Uint8Array[]): Uint8Array {
-  const all = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.length;
-  }
-  return all;
-}
-
 /** The records of `values`, one after the other, as ctl writes them. */
 export function _writeValues(values: readonly Value[]): Uint8Array {
   const out: Uint8Array[] = [];
   for (const v of values) emit(toNode(v), out);
-  return join(out);
+  return concatBytes(out);
 }
 
 /**
@@ -169,5 +161,5 @@ export function _writeReplyBody(
     room -= 2;
     emit(fitContainer(node, limits.struct), out);
   }
-  return { body: join(out) };
+  return { body: concatBytes(out) };
 }

@@ -1,6 +1,7 @@
 import { MidgramError } from "../../errors.ts";
 import type { ClientCodec, ReplyOutcome } from "../dialect.ts";
 import type { Params } from "../value.ts";
+import { positionalValues, withinLimit } from "../_request_checks.ts";
 import { _MAX_PACKET } from "./_constants.ts";
 import { _writeValues } from "./_write.ts";
 import { BinRpcSyntaxError } from "./binrpc_syntax_error.ts";
@@ -53,21 +54,10 @@ export function createBinRpcClientCodec(): ClientCodec {
     maxRequest: _MAX_PACKET,
     newToken: randomCookie,
     encodeRequest(method: string, params: Params, token: unknown): Uint8Array {
-      if (params.kind !== "positional") {
-        throw new MidgramError(
-          "unrepresentable",
-          `Cannot send named parameters to "${method}": binrpc parameters are positional`,
-        );
-      }
-      const body = _writeValues([method, ...params.values]);
+      const values = positionalValues(method, params, "binrpc parameters are positional");
+      const body = _writeValues([method, ...values]);
       const packet = writePacket({ type: "request", cookie: Number(token) >>> 0, body });
-      if (packet.length > _MAX_PACKET) {
-        throw new MidgramError(
-          "request-too-large",
-          `Cannot send "${method}": the packet of ${packet.length} bytes is longer than ${_MAX_PACKET}`,
-        );
-      }
-      return packet;
+      return withinLimit(method, packet, _MAX_PACKET, "packet");
     },
     tokenOf(request: Uint8Array): unknown {
       try {

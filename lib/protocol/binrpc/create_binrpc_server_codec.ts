@@ -11,7 +11,7 @@ import {
   _T_STR,
 } from "./_constants.ts";
 import { _faultPacket } from "./_fault.ts";
-import { type _Cursor, _readRecord } from "./_record.ts";
+import { type _Cursor, _cursor, _readRecord } from "./_record.ts";
 import { _writeReplyBody } from "./_write.ts";
 import { BinRpcSyntaxError } from "./binrpc_syntax_error.ts";
 import { frame } from "./frame.ts";
@@ -127,14 +127,7 @@ export function createBinRpcServerCodec(options: BinRpcServerOptions = {}): Serv
         };
       }
       const body = bytes.subarray(head.bodyAt, head.bodyAt + head.bodyLength);
-      const c: _Cursor = {
-        bytes: body,
-        pos: 0,
-        end: body.length,
-        inStruct: 0,
-        inArray: 0,
-        lenient: false,
-      };
+      const c = _cursor(body, false);
       let method: string;
       try {
         const r = _readRecord(c);

@@ -1,7 +1,7 @@
 import { MidgramError } from "../../errors.ts";
 import type { Value } from "../value.ts";
 import { _T_ARRAY, _T_BYTES, _T_DOUBLE, _T_INT, _T_STR, _T_STRUCT } from "./_constants.ts";
-import { type _Cursor, _readRecord, type _Record } from "./_record.ts";
+import { type _Cursor, _cursor, _readRecord, type _Record } from "./_record.ts";
 import { _writeValues } from "./_write.ts";
 import { BinRpcSyntaxError } from "./binrpc_syntax_error.ts";
 
@@ -115,14 +115,7 @@ export function formatKamcmd(
     );
   }
   let out = options.fault ? "error: " : "";
-  const c: _Cursor = {
-    bytes: body,
-    pos: 0,
-    end: body.length,
-    inStruct: 0,
-    inArray: 0,
-    lenient: true,
-  };
+  const c = _cursor(body, true);
   let f = 0;
   let hasValues = false;
   let rec = 0;

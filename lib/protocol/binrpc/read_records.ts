@@ -1,6 +1,6 @@
 import { Double, Members, type Value } from "../value.ts";
 import { _T_ARRAY, _T_BYTES, _T_DOUBLE, _T_INT, _T_STR, _T_STRUCT } from "./_constants.ts";
-import { type _Cursor, _readRecord } from "./_record.ts";
+import { type _Cursor, _cursor, _readRecord } from "./_record.ts";
 import { BinRpcSyntaxError } from "./binrpc_syntax_error.ts";
 
 /** Options of {@linkcode readRecords}. */
@@ -76,14 +76,7 @@ export function _readRecordsPrefix(
 ): { values: Value[]; error: BinRpcSyntaxError | null } {
   const code = options.code ?? "reply-syntax";
   const base = options.offset ?? 0;
-  const c: _Cursor = {
-    bytes: body,
-    pos: 0,
-    end: body.length,
-    inStruct: 0,
-    inArray: 0,
-    lenient: options.lenient ?? true,
-  };
+  const c = _cursor(body, options.lenient ?? true);
   const top: Value[] = [];
   const stack: Frame[] = [];
   try {

@@ -1,3 +1,4 @@
+import { concatBytes } from "../../bytes.ts";
 import { _MAGIC_BYTE, _PKT_FAULT, _PKT_REPLY, _PKT_REQUEST } from "./_constants.ts";
 import { _uintBytes } from "./_write.ts";
 import type { BinRpcPacket } from "./binrpc_packet.ts";
@@ -31,8 +32,5 @@ export function writePacket(packet: BinRpcPacket): Uint8Array {
     ...len,
     ...cookie,
   ];
-  const out = new Uint8Array(head.length + packet.body.length);
-  out.set(head);
-  out.set(packet.body, head.length);
-  return out;
+  return concatBytes([Uint8Array.from(head), packet.body]);
 }

@@ -55,13 +55,38 @@ export function _escape(text: string, struct: StructEscapes | null): string {
   return out;
 }
 
+/** What each escape letter stands for, with the struct delimiters of one direction. */
+function unescapes(struct: StructEscapes): ReadonlyMap<string, string> {
+  return new Map([
+    ["\\", "\\"],
+    ["n", "\n"],
+    ["r", "\r"],
+    ["t", "\t"],
+    ["0", "\0"],
+    [struct.colon[1], ":"],
+    [struct.comma[1], ","],
+  ]);
+}
+
+const UNESCAPES = new Map<StructEscapes, ReadonlyMap<string, string>>([
+  [REQUEST_STRUCT, unescapes(REQUEST_STRUCT)],
+  [REPLY_STRUCT, unescapes(REPLY_STRUCT)],
+]);
+
 /**
- * Undoes the escapes of a parameter line as ctl reads them (`\c` → `:`,
- * `\o` → `,`). Returns `undefined` for an unknown escape or a final lone
- * backslash, which ctl refuses.
+ * Undoes ctl's escapes in a line: by default a parameter line as ctl reads
+ * it (`\c` → `:`, `\o` → `,`), returning `undefined` for an unknown escape
+ * or a final lone backslash, which ctl refuses. With {@linkcode REPLY_STRUCT}
+ * and `keepUnknown`, a struct member of a reply (`\o` → `:`, `\c` → `,`),
+ * where an unknown escape is kept as it is.
  */
-export function _unescape(line: string): string | undefined {
+export function _unescape(
+  line: string,
+  struct: StructEscapes = REQUEST_STRUCT,
+  keepUnknown = false,
+): string | undefined {
   if (!line.includes("\\")) return line;
+  const table = UNESCAPES.get(struct) ?? unescapes(struct);
   let out = "";
   for (let i = 0; i < line.length; i++) {
     const ch = line[i];
@@ -69,32 +94,12 @@ export function _unescape(line: string): string | undefined {
       out += ch;
       continue;
     }
-    const next = line[++i];
-    switch (next) {
-      case "\\":
-        out += "\\";
-        break;
-      case "n":
-        out += "\n";
-        break;
-      case "r":
-        out += "\r";
-        break;
-      case "t":
-        out += "\t";
-        break;
-      case "0":
-        out += "\0";
-        break;
-      case "c":
-        out += ":";
-        break;
-      case "o":
-        out += ",";
-        break;
-      default:
-        return undefined;
-    }
+    const plain = i + 1 < line.length ? table.get(line[i + 1]) : undefined;
+    if (plain !== undefined) {
+      out += plain;
+      i++;
+    } else if (keepUnknown) out += ch;
+    else return undefined;
   }
   return out;
 }

@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { concatBytes } from "../../bytes.ts";
 import type { FifoFraming } from "../dialect.ts";
 import type { FifoRead, FifoRequestReader } from "../jsonrpc/fifo_request_reader.ts";
 import { servedReplyNameProblem } from "../jsonrpc/_fifo_names.ts";
@@ -34,9 +35,7 @@ function ctlFifoReader(): FifoRequestReader {
       return pending.length;
     },
     push(chunk) {
-      const joined = new Uint8Array(pending.length + chunk.length);
-      joined.set(pending);
-      joined.set(chunk, pending.length);
+      const joined = concatBytes([pending, chunk]);
       const read: FifoRead = { requests: [], dropped: [] };
       let rest = joined;
       while (true) {

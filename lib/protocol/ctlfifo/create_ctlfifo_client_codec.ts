@@ -1,6 +1,7 @@
-import { MidgramError } from "../../errors.ts";
+import { concatBytes } from "../../bytes.ts";
 import type { ClientCodec, ReplyOutcome } from "../dialect.ts";
 import type { Params } from "../value.ts";
+import { positionalValues, withinLimit } from "../_request_checks.ts";
 import { MAX_REQUEST } from "./limits.ts";
 import { readCtlFifoReply } from "./read_reply.ts";
 import { writeCtlFifoRequest } from "./write_request.ts";
@@ -27,12 +28,7 @@ export function withCtlFifoReplyName(request: Uint8Array, name: string): Uint8Ar
   if (sep < 0) return request;
   const head = request.subarray(0, sep + 1);
   const tail = request.subarray(eol);
-  const middle = encoder.encode(name);
-  const out = new Uint8Array(head.length + middle.length + tail.length);
-  out.set(head);
-  out.set(middle, head.length);
-  out.set(tail, head.length + middle.length);
-  return out;
+  return concatBytes([head, encoder.encode(name), tail]);
 }
 
 /**
@@ -68,20 +64,8 @@ export function createCtlFifoClientCodec(): ClientCodec {
     fifo: () => CTLFIFO_FIFO,
     replyEndsAtClose: true,
     encodeRequest(method: string, params: Params): Uint8Array {
-      if (params.kind !== "positional") {
-        throw new MidgramError(
-          "unrepresentable",
-          `Cannot send named parameters to "${method}": ctlfifo parameters are positional lines`,
-        );
-      }
-      const request = writeCtlFifoRequest(method, params.values, "");
-      if (request.length > MAX_REQUEST) {
-        throw new MidgramError(
-          "request-too-large",
-          `Cannot send "${method}": the request of ${request.length} bytes is longer than ${MAX_REQUEST}`,
-        );
-      }
-      return request;
+      const values = positionalValues(method, params, "ctlfifo parameters are positional lines");
+      return withinLimit(method, writeCtlFifoRequest(method, values, ""), MAX_REQUEST, "request");
     },
     decodeReply(bytes: Uint8Array): ReplyOutcome {
       const reply = readCtlFifoReply(bytes);

@@ -1,5 +1,6 @@
 import { MidgramError } from "../../errors.ts";
 import { Members } from "../value.ts";
+import { _unescape, REPLY_STRUCT } from "./_escape.ts";
 
 /** A reply of ctl's FIFO protocol. */
 export interface CtlFifoReply {
@@ -56,19 +57,9 @@ export function readCtlFifoReply(bytes: Uint8Array): CtlFifoReply {
   return { code: Number(m[1]), reason: m[2], lines };
 }
 
-const REPLY_ESCAPES: Readonly<Record<string, string>> = {
-  "\\": "\\",
-  n: "\n",
-  r: "\r",
-  t: "\t",
-  "0": "\0",
-  o: ":",
-  c: ",",
-};
-
 /** Undoes ctl's escapes in a struct member's name or value (`\o` is `:`, `\c` is `,`). */
 function unescapeMember(text: string): string {
-  return text.replace(/\\(.)/gs, (all, ch: string) => REPLY_ESCAPES[ch] ?? all);
+  return _unescape(text, REPLY_STRUCT, true)!;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { concatBytes } from "../../bytes.ts";
 import { Double, isStruct, structEntries, type Value } from "../value.ts";
 import { _escape, REPLY_STRUCT } from "./_escape.ts";
 import { MAX_REASON, MAX_REPLY_PIECES } from "./limits.ts";
@@ -128,9 +129,5 @@ export function writeCtlFifoReply(
   if (pieces > MAX_REPLY_PIECES) return null;
   const head = encoder.encode(`${code} `);
   const rest = encoder.encode(`\n${text}`);
-  const out = new Uint8Array(head.length + reasonBytes.length + rest.length);
-  out.set(head);
-  out.set(reasonBytes, head.length);
-  out.set(rest, head.length + reasonBytes.length);
-  return out;
+  return concatBytes([head, reasonBytes, rest]);
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import type { JNode } from "./_cjson.ts";
-import { Double, Members, type Value } from "../value.ts";
+import { Double, Members, NO_PARAMS, type Params, type Value } from "../value.ts";
 
 const utf8 = new TextDecoder("utf-8");
 
@@ -38,4 +38,26 @@ export function nodeValue(node: JNode): Value {
     case "object":
       return new Members(node.members.map((m) => [nodeText(m.key), nodeValue(m.value)] as const));
   }
+}
+
+/**
+ * A request's `params` as {@linkcode Params}: an array's items positional,
+ * an object's members named (positional in member order when
+ * `namesIgnored`, as Kamailio's jsonrpcs reads them); none for an empty
+ * array or object, a missing member or any other value.
+ */
+export function nodeParams(node: JNode | undefined, namesIgnored = false): Params {
+  if (node?.type === "array" && node.items.length > 0) {
+    return { kind: "positional", values: node.items.map(nodeValue) };
+  }
+  if (node?.type === "object" && node.members.length > 0) {
+    if (namesIgnored) {
+      return { kind: "positional", values: node.members.map((m) => nodeValue(m.value)) };
+    }
+    return {
+      kind: "named",
+      values: new Members(node.members.map((m) => [nodeText(m.key), nodeValue(m.value)] as const)),
+    };
+  }
+  return NO_PARAMS;
 }

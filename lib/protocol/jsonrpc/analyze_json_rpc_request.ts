@@ -1,10 +1,9 @@
 import { invalidUtf8Offset, positionAt } from "../_bytes.ts";
 import type { Params, Value } from "../value.ts";
 import { getMember, type JMember, type JNode, readJson } from "./_cjson.ts";
-import { nodeText, nodeValue } from "./_value.ts";
+import { nodeParams, nodeText, nodeValue } from "./_value.ts";
 import { KAMAILIO_MAX_REQUEST, OPENSIPS_MAX_REQUEST } from "./create_json_rpc_server_codec.ts";
 import { kamailioIdHazard } from "./kamailio_id_hazard.ts";
-import { Members, NO_PARAMS } from "../value.ts";
 
 /** Every diagnostic code of {@linkcode analyzeJsonRpcRequest}. */
 export type JsonRpcDiagnosticCode =
@@ -246,7 +245,7 @@ export function analyzeJsonRpcRequest(
   if (errors.length > 0 || method?.value.type !== "string") return { errors, warnings };
   const call: JsonRpcCallInfo = {
     method: nodeText(method.value.bytes),
-    params: paramsOf(params?.value),
+    params: nodeParams(params?.value),
     notification: id === undefined,
   };
   if (id !== undefined) call.id = nodeValue(id.value);
@@ -254,19 +253,6 @@ export function analyzeJsonRpcRequest(
 }
 
 const isInt32 = (n: number) => Number.isInteger(n) && n >= -2147483648 && n <= 2147483647;
-
-function paramsOf(node: JNode | undefined): Params {
-  if (node?.type === "array" && node.items.length > 0) {
-    return { kind: "positional", values: node.items.map(nodeValue) };
-  }
-  if (node?.type === "object" && node.members.length > 0) {
-    return {
-      kind: "named",
-      values: new Members(node.members.map((m) => [nodeText(m.key), nodeValue(m.value)] as const)),
-    };
-  }
-  return NO_PARAMS;
-}
 
 const KNOWN = ["jsonrpc", "method", "params", "id"];
 

@@ -3,7 +3,7 @@ import { ERROR_DISPOSITIONS } from "../../errors.ts";
 import type { Call, Decoded, DecodeRefusal, Fault, MethodShape, ServerCodec } from "../dialect.ts";
 import { isNativeResult, type NativeResult } from "../dialect.ts";
 import { positionAt } from "../_bytes.ts";
-import { Members, NO_PARAMS, type Params, type Value } from "../value.ts";
+import { Members, type Value } from "../value.ts";
 import { getMember, type JNode, readJson } from "./_cjson.ts";
 import { cValueInt } from "./_c_number.ts";
 import {
@@ -15,7 +15,7 @@ import {
   RAW_PARSE_ERROR,
   rawBytes,
 } from "./_envelope.ts";
-import { nodeText, nodeValue } from "./_value.ts";
+import { nodeParams, nodeText } from "./_value.ts";
 import { kamailioRpcFault } from "./_kamailio_fault.ts";
 
 /** Options of {@linkcode createJsonRpcServerCodec}. */
@@ -45,29 +45,6 @@ function answer(
 function at(bytes: Uint8Array, offset: number): string {
   const { line, column } = positionAt(bytes, offset);
   return `${line}:${column}`;
-}
-
-function paramsOf(node: JNode | undefined, namesIgnored: boolean): Params {
-  if (node === undefined) return NO_PARAMS;
-  if (node.type === "array") {
-    return node.items.length === 0
-      ? NO_PARAMS
-      : { kind: "positional", values: node.items.map(nodeValue) };
-  }
-  if (node.type === "object") {
-    if (node.members.length === 0) return NO_PARAMS;
-    if (namesIgnored) {
-      return {
-        kind: "positional",
-        values: node.members.map((m) => nodeValue(m.value)),
-      };
-    }
-    return {
-      kind: "named",
-      values: new Members(node.members.map((m) => [nodeText(m.key), nodeValue(m.value)] as const)),
-    };
-  }
-  return NO_PARAMS;
 }
 
 /** OpenSIPS: numbers echo as a saturated 32-bit integer, strings as sent, null as null. */
@@ -147,7 +124,7 @@ function decodeOpensips(
       method: name,
     });
   }
-  const call: Call = { method: name, params: paramsOf(params, false), token };
+  const call: Call = { method: name, params: nodeParams(params), token };
   if (notification) call.notification = true;
   return { kind: "call", call };
 }
@@ -205,7 +182,7 @@ function decodeKamailio(
     return empty("Invalid request: 'params' must be an array or an object");
   }
   const token: JsonRpcToken = { flavour: "kamailio", id };
-  return { kind: "call", call: { method: name, params: paramsOf(params, true), token } };
+  return { kind: "call", call: { method: name, params: nodeParams(params, true), token } };
 }
 
 /** Kamailio's error table: these codes always carry their own message. */

@@ -1,3 +1,4 @@
+import { concatBytes } from "../../bytes.ts";
 import { kamailioFifoRequest, KamailioFifoScan } from "./read_kamailio_fifo_request.ts";
 import { readOpensipsFifoRequests } from "./read_opensips_fifo_requests.ts";
 import { KAMAILIO_FIFO_BUFFER } from "./write_kamailio_fifo_request.ts";
@@ -51,12 +52,7 @@ function opensipsReader(replyDir: string): FifoRequestReader {
       return rest.length;
     },
     push(chunk) {
-      let bytes = chunk;
-      if (rest.length > 0) {
-        bytes = new Uint8Array(rest.length + chunk.length);
-        bytes.set(rest);
-        bytes.set(chunk, rest.length);
-      }
+      const bytes = rest.length > 0 ? concatBytes([rest, chunk]) : chunk;
       const read = readOpensipsFifoRequests(bytes, { replyDir, skip });
       rest = read.rest;
       skip = read.skip;

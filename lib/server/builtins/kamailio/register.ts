@@ -11,13 +11,13 @@
  *
  * @module
  */
-import { MidgramError } from "../../../errors.ts";
 import { Members, type Value } from "../../../protocol/value.ts";
 import type { AnyAddress } from "../../../transport/types.ts";
 import { RpcError } from "../../rpc_error.ts";
 import type { CommandRegistry } from "../../registry.ts";
 import type { BuiltinHost } from "../host.ts";
 import { ctime } from "../_ctime.ts";
+import { registerBuiltinTable } from "../_register_builtins.ts";
 import { Scanner } from "./_scan.ts";
 import { type KamailioMethod, statisticsMethods } from "./_statistics.ts";
 
@@ -232,14 +232,8 @@ export function registerKamailioBuiltins(
   host: BuiltinHost,
   options: KamailioBuiltinOptions = {},
 ): void {
-  const disable = options.disable ?? [];
-  for (const name of disable) {
-    if (!KAMAILIO_BUILTINS.includes(name)) {
-      throw new MidgramError("usage", `Unknown Kamailio built-in "${name}" to disable`);
-    }
-  }
-  for (const method of [...coreMethods(host), ...statisticsMethods(host)]) {
-    if (disable.includes(method.name)) continue;
-    registry.register(method.name, method.handler, { help: method.help });
-  }
+  registerBuiltinTable(registry, "Kamailio", KAMAILIO_BUILTINS, options.disable ?? [], () => [
+    ...coreMethods(host),
+    ...statisticsMethods(host),
+  ]);
 }

@@ -41,6 +41,12 @@ function groupOf(selector: string): string | undefined {
   return selector.length > 1 && selector.endsWith(":") ? selector.slice(0, -1) : undefined;
 }
 
+/** The counters of a group, matched without regard to case, or undefined when there is none. */
+function inGroup(stats: Stat[], group: string): Stat[] | undefined {
+  const first = stats.find((s) => same(s.group, group));
+  return first ? stats.filter((s) => s.group === first.group) : undefined;
+}
+
 /** A single counter by its bare name (OpenSIPS never takes `group:name` here). */
 function byName(stats: Stat[], name: string): Stat | undefined {
   return stats.find((s) => same(s.name, name));
@@ -67,9 +73,9 @@ export function statisticsBuiltins(host: BuiltinHost): OpenSipsBuiltin[] {
           let picked: Stat[];
           if (selector === "all") picked = stats;
           else if (group !== undefined) {
-            const first = stats.find((s) => same(s.group, group));
-            if (!first) continue;
-            picked = stats.filter((s) => s.group === first.group);
+            const members = inGroup(stats, group);
+            if (!members) continue;
+            picked = members;
           } else {
             const stat = byName(stats, selector);
             if (!stat) continue;
@@ -99,12 +105,10 @@ export function statisticsBuiltins(host: BuiltinHost): OpenSipsBuiltin[] {
         for (const selector of selectors) {
           const group = groupOf(selector);
           if (group !== undefined) {
-            const first = stats.find((s) => same(s.group, group));
-            if (!first) continue;
+            const members = inGroup(stats, group);
+            if (!members) continue;
             found = true;
-            for (const s of stats.filter((s) => s.group === first.group)) {
-              out.push([`${s.group}:${s.name}`, kind]);
-            }
+            for (const s of members) out.push([`${s.group}:${s.name}`, kind]);
           } else {
             const stat = byName(stats, selector);
             if (!stat) continue;

@@ -5,13 +5,13 @@
  *
  * @module
  */
-import { MidgramError } from "../../../errors.ts";
 import type { Value } from "../../../protocol/value.ts";
 import { RpcError } from "../../rpc_error.ts";
 import type { CommandRegistry } from "../../registry.ts";
 import type { HandlerContext } from "../../types.ts";
 import type { BuiltinHost } from "../host.ts";
 import { ctime } from "../_ctime.ts";
+import { registerBuiltinTable } from "../_register_builtins.ts";
 import { cacheBuiltins } from "./_cache.ts";
 import { invalidParams, RecipeParams } from "./_params.ts";
 import type { OpenSipsBuiltin } from "./_spec.ts";
@@ -177,22 +177,12 @@ export function registerOpenSipsBuiltins(
   host: BuiltinHost,
   options: OpenSipsBuiltinOptions = {},
 ): void {
-  const disable = options.disable ?? [];
-  for (const name of disable) {
-    if (!OPENSIPS_BUILTINS.includes(name)) {
-      throw new MidgramError("usage", `Unknown OpenSIPS built-in "${name}" to disable`);
-    }
-  }
-  const all: OpenSipsBuiltin[] = [
-    ...coreBuiltins(host, () => all),
-    ...cacheBuiltins(host),
-    ...statisticsBuiltins(host),
-  ];
-  for (const builtin of all) {
-    if (disable.includes(builtin.name)) continue;
-    registry.register(builtin.name, builtin.handler, {
-      help: builtin.help,
-      recipes: builtin.recipes,
-    });
-  }
+  registerBuiltinTable(registry, "OpenSIPS", OPENSIPS_BUILTINS, options.disable ?? [], () => {
+    const all: OpenSipsBuiltin[] = [
+      ...coreBuiltins(host, () => all),
+      ...cacheBuiltins(host),
+      ...statisticsBuiltins(host),
+    ];
+    return all;
+  });
 }
