@@ -1,10 +1,11 @@
-import { concatBytes } from "../bytes.ts";
+import { BoundedChunks } from "../bytes.ts";
 import { errorCodeOf, MidgramError } from "../errors.ts";
 import type { ClientCodec, ReplyOutcome } from "../protocol/dialect.ts";
 import type { Params } from "../protocol/value.ts";
 import { formatAddress, sameAddress } from "../transport/address.ts";
 import { FrameReader, MAX_FRAME } from "../transport/read_frames.ts";
 import { configuredFifoReplyDir, fifoFlavour } from "./detect.ts";
+import { limit } from "./_limit.ts";
 import type {
   Address,
   AnyAddress,
@@ -464,32 +465,6 @@ function fifoTimeoutHint(
   );
 }
 
-/** A time limit joined with the caller's signal: `signal` aborts on either. */
-function limit(timeoutMs: number, outer?: AbortSignal) {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort("timeout"), timeoutMs);
-  const onAbort = () => controller.abort("aborted");
-  outer?.addEventListener("abort", onAbort, { once: true });
-  return {
-    signal: controller.signal,
-    /** Whether the caller aborted (rather than the time running out). */
-    get aborted(): boolean {
-      return controller.signal.reason === "aborted";
-    },
-    /** Why the wait ended, as an error (`closed` or `timeout`), or null while it runs. */
-    error(name: string, timeout: string): MidgramError | null {
-      if (!controller.signal.aborted) return null;
-      return this.aborted
-        ? new MidgramError("closed", `Request to "${name}" aborted`)
-        : new MidgramError("timeout", timeout);
-    },
-    done(): void {
-      clearTimeout(timer);
-      outer?.removeEventListener("abort", onAbort);
-    },
-  };
-}
-
 /** One datagram attempt: the reply, or `null` on a timeout. */
 async function exchangeDatagram(
   socket: DatagramSocket,
@@ -659,20 +634,17 @@ async function exchangeClosing(
     await state.connection.write(bytes, { timeoutMs: options.timeoutMs });
     await state.connection.closeWrite();
     options.trace?.({ kind: "sent", bytes });
-    const chunks: Uint8Array[] = [];
-    let size = 0;
+    const body = new BoundedChunks(MAX_FRAME);
     for (let chunk; (chunk = await state.connection.read(wait.signal)) !== null;) {
       options.trace?.({ kind: "read", chunk });
-      size += chunk.length;
-      if (size > MAX_FRAME) {
+      if (!body.push(chunk)) {
         throw new MidgramError(
           "reply-too-large",
           `Reply from "${name}" is over ${MAX_FRAME} bytes`,
         );
       }
-      chunks.push(chunk);
     }
-    const reply = concatBytes(chunks);
+    const reply = body.bytes();
     if (reply.length === 0) {
       throw new MidgramError(
         "truncated-reply",
