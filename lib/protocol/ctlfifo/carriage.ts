@@ -23,9 +23,32 @@ import { concatBytes } from "../../bytes.ts";
 import type { FifoFraming } from "../dialect.ts";
 import type { FifoRead, FifoRequestReader } from "../jsonrpc/fifo_request_reader.ts";
 import { servedReplyNameProblem } from "../jsonrpc/_fifo_names.ts";
-import { withCtlFifoReplyName } from "./create_ctlfifo_client_codec.ts";
 import { frameCtlFifo } from "./frame.ts";
 import { ctlFifoReplyName } from "./read_request.ts";
+
+const encoder = new TextEncoder();
+
+/**
+ * A request with its first line's reply FIFO name replaced by `name` (the
+ * request as it is when its first line has no second `:`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withCtlFifoReplyName } from "./carriage.ts";
+ * const r = withCtlFifoReplyName(new TextEncoder().encode(":core.version:\n\n"), "r1");
+ * assert.equal(new TextDecoder().decode(r), ":core.version:r1\n\n");
+ * ```
+ */
+export function withCtlFifoReplyName(request: Uint8Array, name: string): Uint8Array {
+  let eol = request.indexOf(0x0a);
+  if (eol < 0) eol = request.length;
+  const sep = request[0] === 0x3a ? request.subarray(0, eol).indexOf(0x3a, 1) : -1;
+  if (sep < 0) return request;
+  const head = request.subarray(0, sep + 1);
+  const tail = request.subarray(eol);
+  return concatBytes([head, encoder.encode(name), tail]);
+}
 
 /** A reader of ctl's FIFO byte stream: whole requests by the protocol's own framing. */
 function ctlFifoReader(): FifoRequestReader {

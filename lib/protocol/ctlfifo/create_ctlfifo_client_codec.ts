@@ -1,4 +1,3 @@
-import { concatBytes } from "../../bytes.ts";
 import type { ClientCodec, ReplyOutcome } from "../dialect.ts";
 import type { Params } from "../value.ts";
 import { positionalValues, withinLimit } from "../_request_checks.ts";
@@ -6,30 +5,6 @@ import { MAX_REQUEST } from "./limits.ts";
 import { readCtlFifoReply } from "./read_reply.ts";
 import { writeCtlFifoRequest } from "./write_request.ts";
 import { CTLFIFO_FIFO } from "./carriage.ts";
-
-const encoder = new TextEncoder();
-
-/**
- * A request with its first line's reply FIFO name replaced by `name` (the
- * request as it is when its first line has no second `:`).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { withCtlFifoReplyName } from "./create_ctlfifo_client_codec.ts";
- * const r = withCtlFifoReplyName(new TextEncoder().encode(":core.version:\n\n"), "r1");
- * assert.equal(new TextDecoder().decode(r), ":core.version:r1\n\n");
- * ```
- */
-export function withCtlFifoReplyName(request: Uint8Array, name: string): Uint8Array {
-  let eol = request.indexOf(0x0a);
-  if (eol < 0) eol = request.length;
-  const sep = request[0] === 0x3a ? request.subarray(0, eol).indexOf(0x3a, 1) : -1;
-  if (sep < 0) return request;
-  const head = request.subarray(0, sep + 1);
-  const tail = request.subarray(eol);
-  return concatBytes([head, encoder.encode(name), tail]);
-}
 
 /**
  * The client half of the old Kamailio FIFO protocol of `ctl`.

@@ -24,4 +24,5 @@ export * from "./read_reply.ts";
 export * from "./write_reply.ts";
 export * from "./create_ctlfifo_server_codec.ts";
 export * from "./create_ctlfifo_client_codec.ts";
+export { CTLFIFO_FIFO, withCtlFifoReplyName } from "./carriage.ts";
 export * from "./analyze_request.ts";
