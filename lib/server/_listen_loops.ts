@@ -20,18 +20,11 @@ import type {
   StreamConnection,
   StreamListener,
 } from "../transport/types.ts";
-import type { Fault } from "../protocol/dialect.ts";
 import type { Binding } from "./_binding.ts";
 import { isThenable } from "./_handler_pool.ts";
 import type { Pipeline } from "./_pipeline.ts";
 import type { RateLimitedLog } from "./_rate_limited_log.ts";
 import type { Logger } from "./types.ts";
-
-/**
- * What `process()` gives: the reply, why the request was refused if it was,
- * and the error the reply carries, if any (an HTTP reply's status says it).
- */
-export type Processed = { reply: Uint8Array | null; refusal?: string; fault?: Fault };
 
 /** What the loops need of their server. */
 export interface LoopHost {

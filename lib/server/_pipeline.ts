@@ -10,10 +10,15 @@ import { formatAddress } from "../transport/address.ts";
 import type { Address } from "../transport/types.ts";
 import { type Binding, REFUSAL_COUNTER } from "./_binding.ts";
 import { type HandlerPool, isThenable, type Outcome } from "./_handler_pool.ts";
-import type { Processed } from "./_listen_loops.ts";
 import type { RateLimitedLog } from "./_rate_limited_log.ts";
 import { RequestContext } from "./_request_context.ts";
 import type { BuiltinFlavour, Command, Logger } from "./types.ts";
+
+/**
+ * What `process()` gives: the reply, why the request was refused if it was,
+ * and the error the reply carries, if any (an HTTP reply's status says it).
+ */
+export type Processed = { reply: Uint8Array | null; refusal?: string; fault?: Fault };
 
 /** A request's reply as encoded, how it went (for the debug log), and the error it carries. */
 type Encoded = { bytes: Uint8Array | null; status: string; fault?: Fault };
