@@ -9,35 +9,16 @@
 // them again (`--no-check`). File filters may be given after `--` as
 // substrings of the path, as with scripts/run_node_tests.mjs.
 import { spawn } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { statSync } from "node:fs";
 import process from "node:process";
+import { testArguments } from "./_test_files.mjs";
 
-const ROOTS = ["scripts", "cli", "lib"];
 const DENO = "./node_modules/deno/deno";
 
-function walk(dir, out) {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) walk(path, out);
-    else if (entry.name.endsWith("_test.ts")) out.push(path);
-  }
-  return out;
-}
-
-const args = process.argv.slice(2);
-const split = args.indexOf("--");
-const own = split === -1 ? args : args.slice(0, split);
-const filters = split === -1 ? [] : args.slice(split + 1);
+const { own, files } = testArguments();
 const at = own.indexOf("--shards");
 const shards = Math.max(1, at === -1 ? 2 : Number(own[at + 1]) || 1);
 const denoArgs = own.filter((_, i) => i !== at && i !== at + 1);
-const files = ROOTS.flatMap((root) => walk(root, []).sort())
-  .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
-if (files.length === 0) {
-  console.error("No test files matched");
-  process.exit(1);
-}
 
 // Balanced by size, largest first, each to the lightest shard so far: a
 // test file's size is a fair guess at its time.
