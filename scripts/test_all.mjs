@@ -25,15 +25,7 @@ const serial = process.argv.includes("--serial");
 const SUMMARY =
   /^(ℹ (tests|pass|fail|skipped|cancelled|duration_ms) |.*\b(ok|FAILED) \| \d+ passed|Checked \d+ files|built |check:pack|test:doc|doc examples)/;
 
-const STEPS = {
-  check: ["npm", ["run", "--silent", "check"]],
-  build: ["npm", ["run", "--silent", "build"]],
-  "test:node": ["npm", ["run", "--silent", "test:node"]],
-  "test:deno": ["npm", ["run", "--silent", "test:deno"]],
-  "test:doc": ["npm", ["run", "--silent", "test:doc"]],
-  "check:pack": ["npm", ["run", "--silent", "check:pack"]],
-};
-
+/** The stages, one after the other; in each, its lanes side by side, a lane's steps in turn. */
 const STAGES = [
   [["check"], ["build"]],
   [["test:node"], ["test:deno", "test:doc", "check:pack"]],
@@ -44,13 +36,13 @@ const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const plain = (text) => text.replace(/\u001b\[[0-9;]*m/g, "");
 
 function runStep(name) {
-  const [command, args] = STEPS[name];
   const started = Date.now();
   if (serial) console.error(`\n== ${name}`);
   return new Promise((resolve) => {
     const log = join(LOGS, `${name.replace(":", "-")}.log`);
     const out = serial ? null : createWriteStream(log);
-    const child = spawn(command, args, {
+    // Every step is the npm script of that name.
+    const child = spawn("npm", ["run", "--silent", name], {
       cwd: ROOT,
       stdio: serial ? "inherit" : ["ignore", "pipe", "pipe"],
     });
