@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { invalidUtf8Offset } from "../lib/bytes.ts";
 
 /**
  * The characters a terminal obeys: C0 controls but tab and newline, DEL, C1
@@ -50,49 +51,12 @@ export function terminalSafe(text: string | Uint8Array): string {
 
 /** Decodes UTF-8, each byte of an ill-formed sequence shown as `\xNN`. */
 function utf8Visible(bytes: Uint8Array): string {
-  try {
-    return strictUtf8.decode(bytes);
-  } catch {
-    // Ill-formed somewhere: decode the well-formed runs between the bad bytes.
-  }
   let out = "";
   let start = 0;
-  let i = 0;
-  while (i < bytes.length) {
-    const length = wellFormedLength(bytes, i);
-    if (length > 0) {
-      i += length;
-      continue;
-    }
-    out += strictUtf8.decode(bytes.subarray(start, i)) +
-      `\\x${bytes[i].toString(16).padStart(2, "0")}`;
-    start = ++i;
+  // Each bad byte shown, the well-formed run before it decoded, from the next byte on.
+  for (let bad; (bad = invalidUtf8Offset(bytes, start, bytes.length)) >= 0; start = bad + 1) {
+    out += strictUtf8.decode(bytes.subarray(start, bad)) +
+      `\\x${bytes[bad].toString(16).padStart(2, "0")}`;
   }
   return out + strictUtf8.decode(bytes.subarray(start));
-}
-
-/**
- * The length of the well-formed UTF-8 sequence at `i` (Unicode's table 3-7:
- * no overlong forms, no surrogates, nothing above U+10FFFF), or 0.
- */
-function wellFormedLength(bytes: Uint8Array, i: number): number {
-  const b = bytes[i];
-  if (b < 0x80) return 1;
-  let length: number;
-  let low = 0x80;
-  let high = 0xbf;
-  if (b >= 0xc2 && b <= 0xdf) length = 2;
-  else if (b >= 0xe0 && b <= 0xef) {
-    length = 3;
-    if (b === 0xe0) low = 0xa0;
-    if (b === 0xed) high = 0x9f;
-  } else if (b >= 0xf0 && b <= 0xf4) {
-    length = 4;
-    if (b === 0xf0) low = 0x90;
-    if (b === 0xf4) high = 0x8f;
-  } else return 0;
-  if (i + length > bytes.length) return 0;
-  if (bytes[i + 1] < low || bytes[i + 1] > high) return 0;
-  for (let k = 2; k < length; k++) if (bytes[i + k] < 0x80 || bytes[i + k] > 0xbf) return 0;
-  return length;
 }

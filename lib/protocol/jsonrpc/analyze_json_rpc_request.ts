@@ -1,4 +1,5 @@
-import { invalidUtf8Offset, positionAt } from "../_bytes.ts";
+import { invalidUtf8Offset } from "../../bytes.ts";
+import { positionAt } from "../_bytes.ts";
 import type { Params, Value } from "../value.ts";
 import { getMember, type JMember, type JNode, readJson } from "./_cjson.ts";
 import { nodeParams, nodeText, nodeValue } from "./_value.ts";

@@ -2,7 +2,8 @@ import { type Diagnostic, type DiagnosticCode, diagnosticKind } from "./diagnost
 import { MAX_DATAGRAM_SIZE, NEAR_LIMIT_SIZE } from "./limits.ts";
 import type { MiArgument, MiRequest, ParseMode } from "./types.ts";
 import { readCommandName } from "./read_command_name.ts";
-import { invalidUtf8Offset, positionAt } from "../_bytes.ts";
+import { invalidUtf8Offset } from "../../bytes.ts";
+import { positionAt } from "../_bytes.ts";
 
 /** Everything `analyzeRequest` found out about a request. */
 export interface RequestAnalysis {
