@@ -285,17 +285,17 @@ export async function runDoctor(
   let failed = false;
   io.stdout([paint.green("ok  "), ` ${versionLine(file)}\n`]);
   if (chosen.found) {
-    io.stdout(
-      `${
-        paint.green("ok  ")
-      } no socket given and ${DEFAULT_SOCKET} is absent: ${chosen.found.spec} (${chosen.found.what}) answers\n`,
-    );
+    io.stdout([
+      paint.green("ok  "),
+      ` no socket given and ${DEFAULT_SOCKET} is absent: ${chosen.found.spec} (${chosen.found.what}) answers\n`,
+    ]);
   } else if (chosen.tried) {
-    io.stdout(
-      `${paint.red("FAIL")} no socket given, and nothing answers at the servers' defaults (${
+    io.stdout([
+      paint.red("FAIL"),
+      ` no socket given, and nothing answers at the servers' defaults (${
         chosen.tried.slice(1).join(", ")
       }): name it with -s ADDRESS\n`,
-    );
+    ]);
     failed = true;
   }
   for (const text of sockets) {
