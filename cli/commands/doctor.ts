@@ -17,6 +17,7 @@ import { parseDuration } from "../../lib/duration.ts";
 import { errorCodeOf, exitStatusHelp } from "../../lib/errors.ts";
 import type { DialectName } from "../../lib/protocol/dialect.ts";
 import { clientCodec } from "../../lib/protocol/dialects.ts";
+import { DIALECT_CHOICES } from "../../lib/socket_spec.ts";
 import { peerOf } from "../../lib/protocol/peer.ts";
 import { isStruct, NO_PARAMS, structEntries, type Value } from "../../lib/protocol/value.ts";
 import {
@@ -350,7 +351,7 @@ export function doctorCommand(io: Io, status: { code: number }): Command {
     )
     .addOption(
       new Option("--dialect <dialect>", "mi, jsonrpc, binrpc, ctlfifo, or auto [default: auto]")
-        .choices(["mi", "jsonrpc", "binrpc", "ctlfifo", "auto"]),
+        .choices(DIALECT_CHOICES as string[]),
     )
     .addOption(
       new Option("--flavour <flavour>", "JSON-RPC: opensips or kamailio").choices([

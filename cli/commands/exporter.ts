@@ -12,12 +12,13 @@ import { type ExporterConfig, parseExporterConfig } from "../../lib/exporter/con
 import { createExporter } from "../../lib/exporter/exporter.ts";
 import { parseListen, serveMetricsHttp } from "../../lib/exporter/http.ts";
 import { EXAMPLE_MAPPINGS } from "../../lib/exporter/mapping.ts";
-import { type DialectChoice, parseSocketSpec } from "../../lib/socket_spec.ts";
+import { DIALECT_CHOICES, type DialectChoice, parseSocketSpec } from "../../lib/socket_spec.ts";
 import { formatHost } from "../../lib/transport/address.ts";
 import { VERSION } from "../../lib/version.ts";
 import { loadConfig } from "../_config_file.ts";
 import { createLogger } from "../_logger.ts";
 import type { Io } from "../io.ts";
+import { collect } from "../_options.ts";
 
 /** Options of `midgram exporter`, as commander hands them over. */
 export interface ExporterCommandOptions {
@@ -33,8 +34,6 @@ export interface ExporterCommandOptions {
   logLevel?: "error" | "warn" | "info" | "debug";
   logFormat?: "text" | "json";
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Runs the exporter until interrupted; returns the exit status. */
 export async function runExporter(options: ExporterCommandOptions, io: Io): Promise<number> {
@@ -152,7 +151,7 @@ export function exporterCommand(io: Io, status: { code: number }): Command {
     )
     .addOption(
       new Option("--dialect <dialect>", "dialect of targets given without one [default: auto]")
-        .choices(["mi", "jsonrpc", "binrpc", "ctlfifo", "auto"]),
+        .choices(DIALECT_CHOICES as string[]),
     )
     .option(
       "--scrape-timeout <duration>",

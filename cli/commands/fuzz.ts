@@ -13,6 +13,7 @@ import { existsSync } from "node:fs";
 import process from "node:process";
 import { Command, Option } from "commander";
 import { exitStatusHelp, MidgramError } from "../../lib/errors.ts";
+import { DIALECTS } from "../../lib/protocol/dialects.ts";
 import type { Io } from "../io.ts";
 import { corpusOf, type FuzzOptions, type FuzzSeams } from "./_fuzz_common.ts";
 import { differential } from "./_fuzz_differential.ts";
@@ -118,7 +119,7 @@ export function fuzzCommand(io: Io, status: { code: number }, seams: FuzzSeams =
       new Option(
         "--dialect <dialect>",
         "the dialect fuzzed, or both speak (--diff) [default: mi; detected for --target]",
-      ).choices(["mi", "jsonrpc", "binrpc", "ctlfifo"]),
+      ).choices(DIALECTS as string[]),
     )
     .addOption(
       new Option("--flavour <flavour>", "JSON-RPC: whose server [default: opensips or detected]")

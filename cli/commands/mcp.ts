@@ -16,6 +16,7 @@ import { type DialectChoice, parseSocketSpec } from "../../lib/socket_spec.ts";
 import { VERSION } from "../../lib/version.ts";
 import { loadConfig } from "../_config_file.ts";
 import type { Io } from "../io.ts";
+import { collect } from "../_options.ts";
 
 /** Options of `midgram mcp`, as commander hands them over. */
 export interface McpCommandOptions {
@@ -31,8 +32,6 @@ export interface McpCommandOptions {
   rate?: string;
   fifoReplyDir?: string;
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Where the token comes from: a file (not readable by others), else `MIDGRAM_MCP_TOKEN`. */
 function readToken(file: string | undefined, io: Io): string | undefined {

@@ -9,6 +9,7 @@ import { Command, Option } from "commander";
 import { parseDuration } from "../../lib/duration.ts";
 import { exitStatusHelp, interruptedStatus, MidgramError } from "../../lib/errors.ts";
 import type { DialectName } from "../../lib/protocol/dialect.ts";
+import { DIALECTS } from "../../lib/protocol/dialects.ts";
 import { parseSocketSpec, type SocketSpec } from "../../lib/socket_spec.ts";
 import { isLoopback } from "../../lib/server/_cidr.ts";
 import { createServer, type LogLevel } from "../../lib/server/server.ts";
@@ -20,6 +21,7 @@ import { execHandler } from "../exec_command.ts";
 import { serveServerMetrics } from "../../lib/exporter/server_metrics.ts";
 import type { Io } from "../io.ts";
 import { unescapeIndent } from "./_send_common.ts";
+import { collect } from "../_options.ts";
 
 /** Options of `midgram serve`, as commander hands them over. */
 export interface ServeOptions {
@@ -46,8 +48,6 @@ export interface ServeOptions {
   idleTimeout?: string;
   maxConnections?: string;
 }
-
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Looks a user or group name up in /etc/passwd or /etc/group; numbers pass through. */
 export function resolveId(kind: "user" | "group", text: string, database?: string): number {
@@ -258,7 +258,7 @@ export function serveCommand(io: Io, status: { code: number }): Command {
     )
     .addOption(
       new Option("--dialect <dialect>", "dialect of sockets given without one [default: mi]")
-        .choices(["mi", "jsonrpc", "binrpc", "ctlfifo"]),
+        .choices(DIALECTS as string[]),
     )
     .addOption(
       new Option("--flavour <flavour>", "JSON-RPC: answer as opensips (3.x) or kamailio (jsonrpcs)")

@@ -27,6 +27,7 @@ import { control } from "../_output.ts";
 import type { Io } from "../io.ts";
 import { type Line, plainText, screen } from "./_top_screen.ts";
 import { chooseSockets, DEFAULT_SOCKET, namedDialect, noServerFound } from "../_sockets.ts";
+import { collect } from "../_options.ts";
 
 /** Options of `midgram top`, as commander hands them over. */
 export interface TopCommandOptions {
@@ -39,7 +40,6 @@ export interface TopCommandOptions {
   fifoReplyDir?: string;
 }
 
-const collect = (value: string, previous: string[] = []) => [...previous, value];
 const SORTS: readonly RiserSort[] = ["delta", "total", "name"];
 
 /** Lines to text pieces, one newline each. */
