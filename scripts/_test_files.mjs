@@ -9,13 +9,18 @@ import process from "node:process";
 // first and do not end the run alone.
 const ROOTS = ["scripts", "cli", "lib"];
 
-function walk(dir, out) {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+function walk(base, dir, out) {
+  for (const entry of readdirSync(join(base, dir), { withFileTypes: true })) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) walk(path, out);
+    if (entry.isDirectory()) walk(base, path, out);
     else if (entry.name.endsWith("_test.ts")) out.push(path);
   }
   return out;
+}
+
+/** Every test file of the checkout at `base`, as paths from it, each root's sorted. */
+export function testFiles(base = ".") {
+  return ROOTS.flatMap((root) => walk(base, root, []).sort());
 }
 
 /**
@@ -27,7 +32,7 @@ export function testArguments(argv = process.argv.slice(2)) {
   const split = argv.indexOf("--");
   const own = split === -1 ? argv : argv.slice(0, split);
   const filters = split === -1 ? [] : argv.slice(split + 1);
-  const files = ROOTS.flatMap((root) => walk(root, []).sort())
+  const files = testFiles()
     .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
   if (files.length === 0) {
     console.error("No test files matched");

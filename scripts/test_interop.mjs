@@ -29,6 +29,7 @@ import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { testFiles } from "./_test_files.mjs";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 const KAMAILIO = process.env.KAMAILIO_BIN ?? "/usr/sbin/kamailio";
@@ -99,19 +100,9 @@ function accepts(port) {
 
 /** Every test file that reads one of VARIABLES. */
 function interopTests() {
-  const out = [];
-  const walk = (dir) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      if (entry.isDirectory()) walk(path);
-      else if (entry.name.endsWith("_test.ts")) {
-        const text = readFileSync(path, "utf8");
-        if (VARIABLES.some((v) => text.includes(v))) out.push(path);
-      }
-    }
-  };
-  for (const root of ["lib", "cli", "scripts"]) walk(join(ROOT, root));
-  return out.sort().map((path) => path.slice(ROOT.length + 1));
+  return testFiles(ROOT)
+    .filter((path) => VARIABLES.some((v) => readFileSync(join(ROOT, path), "utf8").includes(v)))
+    .sort();
 }
 
 /** Starts Kamailio; resolves with how to stop it and the variables for the tests. */
