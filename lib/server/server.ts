@@ -65,7 +65,7 @@ import type {
   Retained,
   ServerOptions,
 } from "./server_types.ts";
-import { type Binding, counterKeys, COUNTERS } from "./_binding.ts";
+import { type Binding, counterKeys, type CounterName } from "./_binding.ts";
 import { Pipeline } from "./_pipeline.ts";
 import { HandlerPool } from "./_handler_pool.ts";
 import { acceptLoop, type LoopHost, requestLoop, serveDatagrams } from "./_listen_loops.ts";
@@ -170,7 +170,7 @@ class Server implements MiServer, BuiltinHost, LoopHost {
     shareSignal(this.receiving.signal);
     this.fifoReplyDir = options.fifoReplyDir ?? "/tmp";
     this.autoconversion = options.autoconversion === true;
-    this.addCounters("mi");
+    this.addCounters(counterKeys("mi"));
     const builtins = options.builtins ?? true;
     this.builtins = builtinSets(this, {
       disable: builtins === true || builtins === false ? [] : builtins.disable ?? [],
@@ -304,10 +304,9 @@ class Server implements MiServer, BuiltinHost, LoopHost {
     };
   }
 
-  private addCounters(group: string): void {
-    for (const name of COUNTERS) {
-      if (!this.counters.has(`${group}:${name}`)) this.counters.set(`${group}:${name}`, 0);
-    }
+  /** Shows a group's counters at 0 from the start. */
+  private addCounters(keys: Record<CounterName, string>): void {
+    for (const key of Object.values(keys)) if (!this.counters.has(key)) this.counters.set(key, 0);
   }
 
   count(name: string, by = 1): void {
@@ -337,7 +336,7 @@ class Server implements MiServer, BuiltinHost, LoopHost {
         keys: counterKeys(dialect),
         commandKeys: new Map(),
       };
-      this.addCounters(dialect);
+      this.addCounters(binding.keys);
       this.defaultBindings.set(key, binding);
     }
     return binding;

@@ -8,6 +8,7 @@
 import { noFifoFraming } from "./_errors.ts";
 import { fifoRequestListener } from "./_fifo_requests.ts";
 import { UntakenRequests } from "./_untaken_requests.ts";
+import { ipHostOf } from "./address.ts";
 import { fifoRequest, listenFifo, writeFifoReply } from "./fifo.ts";
 import { type HttpAnswer, httpPost, listenHttp } from "./http.ts";
 import type {
@@ -36,7 +37,7 @@ async function listenHttpRequests(
   const untaken = new UntakenRequests<HttpReply>();
   let stopped = false;
   const http = await listenHttp(
-    url.hostname.replace(/^\[|\]$/g, ""),
+    ipHostOf(address)!,
     Number(url.port || 80),
     url.pathname,
     (body, info) => {

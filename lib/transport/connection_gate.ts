@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { AnyAddress } from "./types.ts";
+import type { AnyAddress, TcpAddress } from "./types.ts";
 
 /** Connections a listener keeps open at once, by default. */
 export const DEFAULT_MAX_CONNECTIONS = 256;
@@ -92,16 +92,22 @@ export interface ConnectionEvents {
   ): unknown;
 }
 
+/** The peer of a `node:net` socket (HTTP's included), or `null` when the runtime does not tell it. */
+export function tcpPeerOf(
+  socket: { remoteAddress?: string; remotePort?: number },
+): TcpAddress | null {
+  return socket.remoteAddress === undefined
+    ? null
+    : { kind: "tcp", host: socket.remoteAddress, port: socket.remotePort ?? 0 };
+}
+
 /**
  * Puts a gate in front of a `node:net` or `node:http` server (Node and Deno
  * alike): each new connection is admitted, or destroyed before it is read.
  */
 export function gateConnections(server: ConnectionEvents, gate: ConnectionGate): void {
   server.on("connection", (socket) => {
-    const peer = socket.remoteAddress === undefined
-      ? null
-      : { kind: "tcp" as const, host: socket.remoteAddress, port: socket.remotePort ?? 0 };
-    if (!gate.enter(peer)) {
+    if (!gate.enter(tcpPeerOf(socket))) {
       socket.destroy();
       return;
     }

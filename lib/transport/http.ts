@@ -15,6 +15,7 @@ import {
   type ConnectionGate,
   DEFAULT_IDLE_TIMEOUT_MS,
   gateConnections,
+  tcpPeerOf,
 } from "./connection_gate.ts";
 import type { HttpAddress, TcpAddress } from "./types.ts";
 
@@ -240,10 +241,7 @@ export async function listenHttp(
         req.socket.setTimeout(0);
         res.once("finish", () => req.socket.setTimeout(idleTimeoutMs));
         try {
-          const { remoteAddress, remotePort } = req.socket;
-          const peer: TcpAddress | null = remoteAddress === undefined
-            ? null
-            : { kind: "tcp", host: remoteAddress, port: remotePort ?? 0 };
+          const peer = tcpPeerOf(req.socket);
           const reply = await handler(body, {
             method: req.method!,
             path,

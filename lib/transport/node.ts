@@ -282,7 +282,6 @@ async function bindUdp(address: UdpAddress): Promise<NodeUdpSocket> {
   return new NodeUdpSocket({ kind: "udp", host: local.address, port: local.port }, socket);
 }
 
-/** Whether a live server accepts a datagram at `path` (an empty one, which servers ignore). */
 /** A raw UNIX datagram socket bound at `path` (for `address`'s messages). */
 function bindRaw(address: UnixAddress, path: string): RawUnixSocket {
   const raw = new RawUnixSocket();
@@ -295,6 +294,7 @@ function bindRaw(address: UnixAddress, path: string): RawUnixSocket {
   return raw;
 }
 
+/** Whether a live server accepts a datagram at `path` (an empty one, which servers ignore). */
 // deno-lint-ignore require-await
 async function unixIsLive(path: string): Promise<boolean> {
   const probe = new RawUnixSocket();
