@@ -1,14 +1,13 @@
 /**
- * A server's version, as a line of text: which method asks it on each kind
- * of server, and how its reply reads as text (a string, OpenSIPS 3's
- * `{"Server": …}`, a text MI node `Server`).
+ * A server's version, as a line of text: how its reply reads as text (a
+ * string, OpenSIPS 3's `{"Server": …}`, a text MI node `Server`). The method
+ * that asks it is a fact of the server family (`familyOf(kind).methods.version`).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { replyText, versionMethod } from "./server_version.ts";
+ * import { replyText } from "./server_version.ts";
  * import { Members } from "../protocol/value.ts";
- * assert.equal(versionMethod("kamailio"), "core.version");
  * assert.equal(replyText("kamailio 5.6.3", "Server"), "kamailio 5.6.3");
  * assert.equal(replyText(new Members([["Server", "OpenSIPS (3.6.0)"]]), "Server"), "OpenSIPS (3.6.0)");
  * ```
@@ -17,12 +16,6 @@
  */
 import type { Value } from "../protocol/value.ts";
 import { valueToJson } from "../protocol/value_json.ts";
-import { familyOf, type ServerFamily } from "../protocol/peer.ts";
-
-/** The method that tells a server's version: `core.version` on Kamailio, else `version`. */
-export function versionMethod(kind: ServerFamily): string {
-  return familyOf(kind).methods.version;
-}
 
 /**
  * The text of a short reply: a string; the member `key` of a struct

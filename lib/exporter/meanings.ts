@@ -17,6 +17,7 @@
  *
  * @module
  */
+import { familyOf } from "../protocol/peer.ts";
 import type { MetricType } from "./sample.ts";
 import type { ServerKind } from "./server_kind.ts";
 
@@ -310,10 +311,10 @@ for (const m of MEANINGS) {
 
 /** The meaning of a server's statistic, if the table knows it. */
 export function meaningOf(kind: ServerKind, group: string, name: string): Meaning | undefined {
-  return BY_NAME.get(`${kind === "kamailio" ? "kamailio" : "opensips"} ${group}:${name}`);
+  return BY_NAME.get(`${familyOf(kind).flavour} ${group}:${name}`);
 }
 
 /** The statistic (`group:name`) that a meaning has on a server kind, if any. */
 export function statisticOf(meaning: Meaning, kind: ServerKind): string | undefined {
-  return kind === "kamailio" ? meaning.kamailio : meaning.opensips;
+  return meaning[familyOf(kind).flavour];
 }

@@ -232,11 +232,6 @@ export function stopsServer(method: string): boolean {
   return STOP_METHODS.includes(method);
 }
 
-/** Every method the table knows as a read, in its order (for the README and `list_methods`). */
-export function knownReadMethods(): readonly string[] {
-  return READ_METHODS;
-}
-
 /** A glob of the allow-list as a regular expression: `*` any text, `?` one character. */
 function globPattern(glob: string): RegExp {
   const body = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");

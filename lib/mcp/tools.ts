@@ -34,7 +34,7 @@
  * @module
  */
 import { listMethods, listMethodsName } from "../client/methods.ts";
-import { replyText, versionMethod } from "../client/server_version.ts";
+import { replyText } from "../client/server_version.ts";
 import { type ErrorCode, errorCodeOf, MidgramError } from "../errors.ts";
 import { transportClient } from "../exporter/client.ts";
 import { readStatistics } from "../exporter/statistics.ts";
@@ -323,7 +323,7 @@ export function createMcpTools(options: McpToolsOptions): McpTools {
   };
 
   const versionOf = async (r: Resolved): Promise<string> => {
-    return replyText(await callValue(r, versionMethod(r.kind), NO_PARAMS), "Server");
+    return replyText(await callValue(r, familyOf(r.kind).methods.version, NO_PARAMS), "Server");
   };
 
   const finish = (data: Record<string, unknown>, summary: string): ToolResult => {
