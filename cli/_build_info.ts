@@ -17,7 +17,7 @@ import { loadConfig } from "./_config_file.ts";
 declare const __MIDGRAM_BUILD__: { commit: string; date: string; kind: string } | undefined;
 
 /** The transports built in, as `-s` writes them. */
-export const TRANSPORTS: readonly string[] = [
+const TRANSPORTS: readonly string[] = [
   "unix (datagram)",
   "unixs (stream)",
   "udp",

@@ -11,7 +11,6 @@
 import { readdirSync } from "node:fs";
 import type { Command } from "commander";
 import tab from "@bomb.sh/tab/commander";
-import { methodsAt } from "../lib/client/methods.ts";
 import { type DialectChoice, parseSocketSpec, type SocketSpec } from "../lib/socket_spec.ts";
 import type { Transport } from "../lib/transport/types.ts";
 import { loadConfig } from "./_config_file.ts";
@@ -95,20 +94,6 @@ export function socketOf(args: string[], env: Record<string, string | undefined>
     chosen = "auto"; // completion never fails on a bad --dialect or MIDGRAM_DIALECT
   }
   return parseSocketSpec(socket, chosen, config?.client.flavour);
-}
-
-/**
- * Asks the server for its method names as the interactive prompt does
- * (`methodsAt`: the dialect found, then `which` or `system.listMethods`);
- * an empty list when it does not answer in time.
- */
-export async function serverCommands(
-  spec: SocketSpec,
-  transport: Transport,
-  timeoutMs = 300,
-  replyDir?: string,
-): Promise<string[]> {
-  return await methodsAt(spec, { transport, timeoutMs, replyDir });
 }
 
 /**

@@ -16,6 +16,11 @@ import { program } from "./main.ts";
 import { KAMCMD_HELP } from "./commands/_kamcmd_texts.ts";
 import { markdownToRoff, roffEscape, roffInline, roffPreformatted } from "./_roff.ts";
 
+/** The exit-status table as the pages print it: preformatted, unindented. */
+function exitStatusRoff(): string {
+  return roffPreformatted(exitStatusHelp().split("\n").map((l) => l.replace(/^ {2}/, "")));
+}
+
 /** One manual page: its file name (`midgram-send.1`) and roff text. */
 export interface ManPage {
   file: string;
@@ -156,7 +161,7 @@ function subcommandPage(root: Command, name: string, readme: string): ManPage {
       `What \\fBmidgram kamcmd \\-h\\fR prints (kamcmd's own help):`,
       roffPreformatted(KAMCMD_HELP.trimEnd().split("\n")),
       ".SH EXIT STATUS",
-      roffPreformatted(exitStatusHelp().split("\n").map((l) => l.replace(/^ {2}/, ""))),
+      exitStatusRoff(),
     );
   } else {
     parts.push(
@@ -213,7 +218,7 @@ function mainPage(root: Command, readme: string): ManPage {
       ]),
     ),
     ".SH EXIT STATUS",
-    roffPreformatted(exitStatusHelp().split("\n").map((l) => l.replace(/^ {2}/, ""))),
+    exitStatusRoff(),
     ".SH THE DIALECTS",
     markdownToRoff(readmeSection(readme, "## The dialects in short")),
     ".SH SECURITY",

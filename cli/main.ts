@@ -6,6 +6,7 @@
  * @module
  */
 import { Command, CommanderError, Option } from "commander";
+import { methodsAt } from "../lib/client/methods.ts";
 import { errorCodeOf, exitCodeOf } from "../lib/errors.ts";
 import { VERSION } from "../lib/version.ts";
 import { configInUse, verboseVersion } from "./_build_info.ts";
@@ -19,13 +20,7 @@ import { exporterCommand } from "./commands/exporter.ts";
 import { mcpCommand } from "./commands/mcp.ts";
 import { topCommand } from "./commands/top.ts";
 import type { Io } from "./io.ts";
-import {
-  completionSocket,
-  fixBashScript,
-  replyDirOf,
-  serverCommands,
-  setupCompletions,
-} from "./_completions.ts";
+import { completionSocket, fixBashScript, replyDirOf, setupCompletions } from "./_completions.ts";
 
 /** Applies the settings every command shares (commander does not inherit them through addCommand). */
 function configure(command: Command, io: Io): void {
@@ -134,12 +129,12 @@ export async function cli(argv: string[], io: Io): Promise<number> {
   // Completing `send COMMAND`: ask the server for its command names first.
   const completing = argv[0] === "complete" && argv.includes("send");
   const names = completing
-    ? await serverCommands(
-      await completionSocket(argv, io.env, io.transport),
-      io.transport,
-      300,
-      replyDirOf(argv),
-    )
+    // As the interactive prompt asks: the dialect found, then `which` or `system.listMethods`.
+    ? await methodsAt(await completionSocket(argv, io.env, io.transport), {
+      transport: io.transport,
+      timeoutMs: 300,
+      replyDir: replyDirOf(argv),
+    })
     : [];
   // A command line that names a subcommand builds only that one (and no
   // completion tables): a few milliseconds of every one-shot `send`.

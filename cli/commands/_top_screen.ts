@@ -233,7 +233,7 @@ export function screen(
 ): Line[] {
   const title: Line = [
     paint.bold("midgram top"),
-    `  every ${state.interval}${state.paused ? "" : ""}  `,
+    `  every ${state.interval}  `,
     state.paused ? paint.yellow("PAUSED") : paint.dim(state.time),
     paint.dim("   Tab next  p pause  s sort  ? help  q quit"),
   ];
