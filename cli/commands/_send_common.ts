@@ -6,7 +6,7 @@
  */
 import type { CallOptions, CallReply } from "../../lib/client/call.ts";
 import { clientCodec } from "../../lib/protocol/dialects.ts";
-import { detectDialect, mustDetect } from "../../lib/client/detect.ts";
+import { detectDialect, mustDetect, withDetected } from "../../lib/client/detect.ts";
 import { errorCodeOf, EXIT, exitCodeOf, MidgramError } from "../../lib/errors.ts";
 import type { DialectName } from "../../lib/protocol/dialect.ts";
 import { argumentFromText, formatRequest } from "../../lib/protocol/mi/format_request.ts";
@@ -101,11 +101,7 @@ export async function dialectOf(
       }\n`,
     );
   }
-  return {
-    dialect: spec.dialect === "auto" ? found.dialect : spec.dialect,
-    flavour: found.flavour ?? spec.flavour,
-    address: found.address ?? spec.address,
-  };
+  return withDetected(spec, found);
 }
 
 /** kamcmd's alias (`ps` for `core.ps` with its format) when binrpc words name one. */

@@ -12,7 +12,7 @@ import { dirname } from "node:path";
 import process from "node:process";
 import { Command, Option } from "commander";
 import { call } from "../../lib/client/call.ts";
-import { detectDialect, mustDetect } from "../../lib/client/detect.ts";
+import { detectDialect, mustDetect, withDetected } from "../../lib/client/detect.ts";
 import { parseDuration } from "../../lib/duration.ts";
 import { errorCodeOf, exitStatusHelp } from "../../lib/errors.ts";
 import type { DialectName } from "../../lib/protocol/dialect.ts";
@@ -170,18 +170,16 @@ export async function diagnose(
   const target = formatAddress(address);
   let to = address;
   try {
-    let dialect: DialectName;
+    let dialect = spec.dialect as DialectName;
     let flavour = spec.flavour;
     if (mustDetect(spec)) {
       const found = await detectDialect(address, { transport, timeoutMs });
-      dialect = spec.dialect === "auto" ? found.dialect : spec.dialect as DialectName;
-      flavour = found.flavour ?? flavour;
-      to = found.address ?? address;
+      ({ dialect, flavour, address: to } = withDetected(spec, found));
       findings.push({
         level: "ok",
         text: `${target} speaks ${dialect}${flavour ? ` (${flavour})` : ""}: ${found.how}`,
       });
-    } else dialect = spec.dialect as DialectName;
+    }
     const ask = (flavour?: Flavour) =>
       call(to, { method: peerOf(dialect, flavour).methods.version, params: NO_PARAMS }, {
         transport,

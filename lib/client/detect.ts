@@ -1,6 +1,6 @@
 import { MidgramError } from "../errors.ts";
 import type { DialectName, ReplyOutcome } from "../protocol/dialect.ts";
-import { peerOf } from "../protocol/peer.ts";
+import { type Flavour, peerOf } from "../protocol/peer.ts";
 import { formatAddress, sameAddress } from "../transport/address.ts";
 import { fifoReader, readTextFile } from "../transport/fifo_readers.ts";
 import { unixSocketType } from "../transport/presence.ts";
@@ -233,6 +233,35 @@ export function mustDetect(
   return target.dialect === "auto" ||
     (target.dialect === "jsonrpc" && target.flavour === undefined &&
       target.address.kind === "fifo");
+}
+
+/**
+ * A target as {@linkcode detectDialect} found it: the dialect it names unless
+ * `auto`, the flavour and address found where the probe found them.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withDetected } from "./detect.ts";
+ * const target = { dialect: "auto" as const, address: { kind: "unix" as const, path: "/run/k" } };
+ * const found = { dialect: "binrpc" as const, how: "a stream socket",
+ *   address: { kind: "unix-stream" as const, path: "/run/k" } };
+ * assert.deepEqual(withDetected(target, found), {
+ *   dialect: "binrpc",
+ *   flavour: undefined,
+ *   address: { kind: "unix-stream", path: "/run/k" },
+ * });
+ * ```
+ */
+export function withDetected(
+  target: { dialect: DialectName | "auto"; flavour?: Flavour; address: AnyAddress },
+  found: Detected,
+): { dialect: DialectName; flavour?: Flavour; address: AnyAddress } {
+  return {
+    dialect: target.dialect === "auto" ? found.dialect : target.dialect,
+    flavour: found.flavour ?? target.flavour,
+    address: found.address ?? target.address,
+  };
 }
 
 /**

@@ -2,9 +2,9 @@ import type { ClientCodec, DialectName } from "../protocol/dialect.ts";
 import { isStruct, NO_PARAMS, structEntries, type Value } from "../protocol/value.ts";
 import type { AnyAddress, Transport } from "../transport/types.ts";
 import { clientCodec } from "../protocol/dialects.ts";
-import { peerOf } from "../protocol/peer.ts";
+import { type Flavour, peerOf } from "../protocol/peer.ts";
 import { call } from "./call.ts";
-import { detectDialect, mustDetect } from "./detect.ts";
+import { detectDialect, mustDetect, withDetected } from "./detect.ts";
 
 /**
  * The method that lists a server's methods: `which` for text MI and
@@ -95,19 +95,13 @@ export async function listMethods(
  * ```
  */
 export async function methodsAt(
-  target: { dialect: DialectName | "auto"; flavour?: string; address: AnyAddress },
+  target: { dialect: DialectName | "auto"; flavour?: Flavour; address: AnyAddress },
   options: { transport: Transport; timeoutMs: number; replyDir?: string; indent?: string },
 ): Promise<string[]> {
   try {
-    let { address, flavour } = target;
-    let dialect = target.dialect;
-    if (mustDetect(target)) {
-      const found = await detectDialect(address, options);
-      if (dialect === "auto") dialect = found.dialect;
-      address = found.address ?? address;
-      flavour = found.flavour ?? flavour;
-    }
-    const known = dialect as DialectName;
+    const { dialect: known, flavour, address } = mustDetect(target)
+      ? withDetected(target, await detectDialect(target.address, options))
+      : { ...target, dialect: target.dialect as DialectName };
     return await listMethods(address, {
       transport: options.transport,
       codec: clientCodec(known, {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { mustDetect } from "../client/detect.ts";
+import { mustDetect, withDetected } from "../client/detect.ts";
 import { errorCodeOf, MidgramError } from "../errors.ts";
 import type { DialectName } from "../protocol/dialect.ts";
 import { familyOf } from "../protocol/peer.ts";
@@ -116,11 +116,7 @@ export class Target {
             signal: controller.signal,
           });
           // A bare path that is a stream socket is Kamailio's ctl: asked at its stream address.
-          this.found = {
-            dialect: this.spec.dialect === "auto" ? d.dialect : this.spec.dialect,
-            flavour: d.flavour ?? this.spec.flavour,
-            address: d.address,
-          };
+          this.found = withDetected(this.spec, d);
         } catch (error) {
           fail("(dialect probe)", error);
           this.failures++;
