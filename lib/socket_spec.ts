@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { DialectName } from "./protocol/dialect.ts";
+import type { DialectName, Flavour } from "./protocol/dialect.ts";
 import { MidgramError } from "./errors.ts";
 import { parseAddress } from "./transport/address.ts";
 import type { AnyAddress } from "./transport/types.ts";
@@ -15,8 +15,7 @@ import type { AnyAddress } from "./transport/types.ts";
 /** A dialect, or `auto`: find out by asking (clients only). */
 export type DialectChoice = DialectName | "auto";
 
-/** The JSON-RPC flavours. */
-export type Flavour = "opensips" | "kamailio";
+export type { Flavour };
 
 /** A socket and the dialect spoken there. */
 export interface SocketSpec {

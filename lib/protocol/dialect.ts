@@ -12,6 +12,9 @@ import type { Params, Value } from "./value.ts";
 /** The dialects. */
 export type DialectName = "mi" | "jsonrpc" | "binrpc" | "ctlfifo";
 
+/** Whose server a peer is, OpenSIPS or Kamailio: JSON-RPC's two flavours. */
+export type Flavour = "opensips" | "kamailio";
+
 /** What the server knows of a method when a codec asks (MI needs it before it parses). */
 export interface MethodShape {
   /** The method takes no input: its parameters are never parsed (MI's `MI_NO_INPUT_FLAG`). */

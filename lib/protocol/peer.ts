@@ -27,6 +27,7 @@ import type {
   ClientCodec,
   DialectName,
   FifoFraming,
+  Flavour,
   HttpCarriage,
   ReplyOutcome,
   ServerCodec,
@@ -43,8 +44,7 @@ import { createCtlFifoClientCodec } from "./ctlfifo/create_ctlfifo_client_codec.
 import { createCtlFifoServerCodec } from "./ctlfifo/create_ctlfifo_server_codec.ts";
 import { CTLFIFO_FIFO } from "./ctlfifo/carriage.ts";
 
-/** Whose server a peer is: OpenSIPS or Kamailio. */
-export type Flavour = "opensips" | "kamailio";
+export type { Flavour };
 
 /**
  * The server families, each with its own commands and reply layouts:
