@@ -8,6 +8,7 @@
  */
 import type {
   FifoAddress,
+  FifoFraming,
   FifoRequestReader,
   ReceivedRequest,
   RequestListener,
@@ -29,16 +30,14 @@ export interface FifoChannel {
 /**
  * Serves a FIFO channel request by request. Bytes that make no request are
  * dropped as the real servers drop them (told to `onDrop`, no reply); what
- * is kept between reads is bounded by the dialect's reader.
- *
- * @throws {TypeError} when `options.fifo` (the dialect's framing) is missing.
+ * is kept between reads is bounded by the dialect's reader. The caller
+ * checks that the dialect has a FIFO framing before it makes the channel.
  */
 export function fifoRequestListener(
   channel: FifoChannel,
+  framing: FifoFraming,
   options: RequestListenOptions,
 ): RequestListener {
-  const framing = options.fifo;
-  if (!framing) throw new TypeError("listenRequests(): a FIFO needs options.fifo");
   const replyDir = options.replyDir ?? "/tmp";
   let reader: FifoRequestReader = framing.reader(replyDir);
   const ready: ReceivedRequest[] = [];

@@ -83,6 +83,9 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
   let nextPort = 48000;
 
   const listenFifo = (path: string, options: RequestListenOptions): RequestListener => {
+    // Before the path is taken, as on a real runtime (where no FIFO is made).
+    const framing = options.fifo;
+    if (!framing) throw new TypeError("listenRequests(): a FIFO needs options.fifo");
     if (fifos.has(path)) {
       throw new MidgramError(
         "address-in-use",
@@ -94,30 +97,34 @@ export function memoryRequests(): Pick<Transport, "listenRequests" | "exchange">
     fifos.set(path, queue);
     const replyDir = (options.replyDir ?? "/tmp").replace(/\/+$/, "");
     let closed = false;
-    return fifoRequestListener({
-      address,
-      async read(signal) {
-        const chunk = await queue.next(signal);
-        if (chunk === null) throw closedError(address);
-        return chunk;
+    return fifoRequestListener(
+      {
+        address,
+        async read(signal) {
+          const chunk = await queue.next(signal);
+          if (chunk === null) throw closedError(address);
+          return chunk;
+        },
+        writeReply(name, data) {
+          const deliver = replyFifos.get(`${replyDir}/${name}`);
+          if (!deliver) {
+            return Promise.reject(nobodyReads(`${replyDir}/${name}`));
+          }
+          deliver(data.slice());
+          return Promise.resolve();
+        },
+        close() {
+          if (!closed) {
+            closed = true;
+            fifos.delete(path);
+            queue.fail(closedError(address), true);
+          }
+          return Promise.resolve();
+        },
       },
-      writeReply(name, data) {
-        const deliver = replyFifos.get(`${replyDir}/${name}`);
-        if (!deliver) {
-          return Promise.reject(nobodyReads(`${replyDir}/${name}`));
-        }
-        deliver(data.slice());
-        return Promise.resolve();
-      },
-      close() {
-        if (!closed) {
-          closed = true;
-          fifos.delete(path);
-          queue.fail(closedError(address), true);
-        }
-        return Promise.resolve();
-      },
-    }, options);
+      framing,
+      options,
+    );
   };
 
   const listenHttp = (address: HttpAddress, options: RequestListenOptions): RequestListener => {

@@ -87,19 +87,24 @@ export async function listenRequests(
   options: RequestListenOptions,
 ): Promise<RequestListener> {
   if (address.kind === "http") return await listenHttpRequests(address, options);
-  if (!options.fifo) throw new TypeError("listenRequests(): a FIFO needs options.fifo");
+  const framing = options.fifo;
+  if (!framing) throw new TypeError("listenRequests(): a FIFO needs options.fifo");
   const replyDir = options.replyDir ?? "/tmp";
   const fifo = await listenFifo(address.path, {
     mode: options.mode,
     uid: options.uid,
     gid: options.gid,
   });
-  return fifoRequestListener({
-    address: fifo.address,
-    read: (signal) => fifo.read(signal),
-    writeReply: (name, data, sendOptions) => writeFifoReply(replyDir, name, data, sendOptions),
-    close: () => fifo.close(),
-  }, options);
+  return fifoRequestListener(
+    {
+      address: fifo.address,
+      read: (signal) => fifo.read(signal),
+      writeReply: (name, data, sendOptions) => writeFifoReply(replyDir, name, data, sendOptions),
+      close: () => fifo.close(),
+    },
+    framing,
+    options,
+  );
 }
 
 /** {@linkcode Transport.exchange} on a real runtime. */

@@ -365,6 +365,18 @@ export function runRequestSuite(options: TransportSuiteOptions): void {
           await listener.close();
         }
       });
+      t(
+        "a FIFO listener without the dialect's framing is refused and leaves its path free",
+        async (transport) => {
+          const address = kind.address();
+          await assert.rejects(
+            transport.listenRequests(address, { ...listenOptions(), fifo: undefined }),
+            TypeError,
+          );
+          const listener = await transport.listenRequests(address, listenOptions());
+          await listener.close();
+        },
+      );
     }
   }
 
