@@ -288,6 +288,8 @@ export async function detectDialect(
   }
   if (to.kind === "fifo") {
     const found = fifoFlavour(to.path);
+    // The request that follows needs the reply directory: /proc is read once.
+    replyDirs.set(to.path, { dir: found?.replyDir ?? null, at: Date.now() });
     return found
       ? { dialect: "jsonrpc", flavour: found.flavour, how: `FIFOs speak JSON-RPC; ${found.how}` }
       : { dialect: "jsonrpc", how: "FIFOs speak JSON-RPC (whose FIFO it is is not known)" };
