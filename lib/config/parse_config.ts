@@ -8,7 +8,12 @@
 import { parse, TomlError } from "smol-toml";
 import { MidgramError } from "../errors.ts";
 import { parseDuration } from "../duration.ts";
-import { type DialectChoice, type Flavour, parseSocketSpec } from "../socket_spec.ts";
+import {
+  DIALECT_CHOICES,
+  type DialectChoice,
+  type Flavour,
+  parseSocketSpec,
+} from "../socket_spec.ts";
 
 /** A command that runs a program (never through a shell). */
 export interface ExecCommandConfig {
@@ -150,6 +155,83 @@ export function lineOf(text: string, table: string, key?: string): number {
     }
   }
   return tableLine || 1;
+}
+
+/** Reads a subcommand's own table of a config file ({@linkcode keyReader}). */
+export interface KeyReader {
+  /** Refuses `table.key` with `detail`, naming the file and line. */
+  fail(table: string, key: string, detail: string): never;
+  /** Refuses a key of `t` that is not in `keys`, with the nearest known one. */
+  known(t: Record<string, unknown>, table: string, keys: readonly string[]): void;
+  str(t: Record<string, unknown>, table: string, key: string): string | undefined;
+  strs(t: Record<string, unknown>, table: string, key: string): string[] | undefined;
+  /** A duration written as text (`"5s"`), in ms. */
+  duration(t: Record<string, unknown>, table: string, key: string): number | undefined;
+  /** One of {@linkcode DIALECT_CHOICES}. */
+  dialect(t: Record<string, unknown>, table: string, key: string): DialectChoice | undefined;
+}
+
+/**
+ * The key checks of the subcommands' own tables (`[exporter]`, `[mcp]`):
+ * each refusal a `config` error naming the file, line and key.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { keyReader } from "./parse_config.ts";
+ * const r = keyReader('[mcp]\ntimeout = "2s"\n', "m.toml");
+ * assert.equal(r.duration({ timeout: "2s" }, "mcp", "timeout"), 2000);
+ * assert.throws(() => r.str({ http: 1 }, "mcp", "http"), /line 1: mcp.http: expected a string/);
+ * ```
+ */
+export function keyReader(text: string, file: string): KeyReader {
+  const fail = (table: string, key: string, detail: string): never => {
+    throw new MidgramError(
+      "config",
+      `Invalid config "${file}" at line ${lineOf(text, table, key)}: ${table}.${key}: ${detail}`,
+    );
+  };
+  const str = (t: Record<string, unknown>, table: string, key: string): string | undefined => {
+    const v = t[key];
+    if (v !== undefined && typeof v !== "string") fail(table, key, "expected a string");
+    return v as string | undefined;
+  };
+  return {
+    fail,
+    known(t, table, keys) {
+      for (const key of Object.keys(t)) {
+        if (!keys.includes(key)) {
+          const near = suggest(key, keys);
+          fail(table, key, `unknown key${near ? `: did you mean "${near}"?` : ""}`);
+        }
+      }
+    },
+    str,
+    strs(t, table, key) {
+      const v = t[key];
+      if (v === undefined) return undefined;
+      if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
+        fail(table, key, "expected a list of strings");
+      }
+      return v as string[];
+    },
+    duration(t, table, key) {
+      const v = str(t, table, key);
+      if (v === undefined) return undefined;
+      try {
+        return parseDuration(v, key);
+      } catch (error) {
+        return fail(table, key, (error as Error).message);
+      }
+    },
+    dialect(t, table, key) {
+      const v = str(t, table, key);
+      if (v !== undefined && !DIALECT_CHOICES.includes(v as DialectChoice)) {
+        fail(table, key, `expected one of ${DIALECT_CHOICES.join(", ")}, got "${v}"`);
+      }
+      return v as DialectChoice | undefined;
+    },
+  };
 }
 
 class Reader {

@@ -23,11 +23,9 @@
  *
  * @module
  */
-import { parseDuration } from "../duration.ts";
-import { MidgramError } from "../errors.ts";
-import { lineOf, suggest } from "../config/parse_config.ts";
+import { keyReader } from "../config/parse_config.ts";
 import { type Params, paramsFromJson } from "../protocol/value.ts";
-import { DIALECT_CHOICES, type DialectChoice } from "../socket_spec.ts";
+import type { DialectChoice } from "../socket_spec.ts";
 import { checkMapping, EXAMPLE_MAPPINGS, type RpcMapping } from "./mapping.ts";
 
 /** The `[exporter]` table, checked. */
@@ -88,50 +86,9 @@ export function parseExporterConfig(
   text: string,
   file: string,
 ): ExporterConfig {
-  const fail = (tableName: string, key: string, detail: string): never => {
-    throw new MidgramError(
-      "config",
-      `Invalid config "${file}" at line ${
-        lineOf(text, tableName, key)
-      }: ${tableName}.${key}: ${detail}`,
-    );
-  };
-  const known = (t: Record<string, unknown>, name: string, keys: string[]) => {
-    for (const key of Object.keys(t)) {
-      if (!keys.includes(key)) {
-        const near = suggest(key, keys);
-        fail(name, key, `unknown key${near ? `: did you mean "${near}"?` : ""}`);
-      }
-    }
-  };
-  const str = (t: Record<string, unknown>, name: string, key: string): string | undefined => {
-    const v = t[key];
-    if (v === undefined) return undefined;
-    if (typeof v !== "string") fail(name, key, "expected a string");
-    return v as string;
-  };
-  const strs = (t: Record<string, unknown>, name: string, key: string): string[] | undefined => {
-    const v = t[key];
-    if (v === undefined) return undefined;
-    if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
-      fail(name, key, "expected a list of strings");
-    }
-    return v as string[];
-  };
-  const duration = (key: string): number | undefined => {
-    const v = str(table, "exporter", key);
-    if (v === undefined) return undefined;
-    try {
-      return parseDuration(v, key);
-    } catch (error) {
-      return fail("exporter", key, (error as Error).message);
-    }
-  };
+  const { fail, known, str, strs, duration, dialect: dialectOf } = keyReader(text, file);
   known(table, "exporter", KEYS);
-  const dialect = str(table, "exporter", "dialect");
-  if (dialect !== undefined && !DIALECT_CHOICES.includes(dialect as DialectChoice)) {
-    fail("exporter", "dialect", `expected one of ${DIALECT_CHOICES.join(", ")}, got "${dialect}"`);
-  }
+  const dialect = dialectOf(table, "exporter", "dialect");
   const mappings: RpcMapping[] = [];
   for (const name of strs(table, "exporter", "examples") ?? []) {
     const example = EXAMPLE_MAPPINGS[name];
@@ -219,9 +176,9 @@ export function parseExporterConfig(
   return {
     listen: str(table, "exporter", "listen"),
     targets: strs(table, "exporter", "targets"),
-    dialect: dialect as DialectChoice | undefined,
-    scrapeTimeoutMs: duration("scrape_timeout"),
-    targetTimeoutMs: duration("target_timeout"),
+    dialect,
+    scrapeTimeoutMs: duration(table, "exporter", "scrape_timeout"),
+    targetTimeoutMs: duration(table, "exporter", "target_timeout"),
     gauges: strs(table, "exporter", "gauges"),
     fifoReplyDir: str(table, "exporter", "fifo_reply_dir"),
     mappings,

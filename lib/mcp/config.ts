@@ -16,10 +16,8 @@
  *
  * @module
  */
-import { parseDuration } from "../duration.ts";
-import { MidgramError } from "../errors.ts";
-import { lineOf, type RawTable, suggest } from "../config/parse_config.ts";
-import { DIALECT_CHOICES, type DialectChoice } from "../socket_spec.ts";
+import { keyReader, type RawTable } from "../config/parse_config.ts";
+import type { DialectChoice } from "../socket_spec.ts";
 
 /** The `[mcp]` table, checked. */
 export interface McpConfig {
@@ -64,31 +62,11 @@ const KEYS = [
  * @throws {MidgramError} `config`, naming the file, line and key.
  */
 export function parseMcpConfig({ table, text, file }: RawTable): McpConfig {
-  const fail = (key: string, detail: string): never => {
-    throw new MidgramError(
-      "config",
-      `Invalid config "${file}" at line ${lineOf(text, "mcp", key)}: mcp.${key}: ${detail}`,
-    );
-  };
-  for (const key of Object.keys(table)) {
-    if (!KEYS.includes(key)) {
-      const near = suggest(key, KEYS);
-      fail(key, `unknown key${near ? `: did you mean "${near}"?` : ""}`);
-    }
-  }
-  const str = (key: string): string | undefined => {
-    const v = table[key];
-    if (v !== undefined && typeof v !== "string") fail(key, "expected a string");
-    return v as string | undefined;
-  };
-  const strs = (key: string): string[] | undefined => {
-    const v = table[key];
-    if (v === undefined) return undefined;
-    if (!Array.isArray(v) || !v.every((x) => typeof x === "string")) {
-      fail(key, "expected a list of strings");
-    }
-    return v as string[];
-  };
+  const r = keyReader(text, file);
+  const fail = (key: string, detail: string): never => r.fail("mcp", key, detail);
+  r.known(table, "mcp", KEYS);
+  const str = (key: string) => r.str(table, "mcp", key);
+  const strs = (key: string) => r.strs(table, "mcp", key);
   const positive = (key: string): number | undefined => {
     const v = table[key];
     if (v === undefined) return undefined;
@@ -102,23 +80,12 @@ export function parseMcpConfig({ table, text, file }: RawTable): McpConfig {
     if (value !== undefined) c[key] = value;
   };
   set("targets", strs("targets"));
-  const dialect = str("dialect");
-  if (dialect !== undefined && !DIALECT_CHOICES.includes(dialect as DialectChoice)) {
-    fail("dialect", `expected one of ${DIALECT_CHOICES.join(", ")}, got "${dialect}"`);
-  }
-  set("dialect", dialect as DialectChoice | undefined);
+  set("dialect", r.dialect(table, "mcp", "dialect"));
   set("allowWrite", strs("allow_write"));
   set("http", str("http"));
   set("tokenFile", str("token_file"));
   set("audit", str("audit"));
-  const timeout = str("timeout");
-  if (timeout !== undefined) {
-    try {
-      c.timeoutMs = parseDuration(timeout, "timeout");
-    } catch (error) {
-      fail("timeout", (error as Error).message);
-    }
-  }
+  set("timeoutMs", r.duration(table, "mcp", "timeout"));
   set("maxReplyBytes", positive("max_reply_bytes"));
   set("rate", positive("rate"));
   set("fifoReplyDir", str("fifo_reply_dir"));
