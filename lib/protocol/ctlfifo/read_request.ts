@@ -68,6 +68,42 @@ function linesOf(bytes: Uint8Array): string[] {
  * ```
  */
 export function readCtlFifoRequest(bytes: Uint8Array): CtlFifoRequest {
+  const head = readFirstLine(bytes);
+  if (head.kind !== "call") return head;
+  const { length, request, eol } = head;
+  const lines = linesOf(eol < request.length ? request.subarray(eol + 1) : new Uint8Array(0));
+  const first = bytes.indexOf(0x0a);
+  const all = linesOf(first < 0 ? new Uint8Array(0) : bytes.subarray(first + 1));
+  const read = (l: string) => _unescape(l) ?? encoder.encode(l);
+  return {
+    kind: "call",
+    length,
+    method: head.method,
+    replyName: head.replyName,
+    params: lines.map(read),
+    after: all.slice(lines.length).map(read),
+  };
+}
+
+/** What the first line of a whole request says, or why there is none to read. */
+type FirstLine =
+  | Exclude<CtlFifoRequest, { kind: "call" }>
+  | {
+    kind: "call";
+    length: number;
+    /** The request, its final line end left out. */
+    request: Uint8Array;
+    /** Where the first line ends in `request`. */
+    eol: number;
+    method: string;
+    replyName: string | null;
+  };
+
+/**
+ * The whole request's length and what its first line says, as ctl reads
+ * it: all that decides whether ctl refuses a request and where it replies.
+ */
+function readFirstLine(bytes: Uint8Array): FirstLine {
   if (bytes.length < MIN_REQUEST) return { kind: "incomplete" };
   const length = findRequestEnd(bytes);
   if (length < 0) return { kind: "incomplete" };
@@ -75,12 +111,7 @@ export function readCtlFifoRequest(bytes: Uint8Array): CtlFifoRequest {
   const request = bytes.subarray(0, length - 1);
   let eol = request.indexOf(0x0a);
   if (eol < 0) eol = request.length;
-  const refused = (why: string): CtlFifoRequest => ({
-    kind: "refused",
-    length,
-    why,
-    replyName: null,
-  });
+  const refused = (why: string): FirstLine => ({ kind: "refused", length, why, replyName: null });
   if (eol === 0) return refused("Empty command received");
   if (eol < 3) return refused("Command must have at least 3 chars");
   if (request[0] !== COLON) return refused("Command must begin with :");
@@ -92,18 +123,7 @@ export function readCtlFifoRequest(bytes: Uint8Array): CtlFifoRequest {
   const method = decoder.decode(line.subarray(1, sep));
   const name = decoder.decode(line.subarray(sep + 1));
   if (/[./\\]/.test(name)) return refused(`Forbidden filename: ${name}`);
-  const lines = linesOf(eol < request.length ? request.subarray(eol + 1) : new Uint8Array(0));
-  const first = bytes.indexOf(0x0a);
-  const all = linesOf(first < 0 ? new Uint8Array(0) : bytes.subarray(first + 1));
-  const read = (l: string) => _unescape(l) ?? encoder.encode(l);
-  return {
-    kind: "call",
-    length,
-    method,
-    replyName: name === "" ? null : name,
-    params: lines.map(read),
-    after: all.slice(lines.length).map(read),
-  };
+  return { kind: "call", length, request, eol, method, replyName: name === "" ? null : name };
 }
 
 /**
@@ -119,6 +139,6 @@ export function readCtlFifoRequest(bytes: Uint8Array): CtlFifoRequest {
  * ```
  */
 export function ctlFifoReplyName(bytes: Uint8Array): string | null {
-  const r = readCtlFifoRequest(bytes);
+  const r = readFirstLine(bytes);
   return r.kind === "call" ? r.replyName : null;
 }
