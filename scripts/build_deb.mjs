@@ -235,7 +235,9 @@ function copyright() {
     .map(([path, p]) => ({ name: path.replace(/^node_modules\//, ""), path, ...p }))
     .sort((a, b) => a.name.localeCompare(b.name));
   const licenses = new Set(["MIT", ...embedded.map((p) => p.license)]);
-  const node = process.version;
+  // The Node inside the executable (recorded by the build), not the one running this script.
+  const node = JSON.parse(readFileSync(join(DIST, "midgram.build.json"), "utf8")).runtime
+    .replace(/^node /, "");
   const text = (t) =>
     t.trim().replace(/\n\s*\n(\s*\n)+/g, "\n\n").split("\n")
       .map((l) => (l.trim() === "" ? " ." : ` ${l.trimEnd()}`)).join("\n");

@@ -112,6 +112,16 @@ test("build_deb.mjs: the package holds the binary, pages, completions, conffile,
   assert.equal(run("dpkg-deb", ["--field", deb(VERSION), "Version"]).stdout.trim(), VERSION);
   const conffiles = run("dpkg-deb", ["--info", deb(VERSION), "conffiles"]).stdout;
   assert.equal(conffiles, "/etc/midgram/midgram.toml\n");
+  // The copyright names the Node built into the executable, as the build recorded it.
+  const copyright = run("sh", [
+    "-c",
+    `dpkg-deb --fsys-tarfile '${deb(VERSION)}' | tar -xO ./usr/share/doc/midgram/copyright`,
+  ]).stdout;
+  const runtime = JSON.parse(readFileSync(join(ROOT, "dist/midgram.build.json"), "utf8")).runtime;
+  assert.match(
+    copyright,
+    new RegExp(`Node\\.js ${runtime.replace(/^node /, "").replace(/\./g, "\\.")} runtime`),
+  );
 });
 
 test("lintian reports no error on the package", {
