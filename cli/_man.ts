@@ -34,6 +34,8 @@ const README_SOURCES: Record<string, { heading: string; item?: string }> = {
   serve: { heading: "## `midgram serve`" },
   fuzz: { heading: "## `midgram fuzz`" },
   exporter: { heading: "## `midgram exporter`" },
+  mcp: { heading: "## `midgram mcp`" },
+  top: { heading: "## `midgram top`" },
   kamcmd: { heading: "## Migrating from kamcmd" },
   doctor: { heading: "## More commands", item: "* `midgram doctor" },
   completions: { heading: "## More commands", item: "* `midgram completions" },
@@ -47,6 +49,8 @@ export const MAN_SUBCOMMANDS = [
   "fuzz",
   "doctor",
   "exporter",
+  "mcp",
+  "top",
   "kamcmd",
   "completions",
 ];
