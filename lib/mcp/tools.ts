@@ -379,6 +379,7 @@ export function createMcpTools(options: McpToolsOptions): McpTools {
         codec: clientCodec(r.dialect, { flavour: r.flavour }),
         flavour: r.flavour,
         timeoutMs,
+        replyDir: options.replyDir,
       });
       if (names.length === 0) {
         throw new ToolFailure(

@@ -228,6 +228,22 @@ test("list_methods lists every method with its access and help text", async () =
   }
 });
 
+test("list_methods over a FIFO waits for the reply in the configured reply directory", async () => {
+  const transport = createMemoryTransport();
+  const server = createServer({ transport, version: "stand-in 1.0", fifoReplyDir: "/run/replies" });
+  await server.listen("fifo:/run/opensips_fifo", { dialect: "jsonrpc" });
+  try {
+    const { t } = tools(transport, ["jsonrpc/opensips=fifo:/run/opensips_fifo"], {
+      replyDir: "/run/replies",
+    });
+    const result = await t.call("list_methods", {}, "test");
+    const methods = result.structuredContent!.methods as Array<{ name: string }>;
+    assert.ok(methods.some((m) => m.name === "version"), JSON.stringify(result));
+  } finally {
+    await server.close();
+  }
+});
+
 test("a reply over the size limit is cut with a note, and calls beyond the rate are refused", async () => {
   const s = await standIns();
   try {
