@@ -270,6 +270,7 @@ export async function runDoctor(
 ): Promise<number> {
   const { config, file } = loadConfig({ path: options.config, env: io.env });
   const timeoutMs = parseDuration(options.timeout, "--timeout");
+  const dialect = namedDialect(options.dialect, io.env, config.client.dialect);
   const chosen = await chooseSockets({
     flag: options.socket,
     env: io.env,
@@ -278,7 +279,6 @@ export async function runDoctor(
     timeoutMs,
   });
   const sockets = chosen.texts;
-  const dialect = namedDialect(options.dialect, io.env, config.client.dialect);
   const flavour = options.flavour ?? config.client.flavour;
   const paint = palette(color, io, "stdout");
   let failed = false;

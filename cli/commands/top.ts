@@ -56,6 +56,10 @@ export async function runTop(
   const { config } = loadConfig({ path: options.config, env: io.env });
   const dialect = namedDialect(options.dialect, io.env, config.client.dialect);
   const intervalMs = parseDuration(options.interval, "--interval");
+  // Refused before any server default is probed for.
+  if (intervalMs < 200) {
+    throw new MidgramError("usage", `--interval "${options.interval}" is below 200 ms`);
+  }
   const chosen = await chooseSockets({
     flag: options.socket,
     env: io.env,
@@ -68,9 +72,6 @@ export async function runTop(
   });
   if (chosen.tried) throw noServerFound(chosen.tried);
   const specs = chosen.texts.map((t) => parseSocketSpec(t, dialect, config.client.flavour));
-  if (intervalMs < 200) {
-    throw new MidgramError("usage", `--interval "${options.interval}" is below 200 ms`);
-  }
   const client = transportClient(io.transport);
   const targets = specs.map((s) => new Target(s));
   const tops = specs.map((s) => new TopTarget(s.text));
