@@ -126,3 +126,26 @@ export function stoppedStatus(io: Io): number | null {
   if (!io.interrupted.aborted) return null;
   return interruptedStatus(io.interrupted) || EXIT.signal + 2;
 }
+
+/** Resolves once `signal` aborts (at once when it has). */
+export function whenAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) =>
+    signal.addEventListener("abort", () => resolve(), { once: true })
+  );
+}
+
+/** Waits `ms`, or less when one of `signals` aborts; true when one did. */
+export function pause(ms: number, ...signals: AbortSignal[]): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    if (signals.some((s) => s.aborted)) return resolve(true);
+    const done = (aborted: boolean) => {
+      clearTimeout(timer);
+      for (const s of signals) s.removeEventListener("abort", onAbort);
+      resolve(aborted);
+    };
+    const onAbort = () => done(true);
+    const timer = setTimeout(() => done(false), ms);
+    for (const s of signals) s.addEventListener("abort", onAbort, { once: true });
+  });
+}

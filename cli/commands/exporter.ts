@@ -17,7 +17,7 @@ import { formatHost } from "../../lib/transport/address.ts";
 import { VERSION } from "../../lib/version.ts";
 import { loadConfig } from "../_config_file.ts";
 import { createLogger } from "../_logger.ts";
-import type { Io } from "../io.ts";
+import { type Io, whenAborted } from "../io.ts";
 import { collect } from "../_options.ts";
 
 /** Options of `midgram exporter`, as commander hands them over. */
@@ -105,11 +105,7 @@ export async function runExporter(options: ExporterCommandOptions, io: Io): Prom
     io.stdout(
       `listening on http://${formatHost(http.address.host)}:${http.address.port}/metrics\n`,
     );
-    if (!stop.signal.aborted) {
-      await new Promise<void>((resolve) =>
-        stop.signal.addEventListener("abort", () => resolve(), { once: true })
-      );
-    }
+    await whenAborted(stop.signal);
     logger.log("info", "stopping");
     // Stopped by a signal: 128+N, as every catchable stop signal ends midgram.
     return interruptedStatus(io.interrupted);

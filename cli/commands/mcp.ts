@@ -15,7 +15,7 @@ import { type AuditEntry, createMcpTools } from "../../lib/mcp/tools.ts";
 import { type DialectChoice, parseSocketSpec } from "../../lib/socket_spec.ts";
 import { VERSION } from "../../lib/version.ts";
 import { loadConfig } from "../_config_file.ts";
-import type { Io } from "../io.ts";
+import { type Io, whenAborted } from "../io.ts";
 import { collect } from "../_options.ts";
 
 /** Options of `midgram mcp`, as commander hands them over. */
@@ -118,11 +118,7 @@ export async function runMcp(options: McpCommandOptions, io: Io): Promise<number
   const http = await serveMcpHttp(tools, info, { host: listen.host, port: listen.port, token });
   try {
     io.stdout(`listening on ${http.url}\n`);
-    if (!io.interrupted.aborted) {
-      await new Promise<void>((resolve) =>
-        io.interrupted.addEventListener("abort", () => resolve(), { once: true })
-      );
-    }
+    await whenAborted(io.interrupted);
     return interruptedStatus(io.interrupted);
   } finally {
     await http.close();

@@ -17,7 +17,7 @@ import { DIALECT_CHOICES, parseSocketSpec, type SocketSpec } from "../../lib/soc
 import { loadConfig } from "../_config_file.ts";
 import { chooseSockets, DEFAULT_SOCKET, namedDialect, noServerFound } from "../_sockets.ts";
 import { readInput } from "../_files.ts";
-import type { Io } from "../io.ts";
+import { type Io, pause } from "../io.ts";
 import { runInteractive } from "./_interactive.ts";
 import { type OutputMode, renderReply } from "./_send_output.ts";
 import { runBatch } from "./_send_batch.ts";
@@ -239,24 +239,9 @@ export async function runSend(
   const every = parseDuration(options.watch, "--watch");
   if (every <= 0) throw new MidgramError("usage", "--watch needs an interval of more than 0");
   let status = 0;
-  let wake: (() => void) | null = null;
-  const onInterrupt = () => wake?.();
-  io.interrupted.addEventListener("abort", onInterrupt, { once: true });
-  try {
-    while (!io.interrupted.aborted) {
-      status = await exchange();
-      if (io.interrupted.aborted) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, every);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      wake = null;
-    }
-  } finally {
-    io.interrupted.removeEventListener("abort", onInterrupt);
+  while (!io.interrupted.aborted) {
+    status = await exchange();
+    if (await pause(every, io.interrupted)) break;
   }
   // Interrupting a watch is how it ends: report the last round.
   return status >= EXIT.signal ? 0 : status;

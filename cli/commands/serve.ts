@@ -19,7 +19,7 @@ import { loadConfig } from "../_config_file.ts";
 import { createLogger, levelFromNumber, levelToNumber } from "../_logger.ts";
 import { execHandler } from "../exec_command.ts";
 import { serveServerMetrics } from "../../lib/exporter/server_metrics.ts";
-import type { Io } from "../io.ts";
+import { type Io, whenAborted } from "../io.ts";
 import { unescapeIndent } from "./_send_common.ts";
 import { collect } from "../_options.ts";
 
@@ -207,11 +207,7 @@ export async function runServe(options: ServeOptions, io: Io): Promise<number> {
         }\n`,
       );
     }
-    if (!stop.signal.aborted) {
-      await new Promise<void>((resolve) =>
-        stop.signal.addEventListener("abort", () => resolve(), { once: true })
-      );
-    }
+    await whenAborted(stop.signal);
     logger.log("info", "stopping");
     // Stopped by a signal: 128+N, as every catchable stop signal ends midgram.
     return interruptedStatus(io.interrupted);

@@ -24,7 +24,7 @@ import { type RiserSort, TopTarget } from "../../lib/top/model.ts";
 import { type ColorWhen, palette } from "../_color.ts";
 import { loadConfig } from "../_config_file.ts";
 import { control } from "../_output.ts";
-import type { Io } from "../io.ts";
+import { type Io, pause } from "../io.ts";
 import { type Line, plainText, screen } from "./_top_screen.ts";
 import { chooseSockets, DEFAULT_SOCKET, namedDialect, noServerFound } from "../_sockets.ts";
 import { collect } from "../_options.ts";
@@ -113,18 +113,7 @@ export async function runTop(
 
   /** Waits `ms`, or less when interrupted; true when interrupted. */
   const sleep = (ms: number, also?: AbortSignal) =>
-    new Promise<boolean>((resolve) => {
-      const signals = [io.interrupted, ...(also ? [also] : [])];
-      if (signals.some((s) => s.aborted)) return resolve(true);
-      const done = (interrupted: boolean) => {
-        clearTimeout(timer);
-        for (const s of signals) s.removeEventListener("abort", onAbort);
-        resolve(interrupted);
-      };
-      const onAbort = () => done(true);
-      const timer = setTimeout(() => done(false), ms);
-      for (const s of signals) s.addEventListener("abort", onAbort, { once: true });
-    });
+    pause(ms, io.interrupted, ...(also ? [also] : []));
   const stopped = () => interruptedStatus(io.interrupted);
   const now = () => new Date().toTimeString().slice(0, 8);
 
