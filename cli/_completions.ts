@@ -70,16 +70,21 @@ export function fixBashScript(script: string): string {
     );
 }
 
+/** The values a command line being completed gives an option (`--name V`, `--name=V`, `-x V`), in order. */
+function optionValues(args: string[], long: string, short?: string): string[] {
+  const values: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    if ((args[i] === long || args[i] === short) && args[i + 1]) values.push(args[i + 1]);
+    if (args[i].startsWith(`${long}=`)) values.push(args[i].slice(long.length + 1));
+  }
+  return values;
+}
+
 /** The socket (and dialect) a `send` command line being completed points at. */
 export function socketOf(args: string[], env: Record<string, string | undefined>): SocketSpec {
-  let socket: string | undefined;
-  let dialect: DialectChoice | undefined;
-  for (let i = 0; i < args.length; i++) {
-    if ((args[i] === "-s" || args[i] === "--socket") && args[i + 1]) socket ??= args[i + 1];
-    if (args[i].startsWith("--socket=")) socket ??= args[i].slice(9);
-    if (args[i] === "--dialect" && args[i + 1]) dialect = args[i + 1] as DialectChoice;
-    if (args[i].startsWith("--dialect=")) dialect = args[i].slice(10) as DialectChoice;
-  }
+  // The first socket named (send's own); the last dialect (commander's rule).
+  let socket: string | undefined = optionValues(args, "--socket", "-s")[0];
+  const dialect = optionValues(args, "--dialect").at(-1) as DialectChoice | undefined;
   let config: ReturnType<typeof loadConfig>["config"] | null = null;
   try {
     config = loadConfig({ env }).config;
@@ -119,11 +124,7 @@ export async function completionSocket(
 
 /** The `--reply-dir` of a command line being completed. */
 export function replyDirOf(args: string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === "--reply-dir" && args[i + 1]) return args[i + 1];
-    if (args[i].startsWith("--reply-dir=")) return args[i].slice(12);
-  }
-  return undefined;
+  return optionValues(args, "--reply-dir")[0];
 }
 
 /**
