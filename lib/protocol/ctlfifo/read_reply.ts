@@ -1,6 +1,7 @@
 import { MidgramError } from "../../errors.ts";
 import { Members } from "../value.ts";
 import { _unescape, REPLY_STRUCT } from "./_escape.ts";
+import { _linesOf } from "./_lines.ts";
 
 /** A reply of ctl's FIFO protocol. */
 export interface CtlFifoReply {
@@ -51,9 +52,7 @@ export function readCtlFifoReply(bytes: Uint8Array): CtlFifoReply {
       } is not "CODE REASON"`,
     );
   }
-  const body = decoder.decode(bytes.subarray(eol + 1));
-  const lines = body === "" ? [] : body.split("\n");
-  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
+  const lines = _linesOf(bytes.subarray(eol + 1));
   return { code: Number(m[1]), reason: m[2], lines };
 }
 

@@ -1,6 +1,7 @@
 import { _unescape } from "./_escape.ts";
 import { findRequestEnd } from "./frame.ts";
 import { MIN_REQUEST } from "./limits.ts";
+import { _linesOf } from "./_lines.ts";
 
 /** A request of ctl's FIFO protocol as {@linkcode readCtlFifoRequest} reads it. */
 export type CtlFifoRequest =
@@ -40,14 +41,6 @@ const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 const COLON = 0x3a;
 
-/** Lines as ctl's `read_line()` gives them: split at LF, a last one without its LF too. */
-function linesOf(bytes: Uint8Array): string[] {
-  const text = decoder.decode(bytes);
-  const lines = text === "" ? [] : text.split("\n");
-  if (lines.length > 0 && lines[lines.length - 1] === "") lines.pop();
-  return lines;
-}
-
 /**
  * Reads the first request in `bytes` as Kamailio 5.6's ctl does: text lines,
  * the first `:METHOD:REPLY_NAME`, then one parameter per line, up to the
@@ -71,9 +64,9 @@ export function readCtlFifoRequest(bytes: Uint8Array): CtlFifoRequest {
   const head = readFirstLine(bytes);
   if (head.kind !== "call") return head;
   const { length, request, eol } = head;
-  const lines = linesOf(eol < request.length ? request.subarray(eol + 1) : new Uint8Array(0));
+  const lines = _linesOf(eol < request.length ? request.subarray(eol + 1) : new Uint8Array(0));
   const first = bytes.indexOf(0x0a);
-  const all = linesOf(first < 0 ? new Uint8Array(0) : bytes.subarray(first + 1));
+  const all = _linesOf(first < 0 ? new Uint8Array(0) : bytes.subarray(first + 1));
   const read = (l: string) => _unescape(l) ?? encoder.encode(l);
   return {
     kind: "call",
