@@ -236,10 +236,11 @@ export class TopTarget {
     const total = view.fields["memory.shm_total"]?.value;
     if (used !== undefined && total) view.memory.shmPercent = round((100 * used) / total);
     const pkg: Record<string, { used?: number; total?: number }> = {};
+    const loadName = new RegExp(`^${prefix}_load_(.+)$`);
     for (const s of this.samples.values()) {
       const process = s.labels.process;
       if (process === undefined) {
-        const load = new RegExp(`^${prefix}_load_(.+)$`).exec(s.name);
+        const load = loadName.exec(s.name);
         if (load && !/proc/.test(load[1])) view.load[load[1]] = s.value;
         continue;
       }
