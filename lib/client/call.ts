@@ -495,7 +495,8 @@ async function exchangeDatagram(
       const reply = replyOf(datagram.data, token, options, datagram.from, started);
       if (reply !== null) return reply;
     }
-    if (wait.aborted) throw new MidgramError("closed", `Request to "${options.name}" aborted`);
+    // The caller aborted (a limit only aborts on its own time or the caller's signal).
+    if (wait.aborted) throw aborted(options.name, options.signal!);
     return null;
   } finally {
     wait.done();
