@@ -1,5 +1,4 @@
 import { _unescape } from "./_escape.ts";
-import { findRequestEnd } from "./frame.ts";
 import { MAX_REQUEST, MIN_REQUEST } from "./limits.ts";
 import { readCtlFifoRequest } from "./read_request.ts";
 
@@ -107,7 +106,7 @@ export function analyzeCtlFifoRequest(bytes: Uint8Array): CtlFifoAnalysis {
     );
     return { errors, warnings };
   }
-  if (request.length < bytes.length && findRequestEnd(bytes) > 0) {
+  if (request.length < bytes.length) {
     at(
       warnings,
       "trailing-bytes",
