@@ -300,30 +300,35 @@ test("kamcmd reads lines from a pipe when no method is given, echoing them after
   });
 });
 
+/** `midgram kamcmd` on a pretend terminal: what it shows, and its input. */
+function onTerminal(args: string[]) {
+  const input = new PassThrough();
+  const output = new PassThrough();
+  let screen = "";
+  output.on("data", (c) => (screen += c));
+  const io = { ...captureIo({ tty: true }), terminal: { input, output } };
+  return { input, io, running: kamcmdCommand(args, io), screen: () => screen };
+}
+
 test("kamcmd on a terminal prompts kamcmd> with completion of methods, aliases and built-ins", async () => {
   await withServer(async ({ unixd }) => {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let screen = "";
-    output.on("data", (c) => (screen += c));
-    const io = { ...captureIo({ tty: true }), terminal: { input, output } };
-    const running = kamcmdCommand(["-s", unixd], io);
+    const { input, io, running, screen: shown } = onTerminal(["-s", unixd]);
     try {
-      await until(() => screen.includes("kamcmd> "), "the prompt");
+      await until(() => shown().includes("kamcmd> "), "the prompt");
       assert.match(io.out(), /^kamcmd 1\.5\n/);
       input.write("core.vers\t");
-      await until(() => screen.includes("core.version"), "the completion");
+      await until(() => shown().includes("core.version"), "the completion");
       input.write("\r");
       await until(() => io.out().includes("midgram test\n"), "the version");
       input.write("core.echo  x\t\r");
       await until(() => io.out().includes("x\n"), "the echo");
       // Ctrl-C drops the line typed, writes a new line and prompts again, as GNU readline.
       input.write("core.echo lost");
-      const prompts = screen.split("kamcmd> ").length;
+      const prompts = shown().split("kamcmd> ").length;
       input.write("\x03");
-      await until(() => screen.split("kamcmd> ").length > prompts, "a fresh prompt");
+      await until(() => shown().split("kamcmd> ").length > prompts, "a fresh prompt");
       const escapes = "(\\x1b\\[[0-9;]*[A-Za-z])*";
-      assert.match(screen, new RegExp(`core\\.echo lost\\n${escapes}kamcmd> ${escapes}$`));
+      assert.match(shown(), new RegExp(`core\\.echo lost\\n${escapes}kamcmd> ${escapes}$`));
       input.write("exit\r");
       assert.equal(await running, 0);
       assert.match(io.out(), /For details type `warranty'\.\nmidgram test\nx\n$/);
@@ -337,14 +342,9 @@ test("kamcmd on a terminal prompts kamcmd> with completion of methods, aliases a
 
 test("kamcmd on a terminal leaves its prompt with 128+N on a stop signal while it waits for a line", async () => {
   await withServer(async ({ unixd }) => {
-    const input = new PassThrough();
-    const output = new PassThrough();
-    let screen = "";
-    output.on("data", (c) => (screen += c));
-    const io = { ...captureIo({ tty: true }), terminal: { input, output } };
-    const running = kamcmdCommand(["-s", unixd], io);
+    const { input, io, running, screen: shown } = onTerminal(["-s", unixd]);
     try {
-      await until(() => screen.includes("kamcmd> "), "the prompt");
+      await until(() => shown().includes("kamcmd> "), "the prompt");
       let status: number | undefined;
       running.then((code) => (status = code));
       io.abort(15);
